@@ -1,0 +1,95 @@
+import { describe, expect, it } from '@jest/globals'
+import { judge, worst } from '../../src/judge/judge.js'
+import type { Measurement } from '../../src/measure/types.js'
+import { evidence, facts, hit, measured, openmp } from '../../__fixtures__/evidence.js'
+
+const serialBinary = [{ path: '_C.so', images: [{ format: 'elf', arch: 'x86_64', stripped: true, openmp: openmp(false) }] }]
+
+function measurement(cases: Measurement['cases'], control = measured('__control__', { 2: 1.9, 4: 3.6 }), usableCpus = 4): Measurement {
+  return { facts: facts({ usableCpus }), threads: [1, 2, 4], cases, control, rounds: 8, seconds: 10, stoppedBy: 'decided' }
+}
+
+describe('judge', () => {
+  it('fails a binary without OpenMP whose sources call parallel_for, whatever the timings say', () => {
+    const m = measurement([measured('k', { 2: 1.95, 4: 3.8 })])
+    const j = judge(evidence({ binaries: serialBinary, measurement: m, facts: m.facts }))
+    expect(j.verdict).toBe('fail')
+    expect(j.binaries[0].cause).toBe('compiled-without-openmp')
+    expect(j.binaries[0].lostLines).toHaveLength(1)
+    expect(j.reasons[0]).toMatch(/_C\.so: Compiled without OpenMP/)
+    expect(j.binaries[0].reasons.join(' ')).toMatch(/#ifdef _OPENMP/)
+  })
+
+  it('does not flag parallel_for under torch\'s native thread-pool backend, nor torch::stable', () => {
+    const native = judge(evidence({ binaries: serialBinary, facts: facts({ parallelBackend: 'native thread pool' }) }))
+    expect(native.binaries[0]).toMatchObject({ verdict: 'pass', cause: 'native-backend' })
+    const stable = judge(evidence({ binaries: serialBinary, sources: [hit('stable-parallel')] }))
+    expect(stable.binaries[0]).toMatchObject({ verdict: 'pass', cause: 'stable-parallel' })
+  })
+
+  it('fails #pragma omp without OpenMP even under the native backend', () => {
+    const j = judge(evidence({ binaries: serialBinary, sources: [hit('omp-pragma')], facts: facts({ parallelBackend: 'native thread pool' }) }))
+    expect(j.binaries[0].verdict).toBe('fail')
+  })
+
+  it('calls sources with no parallel construct serial by design, not a failure', () => {
+    const j = judge(evidence({ binaries: serialBinary, sources: [] }))
+    expect(j.verdict).toBe('skipped')
+    expect(j.binaries[0].cause).toBe('serial-by-design')
+    expect(j.binaries[0].reasons[0]).toMatch(/Serial by design/)
+  })
+
+  it('passes a case whose interval clears the threshold at 4 threads', () => {
+    const m = measurement([measured('k', { 2: 1.9, 4: 3.5 })])
+    const j = judge(evidence({ measurement: m, facts: m.facts }))
+    expect(j.verdict).toBe('pass')
+    expect(j.threshold).toEqual({ minSpeedup: 2, judgedThreads: 4, required: 2 })
+    expect(j.cases[0].judged?.estimate).toBeCloseTo(3.5, 1)
+  })
+
+  it('fails a flat case when the control scales, and says the kernel ran serially', () => {
+    const m = measurement([measured('k', { 2: 1.0, 4: 1.0 }, 8, 1)])
+    const j = judge(evidence({ measurement: m, facts: m.facts }))
+    expect(j.cases[0].verdict).toBe('fail')
+    expect(j.cases[0].reasons[0]).toMatch(/ran serially/)
+    expect(j.verdict).toBe('fail')
+  })
+
+  it('is inconclusive when the control is flat too', () => {
+    const m = measurement([measured('k', { 2: 1.0, 4: 1.0 }, 8, 1)], measured('__control__', { 2: 1.05, 4: 1.1 }))
+    const j = judge(evidence({ measurement: m, facts: m.facts }))
+    expect(j.controlScales).toBe(false)
+    expect(j.cases[0].verdict).toBe('inconclusive')
+    expect(j.verdict).toBe('inconclusive')
+  })
+
+  it('translates the threshold on a 2-CPU runner and judges at 2 threads', () => {
+    const m = measurement([measured('k', { 2: 1.7, 4: 1.7 })], measured('__control__', { 2: 1.9, 4: 1.9 }), 2)
+    const j = judge(evidence({ measurement: m, facts: m.facts }))
+    expect(j.threshold.judgedThreads).toBe(2)
+    expect(j.threshold.required).toBeCloseTo(1.5, 10)
+    expect(j.threshold.note).toMatch(/2 usable CPU\(s\), so 4 threads would be oversubscribed/)
+    expect(j.cases[0].verdict).toBe('pass')
+    expect(j.cases[0].rows.find(r => r.threads === 4)?.oversubscribed).toBe(true)
+  })
+
+  it('is inconclusive on a single usable CPU', () => {
+    const m = measurement([measured('k', { 2: 1, 4: 1 })], undefined, 1)
+    expect(judge(evidence({ measurement: m, facts: m.facts })).cases[0].verdict).toBe('inconclusive')
+  })
+
+  it('skips a case that raised, keeping its error, and still judges the others', () => {
+    const bad = { ...measured('bad', {}), error: 'Run at 2 thread(s) raised ValueError: boom' }
+    const m = measurement([bad, measured('ok', { 2: 1.9, 4: 3.6 })])
+    const j = judge(evidence({ measurement: m, facts: m.facts }))
+    expect(j.cases.map(c => c.verdict)).toEqual(['skipped', 'pass'])
+    expect(j.cases[0].reasons[0]).toMatch(/ValueError: boom/)
+  })
+
+  it('orders verdicts fail > inconclusive > pass > skipped', () => {
+    expect(worst(['pass', 'skipped'])).toBe('pass')
+    expect(worst(['pass', 'inconclusive', 'skipped'])).toBe('inconclusive')
+    expect(worst(['inconclusive', 'fail'])).toBe('fail')
+    expect(worst([])).toBe('skipped')
+  })
+})

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/** The local command: the action's pipeline on a laptop, printing the report to the terminal. */
+import * as fs from 'node:fs'
+import { parseArgs } from 'node:util'
+import { InputError, parseSettings } from './config/parse.js'
+import { Inputs, type InputName } from './constants.js'
+import { inspectBinary } from './inspect/inspect-helper.js'
+import { stepFails } from './judge/fail-on.js'
+import type { Log } from './log.js'
+import { CheckError, runCheck } from './pipeline.js'
+import { renderTerminal } from './report/terminal.js'
+
+const USAGE = `Usage:
+  thread-scaling-check check [options]   build, inspect, measure and judge an extension
+  thread-scaling-check inspect FILE...    the static check alone: is OpenMP compiled in?
+
+check options (same names and defaults as the action's inputs):
+  --working-directory D   folder with the extension's setup.py (default: .)
+  --build-command C       shell command that builds it (default: <python> setup.py build_ext --inplace; 'none' skips)
+  --python P              interpreter that has torch (default: python3)
+  --extensions GLOB       built binaries to inspect (default: shared libraries the build wrote)
+  --sources GLOB          C/C++ sources to scan (default: all outside build/)
+  --workload F            Python file defining cases() (default: none, static check only)
+  --threads LIST          thread counts (default: 1,2,4)
+  --min-speedup X         required speedup at 4 threads (default: 2.0)
+  --fail-on V             fail | inconclusive | never (default: fail)
+  --max-time S            measuring budget per run, seconds (default: 90)
+  --report-path F         JSON report path (default: .thread-scaling-check/report.json)
+  --json                  print the JSON report instead of text
+
+Exit status: 0 pass (or below fail-on), 1 failed check, 2 no verdict (bad input, build failure, workload error).
+`
+
+/** Progress goes to stderr so stdout stays clean for --json. */
+const terminalLog: Log = {
+  info: m => process.stderr.write(m + '\n'),
+  debug: m => (process.env.RUNNER_DEBUG === '1' ? process.stderr.write(m + '\n') : undefined),
+  warning: m => process.stderr.write(`warning: ${m}\n`),
+  error: (m, p) => process.stderr.write(`error: ${p?.file ? `${p.file}:${p.startLine ?? ''}: ` : ''}${m}\n`),
+  notice: m => process.stderr.write(`note: ${m}\n`),
+  group: async (name, fn) => {
+    process.stderr.write(`\n== ${name}\n`)
+    return fn()
+  }
+}
+
+const CHECK_FLAGS: InputName[] = [Inputs.WorkingDirectory, Inputs.BuildCommand, Inputs.Python, Inputs.Extensions, Inputs.Sources, Inputs.Workload, Inputs.Threads, Inputs.MinSpeedup, Inputs.FailOn, Inputs.MaxTime, Inputs.ReportPath]
+
+async function check(argv: string[]): Promise<number> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+  for (const f of CHECK_FLAGS) options[f] = { type: 'string' }
+  const values = parseArgs({ args: argv, options, allowPositionals: false }).values as Record<string, string | boolean | undefined>
+  if (values.help) {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  const settings = parseSettings({
+    getInput: name => String(values[name] ?? ''),
+    baseDirectory: process.cwd(),
+    isDirectory: p => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
+    isFile: p => fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false
+  })
+  const report = await runCheck(settings, terminalLog)
+  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : '\n' + renderTerminal(report))
+  process.stderr.write(`Report written to ${settings.reportPath}\n`)
+  if (report.errors.length) return 2
+  return stepFails(report.verdict, settings.failOn) ? 1 : 0
+}
+
+function inspect(argv: string[]): number {
+  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true })
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(USAGE)
+    return values.help ? 0 : 2
+  }
+  let status = 0
+  const results: object[] = []
+  for (const file of positionals) {
+    try {
+      for (const image of inspectBinary(file)) {
+        results.push(image)
+        if (!values.json) {
+          const o = image.openmp
+          process.stdout.write(
+            `${file} [${image.format} ${image.arch} ${image.kind}${image.stripped ? ', stripped' : ''}]: ${o.parallel ? 'OpenMP parallel regions compiled in' : 'no OpenMP parallel regions'}\n` +
+              `  fork entries: ${o.forkImports.join(', ') || 'none'}\n  OpenMP imports: ${o.imports.join(', ') || 'none'}\n  runtimes: ${o.runtimes.map(r => `${r.library} (${r.family})`).join(', ') || 'none'}\n` +
+              (image.partial ? `  partial read: ${image.partial}\n` : '')
+          )
+        }
+      }
+    } catch (e) {
+      status = 2
+      const message = `${file}: ${(e as Error).message}`
+      results.push({ path: file, error: (e as Error).message })
+      process.stderr.write(`error: ${message}\n`)
+    }
+  }
+  if (values.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n')
+  return status
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    if (command === 'check') return await check(rest)
+    if (command === 'inspect') return inspect(rest)
+    if (command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(USAGE)
+      return 0
+    }
+    process.stderr.write(`error: unknown command ${command ? `'${command}'` : '(none)'}; expected 'check' or 'inspect'.\n\n${USAGE}`)
+    return 2
+  } catch (e) {
+    const err = e as Error
+    if (e instanceof CheckError && e.details) process.stderr.write(e.details + '\n')
+    const known = e instanceof InputError || e instanceof CheckError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    process.stderr.write(`error: ${err.message}\n`)
+    if (!known) process.stderr.write(`${err.stack ?? ''}\n`)
+    return 2
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))

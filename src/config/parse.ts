@@ -1,0 +1,145 @@
+import * as path from 'node:path'
+import { Inputs, THRESHOLD_THREADS, WORK_DIR_NAME, type InputName } from '../constants.js'
+import type { FailOn, Settings } from './settings.js'
+
+/** Raised for a bad input; the message names the input and what it accepts. */
+export class InputError extends Error {
+  constructor(
+    readonly input: InputName,
+    message: string
+  ) {
+    super(`Input '${input}': ${message}`)
+    this.name = 'InputError'
+  }
+}
+
+/** The outside world the parser needs, injected so parsing stays pure and testable. */
+export interface ParseContext {
+  /** Returns the raw input value ('' when unset). */
+  getInput: (name: InputName) => string
+  /** Directory relative paths resolve from (GITHUB_WORKSPACE on a runner, cwd locally). */
+  baseDirectory: string
+  isDirectory: (p: string) => boolean
+  isFile: (p: string) => boolean
+}
+
+/**
+ * Defaults live here as well as in action.yml: the runner applies action.yml's
+ * defaults, but a bare `node dist/index.js` or the CLI does not.
+ */
+export const DEFAULTS = {
+  python: 'python3',
+  threads: '1,2,4',
+  minSpeedup: '2.0',
+  failOn: 'fail',
+  maxTime: '90'
+} as const
+
+const FAIL_ON: readonly FailOn[] = ['fail', 'inconclusive', 'never']
+const MAX_THREADS = 1024
+
+export function parseSettings(ctx: ParseContext): Settings {
+  const raw = (name: InputName, fallback = ''): string => ctx.getInput(name).trim() || fallback
+
+  const workingDirectory = path.resolve(ctx.baseDirectory, raw(Inputs.WorkingDirectory, '.'))
+  if (!ctx.isDirectory(workingDirectory)) {
+    throw new InputError(Inputs.WorkingDirectory, `'${workingDirectory}' is not a directory. Give the folder that holds the extension's setup.py or CMakeLists.txt.`)
+  }
+
+  const python = raw(Inputs.Python, DEFAULTS.python)
+  const buildRaw = raw(Inputs.BuildCommand)
+  const buildCommand = buildRaw === 'none' ? null : buildRaw || `${shellQuote(python)} setup.py build_ext --inplace`
+
+  const workload = parseWorkload(raw(Inputs.Workload), workingDirectory, ctx)
+  const threads = parseThreads(raw(Inputs.Threads, DEFAULTS.threads))
+  const minSpeedup = parseMinSpeedup(raw(Inputs.MinSpeedup, DEFAULTS.minSpeedup))
+  const failOn = parseFailOn(raw(Inputs.FailOn, DEFAULTS.failOn))
+  const maxTime = parseMaxTime(raw(Inputs.MaxTime, DEFAULTS.maxTime))
+  const reportPath = path.resolve(workingDirectory, raw(Inputs.ReportPath, path.join(WORK_DIR_NAME, 'report.json')))
+  if (ctx.isDirectory(reportPath)) {
+    throw new InputError(Inputs.ReportPath, `'${reportPath}' is a directory; give a file path such as report.json.`)
+  }
+
+  return {
+    workingDirectory,
+    buildCommand,
+    python,
+    extensions: parseList(raw(Inputs.Extensions)),
+    sources: parseList(raw(Inputs.Sources)),
+    workload,
+    threads,
+    minSpeedup,
+    failOn,
+    maxTime,
+    reportPath,
+    githubToken: raw(Inputs.GithubToken)
+  }
+}
+
+/** Newline- or comma-separated list, blanks dropped (the usual shape of multi-value action inputs). */
+export function parseList(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map(s => s.trim())
+    .filter(s => s.length > 0)
+}
+
+function parseWorkload(value: string, workingDirectory: string, ctx: ParseContext): string | null {
+  if (!value) return null
+  const file = path.resolve(workingDirectory, value)
+  if (!ctx.isFile(file)) {
+    throw new InputError(Inputs.Workload, `'${value}' was not found (looked for ${file}). Give a Python file, relative to working-directory, that defines cases().`)
+  }
+  if (!file.endsWith('.py')) {
+    throw new InputError(Inputs.Workload, `'${value}' is not a .py file. Give a Python file that defines cases().`)
+  }
+  return file
+}
+
+export function parseThreads(value: string): number[] {
+  const accepted = `Give a comma-separated list of whole thread counts that includes 1, for example '1,2,4'.`
+  const parts = parseList(value)
+  const counts = parts.map(p => (/^\d+$/.test(p) ? Number(p) : NaN))
+  const bad = parts.filter((_, i) => !Number.isInteger(counts[i]) || counts[i] < 1 || counts[i] > MAX_THREADS)
+  if (parts.length === 0 || bad.length > 0) {
+    const what = parts.length === 0 ? 'is empty' : `has ${bad.map(b => `'${b}'`).join(', ')}, which ${bad.length > 1 ? 'are' : 'is'} not a thread count from 1 to ${MAX_THREADS}`
+    throw new InputError(Inputs.Threads, `'${value}' ${what}. ${accepted}`)
+  }
+  const unique = [...new Set(counts)].sort((a, b) => a - b)
+  if (unique[0] !== 1) {
+    throw new InputError(Inputs.Threads, `'${value}' lacks 1, the baseline every speedup is measured against. ${accepted}`)
+  }
+  if (unique.length < 2) {
+    throw new InputError(Inputs.Threads, `'${value}' has no count above 1, so there is no scaling to measure. ${accepted}`)
+  }
+  return unique
+}
+
+export function parseMinSpeedup(value: string): number {
+  const x = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN
+  if (!(x >= 1 && x <= THRESHOLD_THREADS)) {
+    throw new InputError(Inputs.MinSpeedup, `'${value}' is not a speedup from 1 to ${THRESHOLD_THREADS}. It is the speedup required at ${THRESHOLD_THREADS} threads, for example 2.0 (efficiency 50%).`)
+  }
+  return x
+}
+
+export function parseFailOn(value: string): FailOn {
+  const v = value.toLowerCase() as FailOn
+  if (!FAIL_ON.includes(v)) {
+    throw new InputError(Inputs.FailOn, `'${value}' is not one of ${FAIL_ON.map(f => `'${f}'`).join(', ')}.`)
+  }
+  return v
+}
+
+export function parseMaxTime(value: string): number {
+  const x = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN
+  if (!(x >= 5 && x <= 3600)) {
+    throw new InputError(Inputs.MaxTime, `'${value}' is not a number of seconds from 5 to 3600 (the time budget for measuring one binary).`)
+  }
+  return x
+}
+
+/** Single-quote for sh, so an interpreter path with spaces still runs. */
+export function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
+}

@@ -1,0 +1,66 @@
+import { BinaryFormatError } from './binary-types.js'
+
+/**
+ * Bounds-checked little/big-endian reads over a Buffer. Every offset in a
+ * binary is attacker-controlled data, so no read may go past the end and no
+ * loop may trust a count without a cap.
+ */
+export class ByteReader {
+  constructor(
+    readonly buf: Buffer,
+    readonly littleEndian: boolean
+  ) {}
+
+  get size(): number {
+    return this.buf.length
+  }
+
+  /** True when [offset, offset+length) lies inside the buffer. */
+  has(offset: number, length: number): boolean {
+    return Number.isSafeInteger(offset) && offset >= 0 && length >= 0 && offset + length <= this.buf.length
+  }
+
+  private need(offset: number, length: number, what: string): void {
+    if (!this.has(offset, length)) {
+      throw new BinaryFormatError(`${what} at offset ${offset} (+${length}) lies past the end of the file (${this.buf.length} bytes)`)
+    }
+  }
+
+  u8(offset: number, what = 'byte'): number {
+    this.need(offset, 1, what)
+    return this.buf[offset]
+  }
+
+  u16(offset: number, what = 'u16'): number {
+    this.need(offset, 2, what)
+    return this.littleEndian ? this.buf.readUInt16LE(offset) : this.buf.readUInt16BE(offset)
+  }
+
+  u32(offset: number, what = 'u32'): number {
+    this.need(offset, 4, what)
+    return this.littleEndian ? this.buf.readUInt32LE(offset) : this.buf.readUInt32BE(offset)
+  }
+
+  /** 64-bit value as a number; values above 2^53 are clamped to Infinity so range checks fail safely. */
+  u64(offset: number, what = 'u64'): number {
+    this.need(offset, 8, what)
+    const v = this.littleEndian ? this.buf.readBigUInt64LE(offset) : this.buf.readBigUInt64BE(offset)
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(v)
+  }
+
+  /** Word of the image's size (4 or 8 bytes). */
+  word(offset: number, bits: 32 | 64, what = 'word'): number {
+    return bits === 64 ? this.u64(offset, what) : this.u32(offset, what)
+  }
+
+  /** NUL-terminated string starting at offset, read no further than limit. */
+  cstring(offset: number, limit = this.buf.length): string {
+    const end = Math.min(limit, this.buf.length)
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= end) {
+      throw new BinaryFormatError(`string at offset ${offset} lies outside its table`)
+    }
+    let stop = this.buf.indexOf(0, offset)
+    if (stop < 0 || stop > end) stop = end
+    return this.buf.toString('latin1', offset, stop)
+  }
+}

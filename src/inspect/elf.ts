@@ -1,0 +1,675 @@
+import { BinaryFormatError, type BinaryImage, type ImportedSymbol, type ReadOptions } from './binary-types.js'
+import { ByteReader } from './byte-reader.js'
+
+// ELF reader: just enough to list DT_NEEDED libraries, versioned imports and
+// selected defined symbols. Every number in the file is untrusted: counts are
+// capped by what fits in the buffer, and any table that does not fit is cut
+// short and reported through `partial` instead of throwing.
+
+const SHT_SYMTAB = 2
+const SHT_DYNAMIC = 6
+const SHT_NOBITS = 8
+const SHT_DYNSYM = 11
+const SHT_GNU_VERNEED = 0x6ffffffe
+const SHT_GNU_VERSYM = 0x6fffffff
+const PN_XNUM = 0xffff
+
+const PT_LOAD = 1
+const PT_DYNAMIC = 2
+
+const DT_NULL = 0
+const DT_NEEDED = 1
+const DT_HASH = 4
+const DT_STRTAB = 5
+const DT_SYMTAB = 6
+const DT_STRSZ = 10
+const DT_SYMENT = 11
+const DT_GNU_HASH = 0x6ffffef5
+const DT_VERSYM = 0x6ffffff0
+const DT_VERNEED = 0x6ffffffe
+const DT_VERNEEDNUM = 0x6fffffff
+
+const STT_SECTION = 3
+const STT_FILE = 4
+const EM_S390 = 22
+
+/** Verneed and vernaux records are both 16 bytes in 32- and 64-bit files. */
+const VER_RECORD = 16
+/** versym holds 15-bit indexes, so no file needs more version records than this. */
+const MAX_VERSION_RECORDS = 0x10000
+/** Longest name we decode; real mangled C++ names stay far below. */
+const MAX_NAME = 1 << 20
+/**
+ * Names decoded per byte of file. Linkers share string tails, so real files
+ * decode a bit more than their string tables hold, but never this much.
+ */
+const DECODE_BUDGET_PER_BYTE = 4
+
+const KINDS: Record<number, string> = { 1: 'relocatable', 2: 'executable', 3: 'shared-object', 4: 'core' }
+
+/** e_machine -> [32-bit name, 64-bit name]. */
+const MACHINES: Record<number, readonly [string, string]> = {
+  2: ['sparc', 'sparc'],
+  3: ['i386', 'i386'],
+  4: ['m68k', 'm68k'],
+  8: ['mips', 'mips64'],
+  15: ['hppa', 'hppa64'],
+  18: ['sparc', 'sparc'],
+  20: ['ppc', 'ppc'],
+  21: ['ppc64', 'ppc64'],
+  22: ['s390', 's390x'],
+  40: ['arm', 'arm'],
+  41: ['alpha', 'alpha'],
+  42: ['sh', 'sh'],
+  43: ['sparcv9', 'sparcv9'],
+  50: ['ia64', 'ia64'],
+  62: ['x32', 'x86_64'],
+  183: ['aarch64', 'aarch64'],
+  243: ['riscv32', 'riscv64'],
+  247: ['bpf', 'bpf'],
+  258: ['loongarch32', 'loongarch64'],
+  0x9026: ['alpha', 'alpha']
+}
+
+interface Header {
+  bits: 32 | 64
+  little: boolean
+  type: number
+  machine: number
+  phoff: number
+  phentsize: number
+  phnum: number
+  shoff: number
+  shentsize: number
+  shnum: number
+}
+
+interface Section {
+  type: number
+  addr: number
+  offset: number
+  size: number
+  link: number
+  info: number
+  entsize: number
+}
+
+/** A string table, with the end of its last NUL precomputed so lookups never scan past it. */
+interface StrTab {
+  start: number
+  end: number
+  nulEnd: number
+}
+
+interface SymTab {
+  off: number
+  count: number
+  entsize: number
+  strtab: StrTab
+}
+
+interface Range {
+  off: number
+  size: number
+}
+
+interface VerneedTable extends Range {
+  /** Number of verneed records; undefined when unknown (follow vn_next to the end). */
+  count: number | undefined
+  strtab: StrTab
+}
+
+/** What the dynamic linker sees, whether found through sections or segments. */
+interface DynView {
+  needed: string[]
+  dynsym?: SymTab
+  versym?: Range
+  verneed?: VerneedTable
+}
+
+interface Load {
+  vaddr: number
+  offset: number
+  filesz: number
+}
+
+interface VersionNeed {
+  version: string
+  library: string
+}
+
+/** True when the buffer starts with the ELF magic. */
+export function isElf(buf: Buffer): boolean {
+  return buf.length >= 4 && buf[0] === 0x7f && buf[1] === 0x45 && buf[2] === 0x4c && buf[3] === 0x46
+}
+
+/**
+ * Read an ELF image. Throws BinaryFormatError only when the file is not ELF
+ * or its header cannot be read; damage further in yields a BinaryImage with
+ * `partial` saying what was skipped.
+ */
+export function readElf(buf: Buffer, opts: ReadOptions = {}): BinaryImage {
+  const hdr = readHeader(buf)
+  return new ElfParser(buf, hdr, opts).read()
+}
+
+function readHeader(buf: Buffer): Header {
+  if (!isElf(buf)) throw new BinaryFormatError('not an ELF file (bad magic)')
+  if (buf.length < 6) throw new BinaryFormatError('ELF header truncated')
+  const cls = buf[4]
+  const data = buf[5]
+  if (cls !== 1 && cls !== 2) throw new BinaryFormatError(`unknown ELF class ${cls}`)
+  if (data !== 1 && data !== 2) throw new BinaryFormatError(`unknown ELF data encoding ${data}`)
+  const bits = cls === 2 ? 64 : 32
+  const r = new ByteReader(buf, data === 1)
+  const w = bits === 64
+  const size = w ? 64 : 52
+  if (buf.length < size) throw new BinaryFormatError(`ELF header truncated (${buf.length} of ${size} bytes)`)
+  return {
+    bits,
+    little: data === 1,
+    type: r.u16(16),
+    machine: r.u16(18),
+    phoff: r.word(w ? 32 : 28, bits),
+    shoff: r.word(w ? 40 : 32, bits),
+    phentsize: r.u16(w ? 54 : 42),
+    phnum: r.u16(w ? 56 : 44),
+    shentsize: r.u16(w ? 58 : 46),
+    shnum: r.u16(w ? 60 : 48)
+  }
+}
+
+class ElfParser {
+  private readonly r: ByteReader
+  private readonly w: boolean
+  private readonly reasons: string[] = []
+  private sections: SectionTable | undefined
+  private sectionsChecked = false
+  /** Bytes of names we are still willing to decode. */
+  private decodeBudget: number
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly hdr: Header,
+    private readonly opts: ReadOptions
+  ) {
+    this.r = new ByteReader(buf, hdr.little)
+    this.w = hdr.bits === 64
+    this.decodeBudget = DECODE_BUDGET_PER_BYTE * buf.length + MAX_NAME
+  }
+
+  read(): BinaryImage {
+    const { hdr } = this
+    const secs = this.sectionTable()
+    const symtabIdx = secs?.firstOfType(SHT_SYMTAB)
+    const symtab = symtabIdx === undefined ? undefined : this.guard(() => this.symTabFromSection(symtabIdx, 'symbol table'))
+
+    let view = this.guard(() => this.viewFromSections()) ?? { needed: [] }
+    if (!view.dynsym) {
+      // No usable .dynsym (or no section headers at all): the loader's view through PT_DYNAMIC still works.
+      const seg = this.guard(() => this.viewFromSegments())
+      if (seg) view = { ...seg, needed: view.needed.length > 0 ? view.needed : seg.needed }
+    }
+
+    const verneed = view.verneed
+    const versions = verneed ? this.guard(() => this.readVerneed(verneed)) : undefined
+    // Relocatable objects have no .dynsym: their imports are the undefined .symtab entries.
+    const importTable = view.dynsym ?? (hdr.type === 1 ? symtab : undefined)
+    const imports = importTable ? (this.guard(() => this.readImports(importTable, importTable === view.dynsym ? view.versym : undefined, versions ?? new Map())) ?? []) : []
+    const defined = this.guard(() => this.readDefined([symtab, view.dynsym])) ?? []
+    const image: BinaryImage = {
+      format: 'elf',
+      arch: archName(hdr),
+      bits: hdr.bits,
+      endian: hdr.little ? 'little' : 'big',
+      kind: KINDS[hdr.type] ?? `type-${hdr.type}`,
+      libraries: view.needed,
+      imports,
+      defined,
+      stripped: symtabIdx === undefined
+    }
+    if (this.reasons.length > 0) image.partial = this.reasons.join('; ')
+    return image
+  }
+
+  /** Note a reason the read is incomplete (once each). */
+  private note(reason: string): void {
+    if (!this.reasons.includes(reason) && this.reasons.length < 8) this.reasons.push(reason)
+  }
+
+  /** Run one step; a BinaryFormatError from it becomes a partial reason instead of failing the read. */
+  private guard<T>(step: () => T): T | undefined {
+    try {
+      return step()
+    } catch (err) {
+      if (err instanceof BinaryFormatError) {
+        this.note(err.message)
+        return undefined
+      }
+      throw err
+    }
+  }
+
+  // --- sections ---------------------------------------------------------
+
+  private sectionTable(): SectionTable | undefined {
+    if (!this.sectionsChecked) {
+      this.sectionsChecked = true
+      this.sections = this.guard(() => this.openSectionTable())
+    }
+    return this.sections
+  }
+
+  private openSectionTable(): SectionTable | undefined {
+    const { hdr, r } = this
+    if (hdr.shoff === 0) return undefined
+    const entsize = this.w ? 64 : 40
+    if (hdr.shentsize < entsize) throw new BinaryFormatError(`section header size ${hdr.shentsize} is too small`)
+    if (!r.has(hdr.shoff, entsize)) throw new BinaryFormatError('section header table lies past the end of the file')
+    const table = new SectionTable(r, this.w, hdr.shoff, hdr.shentsize, 1)
+    // Extended numbering keeps the real count in section 0 when e_shnum would overflow.
+    const count = hdr.shnum === 0 ? table.get(0).size : hdr.shnum
+    if (count === 0) return undefined
+    if (!r.has(hdr.shoff, count * hdr.shentsize)) throw new BinaryFormatError('section header table lies past the end of the file')
+    return new SectionTable(r, this.w, hdr.shoff, hdr.shentsize, count)
+  }
+
+  private viewFromSections(): DynView | undefined {
+    const secs = this.sectionTable()
+    if (!secs) return undefined
+    const view: DynView = { needed: [] }
+    const dynsym = secs.firstOfType(SHT_DYNSYM)
+    if (dynsym !== undefined) view.dynsym = this.guard(() => this.symTabFromSection(dynsym, 'dynamic symbol table'))
+    const dynamic = secs.firstOfType(SHT_DYNAMIC)
+    if (dynamic !== undefined) view.needed = this.guard(() => this.neededFromSection(dynamic)) ?? []
+    const versym = secs.firstOfType(SHT_GNU_VERSYM)
+    if (versym !== undefined) view.versym = this.guard(() => this.sectionRange(secs.get(versym), 'symbol version table'))
+    const verneed = secs.firstOfType(SHT_GNU_VERNEED)
+    if (verneed !== undefined) {
+      view.verneed = this.guard(() => {
+        const s = secs.get(verneed)
+        return { ...this.sectionRange(s, 'version needs'), count: s.info, strtab: this.linkedStrTab(s) }
+      })
+    }
+    return view
+  }
+
+  /** File range of a section, cut to the end of the file. */
+  private sectionRange(s: Section, what: string): Range {
+    if (s.type === SHT_NOBITS) return { off: 0, size: 0 }
+    return this.clampRange(s.offset, s.size, what)
+  }
+
+  private clampRange(off: number, size: number, what: string): Range {
+    if (!Number.isSafeInteger(off) || off < 0 || off > this.buf.length) {
+      throw new BinaryFormatError(`${what} at offset ${off} lies past the end of the file`)
+    }
+    const room = this.buf.length - off
+    if (!(size <= room)) {
+      this.note(`${what} is truncated`)
+      return { off, size: room }
+    }
+    return { off, size }
+  }
+
+  private linkedStrTab(s: Section): StrTab {
+    const secs = this.sectionTable()
+    if (!secs || s.link === 0 || s.link >= secs.count) throw new BinaryFormatError(`section link ${s.link} is not a string table`)
+    const str = this.sectionRange(secs.get(s.link), 'string table')
+    return this.strTab(str.off, str.size)
+  }
+
+  private symTabFromSection(idx: number, what: string): SymTab {
+    const secs = this.sectionTable() as SectionTable
+    const s = secs.get(idx)
+    const range = this.sectionRange(s, what)
+    return this.symTab(range, s.entsize, this.linkedStrTab(s), what)
+  }
+
+  private symTab(range: Range, entsize: number, strtab: StrTab, what: string): SymTab {
+    if (entsize < (this.w ? 24 : 16) || !Number.isSafeInteger(entsize)) {
+      throw new BinaryFormatError(`${what} has bad entry size ${entsize}`)
+    }
+    return { off: range.off, count: Math.floor(range.size / entsize), entsize, strtab }
+  }
+
+  private neededFromSection(idx: number): string[] {
+    const s = (this.sectionTable() as SectionTable).get(idx)
+    const range = this.sectionRange(s, 'dynamic section')
+    const strtab = this.linkedStrTab(s)
+    return this.neededNames(this.dynamicEntries(range).needed, strtab)
+  }
+
+  // --- segments (no usable section headers) -----------------------------
+
+  private viewFromSegments(): DynView | undefined {
+    const { loads, dynamic } = this.readProgramHeaders()
+    if (!dynamic) return undefined
+    const { tags, needed } = this.dynamicEntries(dynamic)
+    const map = (tag: number, what: string): number | undefined => {
+      const addr = tags.get(tag)
+      return addr === undefined ? undefined : this.guard(() => vaddrToOffset(loads, addr, what))
+    }
+    const strOff = map(DT_STRTAB, 'dynamic string table')
+    if (strOff === undefined) {
+      if (needed.length > 0 || tags.has(DT_SYMTAB)) this.note('dynamic string table not found')
+      return { needed: [] }
+    }
+    const strsz = tags.get(DT_STRSZ) ?? this.buf.length - strOff
+    const strtab = this.strTab(strOff, this.clampRange(strOff, strsz, 'dynamic string table').size)
+    const view: DynView = { needed: this.neededNames(needed, strtab) }
+
+    const symOff = map(DT_SYMTAB, 'dynamic symbol table')
+    const verOff = map(DT_VERSYM, 'symbol version table')
+    const needOff = map(DT_VERNEED, 'version needs')
+    const hashOff = map(DT_HASH, 'hash table')
+    const gnuHashOff = map(DT_GNU_HASH, 'GNU hash table')
+    if (symOff !== undefined) {
+      const entsize = tags.get(DT_SYMENT) ?? (this.w ? 24 : 16)
+      const count = this.dynsymCount(symOff, entsize, hashOff, gnuHashOff, [strOff, verOff, needOff, hashOff, gnuHashOff])
+      const range = this.clampRange(symOff, count * entsize, 'dynamic symbol table')
+      view.dynsym = this.guard(() => this.symTab(range, entsize, strtab, 'dynamic symbol table'))
+      if (verOff !== undefined && view.dynsym) {
+        view.versym = this.clampRange(verOff, view.dynsym.count * 2, 'symbol version table')
+      }
+    }
+    if (needOff !== undefined) {
+      view.verneed = { off: needOff, size: this.buf.length - needOff, count: tags.get(DT_VERNEEDNUM), strtab }
+    }
+    return view
+  }
+
+  private readProgramHeaders(): { loads: Load[]; dynamic?: Range } {
+    const { hdr, r, w } = this
+    const loads: Load[] = []
+    let dynamic: Range | undefined
+    const entsize = w ? 56 : 32
+    let count = hdr.phnum
+    if (count === PN_XNUM) count = this.guard(() => this.sectionTable()?.get(0).info) ?? 0
+    if (hdr.phoff === 0 || count === 0) return { loads }
+    if (hdr.phentsize < entsize) {
+      this.note(`program header size ${hdr.phentsize} is too small`)
+      return { loads }
+    }
+    const fits = r.has(hdr.phoff, 0) ? Math.floor((this.buf.length - hdr.phoff) / hdr.phentsize) : 0
+    if (fits < count) {
+      this.note('program header table is truncated')
+      count = fits
+    }
+    for (let i = 0; i < count; i++) {
+      const p = hdr.phoff + i * hdr.phentsize
+      const type = r.u32(p)
+      if (type !== PT_LOAD && type !== PT_DYNAMIC) continue
+      const offset = r.word(p + (w ? 8 : 4), hdr.bits)
+      const vaddr = r.word(p + (w ? 16 : 8), hdr.bits)
+      const filesz = r.word(p + (w ? 32 : 16), hdr.bits)
+      if (type === PT_LOAD) loads.push({ vaddr, offset, filesz })
+      else if (!dynamic) dynamic = this.guard(() => this.clampRange(offset, filesz, 'dynamic segment'))
+    }
+    return { loads, dynamic }
+  }
+
+  /**
+   * Number of .dynsym entries. Only the hash tables record it; without one,
+   * assume the table runs up to the next dynamic table that follows it.
+   */
+  private dynsymCount(symOff: number, entsize: number, hash: number | undefined, gnuHash: number | undefined, others: (number | undefined)[]): number {
+    if (!(entsize > 0)) throw new BinaryFormatError(`dynamic symbol table has bad entry size ${entsize}`)
+    const fits = Math.floor((this.buf.length - symOff) / entsize)
+    if (hash !== undefined) {
+      const n = this.guard(() => this.sysvHashCount(hash))
+      if (n !== undefined) return Math.min(n, fits)
+    }
+    if (gnuHash !== undefined) {
+      const n = this.guard(() => this.gnuHashCount(gnuHash, fits))
+      if (n !== undefined) return Math.min(n, fits)
+    }
+    let end = this.buf.length
+    for (const o of others) if (o !== undefined && o > symOff && o < end) end = o
+    return Math.floor((end - symOff) / entsize)
+  }
+
+  private sysvHashCount(off: number): number {
+    // s390x keeps 64-bit hash entries; everyone else uses 32-bit ones.
+    if (this.hdr.machine === EM_S390 && this.w) return this.r.u64(off + 8, 'hash table')
+    return this.r.u32(off + 4, 'hash table')
+  }
+
+  /** Highest symbol index reachable from the buckets, plus one (never above `limit`). */
+  private gnuHashCount(off: number, limit: number): number {
+    const { r } = this
+    const nbuckets = r.u32(off, 'GNU hash table')
+    const symoffset = r.u32(off + 4, 'GNU hash table')
+    const bloomWords = r.u32(off + 8, 'GNU hash table')
+    const buckets = off + 16 + bloomWords * (this.w ? 8 : 4)
+    if (!r.has(buckets, nbuckets * 4)) throw new BinaryFormatError(`GNU hash table with ${nbuckets} buckets lies past the end of the file`)
+    let max = 0
+    for (let i = 0; i < nbuckets; i++) max = Math.max(max, r.u32(buckets + i * 4))
+    if (max < symoffset) return symoffset
+    // Each chain ends with an entry whose low bit is set.
+    const chains = buckets + nbuckets * 4
+    let i = max
+    while (i < limit && (r.u32(chains + (i - symoffset) * 4, 'GNU hash chain') & 1) === 0) i++
+    return Math.min(i + 1, limit)
+  }
+
+  // --- shared tables ----------------------------------------------------
+
+  private dynamicEntries(range: Range): { tags: Map<number, number>; needed: number[] } {
+    const { r, w, hdr } = this
+    const entsize = w ? 16 : 8
+    const tags = new Map<number, number>()
+    const needed: number[] = []
+    const count = Math.floor(range.size / entsize)
+    for (let i = 0; i < count; i++) {
+      const p = range.off + i * entsize
+      const tag = r.word(p, hdr.bits)
+      if (tag === DT_NULL) break
+      const val = r.word(p + entsize / 2, hdr.bits)
+      if (tag === DT_NEEDED) needed.push(val)
+      else if (!tags.has(tag)) tags.set(tag, val)
+    }
+    return { tags, needed }
+  }
+
+  private neededNames(offsets: number[], strtab: StrTab): string[] {
+    const names: string[] = []
+    for (const o of offsets) {
+      const name = this.str(strtab, o)
+      if (name === undefined) this.note('library name lies outside the string table')
+      else names.push(name)
+    }
+    return names
+  }
+
+  private strTab(off: number, size: number): StrTab {
+    const end = off + size
+    // Tables should end in NUL; if not, find the last one once so no lookup scans past the table.
+    const last = this.buf.subarray(off, end).lastIndexOf(0)
+    return { start: off, end, nulEnd: last >= 0 ? off + last + 1 : off }
+  }
+
+  /**
+   * String at offset `o` of a table, or undefined when it lies outside or
+   * would overrun the decoding budget (symbols sharing one huge name could
+   * otherwise make us copy far more than the file holds).
+   */
+  private str(t: StrTab, o: number): string | undefined {
+    const p = t.start + o
+    if (!(p < t.end)) return undefined
+    const stop = p >= t.nulEnd ? t.end : this.buf.indexOf(0, p)
+    const length = stop - p
+    if (length > MAX_NAME || length > this.decodeBudget) {
+      this.note(length > MAX_NAME ? 'a name is too long to be real' : 'names repeat far more than the file holds')
+      return undefined
+    }
+    this.decodeBudget -= length
+    return this.buf.toString('latin1', p, stop)
+  }
+
+  /** Version index -> version name and library, from .gnu.version_r. */
+  private readVerneed(t: VerneedTable): Map<number, VersionNeed> {
+    const { r } = this
+    const out = new Map<number, VersionNeed>()
+    const end = t.off + t.size
+    const fits = (p: number): boolean => p >= t.off && p + VER_RECORD <= end
+    // Records never overlap, so a valid chain has no more records than fit; this also stops loops.
+    let budget = Math.min(Math.floor(t.size / VER_RECORD), MAX_VERSION_RECORDS)
+    let p = t.off
+    for (let n = 0; t.count === undefined || n < t.count; n++) {
+      if (!fits(p)) return this.versionStop(out, 'version needs run past their table')
+      if (budget-- <= 0) return this.versionStop(out, 'version needs chain is too long or loops')
+      const cnt = r.u16(p + 2)
+      const library = this.str(t.strtab, r.u32(p + 4)) ?? ''
+      let a = p + r.u32(p + 8)
+      for (let j = 0; j < cnt; j++) {
+        if (!fits(a)) return this.versionStop(out, 'version needs run past their table')
+        if (budget-- <= 0) return this.versionStop(out, 'version needs chain is too long or loops')
+        const version = this.str(t.strtab, r.u32(a + 8))
+        const index = r.u16(a + 6) & 0x7fff
+        // First record wins: anything a broken chain reaches later is less trustworthy.
+        if (version !== undefined && !out.has(index)) out.set(index, { version, library })
+        const next = r.u32(a + 12)
+        if (next === 0) break
+        a += next
+      }
+      const next = r.u32(p + 12)
+      if (next === 0) break
+      p += next
+    }
+    return out
+  }
+
+  private versionStop(out: Map<number, VersionNeed>, reason: string): Map<number, VersionNeed> {
+    this.note(reason)
+    return out
+  }
+
+  // The two symbol loops below run once per symbol (hundreds of thousands in
+  // big C++ libraries), mostly before the JIT warms up, so they index the
+  // buffer directly: the table was already checked to lie inside it.
+
+  private readImports(sym: SymTab, versym: Range | undefined, versions: Map<number, VersionNeed>): ImportedSymbol[] {
+    const { buf } = this
+    const { strtab, entsize } = sym
+    const le = this.hdr.little
+    const shndxAt = this.w ? 6 : 14
+    const versymCount = versym ? Math.floor(versym.size / 2) : 0
+    const imports: ImportedSymbol[] = []
+    let badNames = false
+    for (let i = 1, p = sym.off + entsize; i < sym.count; i++, p += entsize) {
+      // SHN_UNDEF is 0 in either byte order.
+      if ((buf[p + shndxAt] | buf[p + shndxAt + 1]) !== 0) continue
+      const nameAt = strtab.start + u32At(buf, p, le)
+      if (!(nameAt < strtab.end)) {
+        badNames = true
+        continue
+      }
+      if (buf[nameAt] === 0) continue
+      const name = this.str(strtab, nameAt - strtab.start)
+      if (name === undefined) continue
+      const entry: ImportedSymbol = { name }
+      if (versym && i < versymCount) {
+        const need = versions.get(u16At(buf, versym.off + i * 2, le) & 0x7fff)
+        if (need) {
+          entry.version = need.version
+          entry.library = need.library
+        }
+      }
+      imports.push(entry)
+    }
+    if (badNames) this.note('some symbol names lie outside their string table')
+    if (versym && versymCount < sym.count) this.note('symbol version table is shorter than the symbol table')
+    return imports
+  }
+
+  private readDefined(tables: (SymTab | undefined)[]): string[] {
+    const keep = this.opts.keepDefined
+    if (!keep) return []
+    const { buf, w } = this
+    const le = this.hdr.little
+    const seen = new Set<string>()
+    const shndxAt = w ? 6 : 14
+    const infoAt = w ? 4 : 12
+    for (const sym of tables) {
+      if (!sym) continue
+      const { strtab, entsize } = sym
+      for (let i = 1, p = sym.off + entsize; i < sym.count; i++, p += entsize) {
+        if ((buf[p + shndxAt] | buf[p + shndxAt + 1]) === 0) continue
+        const type = buf[p + infoAt] & 0xf
+        if (type === STT_SECTION || type === STT_FILE) continue
+        const nameAt = strtab.start + u32At(buf, p, le)
+        if (!(nameAt < strtab.end) || buf[nameAt] === 0) continue
+        const name = this.str(strtab, nameAt - strtab.start)
+        if (name !== undefined && !seen.has(name) && keep(name)) seen.add(name)
+      }
+    }
+    return [...seen]
+  }
+}
+
+function u16At(buf: Buffer, p: number, le: boolean): number {
+  return le ? buf[p] | (buf[p + 1] << 8) : (buf[p] << 8) | buf[p + 1]
+}
+
+function u32At(buf: Buffer, p: number, le: boolean): number {
+  return le
+    ? (buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24)) >>> 0
+    : ((buf[p] << 24) | (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3]) >>> 0
+}
+
+/** Section headers, decoded on demand: most files have few, hostile ones may claim millions. */
+class SectionTable {
+  private readonly firstIndex = new Map<number, number>()
+  private scanned = false
+
+  constructor(
+    private readonly r: ByteReader,
+    private readonly w: boolean,
+    private readonly off: number,
+    private readonly entsize: number,
+    readonly count: number
+  ) {}
+
+  get(i: number): Section {
+    const { r, w } = this
+    const p = this.off + i * this.entsize
+    const bits = w ? 64 : 32
+    return {
+      type: r.u32(p + 4, 'section header'),
+      addr: r.word(p + (w ? 16 : 12), bits, 'section header'),
+      offset: r.word(p + (w ? 24 : 16), bits, 'section header'),
+      size: r.word(p + (w ? 32 : 20), bits, 'section header'),
+      link: r.u32(p + (w ? 40 : 24), 'section header'),
+      info: r.u32(p + (w ? 44 : 28), 'section header'),
+      entsize: r.word(p + (w ? 56 : 36), bits, 'section header')
+    }
+  }
+
+  /** Index of the first section of a type; section 0 is always the null section. */
+  firstOfType(type: number): number | undefined {
+    if (!this.scanned) {
+      this.scanned = true
+      for (let i = 1; i < this.count; i++) {
+        const t = this.r.u32(this.off + i * this.entsize + 4)
+        if (!this.firstIndex.has(t)) this.firstIndex.set(t, i)
+      }
+    }
+    return this.firstIndex.get(type)
+  }
+}
+
+function vaddrToOffset(loads: Load[], addr: number, what: string): number {
+  for (const l of loads) {
+    if (addr >= l.vaddr && addr - l.vaddr < l.filesz) {
+      const off = l.offset + (addr - l.vaddr)
+      if (Number.isSafeInteger(off)) return off
+    }
+  }
+  throw new BinaryFormatError(`${what} at address 0x${addr.toString(16)} is not in any loaded segment`)
+}
+
+function archName(hdr: Header): string {
+  const names = MACHINES[hdr.machine]
+  return names ? names[hdr.bits === 64 ? 1 : 0] : `machine-${hdr.machine}`
+}

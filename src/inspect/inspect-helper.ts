@@ -1,0 +1,53 @@
+import * as fs from 'node:fs'
+import { BinaryFormatError, type BinaryImage } from './binary-types.js'
+import { isElf, readElf } from './elf.js'
+import { isMachO, readMachO } from './macho.js'
+import { isOutlinedRegion, openmpEvidence, type OpenMPEvidence } from './openmp.js'
+import { scanSource, type SourceHit } from './sources.js'
+
+/** One image's static result, as `inspect --json` prints it. */
+export interface InspectedImage {
+  path: string
+  format: BinaryImage['format']
+  arch: string
+  bits: number
+  kind: string
+  stripped: boolean
+  libraries: string[]
+  partial?: string
+  openmp: OpenMPEvidence
+}
+
+/** Reads a binary and returns one entry per image (a fat Mach-O gives one per slice). */
+export function inspectBinary(file: string): InspectedImage[] {
+  const buf = fs.readFileSync(file)
+  const opts = { keepDefined: isOutlinedRegion }
+  let images: BinaryImage[]
+  if (isElf(buf)) images = [readElf(buf, opts)]
+  else if (isMachO(buf)) images = readMachO(buf, opts)
+  else throw new BinaryFormatError(`${file} is neither ELF nor Mach-O (PE/Windows DLLs are not read yet)`)
+  return images.map(i => ({
+    path: file,
+    format: i.format,
+    arch: i.arch,
+    bits: i.bits,
+    kind: i.kind,
+    stripped: i.stripped,
+    libraries: i.libraries,
+    ...(i.partial ? { partial: i.partial } : {}),
+    openmp: openmpEvidence(i)
+  }))
+}
+
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024
+
+/** Scans source files for parallel constructs; unreadable or huge files are skipped. */
+export function scanSources(files: readonly string[]): SourceHit[] {
+  const hits: SourceHit[] = []
+  for (const f of files) {
+    const st = fs.statSync(f, { throwIfNoEntry: false })
+    if (!st || st.size > MAX_SOURCE_BYTES) continue
+    hits.push(...scanSource(f, fs.readFileSync(f, 'utf8')))
+  }
+  return hits
+}

@@ -1,0 +1,707 @@
+/**
+ * Mach-O reader: which libraries an image loads and which symbols it imports,
+ * for thin files and each slice of a universal (fat) file.
+ *
+ * Imports come from the undefined nlist entries of LC_SYMTAB (they survive
+ * `strip`), merged with the imports table of LC_DYLD_CHAINED_FIXUPS; the
+ * classic LC_DYLD_INFO bind opcodes are read only when there is no symbol
+ * table. Every offset and count in the file is untrusted: reads are bounded,
+ * loops are capped by the bytes they consume, and damage below the header
+ * gives a `partial` image instead of an exception.
+ */
+import { BinaryFormatError, type BinaryImage, type ImportedSymbol, type ReadOptions } from './binary-types.js'
+import { ByteReader } from './byte-reader.js'
+
+const MH_MAGIC = 0xfeedface
+const MH_CIGAM = 0xcefaedfe
+const MH_MAGIC_64 = 0xfeedfacf
+const MH_CIGAM_64 = 0xcffaedfe
+const FAT_MAGIC = 0xcafebabe
+const FAT_MAGIC_64 = 0xcafebabf
+
+/** Real universal files hold a handful of slices; Java class files share 0xcafebabe with a "count" of 45 and up. */
+const MAX_FAT_ARCHES = 30
+
+const MH_OBJECT = 0x1
+const MH_TWOLEVEL = 0x80
+
+const LC_SYMTAB = 0x2
+const LC_LOAD_DYLIB = 0xc
+const LC_LAZY_LOAD_DYLIB = 0x20
+const LC_DYLD_INFO = 0x22
+const LC_LOAD_WEAK_DYLIB = 0x80000018
+const LC_REEXPORT_DYLIB = 0x8000001f
+const LC_DYLD_INFO_ONLY = 0x80000022
+const LC_LOAD_UPWARD_DYLIB = 0x80000023
+const LC_DYLD_CHAINED_FIXUPS = 0x80000034
+
+/** Commands whose dylibs take a two-level namespace ordinal (1, 2, ... in file order). */
+const DYLIB_COMMANDS = new Set([LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB, LC_REEXPORT_DYLIB, LC_LAZY_LOAD_DYLIB, LC_LOAD_UPWARD_DYLIB])
+
+const N_STAB = 0xe0
+const N_TYPE = 0x0e
+const N_EXT = 0x01
+const N_UNDF = 0x0
+const N_PBUD = 0xc
+const N_SECT = 0xe
+
+const CPU_ARCH_ABI64 = 0x01000000
+const CPU_ARCH_ABI64_32 = 0x02000000
+const CPU_TYPE_X86 = 7
+const CPU_TYPE_ARM = 12
+const CPU_TYPE_POWERPC = 18
+const CPU_ARCH_MASK = 0xff000000 // ABI flags in the cputype's top byte
+const CPU_SUBTYPE_MASK = 0xff000000 // capability flags in the cpusubtype's top byte
+
+const FILE_TYPES: Record<number, string> = {
+  1: 'object',
+  2: 'executable',
+  3: 'fvmlib',
+  4: 'core',
+  5: 'preload',
+  6: 'dylib',
+  7: 'dylinker',
+  8: 'bundle',
+  9: 'dylib-stub',
+  10: 'dsym',
+  11: 'kext-bundle',
+  12: 'fileset'
+}
+
+const ARM_SUBTYPES: Record<number, string> = {
+  5: 'armv4t',
+  6: 'armv6',
+  7: 'armv5',
+  9: 'armv7',
+  11: 'armv7s',
+  12: 'armv7k',
+  14: 'armv6m',
+  15: 'armv7m',
+  16: 'armv7em'
+}
+
+/** True for a thin Mach-O (either word size or byte order) or a plausible universal file. */
+export function isMachO(buf: Buffer): boolean {
+  if (buf.length < 8) return false
+  const magic = buf.readUInt32BE(0)
+  const thin = thinMagic(magic)
+  if (thin !== undefined) return buf.length >= headerSize(thin.bits)
+  if (magic !== FAT_MAGIC && magic !== FAT_MAGIC_64) return false
+  const count = buf.readUInt32BE(4)
+  const entry = magic === FAT_MAGIC_64 ? 32 : 20
+  return count >= 1 && count <= MAX_FAT_ARCHES && 8 + count * entry <= buf.length
+}
+
+/**
+ * Reads every image in a Mach-O file: one for a thin file, one per slice of
+ * a universal file. Throws BinaryFormatError when the file is not Mach-O or
+ * its header can't be read; damage further in is reported per image in
+ * `partial`.
+ */
+export function readMachO(buf: Buffer, opts: ReadOptions = {}): BinaryImage[] {
+  if (buf.length < 4) throw new BinaryFormatError(`not a Mach-O file: only ${buf.length} bytes`)
+  const magic = buf.readUInt32BE(0)
+  if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return readFat(buf, magic === FAT_MAGIC_64, opts)
+  const image = readThin(buf, opts)
+  if (typeof image === 'string') throw new BinaryFormatError(image)
+  return [image]
+}
+
+// ---------------------------------------------------------------- fat files
+
+interface FatArch {
+  cputype: number
+  cpusubtype: number
+  offset: number
+  size: number
+}
+
+function readFat(buf: Buffer, is64: boolean, opts: ReadOptions): BinaryImage[] {
+  const r = new ByteReader(buf, false) // fat headers are big-endian on every host
+  const count = r.u32(4, 'fat header')
+  if (count < 1 || count > MAX_FAT_ARCHES) {
+    throw new BinaryFormatError(`not a Mach-O universal file: nfat_arch is ${count} (a Java class file?)`)
+  }
+  const entry = is64 ? 32 : 20
+  const readable = Math.min(count, Math.floor((buf.length - 8) / entry))
+  if (readable < 1) throw new BinaryFormatError('Mach-O universal header is truncated')
+  const lost = readable < count ? `universal header truncated: ${count - readable} of ${count} slices unlisted` : undefined
+  const images: BinaryImage[] = []
+  for (let i = 0; i < readable; i++) {
+    const image = readSlice(buf, fatArch(r, 8 + i * entry, is64), opts)
+    images.push(lost === undefined ? image : withPartial(image, lost))
+  }
+  return images
+}
+
+function fatArch(r: ByteReader, at: number, is64: boolean): FatArch {
+  return {
+    cputype: r.u32(at) | 0,
+    cpusubtype: r.u32(at + 4) | 0,
+    offset: is64 ? r.u64(at + 8) : r.u32(at + 8),
+    size: is64 ? r.u64(at + 16) : r.u32(at + 12)
+  }
+}
+
+/** One slice; a slice we can't read still yields an image naming its arch, so callers see it existed. */
+function readSlice(buf: Buffer, arch: FatArch, opts: ReadOptions): BinaryImage {
+  if (!(arch.offset < buf.length)) return placeholder(arch, `slice at offset ${arch.offset} lies past the end of the file`)
+  const end = Math.min(buf.length, arch.offset + arch.size)
+  const slice = buf.subarray(arch.offset, end)
+  if (slice.length >= 4) {
+    const magic = slice.readUInt32BE(0)
+    // Nested universal files are not valid; reading one level only also bounds the work.
+    if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return placeholder(arch, 'slice is itself a universal file')
+  }
+  const image = readThin(slice, opts)
+  if (typeof image === 'string') return placeholder(arch, image)
+  return end < arch.offset + arch.size ? withPartial(image, 'slice truncated by the end of the file') : image
+}
+
+function placeholder(arch: FatArch, reason: string): BinaryImage {
+  const bits = arch.cputype & CPU_ARCH_ABI64 ? 64 : 32
+  const endian = (arch.cputype & ~CPU_ARCH_MASK) === CPU_TYPE_POWERPC ? 'big' : 'little'
+  return {
+    format: 'macho',
+    arch: archName(arch.cputype, arch.cpusubtype),
+    bits,
+    endian,
+    kind: 'unknown',
+    libraries: [],
+    imports: [],
+    defined: [],
+    stripped: true,
+    partial: reason
+  }
+}
+
+function withPartial(image: BinaryImage, reason: string): BinaryImage {
+  return { ...image, partial: image.partial === undefined ? reason : `${image.partial}; ${reason}` }
+}
+
+// --------------------------------------------------------------- thin files
+
+interface Header {
+  bits: 32 | 64
+  littleEndian: boolean
+  cputype: number
+  cpusubtype: number
+  filetype: number
+  ncmds: number
+  sizeofcmds: number
+  flags: number
+}
+
+function thinMagic(magic: number): { bits: 32 | 64; littleEndian: boolean } | undefined {
+  switch (magic) {
+    case MH_MAGIC:
+      return { bits: 32, littleEndian: false }
+    case MH_CIGAM:
+      return { bits: 32, littleEndian: true }
+    case MH_MAGIC_64:
+      return { bits: 64, littleEndian: false }
+    case MH_CIGAM_64:
+      return { bits: 64, littleEndian: true }
+    default:
+      return undefined
+  }
+}
+
+function headerSize(bits: 32 | 64): number {
+  return bits === 64 ? 32 : 28
+}
+
+function readHeader(buf: Buffer): Header | string {
+  if (buf.length < 4) return `Mach-O header truncated at ${buf.length} bytes`
+  const kind = thinMagic(buf.readUInt32BE(0))
+  if (kind === undefined) return `not a Mach-O file (magic 0x${buf.readUInt32BE(0).toString(16).padStart(8, '0')})`
+  if (buf.length < headerSize(kind.bits)) return `Mach-O header truncated at ${buf.length} bytes`
+  const r = new ByteReader(buf, kind.littleEndian)
+  return {
+    ...kind,
+    cputype: r.u32(4) | 0,
+    cpusubtype: r.u32(8) | 0,
+    filetype: r.u32(12),
+    ncmds: r.u32(16),
+    sizeofcmds: r.u32(20),
+    flags: r.u32(24)
+  }
+}
+
+/** What the load commands point at. */
+interface Commands {
+  /** Install name per two-level ordinal (index 0 = ordinal 1); undefined when unreadable. */
+  dylibs: (string | undefined)[]
+  symtab?: { symoff: number; nsyms: number; stroff: number; strsize: number }
+  chained?: { dataoff: number; datasize: number }
+  dyldInfo?: { streams: { off: number; size: number; lazy: boolean }[] }
+  problems: string[]
+}
+
+/** A thin image, or the reason its header can't be read. */
+function readThin(buf: Buffer, opts: ReadOptions): BinaryImage | string {
+  const header = readHeader(buf)
+  if (typeof header === 'string') return header
+  const r = new ByteReader(buf, header.littleEndian)
+  const cmds = readCommands(r, header)
+  const imports = new ImportSet()
+  const libraryOf = ordinalResolver(header, cmds.dylibs)
+  const budget = new NameBudget(buf.length)
+  const syms = cmds.symtab === undefined ? undefined : readSymtab(r, header, cmds.symtab, libraryOf, imports, budget, opts)
+  if (syms?.problem !== undefined) cmds.problems.push(syms.problem)
+  if (cmds.chained !== undefined) {
+    const problem = readChainedFixups(r, cmds.chained, libraryOf, imports, budget)
+    if (problem !== undefined) cmds.problems.push(problem)
+  }
+  if (budget.exhausted) cmds.problems.push('symbol names exceed twice the file size; the rest were skipped')
+  if (syms === undefined && cmds.dyldInfo !== undefined) {
+    const problem = readBindOpcodes(r, cmds.dyldInfo.streams, libraryOf, imports)
+    if (problem !== undefined) cmds.problems.push(problem)
+  }
+  const image: BinaryImage = {
+    format: 'macho',
+    arch: archName(header.cputype, header.cpusubtype),
+    bits: header.bits,
+    endian: header.littleEndian ? 'little' : 'big',
+    kind: FILE_TYPES[header.filetype] ?? `filetype-${header.filetype}`,
+    libraries: [...new Set(cmds.dylibs.filter((d): d is string => d !== undefined))],
+    imports: imports.list(),
+    defined: syms?.defined ?? [],
+    stripped: !(syms?.hasLocals ?? false)
+  }
+  if (cmds.problems.length > 0) image.partial = cmds.problems.join('; ')
+  return image
+}
+
+/** Walks the load commands; each step consumes at least 8 bytes, so a bogus ncmds can't spin. */
+function readCommands(r: ByteReader, header: Header): Commands {
+  const out: Commands = { dylibs: [], problems: [] }
+  const start = headerSize(header.bits)
+  let end = start + header.sizeofcmds
+  if (end > r.size) {
+    out.problems.push('load commands truncated by the end of the file')
+    end = r.size
+  }
+  let off = start
+  for (let i = 0; i < header.ncmds; i++) {
+    if (off + 8 > end) {
+      out.problems.push(`load commands end after ${i} of ${header.ncmds}`)
+      break
+    }
+    const cmd = r.u32(off)
+    const size = r.u32(off + 4)
+    if (size < 8 || off + size > end) {
+      out.problems.push(`load command ${i} has a bad size (${size})`)
+      break
+    }
+    readCommand(r, cmd, off, size, out)
+    off += size
+  }
+  return out
+}
+
+function readCommand(r: ByteReader, cmd: number, off: number, size: number, out: Commands): void {
+  if (DYLIB_COMMANDS.has(cmd)) {
+    const name = commandString(r, off, size, size >= 12 ? r.u32(off + 8) : undefined)
+    if (name === undefined) out.problems.push(`dylib command ${out.dylibs.length + 1} has a bad name offset`)
+    out.dylibs.push(name)
+  } else if (cmd === LC_SYMTAB && size < 24) {
+    out.problems.push('LC_SYMTAB is too short')
+  } else if (cmd === LC_SYMTAB && out.symtab === undefined) {
+    out.symtab = { symoff: r.u32(off + 8), nsyms: r.u32(off + 12), stroff: r.u32(off + 16), strsize: r.u32(off + 20) }
+  } else if (cmd === LC_DYLD_CHAINED_FIXUPS && out.chained === undefined && size >= 16) {
+    out.chained = { dataoff: r.u32(off + 8), datasize: r.u32(off + 12) }
+  } else if ((cmd === LC_DYLD_INFO || cmd === LC_DYLD_INFO_ONLY) && out.dyldInfo === undefined && size >= 48) {
+    // rebase (+8) and export (+40) don't name imports; weak binds are coalescing, not imports.
+    out.dyldInfo = {
+      streams: [
+        { off: r.u32(off + 16), size: r.u32(off + 20), lazy: false },
+        { off: r.u32(off + 32), size: r.u32(off + 36), lazy: true }
+      ]
+    }
+  }
+}
+
+/** A string stored inside a load command at a command-relative offset. */
+function commandString(r: ByteReader, off: number, size: number, nameOffset: number | undefined): string | undefined {
+  if (nameOffset === undefined || nameOffset < 8 || nameOffset >= size) return undefined
+  return boundedString(r.buf, off + nameOffset, off + size)
+}
+
+/** NUL-terminated string in [start, end), or the rest of that range; scans no further than end. */
+function boundedString(buf: Buffer, start: number, end: number): string | undefined {
+  const stop = Math.min(end, buf.length)
+  if (!(start >= 0 && start < stop)) return undefined
+  const nul = buf.subarray(start, stop).indexOf(0)
+  return buf.toString('latin1', start, nul < 0 ? stop : start + nul)
+}
+
+// ------------------------------------------------------------------ imports
+
+/** Imports in first-seen order, one per name; a later sighting with a library fills in a missing one. */
+class ImportSet {
+  private readonly byName = new Map<string, ImportedSymbol>()
+
+  add(name: string, library: string | undefined): void {
+    if (name === '') return
+    const seen = this.byName.get(name)
+    if (seen === undefined) this.byName.set(name, library === undefined ? { name } : { name, library })
+    else if (seen.library === undefined && library !== undefined) seen.library = library
+  }
+
+  list(): ImportedSymbol[] {
+    return [...this.byName.values()]
+  }
+}
+
+/** Maps a two-level library ordinal (signed for the special values) to what it names. */
+type LibraryOf = (ordinal: number) => string | undefined
+
+function ordinalResolver(header: Header, dylibs: (string | undefined)[]): LibraryOf {
+  // Object files aren't linked yet: their undefined symbols bind to nothing so far.
+  if (header.filetype === MH_OBJECT) return () => undefined
+  if ((header.flags & MH_TWOLEVEL) === 0) return () => 'flat-namespace'
+  return (ordinal) => {
+    if (ordinal >= 1 && ordinal <= dylibs.length) return dylibs[ordinal - 1]
+    switch (ordinal) {
+      case 0:
+        return 'self'
+      case -1:
+        return 'executable'
+      case -2:
+        return 'dynamic-lookup'
+      case -3:
+        return 'weak-lookup'
+      default:
+        return undefined
+    }
+  }
+}
+
+/** Two-level ordinals are unsigned bytes in nlist n_desc; 0xfe and 0xff are the special values. */
+function nlistOrdinal(desc: number): number {
+  const ordinal = (desc >> 8) & 0xff
+  if (ordinal === 0xfe) return -2 // DYNAMIC_LOOKUP_ORDINAL
+  if (ordinal === 0xff) return -1 // EXECUTABLE_ORDINAL
+  return ordinal
+}
+
+// ------------------------------------------------------------- LC_SYMTAB
+
+interface SymtabResult {
+  defined: string[]
+  hasLocals: boolean
+  problem?: string
+}
+
+function readSymtab(
+  r: ByteReader,
+  header: Header,
+  symtab: NonNullable<Commands['symtab']>,
+  libraryOf: LibraryOf,
+  imports: ImportSet,
+  budget: NameBudget,
+  opts: ReadOptions
+): SymtabResult {
+  const result: SymtabResult = { defined: [], hasLocals: false }
+  const entry = header.bits === 64 ? 16 : 12
+  const fits = symtab.symoff <= r.size ? Math.floor((r.size - symtab.symoff) / entry) : 0
+  const nsyms = Math.min(symtab.nsyms, fits)
+  if (nsyms < symtab.nsyms) result.problem = `symbol table truncated: ${nsyms} of ${symtab.nsyms} entries readable`
+  const strings = new StringPool(r.buf, symtab.stroff, symtab.stroff + symtab.strsize, budget)
+  if (symtab.strsize > 0 && symtab.stroff + symtab.strsize > r.size) {
+    result.problem = [result.problem, 'string table truncated'].filter(Boolean).join('; ')
+  }
+  const keep = opts.keepDefined
+  const defined = new Set<string>()
+  for (let i = 0; i < nsyms; i++) {
+    const at = symtab.symoff + i * entry
+    const type = r.u8(at + 4)
+    if (type & N_STAB) continue
+    const kind = type & N_TYPE
+    const sect = r.u8(at + 5)
+    if ((kind === N_UNDF && sect === 0) || kind === N_PBUD) {
+      // In an object file an N_UNDF with a value is a common (tentative) definition, not an import.
+      if (header.filetype === MH_OBJECT && kind === N_UNDF && r.word(at + 8, header.bits) !== 0) continue
+      const name = symbolName(strings, r.u32(at))
+      if (name !== undefined) imports.add(name, libraryOf(nlistOrdinal(r.u16(at + 6))))
+    } else if (kind === N_SECT) {
+      if (!(type & N_EXT)) result.hasLocals = true
+      if (keep !== undefined) {
+        const name = symbolName(strings, r.u32(at))
+        if (name !== undefined && keep(name)) defined.add(name)
+      }
+    }
+  }
+  result.defined = [...defined]
+  return result
+}
+
+/** n_strx 0 means "no name". */
+function symbolName(strings: StringPool, strx: number): string | undefined {
+  if (strx === 0) return undefined
+  const name = strings.get(strx)
+  return name === '' ? undefined : name
+}
+
+/**
+ * Caps the bytes of symbol names one image turns into strings. Many entries
+ * can point into the same long name, so without a cap a small file could
+ * make gigabytes of strings; real images stay far below twice their size.
+ */
+class NameBudget {
+  private left: number
+  exhausted = false
+
+  constructor(fileSize: number) {
+    this.left = 2 * fileSize + (1 << 20)
+  }
+
+  take(bytes: number): boolean {
+    if (bytes > this.left) this.exhausted = true
+    else this.left -= bytes
+    return !this.exhausted
+  }
+}
+
+/**
+ * NUL-terminated names in [start, end) (the nlist string table, the chained
+ * fixups symbol pool). A name's end is found through a sorted index of the
+ * pool's NUL bytes, built once, so entries pointing into one long NUL-free
+ * run cost O(size), not O(size x entries).
+ */
+class StringPool {
+  private readonly start: number
+  private readonly end: number
+  private nuls: Uint32Array | undefined
+
+  constructor(
+    private readonly buf: Buffer,
+    start: number,
+    end: number,
+    private readonly budget: NameBudget
+  ) {
+    this.start = Math.min(start, buf.length)
+    this.end = Math.max(this.start, Math.min(end, buf.length))
+  }
+
+  /** The name at a pool-relative offset; cut at the pool's end when unterminated. */
+  get(offset: number): string | undefined {
+    const at = this.start + offset
+    if (!(at < this.end)) return undefined
+    const stop = this.nextNul(at)
+    return this.budget.take(stop - at) ? this.buf.toString('latin1', at, stop) : undefined
+  }
+
+  private nextNul(at: number): number {
+    const nuls = this.index()
+    let lo = 0
+    let hi = nuls.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (nuls[mid] < at) lo = mid + 1
+      else hi = mid
+    }
+    return lo < nuls.length ? nuls[lo] : this.end
+  }
+
+  private index(): Uint32Array {
+    if (this.nuls !== undefined) return this.nuls
+    const view = this.buf.subarray(this.start, this.end)
+    let count = 0
+    for (let i = view.indexOf(0); i >= 0; i = view.indexOf(0, i + 1)) count++
+    const nuls = new Uint32Array(count)
+    let k = 0
+    for (let i = view.indexOf(0); i >= 0; i = view.indexOf(0, i + 1)) nuls[k++] = this.start + i
+    this.nuls = nuls
+    return nuls
+  }
+}
+
+// ---------------------------------------------------- LC_DYLD_CHAINED_FIXUPS
+
+const CHAINED_IMPORT_SIZES: Record<number, number> = { 1: 4, 2: 8, 3: 16 }
+
+/** Reads the imports table of dyld_chained_fixups_header; returns a problem, if any. */
+function readChainedFixups(
+  r: ByteReader,
+  fixups: NonNullable<Commands['chained']>,
+  libraryOf: LibraryOf,
+  imports: ImportSet,
+  budget: NameBudget
+): string | undefined {
+  const base = fixups.dataoff
+  const end = Math.min(base + fixups.datasize, r.size)
+  if (!(base + 28 <= end)) return 'chained fixups lie past the end of the file'
+  const importsOffset = r.u32(base + 8)
+  const symbolsOffset = r.u32(base + 12)
+  const count = r.u32(base + 16)
+  const format = r.u32(base + 20)
+  const symbolsFormat = r.u32(base + 24)
+  const size = CHAINED_IMPORT_SIZES[format]
+  if (size === undefined) return `unknown chained import format ${format}`
+  if (symbolsFormat !== 0) return 'compressed chained-fixup symbol names are not read'
+  const first = base + importsOffset
+  const fits = first <= end ? Math.floor((end - first) / size) : 0
+  const n = Math.min(count, fits)
+  const names = new StringPool(r.buf, base + symbolsOffset, end, budget)
+  for (let i = 0; i < n; i++) {
+    const { ordinal, nameOffset } = chainedImport(r, first + i * size, format)
+    const name = names.get(nameOffset)
+    if (name !== undefined) imports.add(name, libraryOf(ordinal))
+  }
+  return n < count ? `chained imports truncated: ${n} of ${count} readable` : undefined
+}
+
+function chainedImport(r: ByteReader, at: number, format: number): { ordinal: number; nameOffset: number } {
+  if (format === 3) {
+    // DYLD_CHAINED_IMPORT_ADDEND64: lib_ordinal:16, weak_import:1, reserved:15, name_offset:32
+    const word = r.u32(at)
+    const raw = word & 0xffff
+    return { ordinal: raw >= 0xfff0 ? raw - 0x10000 : raw, nameOffset: r.u32(at + 4) }
+  }
+  // DYLD_CHAINED_IMPORT(_ADDEND): lib_ordinal:8, weak_import:1, name_offset:23
+  const word = r.u32(at)
+  const raw = word & 0xff
+  return { ordinal: raw >= 0xf0 ? raw - 0x100 : raw, nameOffset: word >>> 9 }
+}
+
+// ------------------------------------------------------- LC_DYLD_INFO binds
+
+const BIND_OPCODE_DONE = 0x00
+const BIND_OPCODE_SET_DYLIB_ORDINAL_IMM = 0x10
+const BIND_OPCODE_SET_DYLIB_ORDINAL_ULEB = 0x20
+const BIND_OPCODE_SET_DYLIB_SPECIAL_IMM = 0x30
+const BIND_OPCODE_SET_SYMBOL_TRAILING_FLAGS_IMM = 0x40
+const BIND_OPCODE_SET_TYPE_IMM = 0x50
+const BIND_OPCODE_SET_ADDEND_SLEB = 0x60
+const BIND_OPCODE_SET_SEGMENT_AND_OFFSET_ULEB = 0x70
+const BIND_OPCODE_ADD_ADDR_ULEB = 0x80
+const BIND_OPCODE_DO_BIND = 0x90
+const BIND_OPCODE_DO_BIND_ADD_ADDR_ULEB = 0xa0
+const BIND_OPCODE_DO_BIND_ADD_ADDR_IMM_SCALED = 0xb0
+const BIND_OPCODE_DO_BIND_ULEB_TIMES_SKIPPING_ULEB = 0xc0
+const BIND_OPCODE_THREADED = 0xd0
+
+/** Reads (symbol, ordinal) pairs from the bind and lazy-bind opcode streams; returns a problem, if any. */
+function readBindOpcodes(
+  r: ByteReader,
+  streams: { off: number; size: number; lazy: boolean }[],
+  libraryOf: LibraryOf,
+  imports: ImportSet
+): string | undefined {
+  const problems: string[] = []
+  for (const s of streams) {
+    if (s.size === 0) continue
+    const end = Math.min(s.off + s.size, r.size)
+    if (!(s.off < end)) {
+      problems.push('bind opcodes lie past the end of the file')
+      continue
+    }
+    const problem = runBindStream(r.buf, s.off, end, s.lazy, libraryOf, imports)
+    if (problem !== undefined) problems.push(problem)
+  }
+  return problems.length > 0 ? problems.join('; ') : undefined
+}
+
+function runBindStream(
+  buf: Buffer,
+  start: number,
+  end: number,
+  lazy: boolean,
+  libraryOf: LibraryOf,
+  imports: ImportSet
+): string | undefined {
+  const cur = { pos: start }
+  let ordinal = 0
+  let symbol = ''
+  while (cur.pos < end) {
+    const byte = buf[cur.pos++]
+    const op = byte & 0xf0
+    const imm = byte & 0x0f
+    switch (op) {
+      case BIND_OPCODE_DONE:
+        if (!lazy) return undefined // lazy streams put a DONE after every entry
+        break
+      case BIND_OPCODE_SET_DYLIB_ORDINAL_IMM:
+        ordinal = imm
+        break
+      case BIND_OPCODE_SET_DYLIB_ORDINAL_ULEB:
+        ordinal = uleb(buf, cur, end)
+        break
+      case BIND_OPCODE_SET_DYLIB_SPECIAL_IMM:
+        ordinal = imm === 0 ? 0 : imm - 0x10 // sign-extended: -1 executable, -2 flat lookup, -3 weak lookup
+        break
+      case BIND_OPCODE_SET_SYMBOL_TRAILING_FLAGS_IMM: {
+        const name = boundedString(buf, cur.pos, end)
+        if (name === undefined) return 'bind opcodes truncated'
+        symbol = name
+        cur.pos += name.length + 1
+        break
+      }
+      case BIND_OPCODE_SET_TYPE_IMM:
+        break
+      case BIND_OPCODE_SET_ADDEND_SLEB:
+      case BIND_OPCODE_SET_SEGMENT_AND_OFFSET_ULEB:
+      case BIND_OPCODE_ADD_ADDR_ULEB:
+        uleb(buf, cur, end) // the value is an address or addend: skip it (SLEB has the same length)
+        break
+      case BIND_OPCODE_DO_BIND:
+      case BIND_OPCODE_DO_BIND_ADD_ADDR_IMM_SCALED:
+        imports.add(symbol, libraryOf(ordinal))
+        break
+      case BIND_OPCODE_DO_BIND_ADD_ADDR_ULEB:
+        imports.add(symbol, libraryOf(ordinal))
+        uleb(buf, cur, end)
+        break
+      case BIND_OPCODE_DO_BIND_ULEB_TIMES_SKIPPING_ULEB:
+        imports.add(symbol, libraryOf(ordinal))
+        uleb(buf, cur, end)
+        uleb(buf, cur, end)
+        break
+      case BIND_OPCODE_THREADED:
+        if (imm === 0) uleb(buf, cur, end) // SET_BIND_ORDINAL_TABLE_SIZE_ULEB; APPLY (1) has no operand
+        break
+      default:
+        return `unknown bind opcode 0x${byte.toString(16)}`
+    }
+  }
+  return undefined
+}
+
+/** Unsigned LEB128, consuming at most 10 bytes and never past end; the value saturates rather than overflowing. */
+function uleb(buf: Buffer, cur: { pos: number }, end: number): number {
+  let value = 0
+  let scale = 1
+  for (let n = 0; n < 10 && cur.pos < end; n++) {
+    const byte = buf[cur.pos++]
+    value += (byte & 0x7f) * scale
+    scale *= 128
+    if ((byte & 0x80) === 0) break
+  }
+  return value
+}
+
+// -------------------------------------------------------------- arch names
+
+function archName(cputype: number, cpusubtype: number): string {
+  const sub = cpusubtype & ~CPU_SUBTYPE_MASK
+  switch (cputype) {
+    case CPU_TYPE_X86 | CPU_ARCH_ABI64:
+      return sub === 8 ? 'x86_64h' : 'x86_64'
+    case CPU_TYPE_X86:
+      return 'i386'
+    case CPU_TYPE_ARM | CPU_ARCH_ABI64:
+      return sub === 2 ? 'arm64e' : 'arm64'
+    case CPU_TYPE_ARM | CPU_ARCH_ABI64_32:
+      return 'arm64_32'
+    case CPU_TYPE_ARM:
+      return ARM_SUBTYPES[sub] ?? 'arm'
+    case CPU_TYPE_POWERPC:
+      return 'ppc'
+    case CPU_TYPE_POWERPC | CPU_ARCH_ABI64:
+      return 'ppc64'
+    default:
+      return `cpu-0x${(cputype >>> 0).toString(16)}`
+  }
+}

@@ -1,0 +1,150 @@
+import { THRESHOLD_THREADS } from '../constants.js'
+import { needsOpenMP, type SourceHit } from '../inspect/sources.js'
+import { busyThreads, cpuPerWall, speedupInterval, timePerIter } from '../measure/rounds.js'
+import type { Interval } from '../measure/stats.js'
+import type { CaseMeasurement } from '../measure/types.js'
+import { judgedThreads, requiredSpeedup } from './amdahl.js'
+import type { BinaryEvidence, BinaryFinding, CaseFinding, Evidence, Judgement, Threshold, ThreadRow, Verdict } from './types.js'
+
+const RANK: Record<Verdict, number> = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 }
+
+/** The worst of several verdicts (fail > inconclusive > pass > skipped). */
+export function worst(verdicts: readonly Verdict[]): Verdict {
+  return verdicts.reduce<Verdict>((a, b) => (RANK[b] > RANK[a] ? b : a), 'skipped')
+}
+
+const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a')
+
+export function threshold(minSpeedup: number, threads: readonly number[], usableCpus: number): Threshold {
+  const n = judgedThreads(threads, usableCpus)
+  const required = requiredSpeedup(minSpeedup, n)
+  if (n === THRESHOLD_THREADS) return { minSpeedup, judgedThreads: n, required }
+  const why =
+    n < THRESHOLD_THREADS
+      ? `the runner has ${fmt(usableCpus).replace(/\.00$/, '')} usable CPU(s), so ${THRESHOLD_THREADS} threads would be oversubscribed`
+      : `${n} threads were measured`
+  return {
+    minSpeedup,
+    judgedThreads: n,
+    required,
+    note: `min-speedup ${fmt(minSpeedup)} at ${THRESHOLD_THREADS} threads is judged as ${fmt(required)} at ${n} thread(s) (Amdahl's law, same parallel fraction): ${why}.`
+  }
+}
+
+function describeLines(hits: readonly SourceHit[]): string {
+  const files = [...new Set(hits.map(h => h.file))]
+  const shown = files.slice(0, 3).join(', ') + (files.length > 3 ? ` and ${files.length - 3} more` : '')
+  return `${hits.length} parallel construct(s) in ${shown}`
+}
+
+export function judgeBinary(b: BinaryEvidence, sources: readonly SourceHit[], backend: string): BinaryFinding {
+  if (b.error) return { path: b.path, verdict: 'inconclusive', cause: 'unreadable', reasons: [`Could not read ${b.path}: ${b.error}`], lostLines: [] }
+  const openmpBackend = /openmp/i.test(backend)
+  const forks = [...new Set(b.images.flatMap(i => i.openmp.forkImports))]
+  const serialSlices = b.images.filter(i => !i.openmp.parallel)
+  const lost = sources.filter(h => needsOpenMP(h, openmpBackend))
+  const fat = b.images.length > 1 ? ` (slices: ${b.images.map(i => i.arch).join(', ')})` : ''
+
+  if (serialSlices.length === 0) {
+    return { path: b.path, verdict: 'pass', cause: 'openmp-compiled-in', reasons: [`OpenMP parallel regions are compiled in${fat}: it imports ${forks.join(', ')}.`], lostLines: [] }
+  }
+  const which = b.images.length > 1 ? ` in slice(s) ${serialSlices.map(i => i.arch).join(', ')}` : ''
+  if (lost.length > 0) {
+    const pragmas = lost.filter(h => h.construct === 'omp-pragma').length
+    const reasons = [
+      `Compiled without OpenMP${which}: it imports no OpenMP fork entry (GOMP_parallel, __kmpc_fork_call, ...), yet its sources have ${describeLines(lost)}.`,
+      lost.some(h => h.construct === 'at-parallel')
+        ? `torch's ATen parallel backend is ${backend}: at::parallel_for holds its '#pragma omp parallel' inside '#ifdef _OPENMP', so without -fopenmp every call runs on one thread, silently.`
+        : `Without -fopenmp the compiler drops '#pragma omp' lines, so these loops run on one thread.`
+    ]
+    if (pragmas && lost.some(h => h.construct === 'at-parallel')) reasons.push(`${pragmas} '#pragma omp' line(s) are dropped for the same reason.`)
+    return { path: b.path, verdict: 'fail', cause: 'compiled-without-openmp', reasons, lostLines: lost }
+  }
+  const atCalls = sources.filter(h => h.construct === 'at-parallel')
+  if (atCalls.length > 0 && !openmpBackend) {
+    return { path: b.path, verdict: 'pass', cause: 'native-backend', reasons: [`No OpenMP in the binary, which is right here: torch's ATen parallel backend is ${backend}, so at::parallel_for runs in libtorch's own thread pool.`], lostLines: [] }
+  }
+  const stable = sources.filter(h => h.construct === 'stable-parallel')
+  if (stable.length > 0) {
+    return { path: b.path, verdict: 'pass', cause: 'stable-parallel', reasons: [`No OpenMP in the binary, which is right here: torch::stable::parallel_for runs inside libtorch and needs no compiler flags.`], lostLines: [] }
+  }
+  return {
+    path: b.path,
+    verdict: 'skipped',
+    cause: 'serial-by-design',
+    reasons: [`Serial by design: the scanned sources have no parallel construct (at::parallel_for, #pragma omp) and the binary has no OpenMP parallel regions. Nothing to parallelise, which is not a failure.`],
+    lostLines: []
+  }
+}
+
+function rows(c: CaseMeasurement, threads: readonly number[], usable: number): ThreadRow[] {
+  return threads.map(n => {
+    const speedup: Interval = n === 1 ? { estimate: 1, low: 1, high: 1 } : speedupInterval(c, n)
+    return {
+      threads: n,
+      seconds: timePerIter(c, n),
+      speedup,
+      efficiency: speedup.estimate / n,
+      cpuPerWall: cpuPerWall(c, n),
+      busyThreads: busyThreads(c, n),
+      oversubscribed: n > Math.floor(usable + 1e-9)
+    }
+  })
+}
+
+/** Where a measured interval stands against the required speedup. */
+export function position(s: Interval | null, required: number): 'above' | 'below' | 'unclear' {
+  if (!s || !Number.isFinite(s.estimate)) return 'unclear'
+  if (s.low >= required) return 'above'
+  if (s.high < required) return 'below'
+  return 'unclear'
+}
+
+function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, controlScales: boolean | null): CaseFinding {
+  const usable = ev.facts.usableCpus
+  const base = { name: c.name, rows: rows(c, ev.threads, usable) }
+  if (c.error) return { ...base, verdict: 'skipped', judged: null, reasons: [`Not measured: ${c.error.split('\n')[0]}`], error: c.error }
+  if (t.judgedThreads < 2) {
+    return { ...base, verdict: 'inconclusive', judged: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] }
+  }
+  const s = speedupInterval(c, t.judgedThreads)
+  const row = base.rows.find(r => r.threads === t.judgedThreads) as ThreadRow
+  const where = position(s, t.required)
+  const at = `${fmt(s.estimate)}x at ${t.judgedThreads} threads (95% interval ${fmt(s.low)}-${fmt(s.high)})`
+  const work = `CPU time per wall time ${fmt(row.cpuPerWall)}${row.busyThreads !== null ? `, ${row.busyThreads} busy thread(s)` : ''}`
+  if (where === 'above') return { ...base, verdict: 'pass', judged: s, reasons: [`Speedup ${at} meets the required ${fmt(t.required)}x; ${work}.`] }
+  if (where === 'unclear') {
+    return { ...base, verdict: 'inconclusive', judged: s, reasons: [`Speedup ${at} straddles the required ${fmt(t.required)}x and max-time ran out before it was clear. Raise max-time, or make one call of the case longer.`] }
+  }
+  const serial = row.cpuPerWall < 1.25
+  const detail = serial ? ` Only about one thread did the work (${work}): the kernel ran serially.` : ` Several threads were busy (${work}) without a matching speedup: the kernel may be memory-bound or the runner overloaded.`
+  if (controlScales) {
+    return { ...base, verdict: 'fail', judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, while libtorch's control op scaled on this runner.${detail}`] }
+  }
+  return { ...base, verdict: 'inconclusive', judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${detail}`] }
+}
+
+/** Evidence in, verdicts out: no I/O, no clocks. */
+export function judge(ev: Evidence): Judgement {
+  const t = threshold(ev.minSpeedup, ev.threads, ev.facts.usableCpus)
+  const binaries = ev.binaries.map(b => judgeBinary(b, ev.sources, ev.facts.parallelBackend))
+  const m = ev.measurement
+  let control: CaseFinding | null = null
+  let controlScales: boolean | null = null
+  let cases: CaseFinding[] = []
+  if (m) {
+    const cs = m.control.error || t.judgedThreads < 2 ? null : speedupInterval(m.control, t.judgedThreads)
+    controlScales = cs ? position(cs, t.required) !== 'below' : null
+    control = { name: 'control (torch.digamma)', verdict: controlScales ? 'pass' : 'inconclusive', rows: rows(m.control, ev.threads, ev.facts.usableCpus), judged: cs, reasons: [controlScales ? `libtorch's own parallel op reached ${fmt(cs?.estimate ?? NaN)}x: the runner delivers parallel speedup.` : m.control.error ? `The control could not be measured: ${m.control.error.split('\n')[0]}` : `libtorch's own parallel op reached only ${fmt(cs?.estimate ?? NaN)}x: the runner is busy or short of cores.`] }
+    cases = m.cases.map(c => judgeCase(c, ev, t, controlScales))
+  }
+
+  const failed = binaries.filter(b => b.verdict === 'fail')
+  const verdict = worst([...binaries.map(b => b.verdict), ...cases.map(c => c.verdict)])
+  const reasons: string[] = []
+  for (const b of failed) reasons.push(`${b.path}: ${b.reasons[0]}`)
+  for (const c of cases.filter(c => c.verdict === verdict && verdict !== 'pass')) reasons.push(`${c.name}: ${c.reasons[0]}`)
+  if (!m) reasons.push('No workload was given, so nothing was timed; the verdict rests on the binary alone.')
+  if (reasons.length === 0) reasons.push(verdict === 'pass' ? `Every case reached the required speedup of ${fmt(t.required)}x at ${t.judgedThreads} threads.` : 'Nothing to judge.')
+  return { verdict, reasons, threshold: t, binaries, cases, control, controlScales }
+}

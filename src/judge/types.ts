@@ -1,0 +1,82 @@
+import type { OpenMPEvidence } from '../inspect/openmp.js'
+import type { SourceHit } from '../inspect/sources.js'
+import type { Interval } from '../measure/stats.js'
+import type { Measurement, RunnerFacts } from '../measure/types.js'
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'skipped'
+
+/** Static evidence for one binary file (one entry per slice of a fat file). */
+export interface BinaryEvidence {
+  /** Path relative to the working directory. */
+  path: string
+  images: { format: string; arch: string; stripped: boolean; partial?: string; openmp: OpenMPEvidence }[]
+  /** Set when the file could not be read. */
+  error?: string
+}
+
+/** Everything the judge looks at. */
+export interface Evidence {
+  binaries: BinaryEvidence[]
+  /** Parallel constructs in the scanned sources. */
+  sources: SourceHit[]
+  facts: RunnerFacts
+  /** Null when no workload was given. */
+  measurement: Measurement | null
+  threads: number[]
+  minSpeedup: number
+}
+
+export interface BinaryFinding {
+  path: string
+  verdict: Verdict
+  /** Short machine-readable cause: 'openmp-compiled-in', 'compiled-without-openmp', 'serial-by-design', 'native-backend', 'unreadable'. */
+  cause: string
+  reasons: string[]
+  /** Source lines whose parallelism the binary lost (for annotations). */
+  lostLines: SourceHit[]
+}
+
+export interface ThreadRow {
+  threads: number
+  /** Median seconds per call. */
+  seconds: number
+  speedup: Interval
+  /** speedup / threads. */
+  efficiency: number
+  cpuPerWall: number
+  busyThreads: number | null
+  /** More threads than usable CPUs: shown, not judged. */
+  oversubscribed: boolean
+}
+
+export interface CaseFinding {
+  name: string
+  verdict: Verdict
+  reasons: string[]
+  rows: ThreadRow[]
+  /** Speedup at the judged thread count. */
+  judged: Interval | null
+  error?: string
+}
+
+export interface Threshold {
+  /** min-speedup as given, at 4 threads. */
+  minSpeedup: number
+  /** Thread count the verdict is judged at: the largest measured count the runner can run at once. */
+  judgedThreads: number
+  /** Speedup required at judgedThreads (Amdahl translation of minSpeedup). */
+  required: number
+  /** Set when the threshold was translated, saying why. */
+  note?: string
+}
+
+export interface Judgement {
+  verdict: Verdict
+  reasons: string[]
+  threshold: Threshold
+  binaries: BinaryFinding[]
+  cases: CaseFinding[]
+  control: CaseFinding | null
+  /** True when the control op reached the required speedup. */
+  controlScales: boolean | null
+}

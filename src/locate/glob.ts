@@ -1,0 +1,74 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+/**
+ * Glob pattern to RegExp over '/'-separated relative paths: `**` spans
+ * folders, `*` and `?` stay within one, `{a,b}` and `[...]` as in the shell.
+ */
+export function globToRegExp(pattern: string): RegExp {
+  let re = ''
+  let depth = 0
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]
+    if (c === '*' && pattern[i + 1] === '*') {
+      const slash = pattern[i + 2] === '/'
+      re += slash ? '(?:.*/)?' : '.*'
+      i += slash ? 2 : 1
+    } else if (c === '*') re += '[^/]*'
+    else if (c === '?') re += '[^/]'
+    else if (c === '{') {
+      re += '(?:'
+      depth++
+    } else if (c === '}' && depth > 0) {
+      re += ')'
+      depth--
+    } else if (c === ',' && depth > 0) re += '|'
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 1)
+      if (end < 0) re += '\\['
+      else {
+        re += '[' + pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']'
+        i = end
+      }
+    } else re += c.replace(/[.+^$()|\\/]/g, m => `\\${m}`)
+  }
+  return new RegExp(`^${re}$`)
+}
+
+/** Folders never worth descending into. */
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.thread-scaling-check', '__pycache__'])
+const MAX_FILES = 200_000
+
+/**
+ * Files under `root` whose relative path matches any pattern and none of the
+ * `!`-prefixed ones. Symbolic links are not followed, so a link loop can't hang it.
+ */
+export function globFiles(root: string, patterns: readonly string[]): string[] {
+  const include = patterns.filter(p => !p.startsWith('!')).map(p => globToRegExp(normalise(p)))
+  const exclude = patterns.filter(p => p.startsWith('!')).map(p => globToRegExp(normalise(p.slice(1))))
+  const out: string[] = []
+  const walk = (dir: string, rel: string): void => {
+    let entries: fs.Dirent[]
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const e of entries) {
+      if (out.length >= MAX_FILES) return
+      const r = rel ? `${rel}/${e.name}` : e.name
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !e.name.endsWith('.egg-info')) walk(path.join(dir, e.name), r)
+      } else if (e.isFile() && include.some(x => x.test(r)) && !exclude.some(x => x.test(r))) {
+        out.push(path.join(dir, e.name))
+      }
+    }
+  }
+  walk(root, '')
+  return out.sort()
+}
+
+/** Patterns are relative to root; accept './x' and Windows separators too. */
+function normalise(p: string): string {
+  return p.replace(/\\/g, '/').replace(/^\.\//, '')
+}

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { globFiles } from './glob.js'
+
+const SHARED_LIBRARIES = ['**/*.{so,dylib,pyd}']
+const C_SOURCES = ['**/*.{c,cc,cpp,cxx,c++,h,hh,hpp,hxx,cu,cuh,inl}']
+
+function digest(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+}
+
+/**
+ * The extension binaries to inspect. Without patterns: the shared libraries
+ * written since the build started. setuptools' --inplace copies build/lib*
+ * into the tree, so identical files are kept once, preferring the copy
+ * outside build/ (the one Python imports).
+ */
+export function locateBinaries(cwd: string, patterns: readonly string[], builtSince: number | null): string[] {
+  let files = globFiles(cwd, patterns.length ? patterns : SHARED_LIBRARIES)
+  if (!patterns.length && builtSince !== null) {
+    files = files.filter(f => fs.statSync(f).mtimeMs >= builtSince - 2000)
+  }
+  const underBuild = (f: string): boolean => path.relative(cwd, f).split(path.sep).includes('build')
+  files.sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b))
+  const seen = new Set<string>()
+  return files.filter(f => {
+    const d = digest(f)
+    if (seen.has(d)) return false
+    seen.add(d)
+    return true
+  })
+}
+
+/** C/C++ sources to scan. Without patterns: every C/C++ file outside build output. */
+export function locateSources(cwd: string, patterns: readonly string[]): string[] {
+  return globFiles(cwd, patterns.length ? patterns : [...C_SOURCES, '!build/**'])
+}

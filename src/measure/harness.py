@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""Measuring worker of thread-scaling-check.
+
+One worker process runs per thread count. OMP_NUM_THREADS (and friends) is
+set in its environment before Python starts, so every OpenMP runtime in the
+process, torch's and a second one the extension may link, sizes its team
+from it; torch.set_num_threads() is called on top for torch's own pool.
+
+The coordinator (TypeScript) sends one JSON command per line on stdin and
+reads one JSON reply per line from file descriptor 3, so anything the
+workload prints on stdout or stderr cannot corrupt the protocol.
+
+Commands:
+  {"op": "calibrate", "case": NAME, "target": SECONDS}
+  {"op": "run", "case": NAME, "iters": K}
+  {"op": "exit"}
+The worker first replies {"op": "ready", ...} or {"op": "error", ...}.
+"""
+
+import importlib.util
+import json
+import math
+import os
+import sys
+import time
+import traceback
+
+CONTROL_CASE = "__control__"
+PROTOCOL_VERSION = 1
+
+
+def reply(channel, obj):
+    channel.write(json.dumps(obj, allow_nan=False) + "\n")
+    channel.flush()
+
+
+def error_reply(stage, exc, case=None):
+    return {
+        "op": "error",
+        "stage": stage,
+        "case": case,
+        "type": type(exc).__name__,
+        "message": str(exc) or type(exc).__name__,
+        "traceback": traceback.format_exc(limit=20),
+    }
+
+
+# ---- runner facts -----------------------------------------------------------
+
+
+def cgroup_cpu_limit():
+    """CPUs allowed by the cgroup quota (v2 cpu.max or v1 cfs), or None."""
+    limits = []
+    try:
+        with open("/proc/self/cgroup") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        hierarchy, controllers, rel = parts
+        if hierarchy == "0" and controllers == "":
+            # cgroup v2: every ancestor's cpu.max can cap us.
+            rel = rel.strip("/")
+            segments = rel.split("/") if rel else []
+            for depth in range(len(segments), -1, -1):
+                p = os.path.join("/sys/fs/cgroup", *segments[:depth], "cpu.max")
+                try:
+                    quota, period = open(p).read().split()[:2]
+                except (OSError, ValueError):
+                    continue
+                if quota != "max" and float(period) > 0:
+                    limits.append(float(quota) / float(period))
+        elif "cpu" in controllers.split(","):
+            base = "/sys/fs/cgroup/cpu,cpuacct" if os.path.isdir("/sys/fs/cgroup/cpu,cpuacct") else "/sys/fs/cgroup/cpu"
+            for d in (os.path.join(base, rel.strip("/")), base):
+                try:
+                    quota = float(open(os.path.join(d, "cpu.cfs_quota_us")).read())
+                    period = float(open(os.path.join(d, "cpu.cfs_period_us")).read())
+                except (OSError, ValueError):
+                    continue
+                if quota > 0 and period > 0:
+                    limits.append(quota / period)
+                break
+    return min(limits) if limits else None
+
+
+def runner_facts(torch):
+    try:
+        affinity = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS has no affinity API
+        affinity = None
+    cpu_count = os.cpu_count() or 1
+    quota = cgroup_cpu_limit()
+    usable = float(affinity if affinity is not None else cpu_count)
+    if quota is not None:
+        usable = min(usable, quota)
+    info = torch.__config__.parallel_info()
+    backend = "unknown"
+    for line in info.splitlines():
+        if line.startswith("ATen parallel backend:"):
+            backend = line.split(":", 1)[1].strip()
+    return {
+        "python": sys.executable,
+        "python_version": "%d.%d.%d" % sys.version_info[:3],
+        "platform": sys.platform,
+        "torch_version": torch.__version__,
+        "parallel_backend": backend,
+        "parallel_info": info,
+        "cpu_count": cpu_count,
+        "affinity_cpus": affinity,
+        "cgroup_cpus": quota,
+        "usable_cpus": usable,
+    }
+
+
+# ---- per-thread CPU time ----------------------------------------------------
+
+
+def _clock_ticks():
+    try:
+        return float(os.sysconf("SC_CLK_TCK"))
+    except (AttributeError, ValueError, OSError):
+        return 100.0
+
+
+TICKS = _clock_ticks()
+
+
+def thread_cpu_times():
+    """Seconds on CPU per thread of this process, or None where /proc is absent.
+
+    schedstat counts nanoseconds; stat's utime+stime only clock ticks, so it is
+    the fallback when the kernel lacks schedstat.
+    """
+    base = "/proc/self/task"
+    try:
+        tids = os.listdir(base)
+    except OSError:
+        return None
+    out = {}
+    for tid in tids:
+        try:
+            with open("%s/%s/schedstat" % (base, tid)) as f:
+                out[tid] = int(f.read().split()[0]) / 1e9
+                continue
+        except (OSError, ValueError, IndexError):
+            pass
+        try:
+            with open("%s/%s/stat" % (base, tid)) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out[tid] = (int(fields[11]) + int(fields[12])) / TICKS
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def busy_threads(before, after, wall):
+    """Per-thread CPU seconds spent during a sample, busiest first."""
+    if before is None or after is None:
+        return None
+    deltas = [after[t] - before.get(t, 0.0) for t in after]
+    deltas = [d for d in deltas if d > 0]
+    deltas.sort(reverse=True)
+    return deltas
+
+
+# ---- workload ---------------------------------------------------------------
+
+
+def load_workload(path, workdir):
+    if workdir not in sys.path:
+        sys.path.insert(0, workdir)
+    spec = importlib.util.spec_from_file_location("thread_scaling_workload", path)
+    if spec is None or spec.loader is None:
+        raise ImportError("cannot load %s as a Python module" % path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not hasattr(module, "cases") or not callable(module.cases):
+        raise TypeError("%s defines no cases() function; it must return a dict from case name to a zero-argument callable" % path)
+    cases = module.cases()
+    if not isinstance(cases, dict) or not cases:
+        raise TypeError("cases() in %s returned %s; it must return a non-empty dict from case name to a zero-argument callable" % (path, type(cases).__name__))
+    for name, fn in cases.items():
+        if not isinstance(name, str) or not name or name == CONTROL_CASE:
+            raise TypeError("cases() in %s has an invalid case name %r; names are non-empty strings" % (path, name))
+        if not callable(fn):
+            raise TypeError("case %r in %s is %s, not a zero-argument callable" % (name, path, type(fn).__name__))
+    return cases
+
+
+def control_case(torch):
+    """A libtorch op known to run through at::parallel_for and to be compute-bound.
+
+    digamma on values in [0.5, 4.5) keeps the data in cache and does enough
+    work per element that it scales with cores, unlike sin or add, which are
+    memory-bound and scale badly even when parallel.
+    """
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(1 << 19, generator=g) * 4 + 0.5
+    return lambda: torch.digamma(x)
+
+
+def run_sample(fn, iters):
+    before = thread_cpu_times()
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    for _ in range(iters):
+        fn()
+    wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    after = thread_cpu_times()
+    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "thread_cpu": busy_threads(before, after, wall)}
+
+
+def calibrate(fn, target):
+    """Iterations per sample so that one sample lasts about `target` seconds.
+
+    Short samples are dominated by fork/join and timer noise; a few hundred
+    milliseconds make the comparison fair for kernels of any size.
+    """
+    iters = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            fn()
+        wall = time.perf_counter() - t0
+        if wall >= target or iters >= 1 << 24:
+            per_iter = wall / iters
+            return {"op": "calibrated", "iters": max(1, int(math.ceil(target / max(per_iter, 1e-9)))), "per_iter": per_iter}
+        iters = iters * 2 if wall < target / 8 else int(math.ceil(iters * target / max(wall, 1e-9)))
+
+
+def main():
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--workload", default="")
+    parser.add_argument("--workdir", default=os.getcwd())
+    args = parser.parse_args()
+
+    try:
+        channel = os.fdopen(3, "w")
+    except OSError:
+        channel = sys.stdout
+    try:
+        import torch
+
+        torch.set_num_threads(args.threads)
+        facts = runner_facts(torch)
+        facts["torch_threads"] = torch.get_num_threads()
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a reply
+        reply(channel, error_reply("torch", exc))
+        return 2
+    try:
+        cases = load_workload(args.workload, args.workdir) if args.workload else {}
+    except BaseException as exc:  # noqa: BLE001 - SystemExit in a workload too
+        reply(channel, error_reply("import", exc))
+        return 2
+    cases = dict(cases)
+    cases[CONTROL_CASE] = control_case(torch)
+    reply(channel, {"op": "ready", "protocol": PROTOCOL_VERSION, "threads": args.threads, "facts": facts, "cases": [c for c in cases if c != CONTROL_CASE]})
+
+    for line in sys.stdin:
+        try:
+            cmd = json.loads(line)
+        except ValueError:
+            continue
+        op = cmd.get("op")
+        if op == "exit":
+            break
+        name = cmd.get("case")
+        fn = cases.get(name)
+        if fn is None:
+            reply(channel, {"op": "error", "stage": "protocol", "case": name, "type": "KeyError", "message": "no case named %r" % name, "traceback": ""})
+            continue
+        try:
+            if op == "calibrate":
+                reply(channel, calibrate(fn, float(cmd.get("target", 0.25))))
+            elif op == "run":
+                reply(channel, run_sample(fn, int(cmd.get("iters", 1))))
+            else:
+                reply(channel, {"op": "error", "stage": "protocol", "case": name, "type": "ValueError", "message": "unknown op %r" % op, "traceback": ""})
+        except BaseException as exc:  # noqa: BLE001 - report and keep serving other cases
+            reply(channel, error_reply("run", exc, name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+import type { Log } from '../log.js'
+import type { Reply } from './protocol.js'
+import { roundOrder, speedupInterval } from './rounds.js'
+import { CONTROL_CASE, type CaseMeasurement, type Measurement, type RunnerFacts } from './types.js'
+import { Worker, WorkerFailure } from './worker.js'
+
+export interface MeasureOptions {
+  python: string
+  /** Path of harness.py. */
+  harness: string
+  workload: string | null
+  workdir: string
+  threads: number[]
+  /** Budget in seconds for the whole measurement. */
+  maxTime: number
+  /** Target length of one sample at 1 thread. */
+  sampleSeconds?: number
+  minRounds?: number
+  maxRounds?: number
+  /** Seconds a single sample may take before the case counts as hung. */
+  sampleTimeout?: number
+  /** True when a case (or the control) needs no more rounds: its verdict can't change. */
+  isDecided: (c: CaseMeasurement, facts: RunnerFacts) => boolean
+  /** Thread count the progress lines show the speedup at (default: the largest). */
+  progressThreads?: (facts: RunnerFacts) => number
+  log: Log
+}
+
+/** Measuring could not start at all: torch missing, the workload won't import, ... */
+export class MeasureSetupError extends Error {
+  constructor(
+    message: string,
+    readonly details: string
+  ) {
+    super(message)
+    this.name = 'MeasureSetupError'
+  }
+}
+
+const STARTUP_TIMEOUT_MS = 180_000
+
+function describeError(r: Extract<Reply, { op: 'error' }>): string {
+  return `${r.type}: ${r.message}\n${r.traceback}`.trim()
+}
+
+async function startWorker(opts: MeasureOptions, threads: number): Promise<{ worker: Worker; facts: RunnerFacts; cases: string[] }> {
+  const worker = new Worker({ python: opts.python, harness: opts.harness, workload: opts.workload, workdir: opts.workdir, threads })
+  let reply: Reply
+  try {
+    reply = await worker.next(STARTUP_TIMEOUT_MS)
+  } catch (e) {
+    const f = e as WorkerFailure
+    throw new MeasureSetupError(`The harness could not start with python '${opts.python}': ${f.message}.`, f.stderr ?? '')
+  }
+  if (reply.op === 'error') {
+    worker.kill()
+    if (reply.stage === 'torch') {
+      throw new MeasureSetupError(`Input 'python': '${opts.python}' cannot import torch (${reply.type}: ${reply.message}). Set 'python' to the interpreter that has torch installed.`, reply.traceback)
+    }
+    throw new MeasureSetupError(`Input 'workload': importing ${opts.workload} failed (${reply.type}: ${reply.message}). If the extension itself won't import, check the build's output above.`, reply.traceback)
+  }
+  if (reply.op !== 'ready') throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output)
+  return { worker, facts: reply.facts, cases: reply.cases }
+}
+
+/**
+ * Times every case at every thread count, in rounds that interleave the
+ * thread counts (rotating their order) so drift on a shared runner hits all
+ * of them alike, and stops as soon as every case is decided.
+ */
+export async function measure(opts: MeasureOptions): Promise<Measurement> {
+  const sampleSeconds = opts.sampleSeconds ?? 0.2
+  const minRounds = opts.minRounds ?? 5
+  const maxRounds = opts.maxRounds ?? 60
+  const sampleTimeoutMs = (opts.sampleTimeout ?? 60) * 1000
+  const started = Date.now()
+  const { log } = opts
+
+  log.info(`Starting ${opts.threads.length} measuring processes (threads ${opts.threads.join(', ')}) with ${opts.python}`)
+  const startedWorkers = await Promise.allSettled(opts.threads.map(n => startWorker(opts, n)))
+  const failure = startedWorkers.find(s => s.status === 'rejected')
+  const workers = new Map<number, Worker>()
+  startedWorkers.forEach((s, i) => s.status === 'fulfilled' && workers.set(opts.threads[i], s.value.worker))
+  if (failure) {
+    for (const w of workers.values()) w.kill()
+    throw (failure as PromiseRejectedResult).reason
+  }
+  const first = (startedWorkers[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof startWorker>>>).value
+  const facts = first.facts
+  log.info(`torch ${facts.torchVersion} (parallel backend: ${facts.parallelBackend}), ${facts.usableCpus} usable CPU(s) of ${facts.cpuCount}`)
+
+  const all: CaseMeasurement[] = [...first.cases, CONTROL_CASE].map(name => ({ name, iters: 0, samples: [] }))
+  const fail = (c: CaseMeasurement, what: string, e: unknown): void => {
+    const stderr = e instanceof WorkerFailure && e.stderr ? `\n--- harness output (last lines) ---\n${e.stderr}` : ''
+    c.error = `${what}: ${e instanceof Error ? e.message : String(e)}${stderr}`
+    log.warning(`Case '${c.name}' ${what.toLowerCase()}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+
+  /** Sends one request; on a crash or hang, marks the case and replaces the worker. */
+  const ask = async (c: CaseMeasurement, threads: number, cmd: object, what: string): Promise<Reply | null> => {
+    const w = workers.get(threads) as Worker
+    try {
+      const r = await w.request(cmd, sampleTimeoutMs)
+      if (r.op === 'error') {
+        c.error = `${what} raised ${describeError(r)}`
+        log.warning(`Case '${c.name}' raised ${r.type}: ${r.message}`)
+        return null
+      }
+      return r
+    } catch (e) {
+      fail(c, what, e)
+      w.kill()
+      workers.set(threads, (await startWorker(opts, threads)).worker)
+      return null
+    }
+  }
+
+  try {
+    log.info(`Calibrating ${all.length} case(s) to samples of about ${sampleSeconds} s`)
+    for (const c of all) {
+      const r = await ask(c, 1, { op: 'calibrate', case: c.name, target: sampleSeconds }, 'Calibration')
+      if (r?.op === 'calibrated') c.iters = r.iters
+    }
+
+    let round = 0
+    let stoppedBy: Measurement['stoppedBy'] = 'max-rounds'
+    let lastRoundMs = 0
+    // Round 0 warms caches, thread pools and CPU clocks; its samples are dropped.
+    for (; round <= maxRounds; round++) {
+      const t0 = Date.now()
+      for (const c of all) {
+        if (c.error) continue
+        for (const n of roundOrder(opts.threads, round)) {
+          const r = await ask(c, n, { op: 'run', case: c.name, iters: c.iters }, `Run at ${n} thread(s)`)
+          if (r?.op !== 'sample') break
+          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, threadCpu: r.threadCpu })
+        }
+      }
+      lastRoundMs = Date.now() - t0
+      if (round > 0) log.info(progressLine(round, all, opts.progressThreads?.(facts) ?? Math.max(...opts.threads)))
+      const active = all.filter(c => !c.error)
+      if (round >= minRounds && active.every(c => opts.isDecided(c, facts))) {
+        stoppedBy = 'decided'
+        break
+      }
+      if (Date.now() - started + lastRoundMs > opts.maxTime * 1000) {
+        stoppedBy = 'max-time'
+        break
+      }
+    }
+    const control = all.pop() as CaseMeasurement
+    return { facts, threads: opts.threads, cases: all, control, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1000, stoppedBy }
+  } finally {
+    await Promise.all([...workers.values()].map(w => w.close()))
+  }
+}
+
+function progressLine(round: number, cases: CaseMeasurement[], top: number): string {
+  const parts = cases.map(c => {
+    if (c.error) return `${c.name} error`
+    const s = speedupInterval(c, top)
+    const label = c.name === CONTROL_CASE ? 'control' : c.name
+    return `${label} ${Number.isFinite(s.estimate) ? s.estimate.toFixed(2) : '?'}x`
+  })
+  return `  round ${round}: speedup at ${top} threads: ${parts.join(', ')}`
+}

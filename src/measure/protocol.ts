@@ -1,0 +1,82 @@
+import type { RunnerFacts } from './types.js'
+
+/** Replies of harness.py, checked field by field: the harness runs user code and its output is not trusted. */
+export type Reply =
+  | { op: 'ready'; threads: number; facts: RunnerFacts; cases: string[] }
+  | { op: 'calibrated'; iters: number; perIter: number }
+  | { op: 'sample'; iters: number; wall: number; cpu: number; threadCpu: number[] | null }
+  | { op: 'error'; stage: string; case: string | null; type: string; message: string; traceback: string }
+
+export class ProtocolError extends Error {}
+
+type Obj = Record<string, unknown>
+
+function num(o: Obj, key: string, min = 0): number {
+  const v = o[key]
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new ProtocolError(`harness reply field '${key}' is ${JSON.stringify(v)}, expected a number >= ${min}`)
+  return v
+}
+
+function str(o: Obj, key: string): string {
+  const v = o[key]
+  if (typeof v !== 'string') throw new ProtocolError(`harness reply field '${key}' is ${JSON.stringify(v)}, expected a string`)
+  return v
+}
+
+function nullable<T>(o: Obj, key: string, read: (o: Obj, key: string) => T): T | null {
+  return o[key] === null || o[key] === undefined ? null : read(o, key)
+}
+
+function facts(o: Obj): RunnerFacts {
+  return {
+    python: str(o, 'python'),
+    pythonVersion: str(o, 'python_version'),
+    platform: str(o, 'platform'),
+    torchVersion: str(o, 'torch_version'),
+    parallelBackend: str(o, 'parallel_backend'),
+    cpuCount: num(o, 'cpu_count', 1),
+    affinityCpus: nullable(o, 'affinity_cpus', (x, k) => num(x, k, 1)),
+    cgroupCpus: nullable(o, 'cgroup_cpus', (x, k) => num(x, k)),
+    usableCpus: num(o, 'usable_cpus')
+  }
+}
+
+function numbers(v: unknown): number[] | null {
+  if (v === null || v === undefined) return null
+  if (!Array.isArray(v) || !v.every(x => typeof x === 'number' && Number.isFinite(x))) throw new ProtocolError('harness reply field thread_cpu is not a list of numbers')
+  return v as number[]
+}
+
+export function parseReply(line: string): Reply {
+  let o: unknown
+  try {
+    o = JSON.parse(line)
+  } catch {
+    throw new ProtocolError(`harness wrote a line that is not JSON: ${line.slice(0, 200)}`)
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ProtocolError('harness reply is not a JSON object')
+  const r = o as Obj
+  switch (r.op) {
+    case 'ready': {
+      const cases = r.cases
+      if (!Array.isArray(cases) || !cases.every(c => typeof c === 'string')) throw new ProtocolError('harness ready reply has no list of case names')
+      if (typeof r.facts !== 'object' || r.facts === null) throw new ProtocolError('harness ready reply has no facts')
+      return { op: 'ready', threads: num(r, 'threads', 1), facts: facts(r.facts as Obj), cases: cases as string[] }
+    }
+    case 'calibrated':
+      return { op: 'calibrated', iters: num(r, 'iters', 1), perIter: num(r, 'per_iter') }
+    case 'sample':
+      return { op: 'sample', iters: num(r, 'iters', 1), wall: num(r, 'wall'), cpu: num(r, 'cpu'), threadCpu: numbers(r.thread_cpu) }
+    case 'error':
+      return {
+        op: 'error',
+        stage: str(r, 'stage'),
+        case: typeof r.case === 'string' ? r.case : null,
+        type: str(r, 'type'),
+        message: str(r, 'message'),
+        traceback: str(r, 'traceback')
+      }
+    default:
+      throw new ProtocolError(`harness reply has unknown op ${JSON.stringify(r.op)}`)
+  }
+}

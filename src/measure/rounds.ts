@@ -1,0 +1,55 @@
+import { bootstrapMedian, median, type Interval } from './stats.js'
+import type { CaseMeasurement, Sample } from './types.js'
+
+/** Thread counts in the order a round runs them: rotated each round so no count always goes first. */
+export function roundOrder(threads: readonly number[], round: number): number[] {
+  const k = round % threads.length
+  return [...threads.slice(k), ...threads.slice(0, k)]
+}
+
+function byRound(samples: readonly Sample[], threads: number): Map<number, Sample> {
+  return new Map(samples.filter(s => s.threads === threads).map(s => [s.round, s]))
+}
+
+/** Per-round paired ratios t(1)/t(n): both samples of a pair were taken seconds apart. */
+export function pairedRatios(c: CaseMeasurement, threads: number): number[] {
+  const base = byRound(c.samples, 1)
+  const other = byRound(c.samples, threads)
+  const out: number[] = []
+  for (const [round, s1] of base) {
+    const sn = other.get(round)
+    if (sn && sn.wall > 0) out.push(s1.wall / s1.iters / (sn.wall / sn.iters))
+  }
+  return out
+}
+
+/** Speedup at `threads` with a 95% bootstrap interval. */
+export function speedupInterval(c: CaseMeasurement, threads: number): Interval {
+  return bootstrapMedian(pairedRatios(c, threads))
+}
+
+/** Median seconds per iteration at `threads`. */
+export function timePerIter(c: CaseMeasurement, threads: number): number {
+  return median(c.samples.filter(s => s.threads === threads).map(s => s.wall / s.iters))
+}
+
+/** Median process CPU time per wall time at `threads`: about 1 for a serial kernel. */
+export function cpuPerWall(c: CaseMeasurement, threads: number): number {
+  return median(c.samples.filter(s => s.threads === threads && s.wall > 0).map(s => s.cpu / s.wall))
+}
+
+/**
+ * Median number of threads that did real work in a sample: those with at
+ * least a quarter of the busiest thread's CPU time. Pool threads that only
+ * spin briefly between calls stay under that bar.
+ */
+export function busyThreads(c: CaseMeasurement, threads: number): number | null {
+  const counts = c.samples
+    .filter(s => s.threads === threads && s.threadCpu && s.threadCpu.length > 0)
+    .map(s => {
+      const cpu = s.threadCpu as number[]
+      const top = cpu[0]
+      return cpu.filter(x => x >= top * 0.25).length
+    })
+  return counts.length ? median(counts) : null
+}

@@ -1,0 +1,50 @@
+/** Facts about the runner and torch, as the harness reads them from inside Python. */
+export interface RunnerFacts {
+  python: string
+  pythonVersion: string
+  platform: string
+  torchVersion: string
+  /** Last line of torch.__config__.parallel_info(): 'OpenMP', 'native thread pool', ... */
+  parallelBackend: string
+  cpuCount: number
+  /** CPUs in the process's affinity mask (null where the OS has no such API). */
+  affinityCpus: number | null
+  /** CPUs allowed by a cgroup quota, when one is set. */
+  cgroupCpus: number | null
+  /** min(affinity or cpu count, cgroup quota): what the runner can really run at once. */
+  usableCpus: number
+}
+
+/** One timed sample: `iters` calls of a case in the worker for `threads`. */
+export interface Sample {
+  round: number
+  threads: number
+  iters: number
+  wall: number
+  cpu: number
+  /** CPU seconds per OS thread during the sample, busiest first (null without /proc). */
+  threadCpu: number[] | null
+}
+
+/** Everything measured for one case (or the control). */
+export interface CaseMeasurement {
+  name: string
+  /** Iterations per sample, calibrated at 1 thread. */
+  iters: number
+  samples: Sample[]
+  /** Set when the case raised, crashed or hung: what happened, with the relevant stderr. */
+  error?: string
+}
+
+export interface Measurement {
+  facts: RunnerFacts
+  threads: number[]
+  cases: CaseMeasurement[]
+  control: CaseMeasurement
+  rounds: number
+  seconds: number
+  /** Why measuring stopped: 'decided', 'max-rounds' or 'max-time'. */
+  stoppedBy: 'decided' | 'max-rounds' | 'max-time'
+}
+
+export const CONTROL_CASE = '__control__'

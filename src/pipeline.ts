@@ -1,0 +1,161 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import pkg from '../package.json' with { type: 'json' }
+import { firstCompilerError, logTail, type CompilerError } from './build/compiler-errors.js'
+import { runBuild, type BuildResult } from './build/build-helper.js'
+import type { Settings } from './config/settings.js'
+import { REPORT_SCHEMA_VERSION, WORK_DIR_NAME } from './constants.js'
+import { inspectBinary } from './inspect/inspect-helper.js'
+import { scanSources } from './inspect/inspect-helper.js'
+import { judge, position, threshold } from './judge/judge.js'
+import type { BinaryEvidence } from './judge/types.js'
+import { locateBinaries, locateSources } from './locate/locate-helper.js'
+import type { Log } from './log.js'
+import { measure, MeasureSetupError } from './measure/measure-helper.js'
+import { speedupInterval } from './measure/rounds.js'
+import type { Measurement, RunnerFacts } from './measure/types.js'
+import { Worker } from './measure/worker.js'
+import { harnessPath } from './paths.js'
+import { validateReport } from './report/schema.js'
+import type { Report } from './report/types.js'
+
+/** The check stopped before a verdict; the message says what to do. */
+export class CheckError extends Error {
+  constructor(
+    message: string,
+    /** Where GitHub should point (the compiler's first error). */
+    readonly annotation: CompilerError | null = null,
+    readonly details = ''
+  ) {
+    super(message)
+    this.name = 'CheckError'
+  }
+}
+
+async function build(s: Settings, log: Log): Promise<BuildResult | null> {
+  if (s.buildCommand === null) return null
+  const result = await runBuild({ command: s.buildCommand, cwd: s.workingDirectory, python: s.python, logPath: path.join(s.workingDirectory, WORK_DIR_NAME, 'build.log'), log })
+  if (result.exitCode !== 0) {
+    const first = firstCompilerError(result.log)
+    const where = first ? `${first.file}:${first.line}: ${first.message}` : `last lines:\n${logTail(result.log)}`
+    throw new CheckError(`Input 'build-command': the build failed with exit status ${result.exitCode}. First error: ${where}\nFull log: ${result.logPath}`, first)
+  }
+  log.info(`Build finished in ${result.seconds.toFixed(1)} s; log kept at ${result.logPath}`)
+  return result
+}
+
+/** Facts from torch without a workload: one harness process that loads no user code. */
+async function probeFacts(s: Settings): Promise<RunnerFacts> {
+  const w = new Worker({ python: s.python, harness: harnessPath(), workload: null, workdir: s.workingDirectory, threads: 1 })
+  try {
+    const r = await w.next(180_000)
+    if (r.op === 'ready') return r.facts
+    throw new MeasureSetupError(`Input 'python': '${s.python}' cannot import torch (${r.op === 'error' ? `${r.type}: ${r.message}` : r.op}). Set 'python' to the interpreter that has torch installed.`, w.output)
+  } catch (e) {
+    if (e instanceof MeasureSetupError) throw e
+    throw new MeasureSetupError(`Input 'python': could not run '${s.python}': ${(e as Error).message}`, w.output)
+  } finally {
+    await w.close()
+  }
+}
+
+function inspectAll(files: string[], cwd: string, log: Log): BinaryEvidence[] {
+  return files.map(f => {
+    const rel = path.relative(cwd, f) || f
+    try {
+      const images = inspectBinary(f)
+      log.info(`Inspected ${rel}: ${images.map(i => `${i.arch} ${i.openmp.parallel ? `OpenMP regions (${i.openmp.forkImports.join(', ')})` : 'no OpenMP regions'}`).join('; ')}`)
+      return { path: rel, images: images.map(i => ({ format: i.format, arch: i.arch, stripped: i.stripped, ...(i.partial ? { partial: i.partial } : {}), openmp: i.openmp })) }
+    } catch (e) {
+      return { path: rel, images: [], error: (e as Error).message }
+    }
+  })
+}
+
+/** Refuses to replace a file at report-path that is not one of our reports. */
+function writeReport(file: string, report: Report): void {
+  if (fs.existsSync(file)) {
+    let ours = false
+    try {
+      ours = (JSON.parse(fs.readFileSync(file, 'utf8')) as { schema?: unknown }).schema === report.schema
+    } catch {
+      ours = false
+    }
+    if (!ours) throw new CheckError(`Input 'report-path': ${file} exists and is not a thread-scaling-check report; it was left untouched. Choose another path.`)
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n')
+}
+
+/** Runs config → build → locate → inspect → measure → judge and writes the JSON report. */
+export async function runCheck(s: Settings, log: Log): Promise<Report> {
+  const built = await build(s, log)
+
+  const binaries = locateBinaries(s.workingDirectory, s.extensions, built?.startedAt ?? null)
+  if (binaries.length === 0) {
+    const what = s.extensions.length ? `match ${s.extensions.join(', ')}` : built ? 'were written by the build' : 'exist'
+    throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`)
+  }
+  const evidence = inspectAll(binaries, s.workingDirectory, log)
+  const sourceFiles = locateSources(s.workingDirectory, s.sources)
+  const sources = scanSources(sourceFiles).map(h => ({ ...h, file: path.relative(s.workingDirectory, h.file) }))
+  log.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`)
+
+  let measurement: Measurement | null = null
+  let facts: RunnerFacts
+  try {
+    if (s.workload) {
+      measurement = await log.group('Measure thread scaling', () =>
+        measure({
+          python: s.python,
+          harness: harnessPath(),
+          workload: s.workload,
+          workdir: s.workingDirectory,
+          threads: s.threads,
+          maxTime: s.maxTime,
+          log,
+          progressThreads: f => threshold(s.minSpeedup, s.threads, f.usableCpus).judgedThreads,
+          isDecided: (c, f) => {
+            const t = threshold(s.minSpeedup, s.threads, f.usableCpus)
+            return t.judgedThreads < 2 || position(speedupInterval(c, t.judgedThreads), t.required) !== 'unclear'
+          }
+        })
+      )
+      facts = measurement.facts
+    } else {
+      facts = await probeFacts(s)
+    }
+  } catch (e) {
+    if (e instanceof MeasureSetupError) throw new CheckError(e.message, null, e.details)
+    throw e
+  }
+
+  const j = judge({ binaries: evidence, sources, facts, measurement, threads: s.threads, minSpeedup: s.minSpeedup })
+  const top = Math.max(...s.threads)
+  const speeds = j.cases.filter(c => !c.error).map(c => c.rows.find(r => r.threads === top)?.speedup.estimate ?? NaN).filter(Number.isFinite)
+  const errors = [...(measurement?.cases ?? []), ...(measurement ? [measurement.control] : [])].filter(c => c.error).map(c => `Case '${c.name}': ${c.error}`)
+
+  const report = validateReport({
+    schema: 'thread-scaling-check/report',
+    version: REPORT_SCHEMA_VERSION,
+    tool: { name: pkg.name, version: pkg.version },
+    createdAt: new Date().toISOString(),
+    verdict: j.verdict,
+    reasons: j.reasons,
+    speedup: speeds.length ? Math.min(...speeds) : null,
+    settings: { workingDirectory: s.workingDirectory, buildCommand: s.buildCommand, workload: s.workload, threads: s.threads, minSpeedup: s.minSpeedup, failOn: s.failOn, maxTime: s.maxTime },
+    runner: { ...facts, os: process.env.RUNNER_OS ?? os.type(), arch: process.env.RUNNER_ARCH ?? process.arch },
+    threshold: j.threshold,
+    build: built ? { command: built.command, seconds: built.seconds, exitCode: built.exitCode, log: built.logPath } : null,
+    binaries: j.binaries.map((b, i) => ({ ...b, images: evidence[i].images })),
+    sources,
+    cases: j.cases,
+    control: j.control,
+    controlScales: j.controlScales,
+    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, samples: [...measurement.cases, measurement.control].map(c => ({ name: c.name, iters: c.iters, samples: c.samples })) } : null,
+    errors
+  })
+  writeReport(s.reportPath, report)
+  return report
+}

@@ -1,0 +1,27 @@
+import type { Verdict } from '../judge/types.js'
+import type { Interval } from '../measure/stats.js'
+
+export const ICON: Record<Verdict, string> = { pass: '✅', fail: '❌', inconclusive: '⚠️', skipped: '⏭️' }
+
+export function num(x: number | null | undefined, digits = 2): string {
+  return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : 'n/a'
+}
+
+export function seconds(x: number | null | undefined): string {
+  if (typeof x !== 'number' || !Number.isFinite(x)) return 'n/a'
+  if (x >= 1) return `${x.toFixed(2)} s`
+  if (x >= 1e-3) return `${(x * 1e3).toFixed(2)} ms`
+  return `${(x * 1e6).toFixed(1)} µs`
+}
+
+export function interval(s: Interval | null): string {
+  if (!s || s.estimate === null || !Number.isFinite(s.estimate)) return 'n/a'
+  return s.low === s.high ? `${num(s.estimate)}x` : `${num(s.estimate)}x (${num(s.low)}-${num(s.high)})`
+}
+
+/** A bar of width proportional to value/max, in eighth blocks: a chart that renders everywhere. */
+export function bar(value: number, max: number, width = 16): string {
+  if (!Number.isFinite(value) || !Number.isFinite(max) || max <= 0) return ''
+  const eighths = Math.max(0, Math.min(width * 8, Math.round((value / max) * width * 8)))
+  return '█'.repeat(Math.floor(eighths / 8)) + (eighths % 8 ? ' ▏▎▍▌▋▊▉'[eighths % 8] : '')
+}

@@ -1,0 +1,97 @@
+import type { CaseFinding } from '../judge/types.js'
+import { bar, ICON, interval, num, seconds } from './format.js'
+import { openmpFix } from './remediation.js'
+import type { Report } from './types.js'
+
+/** GitHub's limit for one step summary is 1024 KiB; stay well under it. */
+const SUMMARY_LIMIT = 1000 * 1024
+
+/** Escapes text from the user's project (case names, paths) for Markdown tables. */
+export function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+!|<>~]/g, c => `\\${c}`).replace(/\r?\n/g, ' ')
+}
+
+function caseTable(c: CaseFinding, judgedThreads: number): string[] {
+  const maxSpeed = Math.max(...c.rows.map(r => r.speedup.estimate ?? 0), 1)
+  const lines = [
+    `| threads | time per call | speedup (95% interval) | efficiency | CPU/wall | busy threads | |`,
+    `|---:|---:|---|---:|---:|---:|---|`
+  ]
+  for (const r of c.rows) {
+    const mark = r.threads === judgedThreads ? ' **(judged)**' : r.oversubscribed ? ' (oversubscribed)' : ''
+    lines.push(`| ${r.threads}${mark} | ${seconds(r.seconds)} | ${interval(r.speedup)} | ${num(r.efficiency * 100, 0)}% | ${num(r.cpuPerWall)} | ${r.busyThreads ?? 'n/a'} | ${bar(r.speedup.estimate ?? NaN, maxSpeed, 12)} |`)
+  }
+  return lines
+}
+
+/** The step summary: verdict first, then why, then the numbers. */
+export function renderSummary(r: Report): string {
+  const out: string[] = []
+  out.push(`## ${ICON[r.verdict]} thread-scaling-check: ${r.verdict}`)
+  out.push('')
+  for (const reason of r.reasons) out.push(`- ${md(reason)}`)
+  out.push('')
+  const t = r.threshold
+  out.push(`Required speedup: **${num(t.required)}x at ${t.judgedThreads} threads** (min-speedup ${num(t.minSpeedup)} at 4 threads).${t.note ? ` ${md(t.note)}` : ''}`)
+  out.push('')
+  out.push(`| runner | usable CPUs | torch | ATen parallel backend | python |`)
+  out.push(`|---|---:|---|---|---|`)
+  const cpus = `${num(r.runner.usableCpus, 1).replace(/\.0$/, '')} of ${r.runner.cpuCount}`
+  out.push(`| ${md(r.runner.os)} ${md(r.runner.arch)} | ${cpus} | ${md(r.runner.torchVersion)} | ${md(r.runner.parallelBackend)} | ${md(r.runner.pythonVersion ?? '')} |`)
+  out.push('')
+
+  if (r.binaries.length) {
+    out.push(`### Binaries`)
+    out.push('')
+    out.push(`| binary | verdict | OpenMP fork entries | runtimes | stripped |`)
+    out.push(`|---|---|---|---|---|`)
+    for (const b of r.binaries) {
+      const forks = [...new Set(b.images.flatMap(i => i.openmp.forkImports))]
+      const runtimes = [...new Set(b.images.flatMap(i => i.openmp.runtimes.map(x => `${x.library} (${x.family})`)))]
+      out.push(`| \`${md(b.path)}\` | ${ICON[b.verdict]} ${b.verdict} | ${forks.length ? forks.map(f => `\`${md(f)}\``).join(', ') : 'none'} | ${runtimes.length ? md(runtimes.join(', ')) : 'none'} | ${b.images.every(i => i.stripped) ? 'yes' : 'no'} |`)
+    }
+    out.push('')
+    for (const b of r.binaries.filter(b => b.verdict === 'fail')) {
+      out.push(`**${md(b.path)}**: ${b.reasons.map(md).join(' ')}`)
+      out.push('')
+      if (b.lostLines.length) {
+        out.push(`<details><summary>${b.lostLines.length} source line(s) that run serially</summary>`)
+        out.push('')
+        for (const h of b.lostLines.slice(0, 50)) out.push(`- \`${md(h.file)}:${h.line}\`: \`${h.text.replace(/`/g, "'")}\``)
+        out.push('')
+        out.push(`</details>`)
+        out.push('')
+      }
+      const fix = openmpFix(r.runner.platform)
+      out.push(`**Fix (${fix.platform})**: add OpenMP flags to the extension in \`setup.py\`:`)
+      out.push('')
+      out.push('```python')
+      out.push(fix.setupPy)
+      out.push('```')
+      out.push('')
+      out.push(fix.note)
+      out.push('')
+    }
+  }
+
+  if (r.cases.length) {
+    out.push(`### Workload`)
+    out.push('')
+    for (const c of [...r.cases, ...(r.control ? [r.control] : [])]) {
+      out.push(`#### ${ICON[c.verdict]} ${md(c.name)}: ${c.verdict}`)
+      out.push('')
+      for (const reason of c.reasons) out.push(`${md(reason)}`)
+      out.push('')
+      if (!c.error) out.push(...caseTable(c, t.judgedThreads), '')
+    }
+    if (r.measurement) out.push(`Measured in ${r.measurement.rounds} interleaved round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${r.measurement.stoppedBy}).`, '')
+  }
+  if (r.errors.length) {
+    out.push(`### Errors`)
+    out.push('')
+    for (const e of r.errors) out.push('```', e.replace(/```/g, "'''").slice(0, 4000), '```')
+  }
+  if (r.build) out.push(`Build: \`${md(r.build.command)}\` took ${num(r.build.seconds, 1)} s (log: \`${md(r.build.log)}\`).`)
+  const text = out.join('\n') + '\n'
+  return text.length > SUMMARY_LIMIT ? text.slice(0, SUMMARY_LIMIT) + '\n\n…(summary truncated; see the JSON report)\n' : text
+}

@@ -1,0 +1,51 @@
+import { interval, num, seconds } from './format.js'
+import { openmpFix } from './remediation.js'
+import type { Report } from './types.js'
+
+const TAG = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', skipped: 'SKIPPED' } as const
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)))
+  return rows.map(r => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '))
+}
+
+/** The report as a terminal reads it: the same facts as the step summary, in plain text. */
+export function renderTerminal(r: Report): string {
+  const out: string[] = []
+  out.push(`thread-scaling-check: ${TAG[r.verdict]}`)
+  for (const reason of r.reasons) out.push(`  - ${reason}`)
+  const t = r.threshold
+  out.push('')
+  out.push(`Required: ${num(t.required)}x at ${t.judgedThreads} threads (min-speedup ${num(t.minSpeedup)} at 4).${t.note ? ` ${t.note}` : ''}`)
+  out.push(`Runner: ${r.runner.os} ${r.runner.arch}, ${r.runner.usableCpus} usable CPU(s) of ${r.runner.cpuCount}; torch ${r.runner.torchVersion}, ATen parallel backend ${r.runner.parallelBackend}`)
+  for (const b of r.binaries) {
+    out.push('')
+    out.push(`Binary ${b.path}: ${TAG[b.verdict]}`)
+    for (const i of b.images) {
+      out.push(`  ${i.format} ${i.arch}${i.stripped ? ', stripped' : ''}: fork entries ${i.openmp.forkImports.join(', ') || 'none'}; runtimes ${i.openmp.runtimes.map(x => x.library).join(', ') || 'none'}`)
+    }
+    for (const reason of b.reasons) out.push(`  ${reason}`)
+    for (const h of b.lostLines.slice(0, 10)) out.push(`    ${h.file}:${h.line}: ${h.text}`)
+    if (b.lostLines.length > 10) out.push(`    ... and ${b.lostLines.length - 10} more`)
+    if (b.verdict === 'fail') {
+      const fix = openmpFix(r.runner.platform)
+      out.push(`  Fix (${fix.platform}), in setup.py's CppExtension(...):`)
+      for (const line of fix.setupPy.split('\n')) out.push(`    ${line}`)
+    }
+  }
+  for (const c of [...r.cases, ...(r.control ? [r.control] : [])]) {
+    out.push('')
+    out.push(`Case ${c.name}: ${TAG[c.verdict]}`)
+    for (const reason of c.reasons) out.push(`  ${reason}`)
+    if (c.error) continue
+    out.push(
+      ...table([
+        ['threads', 'time/call', 'speedup (95% interval)', 'efficiency', 'CPU/wall', 'busy'],
+        ...c.rows.map(x => [`${x.threads}${x.threads === t.judgedThreads ? '*' : x.oversubscribed ? ' (over)' : ''}`, seconds(x.seconds), interval(x.speedup), `${num(x.efficiency * 100, 0)}%`, num(x.cpuPerWall), String(x.busyThreads ?? 'n/a')])
+      ])
+    )
+  }
+  if (r.measurement) out.push('', `Measured in ${r.measurement.rounds} round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${r.measurement.stoppedBy}). * = judged thread count.`)
+  for (const e of r.errors) out.push('', `Error: ${e}`)
+  return out.join('\n') + '\n'
+}
