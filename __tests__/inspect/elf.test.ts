@@ -524,7 +524,8 @@ class Out {
     while (this.pos % n !== 0) this.pos++
   }
   u8(v: number, at?: number): void {
-    this.bytes[this.at(1, at)] = v
+    const p = this.at(1, at)
+    this.bytes[p] = v
   }
   u16(v: number, at?: number): void {
     const p = this.at(2, at)
@@ -546,7 +547,8 @@ class Out {
     else this.u32(Number(v), at)
   }
   raw(b: Buffer): void {
-    b.copy(this.bytes, this.at(b.length, undefined))
+    const p = this.at(b.length, undefined)
+    b.copy(this.bytes, p)
   }
   done(): Buffer {
     return Buffer.from(this.bytes.subarray(0, this.pos))

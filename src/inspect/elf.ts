@@ -86,7 +86,6 @@ interface Header {
 
 interface Section {
   type: number
-  addr: number
   offset: number
   size: number
   link: number
@@ -412,17 +411,19 @@ class ElfParser {
   /**
    * Number of .dynsym entries. Only the hash tables record it; without one,
    * assume the table runs up to the next dynamic table that follows it.
+   * A count beyond the end of the file is returned as is, so the caller
+   * notes the table as truncated.
    */
   private dynsymCount(symOff: number, entsize: number, hash: number | undefined, gnuHash: number | undefined, others: (number | undefined)[]): number {
     if (!(entsize > 0)) throw new BinaryFormatError(`dynamic symbol table has bad entry size ${entsize}`)
     const fits = Math.floor((this.buf.length - symOff) / entsize)
     if (hash !== undefined) {
       const n = this.guard(() => this.sysvHashCount(hash))
-      if (n !== undefined) return Math.min(n, fits)
+      if (n !== undefined) return n
     }
     if (gnuHash !== undefined) {
       const n = this.guard(() => this.gnuHashCount(gnuHash, fits))
-      if (n !== undefined) return Math.min(n, fits)
+      if (n !== undefined) return n
     }
     let end = this.buf.length
     for (const o of others) if (o !== undefined && o > symOff && o < end) end = o
@@ -435,7 +436,7 @@ class ElfParser {
     return this.r.u32(off + 4, 'hash table')
   }
 
-  /** Highest symbol index reachable from the buckets, plus one (never above `limit`). */
+  /** Highest symbol index reachable from the buckets, plus one; the chain walk stops past `limit`. */
   private gnuHashCount(off: number, limit: number): number {
     const { r } = this
     const nbuckets = r.u32(off, 'GNU hash table')
@@ -450,7 +451,7 @@ class ElfParser {
     const chains = buckets + nbuckets * 4
     let i = max
     while (i < limit && (r.u32(chains + (i - symoffset) * 4, 'GNU hash chain') & 1) === 0) i++
-    return Math.min(i + 1, limit)
+    return i + 1
   }
 
   // --- shared tables ----------------------------------------------------
@@ -637,7 +638,6 @@ class SectionTable {
     const bits = w ? 64 : 32
     return {
       type: r.u32(p + 4, 'section header'),
-      addr: r.word(p + (w ? 16 : 12), bits, 'section header'),
       offset: r.word(p + (w ? 24 : 16), bits, 'section header'),
       size: r.word(p + (w ? 32 : 20), bits, 'section header'),
       link: r.u32(p + (w ? 40 : 24), 'section header'),

@@ -1,0 +1,83 @@
+/**
+ * run() wired to mocked @actions/core and a mocked pipeline: outputs, the
+ * step's exit status under fail-on, and one clear message on errors.
+ */
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
+import * as os from 'node:os'
+import * as core from '../__fixtures__/core.js'
+import { makeReport } from '../__fixtures__/report.js'
+import type { Report } from '../src/report/types.js'
+
+const runCheck = jest.fn<(s: unknown, log: unknown) => Promise<Report>>()
+jest.unstable_mockModule('@actions/core', () => core)
+const realPipeline = await import('../src/pipeline.js')
+jest.unstable_mockModule('../src/pipeline.js', () => ({ ...realPipeline, runCheck }))
+const { run } = await import('../src/main.js')
+
+function inputs(values: Record<string, string>): void {
+  core.getInput.mockImplementation(name => values[name] ?? '')
+}
+
+describe('run', () => {
+  beforeEach(() => {
+    process.env.GITHUB_WORKSPACE = os.tmpdir()
+    process.env.GITHUB_STEP_SUMMARY = '/dev/null'
+    core.summaryText.length = 0
+    inputs({})
+  })
+
+  it('sets the outputs and passes the step on pass', async () => {
+    runCheck.mockResolvedValue(makeReport('pass'))
+    await run()
+    expect(core.setOutput).toHaveBeenCalledWith('verdict', 'pass')
+    expect(core.setOutput).toHaveBeenCalledWith('speedup', '1.000')
+    expect(core.setFailed).not.toHaveBeenCalled()
+    expect(core.summaryText.join('')).toMatch(/thread-scaling-check: pass/)
+  })
+
+  it('fails the step on fail, with the reason, and annotates the lost lines', async () => {
+    runCheck.mockResolvedValue(makeReport('fail-static', 2))
+    await run()
+    expect(core.setOutput).toHaveBeenCalledWith('verdict', 'fail')
+    expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/^thread-scaling-check: fail\. parallel_ext\.so: Compiled without OpenMP/))
+    expect(core.error).toHaveBeenCalledWith(expect.stringMatching(/compiled without OpenMP/), expect.objectContaining({ startLine: 10 }))
+  })
+
+  it.each([
+    ['never', false],
+    ['fail', true],
+    ['inconclusive', true]
+  ])('with fail-on %s, a fail fails the step: %s', async (failOn, fails) => {
+    inputs({ 'fail-on': failOn })
+    runCheck.mockResolvedValue(makeReport('fail-timing'))
+    await run()
+    expect(core.setFailed).toHaveBeenCalledTimes(fails ? 1 : 0)
+    expect(core.setOutput).toHaveBeenCalledWith('verdict', 'fail')
+  })
+
+  it('ends a bad input with one message naming the input, and invents no verdict', async () => {
+    inputs({ 'fail-on': 'sometimes' })
+    await run()
+    expect(runCheck).not.toHaveBeenCalled()
+    expect(core.setFailed).toHaveBeenCalledTimes(1)
+    expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/^Input 'fail-on': 'sometimes' is not one of/))
+    expect(core.setOutput).not.toHaveBeenCalledWith('verdict', expect.anything())
+  })
+
+  it('puts a build failure on the compiler\'s file and line', async () => {
+    runCheck.mockRejectedValue(new realPipeline.CheckError("Input 'build-command': the build failed", { file: 'csrc/k.cpp', line: 7, column: 3, message: 'expected ;' }))
+    await run()
+    expect(core.error).toHaveBeenCalledWith('expected ;', expect.objectContaining({ title: 'Build failed', startLine: 7, startColumn: 3 }))
+    expect(core.setFailed).toHaveBeenCalledWith("Input 'build-command': the build failed")
+    expect(core.setOutput).not.toHaveBeenCalledWith('verdict', expect.anything())
+  })
+
+  it('reports case errors as no verdict', async () => {
+    const r = makeReport('pass')
+    r.errors = ["Case 'boom': Run at 1 thread(s) raised ValueError: boom"]
+    runCheck.mockResolvedValue(r)
+    await run()
+    expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/No verdict: 1 case\(s\) could not be measured\. Case 'boom'/))
+    expect(core.setOutput).not.toHaveBeenCalledWith('verdict', expect.anything())
+  })
+})

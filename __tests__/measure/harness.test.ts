@@ -1,0 +1,108 @@
+/**
+ * The real harness under real torch: thread control, and a workload that
+ * raises, crashes or hangs gets a clear message while the other cases report.
+ */
+import { describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import type { Log } from '../../src/log.js'
+import { measure, MeasureSetupError } from '../../src/measure/measure-helper.js'
+import { busyThreads, cpuPerWall } from '../../src/measure/rounds.js'
+import { harnessPath } from '../../src/paths.js'
+import { torchPython } from '../../__fixtures__/python.js'
+
+const messages: string[] = []
+const log: Log = {
+  info: m => messages.push(m),
+  debug: () => undefined,
+  warning: m => messages.push(`warning: ${m}`),
+  error: m => messages.push(`error: ${m}`),
+  notice: m => messages.push(m),
+  group: (_n, fn) => fn()
+}
+
+function workload(body: string): { dir: string; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-harness-'))
+  const file = path.join(dir, 'workload.py')
+  fs.writeFileSync(file, body)
+  return { dir, file }
+}
+
+const base = { harness: harnessPath(), threads: [1, 2], maxTime: 60, sampleSeconds: 0.05, minRounds: 2, maxRounds: 2, isDecided: () => true, log }
+
+describe('harness', () => {
+  it('measures every case at every thread count; a serial Python loop uses one thread', async () => {
+    const { dir, file } = workload(`
+import torch, helper_mod
+x = torch.rand(1 << 18)
+def cases():
+    return {"py-loop": lambda: sum(range(20000)), "digamma": lambda: torch.digamma(x), "helper": helper_mod.f}
+`)
+    // The working directory is on sys.path, as the workload contract says.
+    fs.writeFileSync(path.join(dir, 'helper_mod.py'), 'def f():\n    return sum(range(1000))\n')
+    const m = await measure({ ...base, python: torchPython(), workload: file, workdir: dir })
+    expect(m.cases.map(c => c.name)).toEqual(['py-loop', 'digamma', 'helper'])
+    expect(m.facts.torchVersion).toMatch(/^\d+\.\d+/)
+    expect(m.facts.parallelBackend).toBe('OpenMP')
+    expect(m.facts.usableCpus).toBeGreaterThanOrEqual(1)
+    for (const c of [...m.cases, m.control]) {
+      expect(c.error).toBeUndefined()
+      expect(c.samples.map(s => [s.round, s.threads]).sort()).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]])
+    }
+    const loop = m.cases[0]
+    expect(cpuPerWall(loop, 2)).toBeLessThan(1.3)
+    expect(busyThreads(loop, 2)).toBe(1)
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('keeps measuring the other cases when one raises, one crashes and one hangs', async () => {
+    const { dir, file } = workload(`
+import os, time, torch
+def boom():
+    raise ValueError("bad shape 3x4")
+def crash():
+    os.abort()
+def hang():
+    time.sleep(3600)
+def cases():
+    return {"raises": boom, "crashes": crash, "hangs": hang, "fine": lambda: torch.ones(10).sum()}
+`)
+    const m = await measure({ ...base, python: torchPython(), workload: file, workdir: dir, sampleTimeout: 5 })
+    const byName = Object.fromEntries(m.cases.map(c => [c.name, c]))
+    expect(byName.raises.error).toMatch(/raised ValueError: bad shape 3x4/)
+    expect(byName.raises.error).toMatch(/Traceback/)
+    expect(byName.crashes.error).toMatch(/was killed by SIGABRT/)
+    expect(byName.hangs.error).toMatch(/gave no answer within 5 s and was stopped/)
+    expect(byName.fine.error).toBeUndefined()
+    expect(byName.fine.samples.length).toBe(4)
+    expect(messages.some(x => /Case 'crashes'/.test(x))).toBe(true)
+  })
+
+  it('says clearly when the workload does not import, with the traceback', async () => {
+    const { dir, file } = workload('import no_such_extension_module\n')
+    const err = await measure({ ...base, python: torchPython(), workload: file, workdir: dir }).catch(e => e)
+    expect(err).toBeInstanceOf(MeasureSetupError)
+    expect(err.message).toMatch(/^Input 'workload': importing .*workload\.py failed \(ModuleNotFoundError: No module named 'no_such_extension_module'\)/)
+    expect(err.details).toMatch(/Traceback/)
+  })
+
+  it('says clearly when cases() is missing or returns the wrong thing', async () => {
+    for (const [body, msg] of [
+      ['x = 1\n', /defines no cases\(\) function/],
+      ['def cases():\n    return [1]\n', /returned list/],
+      ['def cases():\n    return {"a": 3}\n', /case 'a' .* is int, not a zero-argument callable/]
+    ] as const) {
+      const { dir, file } = workload(body)
+      await expect(measure({ ...base, python: torchPython(), workload: file, workdir: dir })).rejects.toThrow(msg)
+    }
+  })
+
+  it('says clearly when the interpreter has no torch or does not exist', async () => {
+    const { dir, file } = workload('def cases():\n    return {}\n')
+    await expect(measure({ ...base, python: '/nonexistent/python3', workload: file, workdir: dir })).rejects.toThrow(/could not start with python '\/nonexistent\/python3'/)
+    const fake = path.join(dir, 'notorch.sh')
+    fs.writeFileSync(fake, `#!/bin/sh\nexec ${torchPython()} -S "$@"\n`, { mode: 0o755 })
+    await expect(measure({ ...base, python: fake, workload: file, workdir: dir })).rejects.toThrow(/Input 'python': .* cannot import torch/)
+  })
+})
