@@ -37,6 +37,8 @@ const EM_S390 = 22
 const VER_RECORD = 16
 /** versym holds 15-bit indexes, so no file needs more version records than this. */
 const MAX_VERSION_RECORDS = 0x10000
+/** Real dynamic tables hold tens of entries; a hostile one could claim the whole file. */
+const MAX_DYNAMIC_ENTRIES = 1 << 16
 /** Longest name we decode; real mangled C++ names stay far below. */
 const MAX_NAME = 1 << 20
 /**
@@ -399,9 +401,9 @@ class ElfParser {
       const p = hdr.phoff + i * hdr.phentsize
       const type = r.u32(p)
       if (type !== PT_LOAD && type !== PT_DYNAMIC) continue
-      const offset = r.word(p + (w ? 8 : 4), hdr.bits)
-      const vaddr = r.word(p + (w ? 16 : 8), hdr.bits)
-      const filesz = r.word(p + (w ? 32 : 16), hdr.bits)
+      const offset = wordAt(r, p + (w ? 8 : 4), hdr.bits)
+      const vaddr = wordAt(r, p + (w ? 16 : 8), hdr.bits)
+      const filesz = wordAt(r, p + (w ? 32 : 16), hdr.bits)
       if (type === PT_LOAD) loads.push({ vaddr, offset, filesz })
       else if (!dynamic) dynamic = this.guard(() => this.clampRange(offset, filesz, 'dynamic segment'))
     }
@@ -444,13 +446,24 @@ class ElfParser {
     const bloomWords = r.u32(off + 8, 'GNU hash table')
     const buckets = off + 16 + bloomWords * (this.w ? 8 : 4)
     if (!r.has(buckets, nbuckets * 4)) throw new BinaryFormatError(`GNU hash table with ${nbuckets} buckets lies past the end of the file`)
+    // Linkers size the buckets to the symbol count; far more buckets than symbols that fit is forged.
+    if (nbuckets > limit + 1024) throw new BinaryFormatError(`GNU hash table has ${nbuckets} buckets for at most ${limit} symbols`)
+    // Hostile files can make both loops run over most of the file, so they read bytes directly.
+    const { buf } = this
+    const le = this.hdr.little
     let max = 0
-    for (let i = 0; i < nbuckets; i++) max = Math.max(max, r.u32(buckets + i * 4))
+    for (let i = 0, p = buckets; i < nbuckets; i++, p += 4) {
+      const v = u32At(buf, p, le)
+      if (v > max) max = v
+    }
     if (max < symoffset) return symoffset
     // Each chain ends with an entry whose low bit is set.
     const chains = buckets + nbuckets * 4
     let i = max
-    while (i < limit && (r.u32(chains + (i - symoffset) * 4, 'GNU hash chain') & 1) === 0) i++
+    for (let p = chains + (i - symoffset) * 4; i < limit; i++, p += 4) {
+      if (p + 4 > buf.length) throw new BinaryFormatError('GNU hash chain runs past the end of the file')
+      if ((u32At(buf, p, le) & 1) !== 0) break
+    }
     return i + 1
   }
 
@@ -461,12 +474,16 @@ class ElfParser {
     const entsize = w ? 16 : 8
     const tags = new Map<number, number>()
     const needed: number[] = []
-    const count = Math.floor(range.size / entsize)
+    let count = Math.floor(range.size / entsize)
+    if (count > MAX_DYNAMIC_ENTRIES) {
+      this.note('dynamic table is too long to be real; read its start')
+      count = MAX_DYNAMIC_ENTRIES
+    }
     for (let i = 0; i < count; i++) {
       const p = range.off + i * entsize
-      const tag = r.word(p, hdr.bits)
+      const tag = wordAt(r, p, hdr.bits)
       if (tag === DT_NULL) break
-      const val = r.word(p + entsize / 2, hdr.bits)
+      const val = wordAt(r, p + entsize / 2, hdr.bits)
       if (tag === DT_NEEDED) needed.push(val)
       else if (!tags.has(tag)) tags.set(tag, val)
     }
@@ -638,11 +655,11 @@ class SectionTable {
     const bits = w ? 64 : 32
     return {
       type: r.u32(p + 4, 'section header'),
-      offset: r.word(p + (w ? 24 : 16), bits, 'section header'),
-      size: r.word(p + (w ? 32 : 20), bits, 'section header'),
+      offset: wordAt(r, p + (w ? 24 : 16), bits),
+      size: wordAt(r, p + (w ? 32 : 20), bits),
       link: r.u32(p + (w ? 40 : 24), 'section header'),
       info: r.u32(p + (w ? 44 : 28), 'section header'),
-      entsize: r.word(p + (w ? 56 : 36), bits, 'section header')
+      entsize: wordAt(r, p + (w ? 56 : 36), bits)
     }
   }
 
@@ -657,6 +674,14 @@ class SectionTable {
     }
     return this.firstIndex.get(type)
   }
+}
+
+/** ByteReader.word without a BigInt per call; values past 2^53 become Infinity, as there. */
+function wordAt(r: ByteReader, p: number, bits: 32 | 64): number {
+  if (bits === 32) return r.u32(p)
+  const lo = r.u32(r.littleEndian ? p : p + 4)
+  const hi = r.u32(r.littleEndian ? p + 4 : p)
+  return hi > 0x1fffff ? Number.POSITIVE_INFINITY : hi * 0x100000000 + lo
 }
 
 function vaddrToOffset(loads: Load[], addr: number, what: string): number {

@@ -25,9 +25,12 @@ namespace parallel_ext {
 namespace {
 constexpr int64_t kGatherGrain = 64;  // output rows per task
 
-inline void accumulate_corner(const float* feature, int64_t H, int64_t W,
-                              int64_t C, int64_t yi, int64_t xi, float w,
-                              float* out_row) {
+// __restrict__ lets gcc -O2 vectorize the channel loop without a runtime
+// alias check (clang does it either way); keeps gcc and clang builds within
+// the same ballpark.
+inline void accumulate_corner(const float* __restrict__ feature, int64_t H,
+                              int64_t W, int64_t C, int64_t yi, int64_t xi,
+                              float w, float* __restrict__ out_row) {
   if (yi < 0 || yi >= H || xi < 0 || xi >= W || w == 0.0f) {
     return;
   }

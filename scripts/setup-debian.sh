@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks for this project: Debian's
+# torch, compilers and LLVM tools (for the Mach-O fixtures), then the npm
+# packages. Safe to run again; it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  python3-torch libtorch-dev python3-dev python3-setuptools python3-numpy python3-torchvision pybind11-dev
+  g++ clang clang-14 lld lld-14 llvm llvm-14 libomp-dev ninja-build ccache binutils
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The interpreter that has Debian's torch; the pyenv python3 first on PATH may not.
+/usr/bin/python3 -c 'import torch; print("torch", torch.__version__, "importable by /usr/bin/python3")'
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
