@@ -13,5 +13,7 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', useESM: true, diagnostics: { ignoreCodes: ['TS151001'] } }]
   },
-  verbose: true
+  verbose: true,
+  // One test file at a time: measuring tests must not share the 2 cores with each other.
+  maxWorkers: 1
 }

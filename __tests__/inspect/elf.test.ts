@@ -43,7 +43,10 @@ fs.writeFileSync(path.join(m32Dir, 'p.c'), 'int f(int x) { return x; }\n')
 const hasM32 = tryRun('gcc', ['-m32', '-shared', '-nostdlib', '-fPIC', path.join(m32Dir, 'p.c'), '-o', path.join(m32Dir, 'p.so')])
 fs.rmSync(m32Dir, { recursive: true, force: true })
 
-const testIf = (cond: boolean): typeof test.skip => (cond ? test : test.skip)
+/** A missing tool is a setup error, not a reason to skip: the test then fails saying what to install. */
+const testIf =
+  (cond: boolean, missing = 'a required tool'): typeof test =>
+  ((name: string, fn: () => void) => test(name, cond ? fn : () => { throw new Error(`Setup error: ${missing} is missing on this machine (scripts/setup-debian.sh installs it).`) })) as typeof test
 
 let dir = ''
 const bin = (name: string): string => path.join(dir, name)

@@ -157,6 +157,12 @@ describe('readMachO on the committed fixtures', () => {
 
 // ------------------------------------------------ cross-check with LLVM tools
 
+/** Missing tools fail the suite with a setup error instead of skipping tests. */
+function requireTools(tools: Record<string, string | undefined>): void {
+  const missing = Object.entries(tools).filter(([, v]) => v === undefined).map(([k]) => k)
+  if (missing.length) throw new Error(`Setup error: ${missing.join(', ')} missing on this machine (scripts/setup-debian.sh installs them).`)
+}
+
 const NM = findTool(['llvm-nm', 'llvm-nm-14'])
 const OBJDUMP = findTool(['llvm-objdump', 'llvm-objdump-14'])
 
@@ -198,7 +204,8 @@ function objdumpDylibs(file: string, arch: string | undefined, kind: string): st
 }
 
 describe('agrees with llvm-nm and llvm-objdump', () => {
-  const maybe = NM !== undefined && OBJDUMP !== undefined ? test.each(ALL_FIXTURES) : test.skip.each(ALL_FIXTURES)
+  requireTools({ 'llvm-nm': NM, 'llvm-objdump': OBJDUMP })
+  const maybe = test.each(ALL_FIXTURES)
   maybe('%s', (name) => {
     const file = FIXTURES + name
     const fat = fixture(name).readUInt32BE(0) >>> 1 === 0xcafebabe >>> 1
@@ -221,7 +228,8 @@ const CLANG = findTool(['clang-14', 'clang'], /version 14\./)
 const LLD = findTool(['ld64.lld-14', 'ld64.lld'], /LLD 14\./)
 
 describe('scripts/make-fixtures.sh', () => {
-  const maybe = CLANG !== undefined && LLD !== undefined ? test : test.skip
+  requireTools({ 'clang-14': CLANG, 'ld64.lld-14': LLD })
+  const maybe = test
   maybe('--check rebuilds every fixture byte for byte', () => {
     const r = spawnSync('bash', ['scripts/make-fixtures.sh', '--check'], { cwd: ROOT, encoding: 'utf8' })
     // On failure, show what the script said (it names the files that differ).
@@ -502,7 +510,8 @@ describe('classic bind opcodes, read when there is no LC_SYMTAB', () => {
     }
   )
 
-  const maybe = OBJDUMP !== undefined ? test : test.skip
+  requireTools({ 'llvm-objdump': OBJDUMP })
+  const maybe = test
   maybe('and agrees with llvm-objdump --bind --lazy-bind', () => {
     const out = run(OBJDUMP as string, ['--macho', '--bind', '--lazy-bind', `${FIXTURES}omp-x86_64-classic.so`])
     const names = out
