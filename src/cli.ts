@@ -21,6 +21,7 @@ check options (same names and defaults as the action's inputs):
   --extensions GLOB       built binaries to inspect (default: shared libraries the build wrote)
   --sources GLOB          C/C++ sources to scan (default: all outside build/)
   --workload F            Python file defining cases() (default: none, static check only)
+  --preset NAME           built-in workload instead of --workload: torchvision
   --threads LIST          thread counts (default: 1,2,4)
   --min-speedup X         required speedup at 4 threads (default: 2.0)
   --fail-on V             fail | inconclusive | never (default: fail)
@@ -44,7 +45,7 @@ const terminalLog: Log = {
   }
 }
 
-const CHECK_FLAGS: InputName[] = [Inputs.WorkingDirectory, Inputs.BuildCommand, Inputs.Python, Inputs.Extensions, Inputs.Sources, Inputs.Workload, Inputs.Threads, Inputs.MinSpeedup, Inputs.FailOn, Inputs.MaxTime, Inputs.ReportPath]
+const CHECK_FLAGS: InputName[] = [Inputs.WorkingDirectory, Inputs.BuildCommand, Inputs.Python, Inputs.Extensions, Inputs.Sources, Inputs.Workload, Inputs.Preset, Inputs.Threads, Inputs.MinSpeedup, Inputs.FailOn, Inputs.MaxTime, Inputs.ReportPath]
 
 async function check(argv: string[]): Promise<number> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }

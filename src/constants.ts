@@ -6,6 +6,7 @@ export const Inputs = {
   Extensions: 'extensions',
   Sources: 'sources',
   Workload: 'workload',
+  Preset: 'preset',
   Threads: 'threads',
   MinSpeedup: 'min-speedup',
   FailOn: 'fail-on',

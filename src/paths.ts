@@ -13,3 +13,8 @@ export function actionRoot(): string {
 export function harnessPath(): string {
   return path.join(actionRoot(), 'src', 'measure', 'harness.py')
 }
+
+/** Built-in workloads ship beside the harness. */
+export function presetPath(name: string): string {
+  return path.join(actionRoot(), 'src', 'measure', 'presets', `${name}.py`)
+}

@@ -16,7 +16,7 @@ import { measure, MeasureSetupError } from './measure/measure-helper.js'
 import { speedupInterval } from './measure/rounds.js'
 import type { Measurement, RunnerFacts } from './measure/types.js'
 import { Worker } from './measure/worker.js'
-import { harnessPath } from './paths.js'
+import { harnessPath, presetPath } from './paths.js'
 import { validateReport } from './report/schema.js'
 import type { Report } from './report/types.js'
 
@@ -104,13 +104,14 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
 
   let measurement: Measurement | null = null
   let facts: RunnerFacts
+  const workload = s.preset ? presetPath(s.preset) : s.workload
   try {
-    if (s.workload) {
+    if (workload) {
       measurement = await log.group('Measure thread scaling', () =>
         measure({
           python: s.python,
           harness: harnessPath(),
-          workload: s.workload,
+          workload,
           workdir: s.workingDirectory,
           threads: s.threads,
           maxTime: s.maxTime,

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { Inputs, THRESHOLD_THREADS, WORK_DIR_NAME, type InputName } from '../constants.js'
-import type { FailOn, Settings } from './settings.js'
+import type { FailOn, Preset, Settings } from './settings.js'
 
 /** Raised for a bad input; the message names the input and what it accepts. */
 export class InputError extends Error {
@@ -50,7 +50,11 @@ export function parseSettings(ctx: ParseContext): Settings {
   const buildRaw = raw(Inputs.BuildCommand)
   const buildCommand = buildRaw === 'none' ? null : buildRaw || `${shellQuote(python)} setup.py build_ext --inplace`
 
+  const preset = parsePreset(raw(Inputs.Preset))
   const workload = parseWorkload(raw(Inputs.Workload), workingDirectory, ctx)
+  if (preset && workload) {
+    throw new InputError(Inputs.Preset, `'${preset}' and workload '${raw(Inputs.Workload)}' were both given. Give one: the preset is a built-in workload.`)
+  }
   const threads = parseThreads(raw(Inputs.Threads, DEFAULTS.threads))
   const minSpeedup = parseMinSpeedup(raw(Inputs.MinSpeedup, DEFAULTS.minSpeedup))
   const failOn = parseFailOn(raw(Inputs.FailOn, DEFAULTS.failOn))
@@ -67,6 +71,7 @@ export function parseSettings(ctx: ParseContext): Settings {
     extensions: parseList(raw(Inputs.Extensions)),
     sources: parseList(raw(Inputs.Sources)),
     workload,
+    preset,
     threads,
     minSpeedup,
     failOn,
@@ -94,6 +99,15 @@ function parseWorkload(value: string, workingDirectory: string, ctx: ParseContex
     throw new InputError(Inputs.Workload, `'${value}' is not a .py file. Give a Python file that defines cases().`)
   }
   return file
+}
+
+const PRESETS: readonly Preset[] = ['torchvision']
+
+export function parsePreset(value: string): Preset | null {
+  if (!value) return null
+  const v = value.toLowerCase() as Preset
+  if (!PRESETS.includes(v)) throw new InputError(Inputs.Preset, `'${value}' is not a known preset. Known presets: ${PRESETS.map(p => `'${p}'`).join(', ')}.`)
+  return v
 }
 
 export function parseThreads(value: string): number[] {

@@ -1,6 +1,9 @@
 /** What fail-on accepts: the lowest verdict that fails the step. */
 export type FailOn = 'fail' | 'inconclusive' | 'never'
 
+/** Built-in workloads shipped with the action. */
+export type Preset = 'torchvision'
+
 /** The action's inputs, parsed once and validated (see parse.ts). */
 export interface Settings {
   /** Absolute directory the build runs in; it is on sys.path when the workload is imported. */
@@ -15,6 +18,8 @@ export interface Settings {
   sources: string[]
   /** Absolute path of the workload file (defines cases()), or null: then only the static check runs. */
   workload: string | null
+  /** Built-in workload used instead of a workload file ('torchvision'), or null. */
+  preset: Preset | null
   /** Thread counts to measure, ascending, starting at 1. */
   threads: number[]
   /** Required speedup at 4 threads. */
