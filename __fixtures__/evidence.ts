@@ -22,7 +22,8 @@ export const openmp = (parallel: boolean): OpenMPEvidence => ({
   forkImports: parallel ? ['GOMP_parallel'] : [],
   imports: parallel ? ['GOMP_parallel', 'omp_get_num_threads'] : [],
   runtimes: parallel ? [{ library: 'libgomp.so.1', family: 'gnu' }] : [],
-  outlinedRegions: []
+  outlinedRegions: [],
+  resolution: parallel ? { via: 'linked-runtime', library: 'libgomp.so.1', family: 'gnu', text: 'linked runtime libgomp.so.1' } : null
 })
 
 export const hit = (construct: SourceHit['construct'], line = 10, file = 'csrc/k.cpp'): SourceHit => ({ file, line, column: 3, construct, text: 'at::parallel_for(0, n, 1, f);' })
@@ -46,6 +47,7 @@ export function evidence(over: Partial<Evidence> = {}): Evidence {
   return {
     binaries: [{ path: '_C.so', images: [{ format: 'elf', arch: 'x86_64', stripped: false, openmp: openmp(true) }] }],
     sources: [hit('at-parallel')],
+    sourceFiles: 3,
     facts: facts(),
     measurement: null,
     threads: [1, 2, 4],

@@ -11,7 +11,7 @@ export function makeReport(kind: 'pass' | 'fail-static' | 'fail-timing' = 'pass'
   const ev = evidence({
     binaries: [{ path: 'parallel_ext.so', images: [{ format: 'elf', arch: 'x86_64', stripped: false, openmp: openmp(!serial) }] }],
     sources,
-    measurement: { facts: evidence().facts, threads: [1, 2, 4], cases, control, rounds: 8, seconds: 12, stoppedBy: 'decided' }
+    measurement: { facts: evidence().facts, threads: [1, 2, 4], cases, control, workloadInfo: {}, rounds: 8, seconds: 12, stoppedBy: 'decided' }
   })
   const j = judge(ev)
   return {
@@ -31,7 +31,7 @@ export function makeReport(kind: 'pass' | 'fail-static' | 'fail-timing' = 'pass'
     cases: j.cases,
     control: j.control,
     controlScales: j.controlScales,
-    measurement: { rounds: 8, seconds: 12, stoppedBy: 'decided', samples: [...cases, control].map(c => ({ name: c.name, iters: c.iters, samples: c.samples })) },
+    measurement: { rounds: 8, seconds: 12, stoppedBy: 'decided', workloadInfo: {}, samples: [...cases, control].map(c => ({ name: c.name, iters: c.iters, samples: c.samples })) },
     errors: []
   }
 }

@@ -28356,6 +28356,7 @@ var Inputs = {
   Extensions: "extensions",
   Sources: "sources",
   Workload: "workload",
+  Preset: "preset",
   Threads: "threads",
   MinSpeedup: "min-speedup",
   FailOn: "fail-on",
@@ -28399,7 +28400,11 @@ function parseSettings(ctx) {
   const python = raw(Inputs.Python, DEFAULTS.python);
   const buildRaw = raw(Inputs.BuildCommand);
   const buildCommand = buildRaw === "none" ? null : buildRaw || `${shellQuote(python)} setup.py build_ext --inplace`;
+  const preset = parsePreset(raw(Inputs.Preset));
   const workload = parseWorkload(raw(Inputs.Workload), workingDirectory, ctx);
+  if (preset && workload) {
+    throw new InputError(Inputs.Preset, `'${preset}' and workload '${raw(Inputs.Workload)}' were both given. Give one: the preset is a built-in workload.`);
+  }
   const threads = parseThreads(raw(Inputs.Threads, DEFAULTS.threads));
   const minSpeedup = parseMinSpeedup(raw(Inputs.MinSpeedup, DEFAULTS.minSpeedup));
   const failOn = parseFailOn(raw(Inputs.FailOn, DEFAULTS.failOn));
@@ -28415,6 +28420,7 @@ function parseSettings(ctx) {
     extensions: parseList(raw(Inputs.Extensions)),
     sources: parseList(raw(Inputs.Sources)),
     workload,
+    preset,
     threads,
     minSpeedup,
     failOn,
@@ -28424,7 +28430,19 @@ function parseSettings(ctx) {
   };
 }
 function parseList(value) {
-  return value.split(/[\n,]/).map((s) => s.trim()).filter((s) => s.length > 0);
+  const items = [];
+  let depth = 0;
+  let current = "";
+  for (const c of value) {
+    if (c === "{") depth++;
+    else if (c === "}") depth = Math.max(0, depth - 1);
+    if (c === "\n" || c === "," && depth === 0) {
+      items.push(current);
+      current = "";
+    } else current += c;
+  }
+  items.push(current);
+  return items.map((s) => s.trim()).filter((s) => s.length > 0);
 }
 function parseWorkload(value, workingDirectory, ctx) {
   if (!value) return null;
@@ -28436,6 +28454,13 @@ function parseWorkload(value, workingDirectory, ctx) {
     throw new InputError(Inputs.Workload, `'${value}' is not a .py file. Give a Python file that defines cases().`);
   }
   return file;
+}
+var PRESETS = ["torchvision"];
+function parsePreset(value) {
+  if (!value) return null;
+  const v = value.toLowerCase();
+  if (!PRESETS.includes(v)) throw new InputError(Inputs.Preset, `'${value}' is not a known preset. Known presets: ${PRESETS.map((p) => `'${p}'`).join(", ")}.`);
+  return v;
 }
 function parseThreads(value) {
   const accepted = `Give a comma-separated list of whole thread counts that includes 1, for example '1,2,4'.`;
@@ -30014,7 +30039,7 @@ function describeLines(hits) {
   const shown = files.slice(0, 3).join(", ") + (files.length > 3 ? ` and ${files.length - 3} more` : "");
   return `${hits.length} parallel construct(s) in ${shown}`;
 }
-function judgeBinary(b, sources, backend) {
+function judgeBinary(b, sources, backend, sourceFiles = 1) {
   if (b.error) return { path: b.path, verdict: "inconclusive", cause: "unreadable", reasons: [`Could not read ${b.path}: ${b.error}`], lostLines: [] };
   const openmpBackend = /openmp/i.test(backend);
   const forks = [...new Set(b.images.flatMap((i) => i.openmp.forkImports))];
@@ -30041,6 +30066,15 @@ function judgeBinary(b, sources, backend) {
   const stable = sources.filter((h) => h.construct === "stable-parallel");
   if (stable.length > 0) {
     return { path: b.path, verdict: "pass", cause: "stable-parallel", reasons: [`No OpenMP in the binary, which is right here: torch::stable::parallel_for runs inside libtorch and needs no compiler flags.`], lostLines: [] };
+  }
+  if (sourceFiles === 0) {
+    return {
+      path: b.path,
+      verdict: "inconclusive",
+      cause: "no-sources",
+      reasons: [`The binary has no OpenMP parallel regions, and no C/C++ sources were found to tell whether it should have. Point 'sources' at the extension's sources.`],
+      lostLines: []
+    };
   }
   return {
     path: b.path,
@@ -30086,16 +30120,20 @@ function judgeCase(c, ev, t, controlScales) {
   if (where === "unclear") {
     return { ...base, verdict: "inconclusive", judged: s, reasons: [`Speedup ${at} straddles the required ${fmt(t.required)}x and max-time ran out before it was clear. Raise max-time, or make one call of the case longer.`] };
   }
-  const serial = row.cpuPerWall < 1.25;
-  const detail = serial ? ` Only about one thread did the work (${work}): the kernel ran serially.` : ` Several threads were busy (${work}) without a matching speedup: the kernel may be memory-bound or the runner overloaded.`;
+  const serial = row.busyThreads !== null ? row.busyThreads <= 1 : null;
+  const detail = serial === true ? ` Only one thread did the work (${work}): the kernel ran serially.` : serial === false ? ` ${row.busyThreads} threads were busy (${work}) without a matching speedup: the kernel may be memory-bound, too fine-grained, or sharing cores with a neighbour.` : ` ${work}.`;
   if (controlScales) {
     return { ...base, verdict: "fail", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, while libtorch's control op scaled on this runner.${detail}`] };
+  }
+  if (serial === true && controlScales === false) {
+    return { ...base, verdict: "fail", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x. libtorch's control op did not scale either (the runner is loaded), but that doesn't explain this case:${detail}`] };
   }
   return { ...base, verdict: "inconclusive", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${detail}`] };
 }
 function judge(ev) {
   const t = threshold(ev.minSpeedup, ev.threads, ev.facts.usableCpus);
-  const binaries = ev.binaries.map((b) => judgeBinary(b, ev.sources, ev.facts.parallelBackend));
+  const binaries = ev.binaries.map((b) => judgeBinary(b, ev.sources, ev.facts.parallelBackend, ev.sourceFiles));
+  const serialByDesign = binaries.length > 0 && binaries.every((b) => b.cause === "serial-by-design");
   const m = ev.measurement;
   let control = null;
   let controlScales = null;
@@ -30105,6 +30143,9 @@ function judge(ev) {
     controlScales = cs ? position(cs, t.required) !== "below" : null;
     control = { name: "control (torch.digamma)", verdict: controlScales ? "pass" : "inconclusive", rows: rows(m.control, ev.threads, ev.facts.usableCpus), judged: cs, reasons: [controlScales ? `libtorch's own parallel op reached ${fmt(cs?.estimate ?? NaN)}x: the runner delivers parallel speedup.` : m.control.error ? `The control could not be measured: ${m.control.error.split("\n")[0]}` : `libtorch's own parallel op reached only ${fmt(cs?.estimate ?? NaN)}x: the runner is busy or short of cores.`] };
     cases = m.cases.map((c) => judgeCase(c, ev, t, controlScales));
+    if (serialByDesign) {
+      cases = cases.map((c) => c.error ? c : { ...c, verdict: "skipped", reasons: ["Serial by design (no parallel construct in the sources, no OpenMP in the binary): not held to min-speedup; timings shown for information.", ...c.reasons] });
+    }
   }
   const failed = binaries.filter((b) => b.verdict === "fail");
   const verdict = worst([...binaries.map((b) => b.verdict), ...cases.map((c) => c.verdict)]);
@@ -30125,6 +30166,9 @@ import * as path9 from "node:path";
 import * as fs5 from "node:fs";
 import * as path8 from "node:path";
 function globToRegExp(pattern) {
+  const opens = (pattern.match(/\{/g) ?? []).length;
+  const closes = (pattern.match(/\}/g) ?? []).length;
+  if (opens !== closes) pattern = pattern.replace(/[{}]/g, (c) => `[${c}]`);
   let re = "";
   let depth = 0;
   for (let i = 0; i < pattern.length; i++) {
@@ -30156,6 +30200,15 @@ function globToRegExp(pattern) {
 var SKIP_DIRS = /* @__PURE__ */ new Set([".git", "node_modules", ".thread-scaling-check", "__pycache__"]);
 var MAX_FILES = 2e5;
 function globFiles(root, patterns) {
+  const absolute = patterns.filter((p) => path8.isAbsolute(p));
+  const fromAbsolute = absolute.flatMap((p) => {
+    const parts = p.split(/[\\/]/);
+    const fixed = parts.findIndex((x) => /[*?[{]/.test(x));
+    if (fixed < 0) return fs5.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
+    return globFiles(parts.slice(0, fixed).join("/") || "/", [parts.slice(fixed).join("/")]);
+  });
+  patterns = patterns.filter((p) => !path8.isAbsolute(p));
+  if (!patterns.some((p) => !p.startsWith("!"))) return [...new Set(fromAbsolute)].sort();
   const include = patterns.filter((p) => !p.startsWith("!")).map((p) => globToRegExp(normalise(p)));
   const exclude = patterns.filter((p) => p.startsWith("!")).map((p) => globToRegExp(normalise(p.slice(1))));
   const out = [];
@@ -30177,7 +30230,7 @@ function globFiles(root, patterns) {
     }
   };
   walk(root, "");
-  return out.sort();
+  return [.../* @__PURE__ */ new Set([...out, ...fromAbsolute])].sort();
 }
 function normalise(p) {
   return p.replace(/\\/g, "/").replace(/^\.\//, "");
@@ -30263,7 +30316,12 @@ function parseReply(line) {
       const cases = r.cases;
       if (!Array.isArray(cases) || !cases.every((c) => typeof c === "string")) throw new ProtocolError("harness ready reply has no list of case names");
       if (typeof r.facts !== "object" || r.facts === null) throw new ProtocolError("harness ready reply has no facts");
-      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases };
+      const info2 = r.workload_info;
+      const workloadInfo = {};
+      if (typeof info2 === "object" && info2 !== null && !Array.isArray(info2)) {
+        for (const [k, v] of Object.entries(info2)) if (typeof v === "string") workloadInfo[k.slice(0, 100)] = v.slice(0, 500);
+      }
+      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases, workloadInfo };
     }
     case "calibrated":
       return { op: "calibrated", iters: num(r, "iters", 1), perIter: num(r, "per_iter") };
@@ -30433,10 +30491,10 @@ async function startWorker(opts, threads) {
     throw new MeasureSetupError(`Input 'workload': importing ${opts.workload} failed (${reply.type}: ${reply.message}). If the extension itself won't import, check the build's output above.`, reply.traceback);
   }
   if (reply.op !== "ready") throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output);
-  return { worker, facts: reply.facts, cases: reply.cases };
+  return { worker, facts: reply.facts, cases: reply.cases, workloadInfo: reply.workloadInfo };
 }
 async function measure(opts) {
-  const sampleSeconds = opts.sampleSeconds ?? 0.2;
+  const sampleSeconds = opts.sampleSeconds ?? 0.15;
   const minRounds = opts.minRounds ?? 5;
   const maxRounds = opts.maxRounds ?? 60;
   const sampleTimeoutMs = (opts.sampleTimeout ?? 60) * 1e3;
@@ -30488,20 +30546,26 @@ ${e.stderr}` : "";
     let round = 0;
     let stoppedBy = "max-rounds";
     let lastRoundMs = 0;
+    const judged = opts.progressThreads?.(facts2) ?? Math.max(...opts.threads);
+    const essential = /* @__PURE__ */ new Set([1, judged]);
+    const done = /* @__PURE__ */ new Set();
     for (; round <= maxRounds; round++) {
       const t0 = Date.now();
       for (const c of all) {
-        if (c.error) continue;
-        for (const n of roundOrder(opts.threads, round)) {
+        if (c.error || done.has(c)) continue;
+        const counts = round <= minRounds ? opts.threads : opts.threads.filter((n) => essential.has(n));
+        for (const n of roundOrder(counts, round)) {
           const r = await ask(c, n, { op: "run", case: c.name, iters: c.iters }, `Run at ${n} thread(s)`);
           if (r?.op !== "sample") break;
           if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, threadCpu: r.threadCpu });
         }
       }
       lastRoundMs = Date.now() - t0;
-      if (round > 0) log.info(progressLine(round, all, opts.progressThreads?.(facts2) ?? Math.max(...opts.threads)));
-      const active = all.filter((c) => !c.error);
-      if (round >= minRounds && active.every((c) => opts.isDecided(c, facts2))) {
+      if (round > 0) log.info(progressLine(round, all, judged));
+      if (round >= minRounds) {
+        for (const c of all) if (!c.error && opts.isDecided(c, facts2)) done.add(c);
+      }
+      if (all.every((c) => c.error || done.has(c))) {
         stoppedBy = "decided";
         break;
       }
@@ -30511,7 +30575,7 @@ ${e.stderr}` : "";
       }
     }
     const control = all.pop();
-    return { facts: facts2, threads: opts.threads, cases: all, control, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy };
+    return { facts: facts2, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy };
   } finally {
     await Promise.all([...workers.values()].map((w) => w.close()));
   }
@@ -30534,6 +30598,9 @@ function actionRoot() {
 }
 function harnessPath() {
   return path10.join(actionRoot(), "src", "measure", "harness.py");
+}
+function presetPath(name) {
+  return path10.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
 }
 
 // src/report/schema.ts
@@ -30623,6 +30690,7 @@ var report_schema_default = {
             rounds: { type: "integer", minimum: 0 },
             seconds: { type: "number", minimum: 0 },
             stoppedBy: { enum: ["decided", "max-rounds", "max-time"] },
+            workloadInfo: { type: "object", additionalProperties: { type: "string" } },
             samples: {
               type: "array",
               items: {
@@ -30829,14 +30897,15 @@ async function runCheck(s, log) {
   log.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
   let measurement = null;
   let facts2;
+  const workload = s.preset ? presetPath(s.preset) : s.workload;
   try {
-    if (s.workload) {
+    if (workload) {
       measurement = await log.group(
         "Measure thread scaling",
         () => measure({
           python: s.python,
           harness: harnessPath(),
-          workload: s.workload,
+          workload,
           workdir: s.workingDirectory,
           threads: s.threads,
           maxTime: s.maxTime,
@@ -30856,7 +30925,7 @@ async function runCheck(s, log) {
     if (e instanceof MeasureSetupError) throw new CheckError(e.message, null, e.details);
     throw e;
   }
-  const j = judge({ binaries: evidence, sources, facts: facts2, measurement, threads: s.threads, minSpeedup: s.minSpeedup });
+  const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts: facts2, measurement, threads: s.threads, minSpeedup: s.minSpeedup });
   const top = Math.max(...s.threads);
   const speeds = j.cases.filter((c) => !c.error).map((c) => c.rows.find((r) => r.threads === top)?.speedup.estimate ?? NaN).filter(Number.isFinite);
   const errors = [...measurement?.cases ?? [], ...measurement ? [measurement.control] : []].filter((c) => c.error).map((c) => `Case '${c.name}': ${c.error}`);
@@ -30877,7 +30946,7 @@ async function runCheck(s, log) {
     cases: j.cases,
     control: j.control,
     controlScales: j.controlScales,
-    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, samples: [...measurement.cases, measurement.control].map((c) => ({ name: c.name, iters: c.iters, samples: c.samples })) } : null,
+    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, samples: [...measurement.cases, measurement.control].map((c) => ({ name: c.name, iters: c.iters, samples: c.samples })) } : null,
     errors
   });
   writeReport(s.reportPath, report);
@@ -31063,7 +31132,10 @@ function renderSummary(r) {
       out.push("");
       if (!c.error) out.push(...caseTable(c, t.judgedThreads), "");
     }
-    if (r.measurement) out.push(`Measured in ${r.measurement.rounds} interleaved round(s), ${num2(r.measurement.seconds, 1)} s (stopped: ${r.measurement.stoppedBy}).`, "");
+    if (r.measurement) {
+      const info2 = Object.entries(r.measurement.workloadInfo ?? {}).map(([k, v]) => `${md(k)}: \`${md(v)}\``);
+      out.push(`Measured in ${r.measurement.rounds} interleaved round(s), ${num2(r.measurement.seconds, 1)} s (stopped: ${r.measurement.stoppedBy}).${info2.length ? ` Workload: ${info2.join(", ")}.` : ""}`, "");
+    }
   }
   if (r.errors.length) {
     out.push(`### Errors`);

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks for this project: Debian's
-# torch, compilers and LLVM tools (for the Mach-O fixtures), then the npm
-# packages. Safe to run again; it installs only what is missing.
+# torch, compilers and LLVM tools (for the binary fixtures; lld-16 links the
+# Mach-O chained-fixups ones), then the npm packages. Safe to run again; it
+# installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
   python3-torch libtorch-dev python3-dev python3-setuptools python3-numpy python3-torchvision pybind11-dev
-  g++ clang clang-14 lld lld-14 llvm llvm-14 libomp-dev ninja-build ccache binutils
+  g++ clang clang-14 lld lld-14 lld-16 llvm llvm-14 libomp-dev ninja-build ccache binutils
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -28,3 +29,4 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+bash scripts/fetch-torchvision-src.sh

@@ -132,7 +132,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     throw e
   }
 
-  const j = judge({ binaries: evidence, sources, facts, measurement, threads: s.threads, minSpeedup: s.minSpeedup })
+  const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts, measurement, threads: s.threads, minSpeedup: s.minSpeedup })
   const top = Math.max(...s.threads)
   const speeds = j.cases.filter(c => !c.error).map(c => c.rows.find(r => r.threads === top)?.speedup.estimate ?? NaN).filter(Number.isFinite)
   const errors = [...(measurement?.cases ?? []), ...(measurement ? [measurement.control] : [])].filter(c => c.error).map(c => `Case '${c.name}': ${c.error}`)
@@ -154,7 +154,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     cases: j.cases,
     control: j.control,
     controlScales: j.controlScales,
-    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, samples: [...measurement.cases, measurement.control].map(c => ({ name: c.name, iters: c.iters, samples: c.samples })) } : null,
+    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, samples: [...measurement.cases, measurement.control].map(c => ({ name: c.name, iters: c.iters, samples: c.samples })) } : null,
     errors
   })
   writeReport(s.reportPath, report)

@@ -51,6 +51,7 @@ describe('parseSettings', () => {
     const s = parseSettings(ctx({ threads: ' 4, 1,2,2 ', extensions: 'a/*.so\nb/*.so, c.so', workload: 'workload.py', 'fail-on': 'Inconclusive' }))
     expect(s.threads).toEqual([1, 2, 4])
     expect(s.extensions).toEqual(['a/*.so', 'b/*.so', 'c.so'])
+    expect(parseSettings(ctx({ sources: 'csrc/**/*.{cpp,h}, extra/*.cc' })).sources).toEqual(['csrc/**/*.{cpp,h}', 'extra/*.cc'])
     expect(s.workload).toBe(path.join(root, 'workload.py'))
     expect(s.failOn).toBe('inconclusive')
   })

@@ -6,7 +6,7 @@ import { evidence, facts, hit, measured, openmp } from '../../__fixtures__/evide
 const serialBinary = [{ path: '_C.so', images: [{ format: 'elf', arch: 'x86_64', stripped: true, openmp: openmp(false) }] }]
 
 function measurement(cases: Measurement['cases'], control = measured('__control__', { 2: 1.9, 4: 3.6 }), usableCpus = 4): Measurement {
-  return { facts: facts({ usableCpus }), threads: [1, 2, 4], cases, control, rounds: 8, seconds: 10, stoppedBy: 'decided' }
+  return { facts: facts({ usableCpus }), threads: [1, 2, 4], cases, control, workloadInfo: {}, rounds: 8, seconds: 10, stoppedBy: 'decided' }
 }
 
 describe('judge', () => {
@@ -39,6 +39,20 @@ describe('judge', () => {
     expect(j.binaries[0].reasons[0]).toMatch(/Serial by design/)
   })
 
+  it('does not hold serial-by-design kernels to min-speedup, and says so', () => {
+    const m = measurement([measured('nms', { 2: 1.0, 4: 1.0 }, 8, 1)])
+    const j = judge(evidence({ binaries: serialBinary, sources: [], measurement: m, facts: m.facts }))
+    expect(j.binaries[0].cause).toBe('serial-by-design')
+    expect(j.cases[0].verdict).toBe('skipped')
+    expect(j.cases[0].reasons[0]).toMatch(/^Serial by design/)
+    expect(j.verdict).toBe('skipped')
+  })
+
+  it('does not call a binary serial by design when no sources were scanned', () => {
+    const j = judge(evidence({ binaries: serialBinary, sources: [], sourceFiles: 0 }))
+    expect(j.binaries[0]).toMatchObject({ verdict: 'inconclusive', cause: 'no-sources' })
+  })
+
   it('passes a case whose interval clears the threshold at 4 threads', () => {
     const m = measurement([measured('k', { 2: 1.9, 4: 3.5 })])
     const j = judge(evidence({ measurement: m, facts: m.facts }))
@@ -55,12 +69,28 @@ describe('judge', () => {
     expect(j.verdict).toBe('fail')
   })
 
-  it('is inconclusive when the control is flat too', () => {
-    const m = measurement([measured('k', { 2: 1.0, 4: 1.0 }, 8, 1)], measured('__control__', { 2: 1.05, 4: 1.1 }))
+  it('is inconclusive when a parallel kernel and the control are both flat (a loaded runner)', () => {
+    const m = measurement([measured('k', { 2: 1.0, 4: 1.0 }, 8, 2)], measured('__control__', { 2: 1.05, 4: 1.1 }))
     const j = judge(evidence({ measurement: m, facts: m.facts }))
     expect(j.controlScales).toBe(false)
+    expect(j.cases[0].rows.find(r => r.threads === 4)?.busyThreads).toBe(2)
     expect(j.cases[0].verdict).toBe('inconclusive')
+    expect(j.cases[0].reasons[0]).toMatch(/2 threads were busy/)
     expect(j.verdict).toBe('inconclusive')
+  })
+
+  it('still fails a kernel that ran on one thread when the control is flat: load does not explain it', () => {
+    const m = measurement([measured('k', { 2: 1.0, 4: 1.0 }, 8, 1)], measured('__control__', { 2: 1.05, 4: 1.1 }))
+    const j = judge(evidence({ measurement: m, facts: m.facts }))
+    expect(j.cases[0].verdict).toBe('fail')
+    expect(j.cases[0].reasons[0]).toMatch(/Only one thread did the work/)
+  })
+
+  it('stays inconclusive without per-thread CPU times (no /proc)', () => {
+    const flat = measured('k', { 2: 1.0, 4: 1.0 }, 8, 1)
+    flat.samples = flat.samples.map(x => ({ ...x, threadCpu: null }))
+    const m = measurement([flat], measured('__control__', { 2: 1.05, 4: 1.1 }))
+    expect(judge(evidence({ measurement: m, facts: m.facts })).cases[0].verdict).toBe('inconclusive')
   })
 
   it('translates the threshold on a 2-CPU runner and judges at 2 threads', () => {

@@ -14,7 +14,9 @@ describe('globToRegExp', () => {
     ['**/*.{c,cpp}', 'src/k.cpp', true],
     ['**/*.{c,cpp}', 'src/k.cc', false],
     ['k?.[ch]', 'k1.h', true],
-    ['a.b', 'aXb', false]
+    ['a.b', 'aXb', false],
+    ['**/*.{cpp', 'x/y.{cpp', true],
+    ['a}b', 'a}b', true]
   ])('%s matches %s: %s', (pattern, file, expected) => {
     expect(globToRegExp(pattern).test(file)).toBe(expected)
   })
@@ -48,5 +50,11 @@ describe('locate', () => {
   it('honours patterns and exclusions', () => {
     expect(globFiles(root, ['**/*.so', '!build/**']).map(f => path.relative(root, f))).toEqual(['m.so', 'old.so'])
     expect(locateSources(root, []).map(f => path.relative(root, f))).toEqual(['csrc/k.cpp'])
+    // Binaries installed elsewhere are named by absolute patterns.
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-elsewhere-'))
+    fs.mkdirSync(path.join(elsewhere, 'pkg'))
+    fs.writeFileSync(path.join(elsewhere, 'pkg', '_C.so'), 'x')
+    expect(globFiles(root, [`${elsewhere}/*/_C*.so`])).toEqual([path.join(elsewhere, 'pkg', '_C.so')])
+    expect(globFiles(root, [path.join(elsewhere, 'pkg', '_C.so'), 'm.so']).map(f => path.basename(f))).toEqual(['_C.so', 'm.so'])
   })
 })

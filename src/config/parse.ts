@@ -81,12 +81,25 @@ export function parseSettings(ctx: ParseContext): Settings {
   }
 }
 
-/** Newline- or comma-separated list, blanks dropped (the usual shape of multi-value action inputs). */
+/**
+ * Newline- or comma-separated list, blanks dropped (the usual shape of
+ * multi-value action inputs). Commas inside braces belong to a glob
+ * such as `csrc/*.{cpp,h}`, so they do not split.
+ */
 export function parseList(value: string): string[] {
-  return value
-    .split(/[\n,]/)
-    .map(s => s.trim())
-    .filter(s => s.length > 0)
+  const items: string[] = []
+  let depth = 0
+  let current = ''
+  for (const c of value) {
+    if (c === '{') depth++
+    else if (c === '}') depth = Math.max(0, depth - 1)
+    if (c === '\n' || (c === ',' && depth === 0)) {
+      items.push(current)
+      current = ''
+    } else current += c
+  }
+  items.push(current)
+  return items.map(s => s.trim()).filter(s => s.length > 0)
 }
 
 function parseWorkload(value: string, workingDirectory: string, ctx: ParseContext): string | null {

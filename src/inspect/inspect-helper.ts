@@ -11,6 +11,7 @@ export interface InspectedImage {
   format: BinaryImage['format']
   arch: string
   bits: number
+  endian: BinaryImage['endian']
   kind: string
   stripped: boolean
   libraries: string[]
@@ -31,6 +32,7 @@ export function inspectBinary(file: string): InspectedImage[] {
     format: i.format,
     arch: i.arch,
     bits: i.bits,
+    endian: i.endian,
     kind: i.kind,
     stripped: i.stripped,
     libraries: i.libraries,

@@ -1,4 +1,4 @@
-import type { BinaryImage } from './binary-types.js'
+import type { BinaryImage, ImportedSymbol } from './binary-types.js'
 
 /** Family of an OpenMP runtime, by library name. */
 export type RuntimeFamily = 'gnu' | 'llvm' | 'intel' | 'msvc' | 'torch-bundled-gnu'
@@ -21,6 +21,31 @@ export interface OpenMPEvidence {
   runtimes: LinkedRuntime[]
   /** Outlined parallel-region functions in the symbol table (empty when stripped). */
   outlinedRegions: string[]
+  /** Where the OpenMP imports will be found at load time; null when the image imports none. */
+  resolution: Resolution | null
+}
+
+/**
+ * How the loader will find an image's OpenMP imports. Whether the image
+ * *links* a runtime says nothing about whether it is parallel (`parallel`
+ * says that); it says which runtime its parallel regions will run on.
+ */
+export interface Resolution {
+  /**
+   * - 'linked-runtime': a runtime among the image's own libraries provides them.
+   * - 'linked-library': bound (Mach-O two-level) to a library that is not a known runtime.
+   * - 'process': no runtime linked (ELF): whatever the process loaded first, in a
+   *   torch extension libtorch_cpu's runtime.
+   * - 'dynamic-lookup': Mach-O `-undefined dynamic_lookup`: searched in every loaded image.
+   * - 'flat-namespace': Mach-O image linked without two-level namespaces: the first
+   *   loaded image that exports the name wins, even when the image links a runtime.
+   */
+  via: 'linked-runtime' | 'linked-library' | 'process' | 'dynamic-lookup' | 'flat-namespace'
+  /** The library the imports are bound to ('linked-runtime', 'linked-library'). */
+  library?: string
+  family?: RuntimeFamily
+  /** The same for people: "linked runtime libgomp.so.1", "dynamic lookup", ... */
+  text: string
 }
 
 // Entries that start a team of threads; everything else in the runtime API
@@ -47,8 +72,38 @@ export function runtimeFamily(library: string): RuntimeFamily | null {
 /** Keep-test for the readers: outlined OpenMP regions are the only defined symbols we need. */
 export const isOutlinedRegion = (name: string): boolean => OUTLINED.test(name)
 
+const PROCESS_TEXT = "through the process (e.g. libtorch's OpenMP runtime)"
+
+/**
+ * Where the OpenMP imports resolve. The fork entries decide when there are
+ * any (they are what runs the team); otherwise any OpenMP import does.
+ */
+function resolve(image: BinaryImage, openmpImports: ImportedSymbol[], runtimes: LinkedRuntime[]): Resolution | null {
+  if (openmpImports.length === 0) return null
+  const forks = openmpImports.filter(s => FORK_ENTRY.test(cName(s.name, image.format)))
+  const deciding = forks.length > 0 ? forks : openmpImports
+  const bound = deciding.find(s => s.library !== undefined)?.library
+  if (bound === 'dynamic-lookup') return { via: 'dynamic-lookup', text: "dynamic lookup (whatever the process loaded, e.g. libtorch's OpenMP runtime)" }
+  if (bound === 'flat-namespace') {
+    const also = runtimes.length > 0 ? `; the image also loads ${runtimes.map(r => r.library).join(', ')}` : ''
+    return { via: 'flat-namespace', text: `flat namespace (the first loaded image that exports them${also})` }
+  }
+  if (bound !== undefined && image.format === 'macho') {
+    // Two-level namespace: the binding names the library, runtime or not.
+    const family = runtimeFamily(bound)
+    if (family) return { via: 'linked-runtime', library: bound, family, text: `linked runtime ${bound}` }
+    return { via: 'linked-library', library: bound, text: `linked library ${bound}` }
+  }
+  // ELF: a version need names the library that defined the version at link
+  // time; without one, a linked runtime is where the loader finds them first.
+  const runtime = runtimes.find(r => r.library === bound) ?? runtimes[0]
+  if (runtime) return { via: 'linked-runtime', library: runtime.library, family: runtime.family, text: `linked runtime ${runtime.library}` }
+  return { via: 'process', text: PROCESS_TEXT }
+}
+
 export function openmpEvidence(image: BinaryImage): OpenMPEvidence {
-  const imports = image.imports.map(s => s.name).filter(n => OPENMP_SYMBOL.test(cName(n, image.format)))
+  const openmpImports = image.imports.filter(s => OPENMP_SYMBOL.test(cName(s.name, image.format)))
+  const imports = openmpImports.map(s => s.name)
   const forkImports = imports.filter(n => FORK_ENTRY.test(cName(n, image.format)))
   const runtimes: LinkedRuntime[] = []
   for (const library of image.libraries) {
@@ -60,6 +115,7 @@ export function openmpEvidence(image: BinaryImage): OpenMPEvidence {
     forkImports: [...new Set(forkImports)].sort(),
     imports: [...new Set(imports)].sort(),
     runtimes,
-    outlinedRegions: image.defined.filter(isOutlinedRegion)
+    outlinedRegions: image.defined.filter(isOutlinedRegion),
+    resolution: resolve(image, openmpImports, runtimes)
   }
 }

@@ -37,7 +37,7 @@ function describeLines(hits: readonly SourceHit[]): string {
   return `${hits.length} parallel construct(s) in ${shown}`
 }
 
-export function judgeBinary(b: BinaryEvidence, sources: readonly SourceHit[], backend: string): BinaryFinding {
+export function judgeBinary(b: BinaryEvidence, sources: readonly SourceHit[], backend: string, sourceFiles = 1): BinaryFinding {
   if (b.error) return { path: b.path, verdict: 'inconclusive', cause: 'unreadable', reasons: [`Could not read ${b.path}: ${b.error}`], lostLines: [] }
   const openmpBackend = /openmp/i.test(backend)
   const forks = [...new Set(b.images.flatMap(i => i.openmp.forkImports))]
@@ -67,6 +67,15 @@ export function judgeBinary(b: BinaryEvidence, sources: readonly SourceHit[], ba
   const stable = sources.filter(h => h.construct === 'stable-parallel')
   if (stable.length > 0) {
     return { path: b.path, verdict: 'pass', cause: 'stable-parallel', reasons: [`No OpenMP in the binary, which is right here: torch::stable::parallel_for runs inside libtorch and needs no compiler flags.`], lostLines: [] }
+  }
+  if (sourceFiles === 0) {
+    return {
+      path: b.path,
+      verdict: 'inconclusive',
+      cause: 'no-sources',
+      reasons: [`The binary has no OpenMP parallel regions, and no C/C++ sources were found to tell whether it should have. Point 'sources' at the extension's sources.`],
+      lostLines: []
+    }
   }
   return {
     path: b.path,
@@ -116,10 +125,21 @@ function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, controlScales
   if (where === 'unclear') {
     return { ...base, verdict: 'inconclusive', judged: s, reasons: [`Speedup ${at} straddles the required ${fmt(t.required)}x and max-time ran out before it was clear. Raise max-time, or make one call of the case longer.`] }
   }
-  const serial = row.cpuPerWall < 1.25
-  const detail = serial ? ` Only about one thread did the work (${work}): the kernel ran serially.` : ` Several threads were busy (${work}) without a matching speedup: the kernel may be memory-bound or the runner overloaded.`
+  // One busy thread means the kernel ran serially whatever the runner's load;
+  // CPU/wall alone can't tell, since a parallel kernel sharing a core with a
+  // neighbour also shows about 1.
+  const serial = row.busyThreads !== null ? row.busyThreads <= 1 : null
+  const detail =
+    serial === true
+      ? ` Only one thread did the work (${work}): the kernel ran serially.`
+      : serial === false
+        ? ` ${row.busyThreads} threads were busy (${work}) without a matching speedup: the kernel may be memory-bound, too fine-grained, or sharing cores with a neighbour.`
+        : ` ${work}.`
   if (controlScales) {
     return { ...base, verdict: 'fail', judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, while libtorch's control op scaled on this runner.${detail}`] }
+  }
+  if (serial === true && controlScales === false) {
+    return { ...base, verdict: 'fail', judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x. libtorch's control op did not scale either (the runner is loaded), but that doesn't explain this case:${detail}`] }
   }
   return { ...base, verdict: 'inconclusive', judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${detail}`] }
 }
@@ -127,7 +147,9 @@ function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, controlScales
 /** Evidence in, verdicts out: no I/O, no clocks. */
 export function judge(ev: Evidence): Judgement {
   const t = threshold(ev.minSpeedup, ev.threads, ev.facts.usableCpus)
-  const binaries = ev.binaries.map(b => judgeBinary(b, ev.sources, ev.facts.parallelBackend))
+  const binaries = ev.binaries.map(b => judgeBinary(b, ev.sources, ev.facts.parallelBackend, ev.sourceFiles))
+  // Kernels with nothing to parallelise are not held to a speedup: their timings are information.
+  const serialByDesign = binaries.length > 0 && binaries.every(b => b.cause === 'serial-by-design')
   const m = ev.measurement
   let control: CaseFinding | null = null
   let controlScales: boolean | null = null
@@ -137,6 +159,9 @@ export function judge(ev: Evidence): Judgement {
     controlScales = cs ? position(cs, t.required) !== 'below' : null
     control = { name: 'control (torch.digamma)', verdict: controlScales ? 'pass' : 'inconclusive', rows: rows(m.control, ev.threads, ev.facts.usableCpus), judged: cs, reasons: [controlScales ? `libtorch's own parallel op reached ${fmt(cs?.estimate ?? NaN)}x: the runner delivers parallel speedup.` : m.control.error ? `The control could not be measured: ${m.control.error.split('\n')[0]}` : `libtorch's own parallel op reached only ${fmt(cs?.estimate ?? NaN)}x: the runner is busy or short of cores.`] }
     cases = m.cases.map(c => judgeCase(c, ev, t, controlScales))
+    if (serialByDesign) {
+      cases = cases.map(c => (c.error ? c : { ...c, verdict: 'skipped', reasons: ['Serial by design (no parallel construct in the sources, no OpenMP in the binary): not held to min-speedup; timings shown for information.', ...c.reasons] }))
+    }
   }
 
   const failed = binaries.filter(b => b.verdict === 'fail')

@@ -19,6 +19,8 @@ export interface Evidence {
   binaries: BinaryEvidence[]
   /** Parallel constructs in the scanned sources. */
   sources: SourceHit[]
+  /** How many source files were scanned: with none, "no parallel construct" proves nothing. */
+  sourceFiles: number
   facts: RunnerFacts
   /** Null when no workload was given. */
   measurement: Measurement | null

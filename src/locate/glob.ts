@@ -6,6 +6,10 @@ import * as path from 'node:path'
  * folders, `*` and `?` stay within one, `{a,b}` and `[...]` as in the shell.
  */
 export function globToRegExp(pattern: string): RegExp {
+  // Unbalanced braces are taken literally rather than making a broken RegExp.
+  const opens = (pattern.match(/\{/g) ?? []).length
+  const closes = (pattern.match(/\}/g) ?? []).length
+  if (opens !== closes) pattern = pattern.replace(/[{}]/g, c => `[${c}]`)
   let re = ''
   let depth = 0
   for (let i = 0; i < pattern.length; i++) {
@@ -44,6 +48,16 @@ const MAX_FILES = 200_000
  * `!`-prefixed ones. Symbolic links are not followed, so a link loop can't hang it.
  */
 export function globFiles(root: string, patterns: readonly string[]): string[] {
+  // Absolute patterns (a binary installed elsewhere) walk from their own fixed prefix.
+  const absolute = patterns.filter(p => path.isAbsolute(p))
+  const fromAbsolute = absolute.flatMap(p => {
+    const parts = p.split(/[\\/]/)
+    const fixed = parts.findIndex(x => /[*?[{]/.test(x))
+    if (fixed < 0) return fs.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : []
+    return globFiles(parts.slice(0, fixed).join('/') || '/', [parts.slice(fixed).join('/')])
+  })
+  patterns = patterns.filter(p => !path.isAbsolute(p))
+  if (!patterns.some(p => !p.startsWith('!'))) return [...new Set(fromAbsolute)].sort()
   const include = patterns.filter(p => !p.startsWith('!')).map(p => globToRegExp(normalise(p)))
   const exclude = patterns.filter(p => p.startsWith('!')).map(p => globToRegExp(normalise(p.slice(1))))
   const out: string[] = []
@@ -65,7 +79,7 @@ export function globFiles(root: string, patterns: readonly string[]): string[] {
     }
   }
   walk(root, '')
-  return out.sort()
+  return [...new Set([...out, ...fromAbsolute])].sort()
 }
 
 /** Patterns are relative to root; accept './x' and Windows separators too. */

@@ -26,6 +26,7 @@ import time
 import traceback
 
 CONTROL_CASE = "__control__"
+WORKLOAD_INFO = {}
 PROTOCOL_VERSION = 1
 
 
@@ -183,6 +184,10 @@ def load_workload(path, workdir):
     cases = module.cases()
     if not isinstance(cases, dict) or not cases:
         raise TypeError("cases() in %s returned %s; it must return a non-empty dict from case name to a zero-argument callable" % (path, type(cases).__name__))
+    describe = getattr(module, "describe", None)
+    if callable(describe):
+        # Optional: what the workload ran against (a preset names the torchvision it imported).
+        WORKLOAD_INFO.update({str(k): str(v) for k, v in dict(describe()).items()})
     for name, fn in cases.items():
         if not isinstance(name, str) or not name or name == CONTROL_CASE:
             raise TypeError("cases() in %s has an invalid case name %r; names are non-empty strings" % (path, name))
@@ -262,7 +267,7 @@ def main():
         return 2
     cases = dict(cases)
     cases[CONTROL_CASE] = control_case(torch)
-    reply(channel, {"op": "ready", "protocol": PROTOCOL_VERSION, "threads": args.threads, "facts": facts, "cases": [c for c in cases if c != CONTROL_CASE]})
+    reply(channel, {"op": "ready", "protocol": PROTOCOL_VERSION, "threads": args.threads, "facts": facts, "cases": [c for c in cases if c != CONTROL_CASE], "workload_info": WORKLOAD_INFO})
 
     for line in sys.stdin:
         try:

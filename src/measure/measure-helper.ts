@@ -43,7 +43,7 @@ function describeError(r: Extract<Reply, { op: 'error' }>): string {
   return `${r.type}: ${r.message}\n${r.traceback}`.trim()
 }
 
-async function startWorker(opts: MeasureOptions, threads: number): Promise<{ worker: Worker; facts: RunnerFacts; cases: string[] }> {
+async function startWorker(opts: MeasureOptions, threads: number): Promise<{ worker: Worker; facts: RunnerFacts; cases: string[]; workloadInfo: Record<string, string> }> {
   const worker = new Worker({ python: opts.python, harness: opts.harness, workload: opts.workload, workdir: opts.workdir, threads })
   let reply: Reply
   try {
@@ -60,7 +60,7 @@ async function startWorker(opts: MeasureOptions, threads: number): Promise<{ wor
     throw new MeasureSetupError(`Input 'workload': importing ${opts.workload} failed (${reply.type}: ${reply.message}). If the extension itself won't import, check the build's output above.`, reply.traceback)
   }
   if (reply.op !== 'ready') throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output)
-  return { worker, facts: reply.facts, cases: reply.cases }
+  return { worker, facts: reply.facts, cases: reply.cases, workloadInfo: reply.workloadInfo }
 }
 
 /**
@@ -69,7 +69,7 @@ async function startWorker(opts: MeasureOptions, threads: number): Promise<{ wor
  * of them alike, and stops as soon as every case is decided.
  */
 export async function measure(opts: MeasureOptions): Promise<Measurement> {
-  const sampleSeconds = opts.sampleSeconds ?? 0.2
+  const sampleSeconds = opts.sampleSeconds ?? 0.15
   const minRounds = opts.minRounds ?? 5
   const maxRounds = opts.maxRounds ?? 60
   const sampleTimeoutMs = (opts.sampleTimeout ?? 60) * 1000
@@ -125,21 +125,28 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     let round = 0
     let stoppedBy: Measurement['stoppedBy'] = 'max-rounds'
     let lastRoundMs = 0
+    const judged = opts.progressThreads?.(facts) ?? Math.max(...opts.threads)
+    // Counts the verdict doesn't rest on (oversubscribed ones) are shown, so
+    // they get the minimum rounds; later rounds spend the time on 1 and `judged`.
+    const essential = new Set([1, judged])
+    const done = new Set<CaseMeasurement>()
     // Round 0 warms caches, thread pools and CPU clocks; its samples are dropped.
     for (; round <= maxRounds; round++) {
       const t0 = Date.now()
       for (const c of all) {
-        if (c.error) continue
-        for (const n of roundOrder(opts.threads, round)) {
+        if (c.error || done.has(c)) continue
+        const counts = round <= minRounds ? opts.threads : opts.threads.filter(n => essential.has(n))
+        for (const n of roundOrder(counts, round)) {
           const r = await ask(c, n, { op: 'run', case: c.name, iters: c.iters }, `Run at ${n} thread(s)`)
           if (r?.op !== 'sample') break
           if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, threadCpu: r.threadCpu })
         }
       }
       lastRoundMs = Date.now() - t0
-      if (round > 0) log.info(progressLine(round, all, opts.progressThreads?.(facts) ?? Math.max(...opts.threads)))
-      const active = all.filter(c => !c.error)
-      if (round >= minRounds && active.every(c => opts.isDecided(c, facts))) {
+      if (round > 0) log.info(progressLine(round, all, judged))
+      // A decided case stops; the others keep the rounds going.
+      if (round >= minRounds) for (const c of all) if (!c.error && opts.isDecided(c, facts)) done.add(c)
+      if (all.every(c => c.error || done.has(c))) {
         stoppedBy = 'decided'
         break
       }
@@ -149,7 +156,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
       }
     }
     const control = all.pop() as CaseMeasurement
-    return { facts, threads: opts.threads, cases: all, control, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1000, stoppedBy }
+    return { facts, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1000, stoppedBy }
   } finally {
     await Promise.all([...workers.values()].map(w => w.close()))
   }

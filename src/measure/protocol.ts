@@ -2,7 +2,7 @@ import type { RunnerFacts } from './types.js'
 
 /** Replies of harness.py, checked field by field: the harness runs user code and its output is not trusted. */
 export type Reply =
-  | { op: 'ready'; threads: number; facts: RunnerFacts; cases: string[] }
+  | { op: 'ready'; threads: number; facts: RunnerFacts; cases: string[]; workloadInfo: Record<string, string> }
   | { op: 'calibrated'; iters: number; perIter: number }
   | { op: 'sample'; iters: number; wall: number; cpu: number; threadCpu: number[] | null }
   | { op: 'error'; stage: string; case: string | null; type: string; message: string; traceback: string }
@@ -61,7 +61,12 @@ export function parseReply(line: string): Reply {
       const cases = r.cases
       if (!Array.isArray(cases) || !cases.every(c => typeof c === 'string')) throw new ProtocolError('harness ready reply has no list of case names')
       if (typeof r.facts !== 'object' || r.facts === null) throw new ProtocolError('harness ready reply has no facts')
-      return { op: 'ready', threads: num(r, 'threads', 1), facts: facts(r.facts as Obj), cases: cases as string[] }
+      const info = r.workload_info
+      const workloadInfo: Record<string, string> = {}
+      if (typeof info === 'object' && info !== null && !Array.isArray(info)) {
+        for (const [k, v] of Object.entries(info)) if (typeof v === 'string') workloadInfo[k.slice(0, 100)] = v.slice(0, 500)
+      }
+      return { op: 'ready', threads: num(r, 'threads', 1), facts: facts(r.facts as Obj), cases: cases as string[], workloadInfo }
     }
     case 'calibrated':
       return { op: 'calibrated', iters: num(r, 'iters', 1), perIter: num(r, 'per_iter') }

@@ -41,6 +41,8 @@ export interface Measurement {
   threads: number[]
   cases: CaseMeasurement[]
   control: CaseMeasurement
+  /** What the workload's optional describe() said it ran against. */
+  workloadInfo: Record<string, string>
   rounds: number
   seconds: number
   /** Why measuring stopped: 'decided', 'max-rounds' or 'max-time'. */

@@ -84,7 +84,10 @@ export function renderSummary(r: Report): string {
       out.push('')
       if (!c.error) out.push(...caseTable(c, t.judgedThreads), '')
     }
-    if (r.measurement) out.push(`Measured in ${r.measurement.rounds} interleaved round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${r.measurement.stoppedBy}).`, '')
+    if (r.measurement) {
+      const info = Object.entries(r.measurement.workloadInfo ?? {}).map(([k, v]) => `${md(k)}: \`${md(v)}\``)
+      out.push(`Measured in ${r.measurement.rounds} interleaved round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${r.measurement.stoppedBy}).${info.length ? ` Workload: ${info.join(', ')}.` : ''}`, '')
+    }
   }
   if (r.errors.length) {
     out.push(`### Errors`)

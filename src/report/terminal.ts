@@ -45,6 +45,7 @@ export function renderTerminal(r: Report): string {
       ])
     )
   }
+  for (const [k, v] of Object.entries(r.measurement?.workloadInfo ?? {})) out.push(`Workload ${k}: ${v}`)
   if (r.measurement) out.push('', `Measured in ${r.measurement.rounds} round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${r.measurement.stoppedBy}). * = judged thread count.`)
   for (const e of r.errors) out.push('', `Error: ${e}`)
   return out.join('\n') + '\n'

@@ -33,7 +33,7 @@ export interface Report {
   cases: CaseFinding[]
   control: CaseFinding | null
   controlScales: boolean | null
-  measurement: { rounds: number; seconds: number; stoppedBy: string; samples: Pick<CaseMeasurement, 'name' | 'iters' | 'samples'>[] } | null
+  measurement: { rounds: number; seconds: number; stoppedBy: string; workloadInfo: Record<string, string>; samples: Pick<CaseMeasurement, 'name' | 'iters' | 'samples'>[] } | null
   /** Errors that kept part of the check from running (a case that raised, ...). */
   errors: string[]
 }
