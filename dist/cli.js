@@ -2981,7 +2981,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve3.call(this, root, ref);
+      let _sch = resolve4.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3008,7 +3008,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve3(root, ref) {
+    function resolve4(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3872,7 +3872,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve3(baseURI, relativeURI, options) {
+    function resolve4(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -4263,7 +4263,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve3,
+      resolve: resolve4,
       resolveComponent,
       equal,
       serialize,
@@ -6936,7 +6936,7 @@ var require_ajv = __commonJS({
 });
 
 // src/cli.ts
-import * as fs6 from "node:fs";
+import * as fs7 from "node:fs";
 import { parseArgs } from "node:util";
 
 // src/config/parse.ts
@@ -7095,7 +7095,7 @@ function shellQuote(s) {
 }
 
 // src/inspect/inspect-helper.ts
-import * as fs from "node:fs";
+import * as fs2 from "node:fs";
 
 // src/inspect/binary-types.ts
 var BinaryFormatError = class extends Error {
@@ -7105,57 +7105,117 @@ var BinaryFormatError = class extends Error {
   }
 };
 
+// src/inspect/byte-source.ts
+import * as fs from "node:fs";
+function clamp(size, offset, length) {
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || !(length > 0)) return [0, 0];
+  return [offset, Math.min(size, offset + Math.min(length, size))];
+}
+var CACHED_RANGES = 8;
+var FileSource = class {
+  size;
+  fd;
+  cache = /* @__PURE__ */ new Map();
+  constructor(file) {
+    this.fd = fs.openSync(file, "r");
+    try {
+      const st = fs.fstatSync(this.fd);
+      if (!st.isFile()) throw new Error(`${file} is not a regular file`);
+      this.size = st.size;
+    } catch (e) {
+      fs.closeSync(this.fd);
+      throw e;
+    }
+  }
+  read(offset, length) {
+    const [from, to] = clamp(this.size, offset, length);
+    const key = `${from}:${to}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const buf = Buffer.allocUnsafe(to - from);
+    let got = 0;
+    while (got < buf.length) {
+      const n = fs.readSync(this.fd, buf, got, buf.length - got, from + got);
+      if (n === 0) break;
+      got += n;
+    }
+    const out = got === buf.length ? buf : buf.subarray(0, got);
+    if (this.cache.size >= CACHED_RANGES) this.cache.delete(this.cache.keys().next().value);
+    this.cache.set(key, out);
+    return out;
+  }
+  close() {
+    this.cache.clear();
+    fs.closeSync(this.fd);
+  }
+};
+function withFile(file, fn) {
+  const src = new FileSource(file);
+  try {
+    return fn(src);
+  } finally {
+    src.close();
+  }
+}
+
 // src/inspect/byte-reader.ts
 var ByteReader = class {
-  constructor(buf, littleEndian) {
+  constructor(buf, littleEndian, base = 0) {
     this.buf = buf;
     this.littleEndian = littleEndian;
+    this.base = base;
   }
   buf;
   littleEndian;
+  base;
   get size() {
     return this.buf.length;
   }
   /** True when [offset, offset+length) lies inside the buffer. */
   has(offset, length) {
-    return Number.isSafeInteger(offset) && offset >= 0 && length >= 0 && offset + length <= this.buf.length;
+    return Number.isSafeInteger(offset) && offset >= this.base && length >= 0 && offset + length <= this.base + this.buf.length;
   }
   need(offset, length, what) {
     if (!this.has(offset, length)) {
-      throw new BinaryFormatError(`${what} at offset ${offset} (+${length}) lies past the end of the file (${this.buf.length} bytes)`);
+      const where = this.base === 0 ? `past the end of the file (${this.buf.length} bytes)` : `outside its table (${this.buf.length} bytes at offset ${this.base})`;
+      throw new BinaryFormatError(`${what} at offset ${offset} (+${length}) lies ${where}`);
     }
   }
   u8(offset, what = "byte") {
     this.need(offset, 1, what);
-    return this.buf[offset];
+    return this.buf[offset - this.base];
   }
   u16(offset, what = "u16") {
     this.need(offset, 2, what);
-    return this.littleEndian ? this.buf.readUInt16LE(offset) : this.buf.readUInt16BE(offset);
+    const p = offset - this.base;
+    return this.littleEndian ? this.buf.readUInt16LE(p) : this.buf.readUInt16BE(p);
   }
   u32(offset, what = "u32") {
     this.need(offset, 4, what);
-    return this.littleEndian ? this.buf.readUInt32LE(offset) : this.buf.readUInt32BE(offset);
+    const p = offset - this.base;
+    return this.littleEndian ? this.buf.readUInt32LE(p) : this.buf.readUInt32BE(p);
   }
   /** 64-bit value as a number; values above 2^53 are clamped to Infinity so range checks fail safely. */
   u64(offset, what = "u64") {
     this.need(offset, 8, what);
-    const v = this.littleEndian ? this.buf.readBigUInt64LE(offset) : this.buf.readBigUInt64BE(offset);
+    const p = offset - this.base;
+    const v = this.littleEndian ? this.buf.readBigUInt64LE(p) : this.buf.readBigUInt64BE(p);
     return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(v);
   }
   /** Word of the image's size (4 or 8 bytes). */
   word(offset, bits, what = "word") {
     return bits === 64 ? this.u64(offset, what) : this.u32(offset, what);
   }
-  /** NUL-terminated string starting at offset, read no further than limit. */
-  cstring(offset, limit = this.buf.length) {
-    const end = Math.min(limit, this.buf.length);
-    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= end) {
+  /** NUL-terminated string starting at offset, read no further than limit (both file offsets). */
+  cstring(offset, limit = this.base + this.buf.length) {
+    const end = Math.min(limit, this.base + this.buf.length) - this.base;
+    const p = offset - this.base;
+    if (!Number.isSafeInteger(p) || p < 0 || p >= end) {
       throw new BinaryFormatError(`string at offset ${offset} lies outside its table`);
     }
-    let stop = this.buf.indexOf(0, offset);
+    let stop = this.buf.indexOf(0, p);
     if (stop < 0 || stop > end) stop = end;
-    return this.buf.toString("latin1", offset, stop);
+    return this.buf.toString("latin1", p, stop);
   }
 };
 
@@ -7186,6 +7246,8 @@ var EM_S390 = 22;
 var VER_RECORD = 16;
 var MAX_VERSION_RECORDS = 65536;
 var MAX_DYNAMIC_ENTRIES = 1 << 16;
+var MAX_VERNEED_BYTES = MAX_VERSION_RECORDS * VER_RECORD;
+var CHAIN_CHUNK = 4096;
 var MAX_NAME = 1 << 20;
 var DECODE_BUDGET_PER_BYTE = 4;
 var KINDS = { 1: "relocatable", 2: "executable", 3: "shared-object", 4: "core" };
@@ -7214,11 +7276,12 @@ var MACHINES = {
 function isElf(buf) {
   return buf.length >= 4 && buf[0] === 127 && buf[1] === 69 && buf[2] === 76 && buf[3] === 70;
 }
-function readElf(buf, opts = {}) {
-  const hdr = readHeader(buf);
-  return new ElfParser(buf, hdr, opts).read();
+function readElfFrom(src, opts = {}) {
+  const hdr = readHeader(src);
+  return new ElfParser(src, hdr, opts).read();
 }
-function readHeader(buf) {
+function readHeader(src) {
+  const buf = src.read(0, 64);
   if (!isElf(buf)) throw new BinaryFormatError("not an ELF file (bad magic)");
   if (buf.length < 6) throw new BinaryFormatError("ELF header truncated");
   const cls = buf[4];
@@ -7244,22 +7307,24 @@ function readHeader(buf) {
   };
 }
 var ElfParser = class {
-  constructor(buf, hdr, opts) {
-    this.buf = buf;
+  constructor(src, hdr, opts) {
+    this.src = src;
     this.hdr = hdr;
     this.opts = opts;
-    this.r = new ByteReader(buf, hdr.little);
     this.w = hdr.bits === 64;
-    this.decodeBudget = DECODE_BUDGET_PER_BYTE * buf.length + MAX_NAME;
+    this.size = src.size;
+    this.decodeBudget = DECODE_BUDGET_PER_BYTE * src.size + MAX_NAME;
   }
-  buf;
+  src;
   hdr;
   opts;
-  r;
   w;
+  size;
   reasons = [];
   sections;
   sectionsChecked = false;
+  /** String tables already read, by range: .dynstr serves both library names and symbols. */
+  strTabs = /* @__PURE__ */ new Map();
   /** Bytes of names we are still willing to decode. */
   decodeBudget;
   read() {
@@ -7307,6 +7372,14 @@ var ElfParser = class {
       throw err;
     }
   }
+  /** True when [offset, offset+length) lies inside the input. */
+  fits(offset, length) {
+    return Number.isSafeInteger(offset) && offset >= 0 && length >= 0 && offset + length <= this.size;
+  }
+  /** A bounds-checked reader over bytes [off, off+size) of the input (cut to its end). */
+  reader(off, size) {
+    return new ByteReader(this.src.read(off, size), this.hdr.little, off);
+  }
   // --- sections ---------------------------------------------------------
   sectionTable() {
     if (!this.sectionsChecked) {
@@ -7316,16 +7389,15 @@ var ElfParser = class {
     return this.sections;
   }
   openSectionTable() {
-    const { hdr, r } = this;
+    const { hdr } = this;
     if (hdr.shoff === 0) return void 0;
     const entsize = this.w ? 64 : 40;
     if (hdr.shentsize < entsize) throw new BinaryFormatError(`section header size ${hdr.shentsize} is too small`);
-    if (!r.has(hdr.shoff, entsize)) throw new BinaryFormatError("section header table lies past the end of the file");
-    const table2 = new SectionTable(r, this.w, hdr.shoff, hdr.shentsize, 1);
-    const count = hdr.shnum === 0 ? table2.get(0).size : hdr.shnum;
+    if (!this.fits(hdr.shoff, entsize)) throw new BinaryFormatError("section header table lies past the end of the file");
+    const count = hdr.shnum === 0 ? new SectionTable(this.reader(hdr.shoff, entsize), this.w, hdr.shoff, hdr.shentsize, 1).get(0).size : hdr.shnum;
     if (count === 0) return void 0;
-    if (!r.has(hdr.shoff, count * hdr.shentsize)) throw new BinaryFormatError("section header table lies past the end of the file");
-    return new SectionTable(r, this.w, hdr.shoff, hdr.shentsize, count);
+    if (!this.fits(hdr.shoff, count * hdr.shentsize)) throw new BinaryFormatError("section header table lies past the end of the file");
+    return new SectionTable(this.reader(hdr.shoff, count * hdr.shentsize), this.w, hdr.shoff, hdr.shentsize, count);
   }
   viewFromSections() {
     const secs = this.sectionTable();
@@ -7341,7 +7413,7 @@ var ElfParser = class {
     if (verneed !== void 0) {
       view.verneed = this.guard(() => {
         const s = secs.get(verneed);
-        return { ...this.sectionRange(s, "version needs"), count: s.info, strtab: this.linkedStrTab(s) };
+        return { ...this.sectionRange(s, "version needs"), count: s.info, strings: this.linkedStrings(s) };
       });
     }
     return view;
@@ -7352,39 +7424,39 @@ var ElfParser = class {
     return this.clampRange(s.offset, s.size, what);
   }
   clampRange(off, size, what) {
-    if (!Number.isSafeInteger(off) || off < 0 || off > this.buf.length) {
+    if (!Number.isSafeInteger(off) || off < 0 || off > this.size) {
       throw new BinaryFormatError(`${what} at offset ${off} lies past the end of the file`);
     }
-    const room = this.buf.length - off;
+    const room = this.size - off;
     if (!(size <= room)) {
       this.note(`${what} is truncated`);
       return { off, size: room };
     }
     return { off, size };
   }
-  linkedStrTab(s) {
+  /** Range of the string table a section links to. */
+  linkedStrings(s) {
     const secs = this.sectionTable();
     if (!secs || s.link === 0 || s.link >= secs.count) throw new BinaryFormatError(`section link ${s.link} is not a string table`);
-    const str2 = this.sectionRange(secs.get(s.link), "string table");
-    return this.strTab(str2.off, str2.size);
+    return this.sectionRange(secs.get(s.link), "string table");
   }
   symTabFromSection(idx, what) {
     const secs = this.sectionTable();
     const s = secs.get(idx);
     const range = this.sectionRange(s, what);
-    return this.symTab(range, s.entsize, this.linkedStrTab(s), what);
+    return this.symTab(range, s.entsize, this.linkedStrings(s), what);
   }
-  symTab(range, entsize, strtab, what) {
+  symTab(range, entsize, strings, what) {
     if (entsize < (this.w ? 24 : 16) || !Number.isSafeInteger(entsize)) {
       throw new BinaryFormatError(`${what} has bad entry size ${entsize}`);
     }
-    return { off: range.off, count: Math.floor(range.size / entsize), entsize, strtab };
+    return { off: range.off, count: Math.floor(range.size / entsize), entsize, strings };
   }
   neededFromSection(idx) {
     const s = this.sectionTable().get(idx);
     const range = this.sectionRange(s, "dynamic section");
-    const strtab = this.linkedStrTab(s);
-    return this.neededNames(this.dynamicEntries(range).needed, strtab);
+    const strings = this.linkedStrings(s);
+    return this.neededNames(this.dynamicEntries(range).needed, this.strTab(strings));
   }
   // --- segments (no usable section headers) -----------------------------
   viewFromSegments() {
@@ -7400,9 +7472,9 @@ var ElfParser = class {
       if (needed.length > 0 || tags.has(DT_SYMTAB)) this.note("dynamic string table not found");
       return { needed: [] };
     }
-    const strsz = tags.get(DT_STRSZ) ?? this.buf.length - strOff;
-    const strtab = this.strTab(strOff, this.clampRange(strOff, strsz, "dynamic string table").size);
-    const view = { needed: this.neededNames(needed, strtab) };
+    const strsz = tags.get(DT_STRSZ) ?? this.size - strOff;
+    const strings = this.clampRange(strOff, strsz, "dynamic string table");
+    const view = { needed: this.neededNames(needed, this.strTab(strings)) };
     const symOff = map(DT_SYMTAB, "dynamic symbol table");
     const verOff = map(DT_VERSYM, "symbol version table");
     const needOff = map(DT_VERNEED, "version needs");
@@ -7412,18 +7484,18 @@ var ElfParser = class {
       const entsize = tags.get(DT_SYMENT) ?? (this.w ? 24 : 16);
       const count = this.dynsymCount(symOff, entsize, hashOff, gnuHashOff, [strOff, verOff, needOff, hashOff, gnuHashOff]);
       const range = this.clampRange(symOff, count * entsize, "dynamic symbol table");
-      view.dynsym = this.guard(() => this.symTab(range, entsize, strtab, "dynamic symbol table"));
+      view.dynsym = this.guard(() => this.symTab(range, entsize, strings, "dynamic symbol table"));
       if (verOff !== void 0 && view.dynsym) {
         view.versym = this.clampRange(verOff, view.dynsym.count * 2, "symbol version table");
       }
     }
     if (needOff !== void 0) {
-      view.verneed = { off: needOff, size: this.buf.length - needOff, count: tags.get(DT_VERNEEDNUM), strtab };
+      view.verneed = { off: needOff, size: Math.max(0, Math.min(this.size - needOff, MAX_VERNEED_BYTES)), count: tags.get(DT_VERNEEDNUM), strings };
     }
     return view;
   }
   readProgramHeaders() {
-    const { hdr, r, w } = this;
+    const { hdr, w } = this;
     const loads = [];
     let dynamic;
     const entsize = w ? 56 : 32;
@@ -7434,11 +7506,12 @@ var ElfParser = class {
       this.note(`program header size ${hdr.phentsize} is too small`);
       return { loads };
     }
-    const fits = r.has(hdr.phoff, 0) ? Math.floor((this.buf.length - hdr.phoff) / hdr.phentsize) : 0;
+    const fits = this.fits(hdr.phoff, 0) ? Math.floor((this.size - hdr.phoff) / hdr.phentsize) : 0;
     if (fits < count) {
       this.note("program header table is truncated");
       count = fits;
     }
+    const r = this.reader(hdr.phoff, count * hdr.phentsize);
     for (let i = 0; i < count; i++) {
       const p = hdr.phoff + i * hdr.phentsize;
       const type2 = r.u32(p);
@@ -7459,7 +7532,7 @@ var ElfParser = class {
    */
   dynsymCount(symOff, entsize, hash, gnuHash, others) {
     if (!(entsize > 0)) throw new BinaryFormatError(`dynamic symbol table has bad entry size ${entsize}`);
-    const fits = Math.floor((this.buf.length - symOff) / entsize);
+    const fits = Math.floor((this.size - symOff) / entsize);
     if (hash !== void 0) {
       const n = this.guard(() => this.sysvHashCount(hash));
       if (n !== void 0) return n;
@@ -7468,42 +7541,47 @@ var ElfParser = class {
       const n = this.guard(() => this.gnuHashCount(gnuHash, fits));
       if (n !== void 0) return n;
     }
-    let end = this.buf.length;
+    let end = this.size;
     for (const o of others) if (o !== void 0 && o > symOff && o < end) end = o;
     return Math.floor((end - symOff) / entsize);
   }
   sysvHashCount(off) {
-    if (this.hdr.machine === EM_S390 && this.w) return this.r.u64(off + 8, "hash table");
-    return this.r.u32(off + 4, "hash table");
+    const r = this.reader(off, 16);
+    if (this.hdr.machine === EM_S390 && this.w) return r.u64(off + 8, "hash table");
+    return r.u32(off + 4, "hash table");
   }
   /** Highest symbol index reachable from the buckets, plus one; the chain walk stops past `limit`. */
   gnuHashCount(off, limit) {
-    const { r } = this;
-    const nbuckets = r.u32(off, "GNU hash table");
-    const symoffset = r.u32(off + 4, "GNU hash table");
-    const bloomWords = r.u32(off + 8, "GNU hash table");
+    const head = this.reader(off, 16);
+    const nbuckets = head.u32(off, "GNU hash table");
+    const symoffset = head.u32(off + 4, "GNU hash table");
+    const bloomWords = head.u32(off + 8, "GNU hash table");
     const buckets = off + 16 + bloomWords * (this.w ? 8 : 4);
-    if (!r.has(buckets, nbuckets * 4)) throw new BinaryFormatError(`GNU hash table with ${nbuckets} buckets lies past the end of the file`);
+    if (!this.fits(buckets, nbuckets * 4)) throw new BinaryFormatError(`GNU hash table with ${nbuckets} buckets lies past the end of the file`);
     if (nbuckets > limit + 1024) throw new BinaryFormatError(`GNU hash table has ${nbuckets} buckets for at most ${limit} symbols`);
-    const { buf } = this;
     const le = this.hdr.little;
+    const bucketBytes = this.src.read(buckets, nbuckets * 4);
     let max = 0;
-    for (let i2 = 0, p = buckets; i2 < nbuckets; i2++, p += 4) {
-      const v = u32At(buf, p, le);
+    for (let p = 0; p + 4 <= bucketBytes.length; p += 4) {
+      const v = u32At(bucketBytes, p, le);
       if (v > max) max = v;
     }
     if (max < symoffset) return symoffset;
-    const chains = buckets + nbuckets * 4;
+    let at = buckets + nbuckets * 4 + (max - symoffset) * 4;
     let i = max;
-    for (let p = chains + (i - symoffset) * 4; i < limit; i++, p += 4) {
-      if (p + 4 > buf.length) throw new BinaryFormatError("GNU hash chain runs past the end of the file");
-      if ((u32At(buf, p, le) & 1) !== 0) break;
+    while (i < limit) {
+      const chunk = this.src.read(at, Math.min(CHAIN_CHUNK, (limit - i) * 4));
+      if (chunk.length < 4) throw new BinaryFormatError("GNU hash chain runs past the end of the file");
+      for (let p = 0; p + 4 <= chunk.length; p += 4, i++) {
+        if ((u32At(chunk, p, le) & 1) !== 0) return i + 1;
+      }
+      at += chunk.length - chunk.length % 4;
     }
     return i + 1;
   }
   // --- shared tables ----------------------------------------------------
   dynamicEntries(range) {
-    const { r, w, hdr } = this;
+    const { w, hdr } = this;
     const entsize = w ? 16 : 8;
     const tags = /* @__PURE__ */ new Map();
     const needed = [];
@@ -7512,6 +7590,7 @@ var ElfParser = class {
       this.note("dynamic table is too long to be real; read its start");
       count = MAX_DYNAMIC_ENTRIES;
     }
+    const r = this.reader(range.off, count * entsize);
     for (let i = 0; i < count; i++) {
       const p = range.off + i * entsize;
       const tag = wordAt(r, p, hdr.bits);
@@ -7531,10 +7610,15 @@ var ElfParser = class {
     }
     return names;
   }
-  strTab(off, size) {
-    const end = off + size;
-    const last = this.buf.subarray(off, end).lastIndexOf(0);
-    return { start: off, end, nulEnd: last >= 0 ? off + last + 1 : off };
+  /** Reads a string table (once per range). */
+  strTab(range) {
+    const key = `${range.off}:${range.size}`;
+    const seen = this.strTabs.get(key);
+    if (seen) return seen;
+    const buf = this.src.read(range.off, range.size);
+    const t = { buf, nulEnd: buf.lastIndexOf(0) + 1 };
+    this.strTabs.set(key, t);
+    return t;
   }
   /**
    * String at offset `o` of a table, or undefined when it lies outside or
@@ -7542,20 +7626,20 @@ var ElfParser = class {
    * otherwise make us copy far more than the file holds).
    */
   str(t, o) {
-    const p = t.start + o;
-    if (!(p < t.end)) return void 0;
-    const stop = p >= t.nulEnd ? t.end : this.buf.indexOf(0, p);
-    const length = stop - p;
+    if (!(o < t.buf.length)) return void 0;
+    const stop = o >= t.nulEnd ? t.buf.length : t.buf.indexOf(0, o);
+    const length = stop - o;
     if (length > MAX_NAME || length > this.decodeBudget) {
       this.note(length > MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds");
       return void 0;
     }
     this.decodeBudget -= length;
-    return this.buf.toString("latin1", p, stop);
+    return t.buf.toString("latin1", o, stop);
   }
   /** Version index -> version name and library, from .gnu.version_r. */
   readVerneed(t) {
-    const { r } = this;
+    const r = this.reader(t.off, t.size);
+    const strtab = this.strTab(t.strings);
     const out = /* @__PURE__ */ new Map();
     const end = t.off + t.size;
     const fits = (p2) => p2 >= t.off && p2 + VER_RECORD <= end;
@@ -7565,12 +7649,12 @@ var ElfParser = class {
       if (!fits(p)) return this.versionStop(out, "version needs run past their table");
       if (budget-- <= 0) return this.versionStop(out, "version needs chain is too long or loops");
       const cnt = r.u16(p + 2);
-      const library = this.str(t.strtab, r.u32(p + 4)) ?? "";
+      const library = this.str(strtab, r.u32(p + 4)) ?? "";
       let a = p + r.u32(p + 8);
       for (let j = 0; j < cnt; j++) {
         if (!fits(a)) return this.versionStop(out, "version needs run past their table");
         if (budget-- <= 0) return this.versionStop(out, "version needs chain is too long or loops");
-        const version = this.str(t.strtab, r.u32(a + 8));
+        const version = this.str(strtab, r.u32(a + 8));
         const index = r.u16(a + 6) & 32767;
         if (version !== void 0 && !out.has(index)) out.set(index, { version, library });
         const next2 = r.u32(a + 12);
@@ -7589,28 +7673,32 @@ var ElfParser = class {
   }
   // The two symbol loops below run once per symbol (hundreds of thousands in
   // big C++ libraries), mostly before the JIT warms up, so they index the
-  // buffer directly: the table was already checked to lie inside it.
+  // table's bytes directly: every index stays below the table's length.
   readImports(sym, versym, versions) {
-    const { buf } = this;
-    const { strtab, entsize } = sym;
+    const { entsize } = sym;
+    const table2 = this.src.read(sym.off, sym.count * entsize);
+    const count = Math.floor(table2.length / entsize);
+    const strtab = this.strTab(sym.strings);
+    const names = strtab.buf;
     const le = this.hdr.little;
     const shndxAt = this.w ? 6 : 14;
-    const versymCount = versym ? Math.floor(versym.size / 2) : 0;
+    const versyms = versym ? this.src.read(versym.off, versym.size) : void 0;
+    const versymCount = versyms ? versyms.length >> 1 : 0;
     const imports = [];
     let badNames = false;
-    for (let i = 1, p = sym.off + entsize; i < sym.count; i++, p += entsize) {
-      if ((buf[p + shndxAt] | buf[p + shndxAt + 1]) !== 0) continue;
-      const nameAt = strtab.start + u32At(buf, p, le);
-      if (!(nameAt < strtab.end)) {
+    for (let i = 1, p = entsize; i < count; i++, p += entsize) {
+      if ((table2[p + shndxAt] | table2[p + shndxAt + 1]) !== 0) continue;
+      const nameAt = u32At(table2, p, le);
+      if (!(nameAt < names.length)) {
         badNames = true;
         continue;
       }
-      if (buf[nameAt] === 0) continue;
-      const name = this.str(strtab, nameAt - strtab.start);
+      if (names[nameAt] === 0) continue;
+      const name = this.str(strtab, nameAt);
       if (name === void 0) continue;
       const entry = { name };
-      if (versym && i < versymCount) {
-        const need = versions.get(u16At(buf, versym.off + i * 2, le) & 32767);
+      if (versyms && i < versymCount) {
+        const need = versions.get(u16At(versyms, i * 2, le) & 32767);
         if (need) {
           entry.version = need.version;
           entry.library = need.library;
@@ -7619,27 +7707,31 @@ var ElfParser = class {
       imports.push(entry);
     }
     if (badNames) this.note("some symbol names lie outside their string table");
-    if (versym && versymCount < sym.count) this.note("symbol version table is shorter than the symbol table");
+    if (versyms && versymCount < count) this.note("symbol version table is shorter than the symbol table");
     return imports;
   }
   readDefined(tables) {
     const keep = this.opts.keepDefined;
     if (!keep) return [];
-    const { buf, w } = this;
+    const { w } = this;
     const le = this.hdr.little;
     const seen = /* @__PURE__ */ new Set();
     const shndxAt = w ? 6 : 14;
     const infoAt = w ? 4 : 12;
     for (const sym of tables) {
       if (!sym) continue;
-      const { strtab, entsize } = sym;
-      for (let i = 1, p = sym.off + entsize; i < sym.count; i++, p += entsize) {
-        if ((buf[p + shndxAt] | buf[p + shndxAt + 1]) === 0) continue;
-        const type2 = buf[p + infoAt] & 15;
+      const { entsize } = sym;
+      const table2 = this.src.read(sym.off, sym.count * entsize);
+      const count = Math.floor(table2.length / entsize);
+      const strtab = this.strTab(sym.strings);
+      const names = strtab.buf;
+      for (let i = 1, p = entsize; i < count; i++, p += entsize) {
+        if ((table2[p + shndxAt] | table2[p + shndxAt + 1]) === 0) continue;
+        const type2 = table2[p + infoAt] & 15;
         if (type2 === STT_SECTION || type2 === STT_FILE) continue;
-        const nameAt = strtab.start + u32At(buf, p, le);
-        if (!(nameAt < strtab.end) || buf[nameAt] === 0) continue;
-        const name = this.str(strtab, nameAt - strtab.start);
+        const nameAt = u32At(table2, p, le);
+        if (!(nameAt < names.length) || names[nameAt] === 0) continue;
+        const name = this.str(strtab, nameAt);
         if (name !== void 0 && !seen.has(name) && keep(name)) seen.add(name);
       }
     }
@@ -8263,8 +8355,29 @@ function runtimeFamily(library) {
   return null;
 }
 var isOutlinedRegion = (name) => OUTLINED.test(name);
+var PROCESS_TEXT = "through the process (e.g. libtorch's OpenMP runtime)";
+function resolve2(image, openmpImports, runtimes) {
+  if (openmpImports.length === 0) return null;
+  const forks = openmpImports.filter((s) => FORK_ENTRY.test(cName(s.name, image.format)));
+  const deciding = forks.length > 0 ? forks : openmpImports;
+  const bound = deciding.find((s) => s.library !== void 0)?.library;
+  if (bound === "dynamic-lookup") return { via: "dynamic-lookup", text: "dynamic lookup (whatever the process loaded, e.g. libtorch's OpenMP runtime)" };
+  if (bound === "flat-namespace") {
+    const also = runtimes.length > 0 ? `; the image also loads ${runtimes.map((r) => r.library).join(", ")}` : "";
+    return { via: "flat-namespace", text: `flat namespace (the first loaded image that exports them${also})` };
+  }
+  if (bound !== void 0 && image.format === "macho") {
+    const family = runtimeFamily(bound);
+    if (family) return { via: "linked-runtime", library: bound, family, text: `linked runtime ${bound}` };
+    return { via: "linked-library", library: bound, text: `linked library ${bound}` };
+  }
+  const runtime = runtimes.find((r) => r.library === bound) ?? runtimes[0];
+  if (runtime) return { via: "linked-runtime", library: runtime.library, family: runtime.family, text: `linked runtime ${runtime.library}` };
+  return { via: "process", text: PROCESS_TEXT };
+}
 function openmpEvidence(image) {
-  const imports = image.imports.map((s) => s.name).filter((n) => OPENMP_SYMBOL.test(cName(n, image.format)));
+  const openmpImports = image.imports.filter((s) => OPENMP_SYMBOL.test(cName(s.name, image.format)));
+  const imports = openmpImports.map((s) => s.name);
   const forkImports = imports.filter((n) => FORK_ENTRY.test(cName(n, image.format)));
   const runtimes = [];
   for (const library of image.libraries) {
@@ -8276,7 +8389,8 @@ function openmpEvidence(image) {
     forkImports: [...new Set(forkImports)].sort(),
     imports: [...new Set(imports)].sort(),
     runtimes,
-    outlinedRegions: image.defined.filter(isOutlinedRegion)
+    outlinedRegions: image.defined.filter(isOutlinedRegion),
+    resolution: resolve2(image, openmpImports, runtimes)
   };
 }
 
@@ -8364,18 +8478,21 @@ function needsOpenMP(hit, torchBackendIsOpenMP) {
 }
 
 // src/inspect/inspect-helper.ts
+var HEAD_BYTES = 4096;
 function inspectBinary(file) {
-  const buf = fs.readFileSync(file);
   const opts = { keepDefined: isOutlinedRegion };
-  let images;
-  if (isElf(buf)) images = [readElf(buf, opts)];
-  else if (isMachO(buf)) images = readMachO(buf, opts);
-  else throw new BinaryFormatError(`${file} is neither ELF nor Mach-O (PE/Windows DLLs are not read yet)`);
+  const images = withFile(file, (src) => {
+    const head = src.read(0, HEAD_BYTES);
+    if (isElf(head)) return [readElfFrom(src, opts)];
+    if (isMachO(head)) return readMachO(src.read(0, src.size), opts);
+    throw new BinaryFormatError(`${file} is neither ELF nor Mach-O (PE/Windows DLLs are not read yet)`);
+  });
   return images.map((i) => ({
     path: file,
     format: i.format,
     arch: i.arch,
     bits: i.bits,
+    endian: i.endian,
     kind: i.kind,
     stripped: i.stripped,
     libraries: i.libraries,
@@ -8387,9 +8504,9 @@ var MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 function scanSources(files) {
   const hits = [];
   for (const f of files) {
-    const st = fs.statSync(f, { throwIfNoEntry: false });
+    const st = fs2.statSync(f, { throwIfNoEntry: false });
     if (!st || st.size > MAX_SOURCE_BYTES) continue;
-    hits.push(...scanSource(f, fs.readFileSync(f, "utf8")));
+    hits.push(...scanSource(f, fs2.readFileSync(f, "utf8")));
   }
   return hits;
 }
@@ -8402,7 +8519,7 @@ function stepFails(verdict, failOn) {
 }
 
 // src/pipeline.ts
-import * as fs5 from "node:fs";
+import * as fs6 from "node:fs";
 import * as os from "node:os";
 import * as path6 from "node:path";
 
@@ -8475,11 +8592,11 @@ function logTail(log, lines = 20) {
 
 // src/build/build-helper.ts
 import { spawn } from "node:child_process";
-import * as fs2 from "node:fs";
+import * as fs3 from "node:fs";
 import * as path2 from "node:path";
 async function runBuild(opts) {
-  fs2.mkdirSync(path2.dirname(opts.logPath), { recursive: true });
-  const file = fs2.createWriteStream(opts.logPath);
+  fs3.mkdirSync(path2.dirname(opts.logPath), { recursive: true });
+  const file = fs3.createWriteStream(opts.logPath);
   const startedAt = Date.now();
   const chunks = [];
   const shell = process.platform === "win32" ? "cmd.exe" : "bash";
@@ -8503,20 +8620,20 @@ async function runBuild(opts) {
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
-    return new Promise((resolve3) => {
+    return new Promise((resolve4) => {
       child.on("error", (err) => {
         const msg = `could not start ${shell}: ${err.message}
 `;
         chunks.push(msg);
-        resolve3(127);
+        resolve4(127);
       });
       child.on("close", (code, signal) => {
         if (pending) opts.log.info(pending);
-        resolve3(code ?? (signal ? 128 : 1));
+        resolve4(code ?? (signal ? 128 : 1));
       });
     });
   });
-  await new Promise((resolve3) => file.end(resolve3));
+  await new Promise((resolve4) => file.end(resolve4));
   return { command: opts.command, exitCode, seconds: (Date.now() - startedAt) / 1e3, logPath: opts.logPath, log: chunks.join(""), startedAt };
 }
 
@@ -8748,11 +8865,11 @@ function judge(ev) {
 
 // src/locate/locate-helper.ts
 import { createHash } from "node:crypto";
-import * as fs4 from "node:fs";
+import * as fs5 from "node:fs";
 import * as path4 from "node:path";
 
 // src/locate/glob.ts
-import * as fs3 from "node:fs";
+import * as fs4 from "node:fs";
 import * as path3 from "node:path";
 function globToRegExp(pattern) {
   const opens = (pattern.match(/\{/g) ?? []).length;
@@ -8793,7 +8910,7 @@ function globFiles(root, patterns) {
   const fromAbsolute = absolute.flatMap((p) => {
     const parts = p.split(/[\\/]/);
     const fixed = parts.findIndex((x) => /[*?[{]/.test(x));
-    if (fixed < 0) return fs3.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
+    if (fixed < 0) return fs4.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
     return globFiles(parts.slice(0, fixed).join("/") || "/", [parts.slice(fixed).join("/")]);
   });
   patterns = patterns.filter((p) => !path3.isAbsolute(p));
@@ -8804,7 +8921,7 @@ function globFiles(root, patterns) {
   const walk = (dir, rel) => {
     let entries;
     try {
-      entries = fs3.readdirSync(dir, { withFileTypes: true });
+      entries = fs4.readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
@@ -8829,12 +8946,12 @@ function normalise(p) {
 var SHARED_LIBRARIES = ["**/*.{so,dylib,pyd}"];
 var C_SOURCES = ["**/*.{c,cc,cpp,cxx,c++,h,hh,hpp,hxx,cu,cuh,inl}"];
 function digest(file) {
-  return createHash("sha256").update(fs4.readFileSync(file)).digest("hex");
+  return createHash("sha256").update(fs5.readFileSync(file)).digest("hex");
 }
 function locateBinaries(cwd, patterns, builtSince) {
   let files = globFiles(cwd, patterns.length ? patterns : SHARED_LIBRARIES);
   if (!patterns.length && builtSince !== null) {
-    files = files.filter((f) => fs4.statSync(f).mtimeMs >= builtSince - 2e3);
+    files = files.filter((f) => fs5.statSync(f).mtimeMs >= builtSince - 2e3);
   }
   const underBuild = (f) => path4.relative(cwd, f).split(path4.sep).includes("build");
   files.sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b));
@@ -8934,7 +9051,7 @@ function parseReply(line) {
 function threadEnv(threads) {
   const n = String(threads);
   return {
-    OMP_NUM_THREADS: n,
+    OMP_NUM_THREADS_DISABLED: n,
     MKL_NUM_THREADS: n,
     OPENBLAS_NUM_THREADS: n,
     VECLIB_MAXIMUM_THREADS: n,
@@ -9011,7 +9128,7 @@ var Worker = class {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.exited) return Promise.reject(new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) ${this.exited}`, this.output));
-    return new Promise((resolve3, reject) => {
+    return new Promise((resolve4, reject) => {
       const timer = setTimeout(() => {
         this.kill();
         this.settle(null, new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) gave no answer within ${Math.round(timeoutMs / 1e3)} s and was stopped`, this.output));
@@ -9019,7 +9136,7 @@ var Worker = class {
       this.pending = {
         resolve: (r) => {
           clearTimeout(timer);
-          resolve3(r);
+          resolve4(r);
         },
         reject: (e) => {
           clearTimeout(timer);
@@ -9041,7 +9158,7 @@ var Worker = class {
   /** Asks the worker to exit and waits for it (kills it if it lingers). */
   async close() {
     if (this.exited !== null) return;
-    const done = new Promise((resolve3) => this.child.once("exit", () => resolve3()));
+    const done = new Promise((resolve4) => this.child.once("exit", () => resolve4()));
     this.child.stdin.end(JSON.stringify({ op: "exit" }) + "\n");
     const timer = setTimeout(() => this.kill(), 5e3);
     await done;
@@ -9461,17 +9578,17 @@ function inspectAll(files, cwd, log) {
   });
 }
 function writeReport(file, report) {
-  if (fs5.existsSync(file)) {
+  if (fs6.existsSync(file)) {
     let ours = false;
     try {
-      ours = JSON.parse(fs5.readFileSync(file, "utf8")).schema === report.schema;
+      ours = JSON.parse(fs6.readFileSync(file, "utf8")).schema === report.schema;
     } catch {
       ours = false;
     }
     if (!ours) throw new CheckError(`Input 'report-path': ${file} exists and is not a thread-scaling-check report; it was left untouched. Choose another path.`);
   }
-  fs5.mkdirSync(path6.dirname(file), { recursive: true });
-  fs5.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
+  fs6.mkdirSync(path6.dirname(file), { recursive: true });
+  fs6.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
 }
 async function runCheck(s, log) {
   const built = await build(s, log);
@@ -9697,8 +9814,8 @@ async function check(argv) {
   const settings = parseSettings({
     getInput: (name) => String(values[name] ?? ""),
     baseDirectory: process.cwd(),
-    isDirectory: (p) => fs6.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
-    isFile: (p) => fs6.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false
+    isDirectory: (p) => fs7.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
+    isFile: (p) => fs7.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false
   });
   const report = await runCheck(settings, terminalLog);
   process.stdout.write(values.json ? JSON.stringify(report, null, 2) + "\n" : "\n" + renderTerminal(report));
@@ -9726,7 +9843,9 @@ function inspect(argv) {
   fork entries: ${o.forkImports.join(", ") || "none"}
   OpenMP imports: ${o.imports.join(", ") || "none"}
   runtimes: ${o.runtimes.map((r) => `${r.library} (${r.family})`).join(", ") || "none"}
-` + (image.partial ? `  partial read: ${image.partial}
+` + (o.resolution ? `  resolves: ${o.resolution.text}
+` : o.runtimes.length > 0 ? `  resolves: nothing: the linked runtime is never called (weak evidence, not parallel)
+` : "") + (image.partial ? `  partial read: ${image.partial}
 ` : "")
           );
         }

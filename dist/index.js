@@ -2164,9 +2164,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve5, reject) => {
+          return new Promise((resolve6, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve5(data);
+              return err ? reject(err) : resolve6(data);
             });
           });
         }
@@ -2204,12 +2204,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve5, reject) => {
+          return new Promise((resolve6, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve5(data);
+              ) : resolve6(data);
             });
           });
         }
@@ -4476,8 +4476,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve5, reject) => {
-        res = resolve5;
+      const promise = new Promise((resolve6, reject) => {
+        res = resolve6;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6728,12 +6728,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve5, reject) => {
+      const waitForDrain = () => new Promise((resolve6, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve5;
+          callback = resolve6;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7403,12 +7403,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve5, reject) => {
+      const waitForDrain = () => new Promise((resolve6, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve5;
+          callback = resolve6;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7887,16 +7887,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve5) => {
+        return new Promise((resolve6) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve5;
+            this[kClosedResolve] = resolve6;
           } else {
-            resolve5(null);
+            resolve6(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve5) => {
+        return new Promise((resolve6) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7907,7 +7907,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve5(null);
+            resolve6(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7958,7 +7958,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve5, reject) => {
+        const socket = await new Promise((resolve6, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7970,7 +7970,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve5(socket2);
+              resolve6(socket2);
             }
           });
         });
@@ -8306,8 +8306,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve5) => {
-            this[kClosedResolve] = resolve5;
+          await new Promise((resolve6) => {
+            this[kClosedResolve] = resolve6;
           });
         }
       }
@@ -9576,7 +9576,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve5, reject) => {
+        return await new Promise((resolve6, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9589,7 +9589,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve5(null);
+              resolve6(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9608,7 +9608,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type2) {
       assert(!stream[kConsume]);
-      return new Promise((resolve5, reject) => {
+      return new Promise((resolve6, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9625,7 +9625,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type: type2,
               stream,
-              resolve: resolve5,
+              resolve: resolve6,
               reject,
               length: 0,
               body: []
@@ -9695,18 +9695,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type: type2, body, resolve: resolve5, stream, length } = consume2;
+      const { type: type2, body, resolve: resolve6, stream, length } = consume2;
       try {
         if (type2 === "text") {
-          resolve5(chunksDecode(body, length));
+          resolve6(chunksDecode(body, length));
         } else if (type2 === "json") {
-          resolve5(JSON.parse(chunksDecode(body, length)));
+          resolve6(JSON.parse(chunksDecode(body, length)));
         } else if (type2 === "arrayBuffer") {
-          resolve5(chunksConcat(body, length).buffer);
+          resolve6(chunksConcat(body, length).buffer);
         } else if (type2 === "blob") {
-          resolve5(new Blob(body, { type: stream[kContentType] }));
+          resolve6(new Blob(body, { type: stream[kContentType] }));
         } else if (type2 === "bytes") {
-          resolve5(chunksConcat(body, length));
+          resolve6(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9963,9 +9963,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve6, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve5(data);
+            return err ? reject(err) : resolve6(data);
           });
         });
       }
@@ -10188,9 +10188,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve6, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve5(data);
+            return err ? reject(err) : resolve6(data);
           });
         });
       }
@@ -10475,9 +10475,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve6, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve5(data);
+            return err ? reject(err) : resolve6(data);
           });
         });
       }
@@ -10569,9 +10569,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve6, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve5(data);
+            return err ? reject(err) : resolve6(data);
           });
         });
       }
@@ -14434,7 +14434,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve5, reject) => agent.dispatch(
+        return new Promise((resolve6, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14510,7 +14510,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve5({
+              resolve6({
                 status,
                 statusText,
                 headersList,
@@ -14553,7 +14553,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve5({
+              resolve6({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18294,8 +18294,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve5) => {
-        setTimeout(resolve5, ms).unref();
+      return new Promise((resolve6) => {
+        setTimeout(resolve6, ms).unref();
       });
     }
     module.exports = {
@@ -22104,7 +22104,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve5.call(this, root, ref);
+      let _sch = resolve6.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -22131,7 +22131,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve5(root, ref) {
+    function resolve6(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -22995,7 +22995,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve5(baseURI, relativeURI, options) {
+    function resolve6(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -23386,7 +23386,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve5,
+      resolve: resolve6,
       resolveComponent,
       equal,
       serialize,
@@ -26279,11 +26279,11 @@ var tunnel = __toESM(require_tunnel2(), 1);
 var import_undici = __toESM(require_undici(), 1);
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve5) {
-      resolve5(value);
+    return value instanceof P ? value : new P(function(resolve6) {
+      resolve6(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve5, reject) {
+  return new (P || (P = Promise))(function(resolve6, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -26299,7 +26299,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -26372,26 +26372,26 @@ var HttpClientResponse = class {
   }
   readBody() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve5) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve6) => __awaiter(this, void 0, void 0, function* () {
         let output = Buffer.alloc(0);
         this.message.on("data", (chunk) => {
           output = Buffer.concat([output, chunk]);
         });
         this.message.on("end", () => {
-          resolve5(output.toString());
+          resolve6(output.toString());
         });
       }));
     });
   }
   readBodyBuffer() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve5) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve6) => __awaiter(this, void 0, void 0, function* () {
         const chunks = [];
         this.message.on("data", (chunk) => {
           chunks.push(chunk);
         });
         this.message.on("end", () => {
-          resolve5(Buffer.concat(chunks));
+          resolve6(Buffer.concat(chunks));
         });
       }));
     });
@@ -26594,14 +26594,14 @@ var HttpClient = class {
    */
   requestRaw(info2, data) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve5, reject) => {
+      return new Promise((resolve6, reject) => {
         function callbackForResult(err, res) {
           if (err) {
             reject(err);
           } else if (!res) {
             reject(new Error("Unknown error"));
           } else {
-            resolve5(res);
+            resolve6(res);
           }
         }
         this.requestRawWithCallback(info2, data, callbackForResult);
@@ -26845,12 +26845,12 @@ var HttpClient = class {
     return __awaiter(this, void 0, void 0, function* () {
       retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
       const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-      return new Promise((resolve5) => setTimeout(() => resolve5(), ms));
+      return new Promise((resolve6) => setTimeout(() => resolve6(), ms));
     });
   }
   _processResponse(res, options) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve5, reject) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve6, reject) => __awaiter(this, void 0, void 0, function* () {
         const statusCode = res.message.statusCode || 0;
         const response = {
           statusCode,
@@ -26858,7 +26858,7 @@ var HttpClient = class {
           headers: {}
         };
         if (statusCode === HttpCodes.NotFound) {
-          resolve5(response);
+          resolve6(response);
         }
         function dateTimeDeserializer(key, value) {
           if (typeof value === "string") {
@@ -26897,7 +26897,7 @@ var HttpClient = class {
           err.result = response.result;
           reject(err);
         } else {
-          resolve5(response);
+          resolve6(response);
         }
       }));
     });
@@ -26908,11 +26908,11 @@ var lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase(
 // node_modules/@actions/http-client/lib/auth.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve5) {
-      resolve5(value);
+    return value instanceof P ? value : new P(function(resolve6) {
+      resolve6(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve5, reject) {
+  return new (P || (P = Promise))(function(resolve6, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -26928,7 +26928,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -26959,11 +26959,11 @@ var BearerCredentialHandler = class {
 // node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve5) {
-      resolve5(value);
+    return value instanceof P ? value : new P(function(resolve6) {
+      resolve6(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve5, reject) {
+  return new (P || (P = Promise))(function(resolve6, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -26979,7 +26979,7 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -27048,11 +27048,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve5) {
-      resolve5(value);
+    return value instanceof P ? value : new P(function(resolve6) {
+      resolve6(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve5, reject) {
+  return new (P || (P = Promise))(function(resolve6, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -27068,7 +27068,7 @@ var __awaiter4 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -27370,11 +27370,11 @@ import * as fs2 from "fs";
 import * as path2 from "path";
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve5) {
-      resolve5(value);
+    return value instanceof P ? value : new P(function(resolve6) {
+      resolve6(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve5, reject) {
+  return new (P || (P = Promise))(function(resolve6, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -27390,7 +27390,7 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -27494,11 +27494,11 @@ function isUnixExecutable(stats) {
 // node_modules/@actions/io/lib/io.js
 var __awaiter6 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve5) {
-      resolve5(value);
+    return value instanceof P ? value : new P(function(resolve6) {
+      resolve6(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve5, reject) {
+  return new (P || (P = Promise))(function(resolve6, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -27514,7 +27514,7 @@ var __awaiter6 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -27588,11 +27588,11 @@ function findInPath(tool) {
 import { setTimeout as setTimeout2 } from "timers";
 var __awaiter7 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve5) {
-      resolve5(value);
+    return value instanceof P ? value : new P(function(resolve6) {
+      resolve6(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve5, reject) {
+  return new (P || (P = Promise))(function(resolve6, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -27608,7 +27608,7 @@ var __awaiter7 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -27827,7 +27827,7 @@ var ToolRunner = class extends events.EventEmitter {
         this.toolPath = path4.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
       }
       this.toolPath = yield which(this.toolPath, true);
-      return new Promise((resolve5, reject) => __awaiter7(this, void 0, void 0, function* () {
+      return new Promise((resolve6, reject) => __awaiter7(this, void 0, void 0, function* () {
         this._debug(`exec tool: ${this.toolPath}`);
         this._debug("arguments:");
         for (const arg of this.args) {
@@ -27910,7 +27910,7 @@ var ToolRunner = class extends events.EventEmitter {
           if (error2) {
             reject(error2);
           } else {
-            resolve5(exitCode);
+            resolve6(exitCode);
           }
         });
         if (this.options.input) {
@@ -28033,11 +28033,11 @@ var ExecState = class _ExecState extends events.EventEmitter {
 // node_modules/@actions/exec/lib/exec.js
 var __awaiter8 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve5) {
-      resolve5(value);
+    return value instanceof P ? value : new P(function(resolve6) {
+      resolve6(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve5, reject) {
+  return new (P || (P = Promise))(function(resolve6, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -28053,7 +28053,7 @@ var __awaiter8 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -28106,11 +28106,11 @@ function getExecOutput(commandLine, args, options) {
 // node_modules/@actions/core/lib/platform.js
 var __awaiter9 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve5) {
-      resolve5(value);
+    return value instanceof P ? value : new P(function(resolve6) {
+      resolve6(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve5, reject) {
+  return new (P || (P = Promise))(function(resolve6, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -28126,7 +28126,7 @@ var __awaiter9 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -28185,11 +28185,11 @@ function getDetails() {
 // node_modules/@actions/core/lib/core.js
 var __awaiter10 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve5) {
-      resolve5(value);
+    return value instanceof P ? value : new P(function(resolve6) {
+      resolve6(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve5, reject) {
+  return new (P || (P = Promise))(function(resolve6, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -28205,7 +28205,7 @@ var __awaiter10 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -28332,7 +28332,7 @@ function getIDToken(aud) {
 }
 
 // src/main.ts
-import * as fs8 from "node:fs";
+import * as fs9 from "node:fs";
 import * as path12 from "node:path";
 
 // src/action-log.ts
@@ -28513,7 +28513,7 @@ function stepFails(verdict, failOn) {
 }
 
 // src/pipeline.ts
-import * as fs7 from "node:fs";
+import * as fs8 from "node:fs";
 import * as os6 from "node:os";
 import * as path11 from "node:path";
 
@@ -28614,25 +28614,25 @@ async function runBuild(opts) {
     };
     child2.stdout.on("data", onData);
     child2.stderr.on("data", onData);
-    return new Promise((resolve5) => {
+    return new Promise((resolve6) => {
       child2.on("error", (err) => {
         const msg = `could not start ${shell}: ${err.message}
 `;
         chunks.push(msg);
-        resolve5(127);
+        resolve6(127);
       });
       child2.on("close", (code, signal) => {
         if (pending) opts.log.info(pending);
-        resolve5(code ?? (signal ? 128 : 1));
+        resolve6(code ?? (signal ? 128 : 1));
       });
     });
   });
-  await new Promise((resolve5) => file.end(resolve5));
+  await new Promise((resolve6) => file.end(resolve6));
   return { command: opts.command, exitCode, seconds: (Date.now() - startedAt) / 1e3, logPath: opts.logPath, log: chunks.join(""), startedAt };
 }
 
 // src/inspect/inspect-helper.ts
-import * as fs4 from "node:fs";
+import * as fs5 from "node:fs";
 
 // src/inspect/binary-types.ts
 var BinaryFormatError = class extends Error {
@@ -28642,57 +28642,117 @@ var BinaryFormatError = class extends Error {
   }
 };
 
+// src/inspect/byte-source.ts
+import * as fs4 from "node:fs";
+function clamp(size, offset, length) {
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || !(length > 0)) return [0, 0];
+  return [offset, Math.min(size, offset + Math.min(length, size))];
+}
+var CACHED_RANGES = 8;
+var FileSource = class {
+  size;
+  fd;
+  cache = /* @__PURE__ */ new Map();
+  constructor(file) {
+    this.fd = fs4.openSync(file, "r");
+    try {
+      const st = fs4.fstatSync(this.fd);
+      if (!st.isFile()) throw new Error(`${file} is not a regular file`);
+      this.size = st.size;
+    } catch (e) {
+      fs4.closeSync(this.fd);
+      throw e;
+    }
+  }
+  read(offset, length) {
+    const [from, to] = clamp(this.size, offset, length);
+    const key = `${from}:${to}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const buf = Buffer.allocUnsafe(to - from);
+    let got = 0;
+    while (got < buf.length) {
+      const n = fs4.readSync(this.fd, buf, got, buf.length - got, from + got);
+      if (n === 0) break;
+      got += n;
+    }
+    const out = got === buf.length ? buf : buf.subarray(0, got);
+    if (this.cache.size >= CACHED_RANGES) this.cache.delete(this.cache.keys().next().value);
+    this.cache.set(key, out);
+    return out;
+  }
+  close() {
+    this.cache.clear();
+    fs4.closeSync(this.fd);
+  }
+};
+function withFile(file, fn) {
+  const src = new FileSource(file);
+  try {
+    return fn(src);
+  } finally {
+    src.close();
+  }
+}
+
 // src/inspect/byte-reader.ts
 var ByteReader = class {
-  constructor(buf, littleEndian) {
+  constructor(buf, littleEndian, base = 0) {
     this.buf = buf;
     this.littleEndian = littleEndian;
+    this.base = base;
   }
   buf;
   littleEndian;
+  base;
   get size() {
     return this.buf.length;
   }
   /** True when [offset, offset+length) lies inside the buffer. */
   has(offset, length) {
-    return Number.isSafeInteger(offset) && offset >= 0 && length >= 0 && offset + length <= this.buf.length;
+    return Number.isSafeInteger(offset) && offset >= this.base && length >= 0 && offset + length <= this.base + this.buf.length;
   }
   need(offset, length, what) {
     if (!this.has(offset, length)) {
-      throw new BinaryFormatError(`${what} at offset ${offset} (+${length}) lies past the end of the file (${this.buf.length} bytes)`);
+      const where = this.base === 0 ? `past the end of the file (${this.buf.length} bytes)` : `outside its table (${this.buf.length} bytes at offset ${this.base})`;
+      throw new BinaryFormatError(`${what} at offset ${offset} (+${length}) lies ${where}`);
     }
   }
   u8(offset, what = "byte") {
     this.need(offset, 1, what);
-    return this.buf[offset];
+    return this.buf[offset - this.base];
   }
   u16(offset, what = "u16") {
     this.need(offset, 2, what);
-    return this.littleEndian ? this.buf.readUInt16LE(offset) : this.buf.readUInt16BE(offset);
+    const p = offset - this.base;
+    return this.littleEndian ? this.buf.readUInt16LE(p) : this.buf.readUInt16BE(p);
   }
   u32(offset, what = "u32") {
     this.need(offset, 4, what);
-    return this.littleEndian ? this.buf.readUInt32LE(offset) : this.buf.readUInt32BE(offset);
+    const p = offset - this.base;
+    return this.littleEndian ? this.buf.readUInt32LE(p) : this.buf.readUInt32BE(p);
   }
   /** 64-bit value as a number; values above 2^53 are clamped to Infinity so range checks fail safely. */
   u64(offset, what = "u64") {
     this.need(offset, 8, what);
-    const v = this.littleEndian ? this.buf.readBigUInt64LE(offset) : this.buf.readBigUInt64BE(offset);
+    const p = offset - this.base;
+    const v = this.littleEndian ? this.buf.readBigUInt64LE(p) : this.buf.readBigUInt64BE(p);
     return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(v);
   }
   /** Word of the image's size (4 or 8 bytes). */
   word(offset, bits, what = "word") {
     return bits === 64 ? this.u64(offset, what) : this.u32(offset, what);
   }
-  /** NUL-terminated string starting at offset, read no further than limit. */
-  cstring(offset, limit = this.buf.length) {
-    const end = Math.min(limit, this.buf.length);
-    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= end) {
+  /** NUL-terminated string starting at offset, read no further than limit (both file offsets). */
+  cstring(offset, limit = this.base + this.buf.length) {
+    const end = Math.min(limit, this.base + this.buf.length) - this.base;
+    const p = offset - this.base;
+    if (!Number.isSafeInteger(p) || p < 0 || p >= end) {
       throw new BinaryFormatError(`string at offset ${offset} lies outside its table`);
     }
-    let stop = this.buf.indexOf(0, offset);
+    let stop = this.buf.indexOf(0, p);
     if (stop < 0 || stop > end) stop = end;
-    return this.buf.toString("latin1", offset, stop);
+    return this.buf.toString("latin1", p, stop);
   }
 };
 
@@ -28723,6 +28783,8 @@ var EM_S390 = 22;
 var VER_RECORD = 16;
 var MAX_VERSION_RECORDS = 65536;
 var MAX_DYNAMIC_ENTRIES = 1 << 16;
+var MAX_VERNEED_BYTES = MAX_VERSION_RECORDS * VER_RECORD;
+var CHAIN_CHUNK = 4096;
 var MAX_NAME = 1 << 20;
 var DECODE_BUDGET_PER_BYTE = 4;
 var KINDS = { 1: "relocatable", 2: "executable", 3: "shared-object", 4: "core" };
@@ -28751,11 +28813,12 @@ var MACHINES = {
 function isElf(buf) {
   return buf.length >= 4 && buf[0] === 127 && buf[1] === 69 && buf[2] === 76 && buf[3] === 70;
 }
-function readElf(buf, opts = {}) {
-  const hdr = readHeader(buf);
-  return new ElfParser(buf, hdr, opts).read();
+function readElfFrom(src, opts = {}) {
+  const hdr = readHeader(src);
+  return new ElfParser(src, hdr, opts).read();
 }
-function readHeader(buf) {
+function readHeader(src) {
+  const buf = src.read(0, 64);
   if (!isElf(buf)) throw new BinaryFormatError("not an ELF file (bad magic)");
   if (buf.length < 6) throw new BinaryFormatError("ELF header truncated");
   const cls = buf[4];
@@ -28781,22 +28844,24 @@ function readHeader(buf) {
   };
 }
 var ElfParser = class {
-  constructor(buf, hdr, opts) {
-    this.buf = buf;
+  constructor(src, hdr, opts) {
+    this.src = src;
     this.hdr = hdr;
     this.opts = opts;
-    this.r = new ByteReader(buf, hdr.little);
     this.w = hdr.bits === 64;
-    this.decodeBudget = DECODE_BUDGET_PER_BYTE * buf.length + MAX_NAME;
+    this.size = src.size;
+    this.decodeBudget = DECODE_BUDGET_PER_BYTE * src.size + MAX_NAME;
   }
-  buf;
+  src;
   hdr;
   opts;
-  r;
   w;
+  size;
   reasons = [];
   sections;
   sectionsChecked = false;
+  /** String tables already read, by range: .dynstr serves both library names and symbols. */
+  strTabs = /* @__PURE__ */ new Map();
   /** Bytes of names we are still willing to decode. */
   decodeBudget;
   read() {
@@ -28844,6 +28909,14 @@ var ElfParser = class {
       throw err;
     }
   }
+  /** True when [offset, offset+length) lies inside the input. */
+  fits(offset, length) {
+    return Number.isSafeInteger(offset) && offset >= 0 && length >= 0 && offset + length <= this.size;
+  }
+  /** A bounds-checked reader over bytes [off, off+size) of the input (cut to its end). */
+  reader(off, size) {
+    return new ByteReader(this.src.read(off, size), this.hdr.little, off);
+  }
   // --- sections ---------------------------------------------------------
   sectionTable() {
     if (!this.sectionsChecked) {
@@ -28853,16 +28926,15 @@ var ElfParser = class {
     return this.sections;
   }
   openSectionTable() {
-    const { hdr, r } = this;
+    const { hdr } = this;
     if (hdr.shoff === 0) return void 0;
     const entsize = this.w ? 64 : 40;
     if (hdr.shentsize < entsize) throw new BinaryFormatError(`section header size ${hdr.shentsize} is too small`);
-    if (!r.has(hdr.shoff, entsize)) throw new BinaryFormatError("section header table lies past the end of the file");
-    const table = new SectionTable(r, this.w, hdr.shoff, hdr.shentsize, 1);
-    const count = hdr.shnum === 0 ? table.get(0).size : hdr.shnum;
+    if (!this.fits(hdr.shoff, entsize)) throw new BinaryFormatError("section header table lies past the end of the file");
+    const count = hdr.shnum === 0 ? new SectionTable(this.reader(hdr.shoff, entsize), this.w, hdr.shoff, hdr.shentsize, 1).get(0).size : hdr.shnum;
     if (count === 0) return void 0;
-    if (!r.has(hdr.shoff, count * hdr.shentsize)) throw new BinaryFormatError("section header table lies past the end of the file");
-    return new SectionTable(r, this.w, hdr.shoff, hdr.shentsize, count);
+    if (!this.fits(hdr.shoff, count * hdr.shentsize)) throw new BinaryFormatError("section header table lies past the end of the file");
+    return new SectionTable(this.reader(hdr.shoff, count * hdr.shentsize), this.w, hdr.shoff, hdr.shentsize, count);
   }
   viewFromSections() {
     const secs = this.sectionTable();
@@ -28878,7 +28950,7 @@ var ElfParser = class {
     if (verneed !== void 0) {
       view.verneed = this.guard(() => {
         const s = secs.get(verneed);
-        return { ...this.sectionRange(s, "version needs"), count: s.info, strtab: this.linkedStrTab(s) };
+        return { ...this.sectionRange(s, "version needs"), count: s.info, strings: this.linkedStrings(s) };
       });
     }
     return view;
@@ -28889,39 +28961,39 @@ var ElfParser = class {
     return this.clampRange(s.offset, s.size, what);
   }
   clampRange(off, size, what) {
-    if (!Number.isSafeInteger(off) || off < 0 || off > this.buf.length) {
+    if (!Number.isSafeInteger(off) || off < 0 || off > this.size) {
       throw new BinaryFormatError(`${what} at offset ${off} lies past the end of the file`);
     }
-    const room = this.buf.length - off;
+    const room = this.size - off;
     if (!(size <= room)) {
       this.note(`${what} is truncated`);
       return { off, size: room };
     }
     return { off, size };
   }
-  linkedStrTab(s) {
+  /** Range of the string table a section links to. */
+  linkedStrings(s) {
     const secs = this.sectionTable();
     if (!secs || s.link === 0 || s.link >= secs.count) throw new BinaryFormatError(`section link ${s.link} is not a string table`);
-    const str2 = this.sectionRange(secs.get(s.link), "string table");
-    return this.strTab(str2.off, str2.size);
+    return this.sectionRange(secs.get(s.link), "string table");
   }
   symTabFromSection(idx, what) {
     const secs = this.sectionTable();
     const s = secs.get(idx);
     const range = this.sectionRange(s, what);
-    return this.symTab(range, s.entsize, this.linkedStrTab(s), what);
+    return this.symTab(range, s.entsize, this.linkedStrings(s), what);
   }
-  symTab(range, entsize, strtab, what) {
+  symTab(range, entsize, strings, what) {
     if (entsize < (this.w ? 24 : 16) || !Number.isSafeInteger(entsize)) {
       throw new BinaryFormatError(`${what} has bad entry size ${entsize}`);
     }
-    return { off: range.off, count: Math.floor(range.size / entsize), entsize, strtab };
+    return { off: range.off, count: Math.floor(range.size / entsize), entsize, strings };
   }
   neededFromSection(idx) {
     const s = this.sectionTable().get(idx);
     const range = this.sectionRange(s, "dynamic section");
-    const strtab = this.linkedStrTab(s);
-    return this.neededNames(this.dynamicEntries(range).needed, strtab);
+    const strings = this.linkedStrings(s);
+    return this.neededNames(this.dynamicEntries(range).needed, this.strTab(strings));
   }
   // --- segments (no usable section headers) -----------------------------
   viewFromSegments() {
@@ -28937,9 +29009,9 @@ var ElfParser = class {
       if (needed.length > 0 || tags.has(DT_SYMTAB)) this.note("dynamic string table not found");
       return { needed: [] };
     }
-    const strsz = tags.get(DT_STRSZ) ?? this.buf.length - strOff;
-    const strtab = this.strTab(strOff, this.clampRange(strOff, strsz, "dynamic string table").size);
-    const view = { needed: this.neededNames(needed, strtab) };
+    const strsz = tags.get(DT_STRSZ) ?? this.size - strOff;
+    const strings = this.clampRange(strOff, strsz, "dynamic string table");
+    const view = { needed: this.neededNames(needed, this.strTab(strings)) };
     const symOff = map(DT_SYMTAB, "dynamic symbol table");
     const verOff = map(DT_VERSYM, "symbol version table");
     const needOff = map(DT_VERNEED, "version needs");
@@ -28949,18 +29021,18 @@ var ElfParser = class {
       const entsize = tags.get(DT_SYMENT) ?? (this.w ? 24 : 16);
       const count = this.dynsymCount(symOff, entsize, hashOff, gnuHashOff, [strOff, verOff, needOff, hashOff, gnuHashOff]);
       const range = this.clampRange(symOff, count * entsize, "dynamic symbol table");
-      view.dynsym = this.guard(() => this.symTab(range, entsize, strtab, "dynamic symbol table"));
+      view.dynsym = this.guard(() => this.symTab(range, entsize, strings, "dynamic symbol table"));
       if (verOff !== void 0 && view.dynsym) {
         view.versym = this.clampRange(verOff, view.dynsym.count * 2, "symbol version table");
       }
     }
     if (needOff !== void 0) {
-      view.verneed = { off: needOff, size: this.buf.length - needOff, count: tags.get(DT_VERNEEDNUM), strtab };
+      view.verneed = { off: needOff, size: Math.max(0, Math.min(this.size - needOff, MAX_VERNEED_BYTES)), count: tags.get(DT_VERNEEDNUM), strings };
     }
     return view;
   }
   readProgramHeaders() {
-    const { hdr, r, w } = this;
+    const { hdr, w } = this;
     const loads = [];
     let dynamic;
     const entsize = w ? 56 : 32;
@@ -28971,11 +29043,12 @@ var ElfParser = class {
       this.note(`program header size ${hdr.phentsize} is too small`);
       return { loads };
     }
-    const fits = r.has(hdr.phoff, 0) ? Math.floor((this.buf.length - hdr.phoff) / hdr.phentsize) : 0;
+    const fits = this.fits(hdr.phoff, 0) ? Math.floor((this.size - hdr.phoff) / hdr.phentsize) : 0;
     if (fits < count) {
       this.note("program header table is truncated");
       count = fits;
     }
+    const r = this.reader(hdr.phoff, count * hdr.phentsize);
     for (let i = 0; i < count; i++) {
       const p = hdr.phoff + i * hdr.phentsize;
       const type2 = r.u32(p);
@@ -28996,7 +29069,7 @@ var ElfParser = class {
    */
   dynsymCount(symOff, entsize, hash, gnuHash, others) {
     if (!(entsize > 0)) throw new BinaryFormatError(`dynamic symbol table has bad entry size ${entsize}`);
-    const fits = Math.floor((this.buf.length - symOff) / entsize);
+    const fits = Math.floor((this.size - symOff) / entsize);
     if (hash !== void 0) {
       const n = this.guard(() => this.sysvHashCount(hash));
       if (n !== void 0) return n;
@@ -29005,42 +29078,47 @@ var ElfParser = class {
       const n = this.guard(() => this.gnuHashCount(gnuHash, fits));
       if (n !== void 0) return n;
     }
-    let end = this.buf.length;
+    let end = this.size;
     for (const o of others) if (o !== void 0 && o > symOff && o < end) end = o;
     return Math.floor((end - symOff) / entsize);
   }
   sysvHashCount(off) {
-    if (this.hdr.machine === EM_S390 && this.w) return this.r.u64(off + 8, "hash table");
-    return this.r.u32(off + 4, "hash table");
+    const r = this.reader(off, 16);
+    if (this.hdr.machine === EM_S390 && this.w) return r.u64(off + 8, "hash table");
+    return r.u32(off + 4, "hash table");
   }
   /** Highest symbol index reachable from the buckets, plus one; the chain walk stops past `limit`. */
   gnuHashCount(off, limit) {
-    const { r } = this;
-    const nbuckets = r.u32(off, "GNU hash table");
-    const symoffset = r.u32(off + 4, "GNU hash table");
-    const bloomWords = r.u32(off + 8, "GNU hash table");
+    const head = this.reader(off, 16);
+    const nbuckets = head.u32(off, "GNU hash table");
+    const symoffset = head.u32(off + 4, "GNU hash table");
+    const bloomWords = head.u32(off + 8, "GNU hash table");
     const buckets = off + 16 + bloomWords * (this.w ? 8 : 4);
-    if (!r.has(buckets, nbuckets * 4)) throw new BinaryFormatError(`GNU hash table with ${nbuckets} buckets lies past the end of the file`);
+    if (!this.fits(buckets, nbuckets * 4)) throw new BinaryFormatError(`GNU hash table with ${nbuckets} buckets lies past the end of the file`);
     if (nbuckets > limit + 1024) throw new BinaryFormatError(`GNU hash table has ${nbuckets} buckets for at most ${limit} symbols`);
-    const { buf } = this;
     const le = this.hdr.little;
+    const bucketBytes = this.src.read(buckets, nbuckets * 4);
     let max = 0;
-    for (let i2 = 0, p = buckets; i2 < nbuckets; i2++, p += 4) {
-      const v = u32At(buf, p, le);
+    for (let p = 0; p + 4 <= bucketBytes.length; p += 4) {
+      const v = u32At(bucketBytes, p, le);
       if (v > max) max = v;
     }
     if (max < symoffset) return symoffset;
-    const chains = buckets + nbuckets * 4;
+    let at = buckets + nbuckets * 4 + (max - symoffset) * 4;
     let i = max;
-    for (let p = chains + (i - symoffset) * 4; i < limit; i++, p += 4) {
-      if (p + 4 > buf.length) throw new BinaryFormatError("GNU hash chain runs past the end of the file");
-      if ((u32At(buf, p, le) & 1) !== 0) break;
+    while (i < limit) {
+      const chunk = this.src.read(at, Math.min(CHAIN_CHUNK, (limit - i) * 4));
+      if (chunk.length < 4) throw new BinaryFormatError("GNU hash chain runs past the end of the file");
+      for (let p = 0; p + 4 <= chunk.length; p += 4, i++) {
+        if ((u32At(chunk, p, le) & 1) !== 0) return i + 1;
+      }
+      at += chunk.length - chunk.length % 4;
     }
     return i + 1;
   }
   // --- shared tables ----------------------------------------------------
   dynamicEntries(range) {
-    const { r, w, hdr } = this;
+    const { w, hdr } = this;
     const entsize = w ? 16 : 8;
     const tags = /* @__PURE__ */ new Map();
     const needed = [];
@@ -29049,6 +29127,7 @@ var ElfParser = class {
       this.note("dynamic table is too long to be real; read its start");
       count = MAX_DYNAMIC_ENTRIES;
     }
+    const r = this.reader(range.off, count * entsize);
     for (let i = 0; i < count; i++) {
       const p = range.off + i * entsize;
       const tag = wordAt(r, p, hdr.bits);
@@ -29068,10 +29147,15 @@ var ElfParser = class {
     }
     return names;
   }
-  strTab(off, size) {
-    const end = off + size;
-    const last = this.buf.subarray(off, end).lastIndexOf(0);
-    return { start: off, end, nulEnd: last >= 0 ? off + last + 1 : off };
+  /** Reads a string table (once per range). */
+  strTab(range) {
+    const key = `${range.off}:${range.size}`;
+    const seen = this.strTabs.get(key);
+    if (seen) return seen;
+    const buf = this.src.read(range.off, range.size);
+    const t = { buf, nulEnd: buf.lastIndexOf(0) + 1 };
+    this.strTabs.set(key, t);
+    return t;
   }
   /**
    * String at offset `o` of a table, or undefined when it lies outside or
@@ -29079,20 +29163,20 @@ var ElfParser = class {
    * otherwise make us copy far more than the file holds).
    */
   str(t, o) {
-    const p = t.start + o;
-    if (!(p < t.end)) return void 0;
-    const stop = p >= t.nulEnd ? t.end : this.buf.indexOf(0, p);
-    const length = stop - p;
+    if (!(o < t.buf.length)) return void 0;
+    const stop = o >= t.nulEnd ? t.buf.length : t.buf.indexOf(0, o);
+    const length = stop - o;
     if (length > MAX_NAME || length > this.decodeBudget) {
       this.note(length > MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds");
       return void 0;
     }
     this.decodeBudget -= length;
-    return this.buf.toString("latin1", p, stop);
+    return t.buf.toString("latin1", o, stop);
   }
   /** Version index -> version name and library, from .gnu.version_r. */
   readVerneed(t) {
-    const { r } = this;
+    const r = this.reader(t.off, t.size);
+    const strtab = this.strTab(t.strings);
     const out = /* @__PURE__ */ new Map();
     const end = t.off + t.size;
     const fits = (p2) => p2 >= t.off && p2 + VER_RECORD <= end;
@@ -29102,12 +29186,12 @@ var ElfParser = class {
       if (!fits(p)) return this.versionStop(out, "version needs run past their table");
       if (budget-- <= 0) return this.versionStop(out, "version needs chain is too long or loops");
       const cnt = r.u16(p + 2);
-      const library = this.str(t.strtab, r.u32(p + 4)) ?? "";
+      const library = this.str(strtab, r.u32(p + 4)) ?? "";
       let a = p + r.u32(p + 8);
       for (let j = 0; j < cnt; j++) {
         if (!fits(a)) return this.versionStop(out, "version needs run past their table");
         if (budget-- <= 0) return this.versionStop(out, "version needs chain is too long or loops");
-        const version = this.str(t.strtab, r.u32(a + 8));
+        const version = this.str(strtab, r.u32(a + 8));
         const index = r.u16(a + 6) & 32767;
         if (version !== void 0 && !out.has(index)) out.set(index, { version, library });
         const next2 = r.u32(a + 12);
@@ -29126,28 +29210,32 @@ var ElfParser = class {
   }
   // The two symbol loops below run once per symbol (hundreds of thousands in
   // big C++ libraries), mostly before the JIT warms up, so they index the
-  // buffer directly: the table was already checked to lie inside it.
+  // table's bytes directly: every index stays below the table's length.
   readImports(sym, versym, versions) {
-    const { buf } = this;
-    const { strtab, entsize } = sym;
+    const { entsize } = sym;
+    const table = this.src.read(sym.off, sym.count * entsize);
+    const count = Math.floor(table.length / entsize);
+    const strtab = this.strTab(sym.strings);
+    const names = strtab.buf;
     const le = this.hdr.little;
     const shndxAt = this.w ? 6 : 14;
-    const versymCount = versym ? Math.floor(versym.size / 2) : 0;
+    const versyms = versym ? this.src.read(versym.off, versym.size) : void 0;
+    const versymCount = versyms ? versyms.length >> 1 : 0;
     const imports = [];
     let badNames = false;
-    for (let i = 1, p = sym.off + entsize; i < sym.count; i++, p += entsize) {
-      if ((buf[p + shndxAt] | buf[p + shndxAt + 1]) !== 0) continue;
-      const nameAt = strtab.start + u32At(buf, p, le);
-      if (!(nameAt < strtab.end)) {
+    for (let i = 1, p = entsize; i < count; i++, p += entsize) {
+      if ((table[p + shndxAt] | table[p + shndxAt + 1]) !== 0) continue;
+      const nameAt = u32At(table, p, le);
+      if (!(nameAt < names.length)) {
         badNames = true;
         continue;
       }
-      if (buf[nameAt] === 0) continue;
-      const name = this.str(strtab, nameAt - strtab.start);
+      if (names[nameAt] === 0) continue;
+      const name = this.str(strtab, nameAt);
       if (name === void 0) continue;
       const entry = { name };
-      if (versym && i < versymCount) {
-        const need = versions.get(u16At(buf, versym.off + i * 2, le) & 32767);
+      if (versyms && i < versymCount) {
+        const need = versions.get(u16At(versyms, i * 2, le) & 32767);
         if (need) {
           entry.version = need.version;
           entry.library = need.library;
@@ -29156,27 +29244,31 @@ var ElfParser = class {
       imports.push(entry);
     }
     if (badNames) this.note("some symbol names lie outside their string table");
-    if (versym && versymCount < sym.count) this.note("symbol version table is shorter than the symbol table");
+    if (versyms && versymCount < count) this.note("symbol version table is shorter than the symbol table");
     return imports;
   }
   readDefined(tables) {
     const keep = this.opts.keepDefined;
     if (!keep) return [];
-    const { buf, w } = this;
+    const { w } = this;
     const le = this.hdr.little;
     const seen = /* @__PURE__ */ new Set();
     const shndxAt = w ? 6 : 14;
     const infoAt = w ? 4 : 12;
     for (const sym of tables) {
       if (!sym) continue;
-      const { strtab, entsize } = sym;
-      for (let i = 1, p = sym.off + entsize; i < sym.count; i++, p += entsize) {
-        if ((buf[p + shndxAt] | buf[p + shndxAt + 1]) === 0) continue;
-        const type2 = buf[p + infoAt] & 15;
+      const { entsize } = sym;
+      const table = this.src.read(sym.off, sym.count * entsize);
+      const count = Math.floor(table.length / entsize);
+      const strtab = this.strTab(sym.strings);
+      const names = strtab.buf;
+      for (let i = 1, p = entsize; i < count; i++, p += entsize) {
+        if ((table[p + shndxAt] | table[p + shndxAt + 1]) === 0) continue;
+        const type2 = table[p + infoAt] & 15;
         if (type2 === STT_SECTION || type2 === STT_FILE) continue;
-        const nameAt = strtab.start + u32At(buf, p, le);
-        if (!(nameAt < strtab.end) || buf[nameAt] === 0) continue;
-        const name = this.str(strtab, nameAt - strtab.start);
+        const nameAt = u32At(table, p, le);
+        if (!(nameAt < names.length) || names[nameAt] === 0) continue;
+        const name = this.str(strtab, nameAt);
         if (name !== void 0 && !seen.has(name) && keep(name)) seen.add(name);
       }
     }
@@ -29800,8 +29892,29 @@ function runtimeFamily(library) {
   return null;
 }
 var isOutlinedRegion = (name) => OUTLINED.test(name);
+var PROCESS_TEXT = "through the process (e.g. libtorch's OpenMP runtime)";
+function resolve3(image, openmpImports, runtimes) {
+  if (openmpImports.length === 0) return null;
+  const forks = openmpImports.filter((s) => FORK_ENTRY.test(cName(s.name, image.format)));
+  const deciding = forks.length > 0 ? forks : openmpImports;
+  const bound = deciding.find((s) => s.library !== void 0)?.library;
+  if (bound === "dynamic-lookup") return { via: "dynamic-lookup", text: "dynamic lookup (whatever the process loaded, e.g. libtorch's OpenMP runtime)" };
+  if (bound === "flat-namespace") {
+    const also = runtimes.length > 0 ? `; the image also loads ${runtimes.map((r) => r.library).join(", ")}` : "";
+    return { via: "flat-namespace", text: `flat namespace (the first loaded image that exports them${also})` };
+  }
+  if (bound !== void 0 && image.format === "macho") {
+    const family = runtimeFamily(bound);
+    if (family) return { via: "linked-runtime", library: bound, family, text: `linked runtime ${bound}` };
+    return { via: "linked-library", library: bound, text: `linked library ${bound}` };
+  }
+  const runtime = runtimes.find((r) => r.library === bound) ?? runtimes[0];
+  if (runtime) return { via: "linked-runtime", library: runtime.library, family: runtime.family, text: `linked runtime ${runtime.library}` };
+  return { via: "process", text: PROCESS_TEXT };
+}
 function openmpEvidence(image) {
-  const imports = image.imports.map((s) => s.name).filter((n) => OPENMP_SYMBOL.test(cName(n, image.format)));
+  const openmpImports = image.imports.filter((s) => OPENMP_SYMBOL.test(cName(s.name, image.format)));
+  const imports = openmpImports.map((s) => s.name);
   const forkImports = imports.filter((n) => FORK_ENTRY.test(cName(n, image.format)));
   const runtimes = [];
   for (const library of image.libraries) {
@@ -29813,7 +29926,8 @@ function openmpEvidence(image) {
     forkImports: [...new Set(forkImports)].sort(),
     imports: [...new Set(imports)].sort(),
     runtimes,
-    outlinedRegions: image.defined.filter(isOutlinedRegion)
+    outlinedRegions: image.defined.filter(isOutlinedRegion),
+    resolution: resolve3(image, openmpImports, runtimes)
   };
 }
 
@@ -29901,18 +30015,21 @@ function needsOpenMP(hit, torchBackendIsOpenMP) {
 }
 
 // src/inspect/inspect-helper.ts
+var HEAD_BYTES = 4096;
 function inspectBinary(file) {
-  const buf = fs4.readFileSync(file);
   const opts = { keepDefined: isOutlinedRegion };
-  let images;
-  if (isElf(buf)) images = [readElf(buf, opts)];
-  else if (isMachO(buf)) images = readMachO(buf, opts);
-  else throw new BinaryFormatError(`${file} is neither ELF nor Mach-O (PE/Windows DLLs are not read yet)`);
+  const images = withFile(file, (src) => {
+    const head = src.read(0, HEAD_BYTES);
+    if (isElf(head)) return [readElfFrom(src, opts)];
+    if (isMachO(head)) return readMachO(src.read(0, src.size), opts);
+    throw new BinaryFormatError(`${file} is neither ELF nor Mach-O (PE/Windows DLLs are not read yet)`);
+  });
   return images.map((i) => ({
     path: file,
     format: i.format,
     arch: i.arch,
     bits: i.bits,
+    endian: i.endian,
     kind: i.kind,
     stripped: i.stripped,
     libraries: i.libraries,
@@ -29924,9 +30041,9 @@ var MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 function scanSources(files) {
   const hits = [];
   for (const f of files) {
-    const st = fs4.statSync(f, { throwIfNoEntry: false });
+    const st = fs5.statSync(f, { throwIfNoEntry: false });
     if (!st || st.size > MAX_SOURCE_BYTES) continue;
-    hits.push(...scanSource(f, fs4.readFileSync(f, "utf8")));
+    hits.push(...scanSource(f, fs5.readFileSync(f, "utf8")));
   }
   return hits;
 }
@@ -30159,11 +30276,11 @@ function judge(ev) {
 
 // src/locate/locate-helper.ts
 import { createHash } from "node:crypto";
-import * as fs6 from "node:fs";
+import * as fs7 from "node:fs";
 import * as path9 from "node:path";
 
 // src/locate/glob.ts
-import * as fs5 from "node:fs";
+import * as fs6 from "node:fs";
 import * as path8 from "node:path";
 function globToRegExp(pattern) {
   const opens = (pattern.match(/\{/g) ?? []).length;
@@ -30204,7 +30321,7 @@ function globFiles(root, patterns) {
   const fromAbsolute = absolute.flatMap((p) => {
     const parts = p.split(/[\\/]/);
     const fixed = parts.findIndex((x) => /[*?[{]/.test(x));
-    if (fixed < 0) return fs5.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
+    if (fixed < 0) return fs6.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
     return globFiles(parts.slice(0, fixed).join("/") || "/", [parts.slice(fixed).join("/")]);
   });
   patterns = patterns.filter((p) => !path8.isAbsolute(p));
@@ -30215,7 +30332,7 @@ function globFiles(root, patterns) {
   const walk = (dir, rel) => {
     let entries;
     try {
-      entries = fs5.readdirSync(dir, { withFileTypes: true });
+      entries = fs6.readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
@@ -30240,12 +30357,12 @@ function normalise(p) {
 var SHARED_LIBRARIES = ["**/*.{so,dylib,pyd}"];
 var C_SOURCES = ["**/*.{c,cc,cpp,cxx,c++,h,hh,hpp,hxx,cu,cuh,inl}"];
 function digest(file) {
-  return createHash("sha256").update(fs6.readFileSync(file)).digest("hex");
+  return createHash("sha256").update(fs7.readFileSync(file)).digest("hex");
 }
 function locateBinaries(cwd, patterns, builtSince) {
   let files = globFiles(cwd, patterns.length ? patterns : SHARED_LIBRARIES);
   if (!patterns.length && builtSince !== null) {
-    files = files.filter((f) => fs6.statSync(f).mtimeMs >= builtSince - 2e3);
+    files = files.filter((f) => fs7.statSync(f).mtimeMs >= builtSince - 2e3);
   }
   const underBuild = (f) => path9.relative(cwd, f).split(path9.sep).includes("build");
   files.sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b));
@@ -30345,7 +30462,7 @@ function parseReply(line) {
 function threadEnv(threads) {
   const n = String(threads);
   return {
-    OMP_NUM_THREADS: n,
+    OMP_NUM_THREADS_DISABLED: n,
     MKL_NUM_THREADS: n,
     OPENBLAS_NUM_THREADS: n,
     VECLIB_MAXIMUM_THREADS: n,
@@ -30422,7 +30539,7 @@ var Worker = class {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.exited) return Promise.reject(new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) ${this.exited}`, this.output));
-    return new Promise((resolve5, reject) => {
+    return new Promise((resolve6, reject) => {
       const timer = setTimeout(() => {
         this.kill();
         this.settle(null, new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) gave no answer within ${Math.round(timeoutMs / 1e3)} s and was stopped`, this.output));
@@ -30430,7 +30547,7 @@ var Worker = class {
       this.pending = {
         resolve: (r) => {
           clearTimeout(timer);
-          resolve5(r);
+          resolve6(r);
         },
         reject: (e) => {
           clearTimeout(timer);
@@ -30452,7 +30569,7 @@ var Worker = class {
   /** Asks the worker to exit and waits for it (kills it if it lingers). */
   async close() {
     if (this.exited !== null) return;
-    const done = new Promise((resolve5) => this.child.once("exit", () => resolve5()));
+    const done = new Promise((resolve6) => this.child.once("exit", () => resolve6()));
     this.child.stdin.end(JSON.stringify({ op: "exit" }) + "\n");
     const timer = setTimeout(() => this.kill(), 5e3);
     await done;
@@ -30872,17 +30989,17 @@ function inspectAll(files, cwd, log) {
   });
 }
 function writeReport(file, report) {
-  if (fs7.existsSync(file)) {
+  if (fs8.existsSync(file)) {
     let ours = false;
     try {
-      ours = JSON.parse(fs7.readFileSync(file, "utf8")).schema === report.schema;
+      ours = JSON.parse(fs8.readFileSync(file, "utf8")).schema === report.schema;
     } catch {
       ours = false;
     }
     if (!ours) throw new CheckError(`Input 'report-path': ${file} exists and is not a thread-scaling-check report; it was left untouched. Choose another path.`);
   }
-  fs7.mkdirSync(path11.dirname(file), { recursive: true });
-  fs7.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
+  fs8.mkdirSync(path11.dirname(file), { recursive: true });
+  fs8.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
 }
 async function runCheck(s, log) {
   const built = await build(s, log);
@@ -31148,15 +31265,15 @@ function renderSummary(r) {
 }
 
 // src/main.ts
-var isDirectory2 = (p) => fs8.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-var isFile = (p) => fs8.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+var isDirectory2 = (p) => fs9.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+var isFile = (p) => fs9.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 function repoPath(workspace, workingDirectory) {
   return (file) => path12.relative(workspace, path12.resolve(workingDirectory, file)).split(path12.sep).join("/");
 }
 function annotate(report, s, workspace) {
   const toRepo = repoPath(workspace, s.workingDirectory);
   const setupPy = path12.join(s.workingDirectory, "setup.py");
-  const line = isFile(setupPy) ? setupPyFlagLine(fs8.readFileSync(setupPy, "utf8")) : 0;
+  const line = isFile(setupPy) ? setupPyFlagLine(fs9.readFileSync(setupPy, "utf8")) : 0;
   const { shown, dropped } = rankAnnotations(report, toRepo, line ? { path: toRepo("setup.py"), line } : null);
   for (const a of shown) core_exports[a.level](a.message, a.props);
   if (dropped.length) info(`${dropped.length} more annotation(s) are listed in the step summary (GitHub shows 10 per level).`);

@@ -85,7 +85,7 @@ function inspect(argv: string[]): number {
           process.stdout.write(
             `${file} [${image.format} ${image.arch} ${image.kind}${image.stripped ? ', stripped' : ''}]: ${o.parallel ? 'OpenMP parallel regions compiled in' : 'no OpenMP parallel regions'}\n` +
               `  fork entries: ${o.forkImports.join(', ') || 'none'}\n  OpenMP imports: ${o.imports.join(', ') || 'none'}\n  runtimes: ${o.runtimes.map(r => `${r.library} (${r.family})`).join(', ') || 'none'}\n` +
-              (o.resolution ? `  resolves: ${o.resolution.text}\n` : '') +
+              (o.resolution ? `  resolves: ${o.resolution.text}\n` : o.runtimes.length > 0 ? `  resolves: nothing: the linked runtime is never called (weak evidence, not parallel)\n` : '') +
               (image.partial ? `  partial read: ${image.partial}\n` : '')
           )
         }

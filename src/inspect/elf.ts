@@ -1,10 +1,16 @@
 import { BinaryFormatError, type BinaryImage, type ImportedSymbol, type ReadOptions } from './binary-types.js'
 import { ByteReader } from './byte-reader.js'
+import { BufferSource, withFile, type ByteSource } from './byte-source.js'
 
 // ELF reader: just enough to list DT_NEEDED libraries, versioned imports and
 // selected defined symbols. Every number in the file is untrusted: counts are
-// capped by what fits in the buffer, and any table that does not fit is cut
+// capped by what fits in the input, and any table that does not fit is cut
 // short and reported through `partial` instead of throwing.
+//
+// The reader asks its ByteSource only for the ranges it needs (headers,
+// .dynamic, .dynsym, .dynstr, .gnu.version(_r), and .symtab/.strtab only
+// when defined symbols are wanted), so reading a file through a FileSource
+// costs the size of those tables, not the size of the file.
 
 const SHT_SYMTAB = 2
 const SHT_DYNAMIC = 6
@@ -39,6 +45,13 @@ const VER_RECORD = 16
 const MAX_VERSION_RECORDS = 0x10000
 /** Real dynamic tables hold tens of entries; a hostile one could claim the whole file. */
 const MAX_DYNAMIC_ENTRIES = 1 << 16
+/**
+ * Bytes read for .gnu.version_r when only the dynamic segment locates it
+ * (no size is recorded there): as many records as versym can index.
+ */
+const MAX_VERNEED_BYTES = MAX_VERSION_RECORDS * VER_RECORD
+/** GNU hash chains are read this many bytes at a time: real chains are short. */
+const CHAIN_CHUNK = 4096
 /** Longest name we decode; real mangled C++ names stay far below. */
 const MAX_NAME = 1 << 20
 /**
@@ -95,29 +108,30 @@ interface Section {
   entsize: number
 }
 
-/** A string table, with the end of its last NUL precomputed so lookups never scan past it. */
-interface StrTab {
-  start: number
-  end: number
-  nulEnd: number
-}
-
-interface SymTab {
-  off: number
-  count: number
-  entsize: number
-  strtab: StrTab
-}
-
 interface Range {
   off: number
   size: number
 }
 
+/** A string table read into memory, with the end of its last NUL precomputed so lookups never scan past it. */
+interface StrTab {
+  buf: Buffer
+  /** Offset in buf just past the last NUL (0 when there is none). */
+  nulEnd: number
+}
+
+/** Where a symbol table lies; its bytes are read only when a loop needs them. */
+interface SymTab {
+  off: number
+  count: number
+  entsize: number
+  strings: Range
+}
+
 interface VerneedTable extends Range {
   /** Number of verneed records; undefined when unknown (follow vn_next to the end). */
   count: number | undefined
-  strtab: StrTab
+  strings: Range
 }
 
 /** What the dynamic linker sees, whether found through sections or segments. */
@@ -150,11 +164,26 @@ export function isElf(buf: Buffer): boolean {
  * `partial` saying what was skipped.
  */
 export function readElf(buf: Buffer, opts: ReadOptions = {}): BinaryImage {
-  const hdr = readHeader(buf)
-  return new ElfParser(buf, hdr, opts).read()
+  return readElfFrom(new BufferSource(buf), opts)
 }
 
-function readHeader(buf: Buffer): Header {
+/**
+ * readElf on a file, reading only the byte ranges it needs through a file
+ * descriptor: what a 120 MB libtorch_cpu.so costs is its dynamic tables
+ * (a few MB), not a read of the whole file.
+ */
+export function readElfFile(file: string, opts: ReadOptions = {}): BinaryImage {
+  return withFile(file, src => readElfFrom(src, opts))
+}
+
+/** readElf over any ByteSource. */
+export function readElfFrom(src: ByteSource, opts: ReadOptions = {}): BinaryImage {
+  const hdr = readHeader(src)
+  return new ElfParser(src, hdr, opts).read()
+}
+
+function readHeader(src: ByteSource): Header {
+  const buf = src.read(0, 64)
   if (!isElf(buf)) throw new BinaryFormatError('not an ELF file (bad magic)')
   if (buf.length < 6) throw new BinaryFormatError('ELF header truncated')
   const cls = buf[4]
@@ -181,28 +210,31 @@ function readHeader(buf: Buffer): Header {
 }
 
 class ElfParser {
-  private readonly r: ByteReader
   private readonly w: boolean
+  private readonly size: number
   private readonly reasons: string[] = []
   private sections: SectionTable | undefined
   private sectionsChecked = false
+  /** String tables already read, by range: .dynstr serves both library names and symbols. */
+  private readonly strTabs = new Map<string, StrTab>()
   /** Bytes of names we are still willing to decode. */
   private decodeBudget: number
 
   constructor(
-    private readonly buf: Buffer,
+    private readonly src: ByteSource,
     private readonly hdr: Header,
     private readonly opts: ReadOptions
   ) {
-    this.r = new ByteReader(buf, hdr.little)
     this.w = hdr.bits === 64
-    this.decodeBudget = DECODE_BUDGET_PER_BYTE * buf.length + MAX_NAME
+    this.size = src.size
+    this.decodeBudget = DECODE_BUDGET_PER_BYTE * src.size + MAX_NAME
   }
 
   read(): BinaryImage {
     const { hdr } = this
     const secs = this.sectionTable()
     const symtabIdx = secs?.firstOfType(SHT_SYMTAB)
+    // Locating .symtab reads one section header; its bytes are read only if a loop below needs them.
     const symtab = symtabIdx === undefined ? undefined : this.guard(() => this.symTabFromSection(symtabIdx, 'symbol table'))
 
     let view = this.guard(() => this.viewFromSections()) ?? { needed: [] }
@@ -251,6 +283,16 @@ class ElfParser {
     }
   }
 
+  /** True when [offset, offset+length) lies inside the input. */
+  private fits(offset: number, length: number): boolean {
+    return Number.isSafeInteger(offset) && offset >= 0 && length >= 0 && offset + length <= this.size
+  }
+
+  /** A bounds-checked reader over bytes [off, off+size) of the input (cut to its end). */
+  private reader(off: number, size: number): ByteReader {
+    return new ByteReader(this.src.read(off, size), this.hdr.little, off)
+  }
+
   // --- sections ---------------------------------------------------------
 
   private sectionTable(): SectionTable | undefined {
@@ -262,17 +304,16 @@ class ElfParser {
   }
 
   private openSectionTable(): SectionTable | undefined {
-    const { hdr, r } = this
+    const { hdr } = this
     if (hdr.shoff === 0) return undefined
     const entsize = this.w ? 64 : 40
     if (hdr.shentsize < entsize) throw new BinaryFormatError(`section header size ${hdr.shentsize} is too small`)
-    if (!r.has(hdr.shoff, entsize)) throw new BinaryFormatError('section header table lies past the end of the file')
-    const table = new SectionTable(r, this.w, hdr.shoff, hdr.shentsize, 1)
+    if (!this.fits(hdr.shoff, entsize)) throw new BinaryFormatError('section header table lies past the end of the file')
     // Extended numbering keeps the real count in section 0 when e_shnum would overflow.
-    const count = hdr.shnum === 0 ? table.get(0).size : hdr.shnum
+    const count = hdr.shnum === 0 ? new SectionTable(this.reader(hdr.shoff, entsize), this.w, hdr.shoff, hdr.shentsize, 1).get(0).size : hdr.shnum
     if (count === 0) return undefined
-    if (!r.has(hdr.shoff, count * hdr.shentsize)) throw new BinaryFormatError('section header table lies past the end of the file')
-    return new SectionTable(r, this.w, hdr.shoff, hdr.shentsize, count)
+    if (!this.fits(hdr.shoff, count * hdr.shentsize)) throw new BinaryFormatError('section header table lies past the end of the file')
+    return new SectionTable(this.reader(hdr.shoff, count * hdr.shentsize), this.w, hdr.shoff, hdr.shentsize, count)
   }
 
   private viewFromSections(): DynView | undefined {
@@ -289,7 +330,7 @@ class ElfParser {
     if (verneed !== undefined) {
       view.verneed = this.guard(() => {
         const s = secs.get(verneed)
-        return { ...this.sectionRange(s, 'version needs'), count: s.info, strtab: this.linkedStrTab(s) }
+        return { ...this.sectionRange(s, 'version needs'), count: s.info, strings: this.linkedStrings(s) }
       })
     }
     return view
@@ -302,10 +343,10 @@ class ElfParser {
   }
 
   private clampRange(off: number, size: number, what: string): Range {
-    if (!Number.isSafeInteger(off) || off < 0 || off > this.buf.length) {
+    if (!Number.isSafeInteger(off) || off < 0 || off > this.size) {
       throw new BinaryFormatError(`${what} at offset ${off} lies past the end of the file`)
     }
-    const room = this.buf.length - off
+    const room = this.size - off
     if (!(size <= room)) {
       this.note(`${what} is truncated`)
       return { off, size: room }
@@ -313,32 +354,32 @@ class ElfParser {
     return { off, size }
   }
 
-  private linkedStrTab(s: Section): StrTab {
+  /** Range of the string table a section links to. */
+  private linkedStrings(s: Section): Range {
     const secs = this.sectionTable()
     if (!secs || s.link === 0 || s.link >= secs.count) throw new BinaryFormatError(`section link ${s.link} is not a string table`)
-    const str = this.sectionRange(secs.get(s.link), 'string table')
-    return this.strTab(str.off, str.size)
+    return this.sectionRange(secs.get(s.link), 'string table')
   }
 
   private symTabFromSection(idx: number, what: string): SymTab {
     const secs = this.sectionTable() as SectionTable
     const s = secs.get(idx)
     const range = this.sectionRange(s, what)
-    return this.symTab(range, s.entsize, this.linkedStrTab(s), what)
+    return this.symTab(range, s.entsize, this.linkedStrings(s), what)
   }
 
-  private symTab(range: Range, entsize: number, strtab: StrTab, what: string): SymTab {
+  private symTab(range: Range, entsize: number, strings: Range, what: string): SymTab {
     if (entsize < (this.w ? 24 : 16) || !Number.isSafeInteger(entsize)) {
       throw new BinaryFormatError(`${what} has bad entry size ${entsize}`)
     }
-    return { off: range.off, count: Math.floor(range.size / entsize), entsize, strtab }
+    return { off: range.off, count: Math.floor(range.size / entsize), entsize, strings }
   }
 
   private neededFromSection(idx: number): string[] {
     const s = (this.sectionTable() as SectionTable).get(idx)
     const range = this.sectionRange(s, 'dynamic section')
-    const strtab = this.linkedStrTab(s)
-    return this.neededNames(this.dynamicEntries(range).needed, strtab)
+    const strings = this.linkedStrings(s)
+    return this.neededNames(this.dynamicEntries(range).needed, this.strTab(strings))
   }
 
   // --- segments (no usable section headers) -----------------------------
@@ -356,9 +397,9 @@ class ElfParser {
       if (needed.length > 0 || tags.has(DT_SYMTAB)) this.note('dynamic string table not found')
       return { needed: [] }
     }
-    const strsz = tags.get(DT_STRSZ) ?? this.buf.length - strOff
-    const strtab = this.strTab(strOff, this.clampRange(strOff, strsz, 'dynamic string table').size)
-    const view: DynView = { needed: this.neededNames(needed, strtab) }
+    const strsz = tags.get(DT_STRSZ) ?? this.size - strOff
+    const strings = this.clampRange(strOff, strsz, 'dynamic string table')
+    const view: DynView = { needed: this.neededNames(needed, this.strTab(strings)) }
 
     const symOff = map(DT_SYMTAB, 'dynamic symbol table')
     const verOff = map(DT_VERSYM, 'symbol version table')
@@ -369,19 +410,20 @@ class ElfParser {
       const entsize = tags.get(DT_SYMENT) ?? (this.w ? 24 : 16)
       const count = this.dynsymCount(symOff, entsize, hashOff, gnuHashOff, [strOff, verOff, needOff, hashOff, gnuHashOff])
       const range = this.clampRange(symOff, count * entsize, 'dynamic symbol table')
-      view.dynsym = this.guard(() => this.symTab(range, entsize, strtab, 'dynamic symbol table'))
+      view.dynsym = this.guard(() => this.symTab(range, entsize, strings, 'dynamic symbol table'))
       if (verOff !== undefined && view.dynsym) {
         view.versym = this.clampRange(verOff, view.dynsym.count * 2, 'symbol version table')
       }
     }
     if (needOff !== undefined) {
-      view.verneed = { off: needOff, size: this.buf.length - needOff, count: tags.get(DT_VERNEEDNUM), strtab }
+      // The dynamic segment records no size for it; a real one is a few hundred bytes.
+      view.verneed = { off: needOff, size: Math.max(0, Math.min(this.size - needOff, MAX_VERNEED_BYTES)), count: tags.get(DT_VERNEEDNUM), strings }
     }
     return view
   }
 
   private readProgramHeaders(): { loads: Load[]; dynamic?: Range } {
-    const { hdr, r, w } = this
+    const { hdr, w } = this
     const loads: Load[] = []
     let dynamic: Range | undefined
     const entsize = w ? 56 : 32
@@ -392,11 +434,12 @@ class ElfParser {
       this.note(`program header size ${hdr.phentsize} is too small`)
       return { loads }
     }
-    const fits = r.has(hdr.phoff, 0) ? Math.floor((this.buf.length - hdr.phoff) / hdr.phentsize) : 0
+    const fits = this.fits(hdr.phoff, 0) ? Math.floor((this.size - hdr.phoff) / hdr.phentsize) : 0
     if (fits < count) {
       this.note('program header table is truncated')
       count = fits
     }
+    const r = this.reader(hdr.phoff, count * hdr.phentsize)
     for (let i = 0; i < count; i++) {
       const p = hdr.phoff + i * hdr.phentsize
       const type = r.u32(p)
@@ -418,7 +461,7 @@ class ElfParser {
    */
   private dynsymCount(symOff: number, entsize: number, hash: number | undefined, gnuHash: number | undefined, others: (number | undefined)[]): number {
     if (!(entsize > 0)) throw new BinaryFormatError(`dynamic symbol table has bad entry size ${entsize}`)
-    const fits = Math.floor((this.buf.length - symOff) / entsize)
+    const fits = Math.floor((this.size - symOff) / entsize)
     if (hash !== undefined) {
       const n = this.guard(() => this.sysvHashCount(hash))
       if (n !== undefined) return n
@@ -427,42 +470,47 @@ class ElfParser {
       const n = this.guard(() => this.gnuHashCount(gnuHash, fits))
       if (n !== undefined) return n
     }
-    let end = this.buf.length
+    let end = this.size
     for (const o of others) if (o !== undefined && o > symOff && o < end) end = o
     return Math.floor((end - symOff) / entsize)
   }
 
   private sysvHashCount(off: number): number {
+    const r = this.reader(off, 16)
     // s390x keeps 64-bit hash entries; everyone else uses 32-bit ones.
-    if (this.hdr.machine === EM_S390 && this.w) return this.r.u64(off + 8, 'hash table')
-    return this.r.u32(off + 4, 'hash table')
+    if (this.hdr.machine === EM_S390 && this.w) return r.u64(off + 8, 'hash table')
+    return r.u32(off + 4, 'hash table')
   }
 
   /** Highest symbol index reachable from the buckets, plus one; the chain walk stops past `limit`. */
   private gnuHashCount(off: number, limit: number): number {
-    const { r } = this
-    const nbuckets = r.u32(off, 'GNU hash table')
-    const symoffset = r.u32(off + 4, 'GNU hash table')
-    const bloomWords = r.u32(off + 8, 'GNU hash table')
+    const head = this.reader(off, 16)
+    const nbuckets = head.u32(off, 'GNU hash table')
+    const symoffset = head.u32(off + 4, 'GNU hash table')
+    const bloomWords = head.u32(off + 8, 'GNU hash table')
     const buckets = off + 16 + bloomWords * (this.w ? 8 : 4)
-    if (!r.has(buckets, nbuckets * 4)) throw new BinaryFormatError(`GNU hash table with ${nbuckets} buckets lies past the end of the file`)
+    if (!this.fits(buckets, nbuckets * 4)) throw new BinaryFormatError(`GNU hash table with ${nbuckets} buckets lies past the end of the file`)
     // Linkers size the buckets to the symbol count; far more buckets than symbols that fit is forged.
     if (nbuckets > limit + 1024) throw new BinaryFormatError(`GNU hash table has ${nbuckets} buckets for at most ${limit} symbols`)
     // Hostile files can make both loops run over most of the file, so they read bytes directly.
-    const { buf } = this
     const le = this.hdr.little
+    const bucketBytes = this.src.read(buckets, nbuckets * 4)
     let max = 0
-    for (let i = 0, p = buckets; i < nbuckets; i++, p += 4) {
-      const v = u32At(buf, p, le)
+    for (let p = 0; p + 4 <= bucketBytes.length; p += 4) {
+      const v = u32At(bucketBytes, p, le)
       if (v > max) max = v
     }
     if (max < symoffset) return symoffset
-    // Each chain ends with an entry whose low bit is set.
-    const chains = buckets + nbuckets * 4
+    // Each chain ends with an entry whose low bit is set; read the chain a chunk at a time.
+    let at = buckets + nbuckets * 4 + (max - symoffset) * 4
     let i = max
-    for (let p = chains + (i - symoffset) * 4; i < limit; i++, p += 4) {
-      if (p + 4 > buf.length) throw new BinaryFormatError('GNU hash chain runs past the end of the file')
-      if ((u32At(buf, p, le) & 1) !== 0) break
+    while (i < limit) {
+      const chunk = this.src.read(at, Math.min(CHAIN_CHUNK, (limit - i) * 4))
+      if (chunk.length < 4) throw new BinaryFormatError('GNU hash chain runs past the end of the file')
+      for (let p = 0; p + 4 <= chunk.length; p += 4, i++) {
+        if ((u32At(chunk, p, le) & 1) !== 0) return i + 1
+      }
+      at += chunk.length - (chunk.length % 4)
     }
     return i + 1
   }
@@ -470,7 +518,7 @@ class ElfParser {
   // --- shared tables ----------------------------------------------------
 
   private dynamicEntries(range: Range): { tags: Map<number, number>; needed: number[] } {
-    const { r, w, hdr } = this
+    const { w, hdr } = this
     const entsize = w ? 16 : 8
     const tags = new Map<number, number>()
     const needed: number[] = []
@@ -479,6 +527,7 @@ class ElfParser {
       this.note('dynamic table is too long to be real; read its start')
       count = MAX_DYNAMIC_ENTRIES
     }
+    const r = this.reader(range.off, count * entsize)
     for (let i = 0; i < count; i++) {
       const p = range.off + i * entsize
       const tag = wordAt(r, p, hdr.bits)
@@ -500,11 +549,16 @@ class ElfParser {
     return names
   }
 
-  private strTab(off: number, size: number): StrTab {
-    const end = off + size
+  /** Reads a string table (once per range). */
+  private strTab(range: Range): StrTab {
+    const key = `${range.off}:${range.size}`
+    const seen = this.strTabs.get(key)
+    if (seen) return seen
+    const buf = this.src.read(range.off, range.size)
     // Tables should end in NUL; if not, find the last one once so no lookup scans past the table.
-    const last = this.buf.subarray(off, end).lastIndexOf(0)
-    return { start: off, end, nulEnd: last >= 0 ? off + last + 1 : off }
+    const t = { buf, nulEnd: buf.lastIndexOf(0) + 1 }
+    this.strTabs.set(key, t)
+    return t
   }
 
   /**
@@ -513,21 +567,21 @@ class ElfParser {
    * otherwise make us copy far more than the file holds).
    */
   private str(t: StrTab, o: number): string | undefined {
-    const p = t.start + o
-    if (!(p < t.end)) return undefined
-    const stop = p >= t.nulEnd ? t.end : this.buf.indexOf(0, p)
-    const length = stop - p
+    if (!(o < t.buf.length)) return undefined
+    const stop = o >= t.nulEnd ? t.buf.length : t.buf.indexOf(0, o)
+    const length = stop - o
     if (length > MAX_NAME || length > this.decodeBudget) {
       this.note(length > MAX_NAME ? 'a name is too long to be real' : 'names repeat far more than the file holds')
       return undefined
     }
     this.decodeBudget -= length
-    return this.buf.toString('latin1', p, stop)
+    return t.buf.toString('latin1', o, stop)
   }
 
   /** Version index -> version name and library, from .gnu.version_r. */
   private readVerneed(t: VerneedTable): Map<number, VersionNeed> {
-    const { r } = this
+    const r = this.reader(t.off, t.size)
+    const strtab = this.strTab(t.strings)
     const out = new Map<number, VersionNeed>()
     const end = t.off + t.size
     const fits = (p: number): boolean => p >= t.off && p + VER_RECORD <= end
@@ -538,12 +592,12 @@ class ElfParser {
       if (!fits(p)) return this.versionStop(out, 'version needs run past their table')
       if (budget-- <= 0) return this.versionStop(out, 'version needs chain is too long or loops')
       const cnt = r.u16(p + 2)
-      const library = this.str(t.strtab, r.u32(p + 4)) ?? ''
+      const library = this.str(strtab, r.u32(p + 4)) ?? ''
       let a = p + r.u32(p + 8)
       for (let j = 0; j < cnt; j++) {
         if (!fits(a)) return this.versionStop(out, 'version needs run past their table')
         if (budget-- <= 0) return this.versionStop(out, 'version needs chain is too long or loops')
-        const version = this.str(t.strtab, r.u32(a + 8))
+        const version = this.str(strtab, r.u32(a + 8))
         const index = r.u16(a + 6) & 0x7fff
         // First record wins: anything a broken chain reaches later is less trustworthy.
         if (version !== undefined && !out.has(index)) out.set(index, { version, library })
@@ -565,30 +619,34 @@ class ElfParser {
 
   // The two symbol loops below run once per symbol (hundreds of thousands in
   // big C++ libraries), mostly before the JIT warms up, so they index the
-  // buffer directly: the table was already checked to lie inside it.
+  // table's bytes directly: every index stays below the table's length.
 
   private readImports(sym: SymTab, versym: Range | undefined, versions: Map<number, VersionNeed>): ImportedSymbol[] {
-    const { buf } = this
-    const { strtab, entsize } = sym
+    const { entsize } = sym
+    const table = this.src.read(sym.off, sym.count * entsize)
+    const count = Math.floor(table.length / entsize)
+    const strtab = this.strTab(sym.strings)
+    const names = strtab.buf
     const le = this.hdr.little
     const shndxAt = this.w ? 6 : 14
-    const versymCount = versym ? Math.floor(versym.size / 2) : 0
+    const versyms = versym ? this.src.read(versym.off, versym.size) : undefined
+    const versymCount = versyms ? versyms.length >> 1 : 0
     const imports: ImportedSymbol[] = []
     let badNames = false
-    for (let i = 1, p = sym.off + entsize; i < sym.count; i++, p += entsize) {
+    for (let i = 1, p = entsize; i < count; i++, p += entsize) {
       // SHN_UNDEF is 0 in either byte order.
-      if ((buf[p + shndxAt] | buf[p + shndxAt + 1]) !== 0) continue
-      const nameAt = strtab.start + u32At(buf, p, le)
-      if (!(nameAt < strtab.end)) {
+      if ((table[p + shndxAt] | table[p + shndxAt + 1]) !== 0) continue
+      const nameAt = u32At(table, p, le)
+      if (!(nameAt < names.length)) {
         badNames = true
         continue
       }
-      if (buf[nameAt] === 0) continue
-      const name = this.str(strtab, nameAt - strtab.start)
+      if (names[nameAt] === 0) continue
+      const name = this.str(strtab, nameAt)
       if (name === undefined) continue
       const entry: ImportedSymbol = { name }
-      if (versym && i < versymCount) {
-        const need = versions.get(u16At(buf, versym.off + i * 2, le) & 0x7fff)
+      if (versyms && i < versymCount) {
+        const need = versions.get(u16At(versyms, i * 2, le) & 0x7fff)
         if (need) {
           entry.version = need.version
           entry.library = need.library
@@ -597,28 +655,32 @@ class ElfParser {
       imports.push(entry)
     }
     if (badNames) this.note('some symbol names lie outside their string table')
-    if (versym && versymCount < sym.count) this.note('symbol version table is shorter than the symbol table')
+    if (versyms && versymCount < count) this.note('symbol version table is shorter than the symbol table')
     return imports
   }
 
   private readDefined(tables: (SymTab | undefined)[]): string[] {
     const keep = this.opts.keepDefined
     if (!keep) return []
-    const { buf, w } = this
+    const { w } = this
     const le = this.hdr.little
     const seen = new Set<string>()
     const shndxAt = w ? 6 : 14
     const infoAt = w ? 4 : 12
     for (const sym of tables) {
       if (!sym) continue
-      const { strtab, entsize } = sym
-      for (let i = 1, p = sym.off + entsize; i < sym.count; i++, p += entsize) {
-        if ((buf[p + shndxAt] | buf[p + shndxAt + 1]) === 0) continue
-        const type = buf[p + infoAt] & 0xf
+      const { entsize } = sym
+      const table = this.src.read(sym.off, sym.count * entsize)
+      const count = Math.floor(table.length / entsize)
+      const strtab = this.strTab(sym.strings)
+      const names = strtab.buf
+      for (let i = 1, p = entsize; i < count; i++, p += entsize) {
+        if ((table[p + shndxAt] | table[p + shndxAt + 1]) === 0) continue
+        const type = table[p + infoAt] & 0xf
         if (type === STT_SECTION || type === STT_FILE) continue
-        const nameAt = strtab.start + u32At(buf, p, le)
-        if (!(nameAt < strtab.end) || buf[nameAt] === 0) continue
-        const name = this.str(strtab, nameAt - strtab.start)
+        const nameAt = u32At(table, p, le)
+        if (!(nameAt < names.length) || names[nameAt] === 0) continue
+        const name = this.str(strtab, nameAt)
         if (name !== undefined && !seen.has(name) && keep(name)) seen.add(name)
       }
     }

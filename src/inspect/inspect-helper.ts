@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import { BinaryFormatError, type BinaryImage } from './binary-types.js'
-import { isElf, readElf } from './elf.js'
+import { withFile } from './byte-source.js'
+import { isElf, readElfFrom } from './elf.js'
 import { isMachO, readMachO } from './macho.js'
 import { isOutlinedRegion, openmpEvidence, type OpenMPEvidence } from './openmp.js'
 import { scanSource, type SourceHit } from './sources.js'
@@ -19,14 +20,23 @@ export interface InspectedImage {
   openmp: OpenMPEvidence
 }
 
-/** Reads a binary and returns one entry per image (a fat Mach-O gives one per slice). */
+/** Enough of a file's start to tell its format (a universal header lists at most 30 slices). */
+const HEAD_BYTES = 4096
+
+/**
+ * Reads a binary and returns one entry per image (a fat Mach-O gives one
+ * per slice). ELF files are read range by range through a file descriptor,
+ * so a 120 MB libtorch_cpu.so costs its dynamic tables; Mach-O files (small
+ * extensions) are read whole.
+ */
 export function inspectBinary(file: string): InspectedImage[] {
-  const buf = fs.readFileSync(file)
   const opts = { keepDefined: isOutlinedRegion }
-  let images: BinaryImage[]
-  if (isElf(buf)) images = [readElf(buf, opts)]
-  else if (isMachO(buf)) images = readMachO(buf, opts)
-  else throw new BinaryFormatError(`${file} is neither ELF nor Mach-O (PE/Windows DLLs are not read yet)`)
+  const images = withFile(file, (src): BinaryImage[] => {
+    const head = src.read(0, HEAD_BYTES)
+    if (isElf(head)) return [readElfFrom(src, opts)]
+    if (isMachO(head)) return readMachO(src.read(0, src.size), opts)
+    throw new BinaryFormatError(`${file} is neither ELF nor Mach-O (PE/Windows DLLs are not read yet)`)
+  })
   return images.map(i => ({
     path: file,
     format: i.format,

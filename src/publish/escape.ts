@@ -1,0 +1,47 @@
+/**
+ * Every string that reaches a PR comment or issue passes through here. In
+ * `mode: comment` the strings come from a fork's artifact, so they are
+ * attacker-controlled: they must not open HTML, links, images or code
+ * fences, must not @-mention anyone, and must not forge the hidden markers
+ * the sticky comment is parsed by. Check-mode strings go through the same
+ * path, so there is one rule to audit.
+ */
+
+/** C0/C1 controls and the bidi overrides used to make text read differently than it parses. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const MARKDOWN = new Set('\\`*_{}[]()#+-!|~:'.split(''))
+/** Zero-width space: breaks @mentions and autolinks without changing what a reader sees. */
+const ZWSP = '\u200b'
+
+/** Collapses whitespace, drops invisible characters and caps the length (with an ellipsis). */
+export function clip(text: unknown, max: number): string {
+  const s = String(text ?? '')
+    .replace(/\s+/g, ' ')
+    .replace(INVISIBLE, '')
+    .trim()
+  const chars = [...s]
+  return chars.length > max ? chars.slice(0, Math.max(0, max - 1)).join('') + '…' : s
+}
+
+/**
+ * Inline Markdown text that renders exactly as written: HTML-significant
+ * characters become entities, Markdown punctuation is backslash-escaped,
+ * and @ and :// get a zero-width space so no mention or autolink fires.
+ */
+export function inline(text: unknown, max = 200): string {
+  let out = ''
+  for (const c of clip(text, max)) {
+    if (ENTITIES[c]) out += ENTITIES[c]
+    else if (MARKDOWN.has(c)) out += `\\${c}`
+    else if (c === '@') out += `@${ZWSP}`
+    else out += c
+  }
+  return out.replace(/(https?|ftp|www)/gi, `$1${ZWSP}`)
+}
+
+/** Text for inside a fenced code block: no backticks (they could close the fence), nothing invisible. */
+export function plain(text: unknown, max = 60): string {
+  return clip(text, max).replace(/`/g, "'")
+}
