@@ -70,7 +70,7 @@ async function startWorker(opts: MeasureOptions, threads: number): Promise<{ wor
  */
 export async function measure(opts: MeasureOptions): Promise<Measurement> {
   const sampleSeconds = opts.sampleSeconds ?? 0.15
-  const minRounds = opts.minRounds ?? 5
+  const minRounds = opts.minRounds ?? 4
   const maxRounds = opts.maxRounds ?? 60
   const sampleTimeoutMs = (opts.sampleTimeout ?? 60) * 1000
   const started = Date.now()
@@ -137,7 +137,9 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
         if (c.error || done.has(c)) continue
         const counts = round <= minRounds ? opts.threads : opts.threads.filter(n => essential.has(n))
         for (const n of roundOrder(counts, round)) {
-          const r = await ask(c, n, { op: 'run', case: c.name, iters: c.iters }, `Run at ${n} thread(s)`)
+          // The warm-up only has to start thread pools and fill caches: half a sample does.
+          const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters
+          const r = await ask(c, n, { op: 'run', case: c.name, iters }, `Run at ${n} thread(s)`)
           if (r?.op !== 'sample') break
           if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, threadCpu: r.threadCpu })
         }
