@@ -45,6 +45,8 @@ describe('locate', () => {
 
   it('keeps only what the build wrote when it knows when the build started', () => {
     expect(locateBinaries(root, [], Date.now() - 60_000).map(f => path.relative(root, f))).toEqual(['m.so'])
+    // A build that was already up to date wrote nothing new: fall back to what is there.
+    expect(locateBinaries(root, [], Date.now() + 60_000).map(f => path.relative(root, f))).toEqual(['m.so', 'old.so'])
   })
 
   it('honours patterns and exclusions', () => {

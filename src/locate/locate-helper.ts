@@ -12,14 +12,16 @@ function digest(file: string): string {
 
 /**
  * The extension binaries to inspect. Without patterns: the shared libraries
- * written since the build started. setuptools' --inplace copies build/lib*
+ * written since the build started (all of them when it wrote none). setuptools' --inplace copies build/lib*
  * into the tree, so identical files are kept once, preferring the copy
  * outside build/ (the one Python imports).
  */
 export function locateBinaries(cwd: string, patterns: readonly string[], builtSince: number | null): string[] {
   let files = globFiles(cwd, patterns.length ? patterns : SHARED_LIBRARIES)
   if (!patterns.length && builtSince !== null) {
-    files = files.filter(f => fs.statSync(f).mtimeMs >= builtSince - 2000)
+    const fresh = files.filter(f => fs.statSync(f).mtimeMs >= builtSince - 2000)
+    // An up-to-date build writes nothing; then its earlier output is what Python imports.
+    if (fresh.length) files = fresh
   }
   const underBuild = (f: string): boolean => path.relative(cwd, f).split(path.sep).includes('build')
   files.sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b))
