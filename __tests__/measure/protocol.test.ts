@@ -1,0 +1,37 @@
+import { describe, expect, it } from '@jest/globals'
+import { parseReply, ProtocolError } from '../../src/measure/protocol.js'
+
+const facts = { python: '/usr/bin/python3', python_version: '3.11.2', platform: 'linux', torch_version: '1.13.1', parallel_backend: 'OpenMP', cpu_count: 2, affinity_cpus: 2, cgroup_cpus: null, usable_cpus: 2 }
+
+describe('harness replies', () => {
+  it('maps a ready reply to typed facts, keeping only string workload info', () => {
+    const r = parseReply(JSON.stringify({ op: 'ready', threads: 2, facts, cases: ['a', 'b'], workload_info: { torchvision: '0.14.1', n: 3 } }))
+    expect(r).toEqual({
+      op: 'ready',
+      threads: 2,
+      cases: ['a', 'b'],
+      workloadInfo: { torchvision: '0.14.1' },
+      facts: { python: '/usr/bin/python3', pythonVersion: '3.11.2', platform: 'linux', torchVersion: '1.13.1', parallelBackend: 'OpenMP', cpuCount: 2, affinityCpus: 2, cgroupCpus: null, usableCpus: 2 }
+    })
+  })
+
+  it('maps samples and errors', () => {
+    expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"thread_cpu":[0.45,0.44]}')).toEqual({ op: 'sample', iters: 3, wall: 0.5, cpu: 0.9, threadCpu: [0.45, 0.44] })
+    expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"thread_cpu":null}')).toMatchObject({ threadCpu: null })
+    expect(parseReply('{"op":"error","stage":"run","case":"k","type":"ValueError","message":"m","traceback":"t"}')).toMatchObject({ op: 'error', case: 'k', type: 'ValueError' })
+  })
+
+  it.each([
+    ['not json', /not JSON/],
+    ['[1]', /not a JSON object/],
+    ['{"op":"nope"}', /unknown op "nope"/],
+    ['{"op":"sample","iters":0,"wall":0.5,"cpu":0.9}', /'iters' is 0, expected a number >= 1/],
+    ['{"op":"sample","iters":1,"wall":-1,"cpu":0.9}', /'wall' is -1/],
+    ['{"op":"sample","iters":1,"wall":1,"cpu":1,"thread_cpu":["x"]}', /thread_cpu is not a list of numbers/],
+    ['{"op":"ready","threads":1,"facts":{},"cases":[]}', /'python' is undefined/],
+    ['{"op":"ready","threads":1,"cases":"a"}', /no list of case names/]
+  ])('rejects %s', (line, message) => {
+    expect(() => parseReply(line)).toThrow(ProtocolError)
+    expect(() => parseReply(line)).toThrow(message)
+  })
+})
