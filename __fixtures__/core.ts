@@ -10,6 +10,9 @@ export const warning = jest.fn<typeof core.warning>()
 export const getInput = jest.fn<typeof core.getInput>()
 export const setOutput = jest.fn<typeof core.setOutput>()
 export const setFailed = jest.fn<typeof core.setFailed>()
+// Used by @actions/cache, which main.ts loads for baselines.
+export const isDebug = jest.fn<typeof core.isDebug>(() => false)
+export const setSecret = jest.fn<typeof core.setSecret>()
 export const group = jest.fn(async <T>(_name: string, fn: () => Promise<T>): Promise<T> => fn())
 
 /** The summary builder records what was written. */

@@ -20,6 +20,8 @@ function inputs(values: Record<string, string>): void {
 
 describe('run', () => {
   beforeEach(() => {
+    // Not a workflow run, even when the tests run inside one: publishing stays off.
+    for (const k of ['GITHUB_EVENT_NAME', 'GITHUB_EVENT_PATH', 'GITHUB_REPOSITORY']) delete process.env[k]
     process.env.GITHUB_WORKSPACE = os.tmpdir()
     process.env.GITHUB_STEP_SUMMARY = '/dev/null'
     core.summaryText.length = 0
@@ -70,6 +72,24 @@ describe('run', () => {
     expect(core.error).toHaveBeenCalledWith('expected ;', expect.objectContaining({ title: 'Build failed', startLine: 7, startColumn: 3 }))
     expect(core.setFailed).toHaveBeenCalledWith("Input 'build-command': the build failed")
     expect(core.setOutput).not.toHaveBeenCalledWith('verdict', expect.anything())
+  })
+
+  it('folds the annotations GitHub would drop into the summary', async () => {
+    runCheck.mockResolvedValue(makeReport('fail-static', 14))
+    await run()
+    expect(core.error.mock.calls.filter(([, props]) => props?.title === 'Parallel loop compiled without OpenMP')).toHaveLength(10)
+    const summary = core.summaryText.join('')
+    expect(summary).toMatch(/<details><summary>5 more annotation\(s\): GitHub shows 10 errors and 10 warnings per step<\/summary>/)
+    expect(summary).toMatch(/- ❌ `csrc\/[ab]\.cpp:2[0-3]`: parallel\\_ext\.so was compiled without OpenMP/)
+    expect(summary).toMatch(/- ❌ Case 'elementwise': Speedup 1\.00x/)
+  })
+
+  it('in mode comment, builds and measures nothing, and needs a workflow_run event', async () => {
+    inputs({ mode: 'comment', 'github-token': 'ghs_x' })
+    await run()
+    expect(runCheck).not.toHaveBeenCalled()
+    expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/^Input 'mode': 'comment' posts the reports of the run that triggered a workflow_run event/))
+    expect(core.summaryText.join('')).toMatch(/^## ❗ thread-scaling-check: no comment posted/)
   })
 
   it('reports case errors as no verdict', async () => {

@@ -58,5 +58,8 @@ describe('action.yml', () => {
     expect(text).toMatch(new RegExp(`  min-speedup:\\n[\\s\\S]*?default: '${DEFAULTS.minSpeedup}'\\n`))
     expect(text).toMatch(new RegExp(`  fail-on:\\n[\\s\\S]*?default: ${DEFAULTS.failOn}\\n`))
     expect(text).toMatch(new RegExp(`  max-time:\\n[\\s\\S]*?default: '${DEFAULTS.maxTime}'\\n`))
+    expect(text).toMatch(new RegExp(`  mode:\\n[\\s\\S]*?default: ${DEFAULTS.mode}\\n`))
+    expect(text).toMatch(new RegExp(`  comment:\\n[\\s\\S]*?default: ${DEFAULTS.comment}\\n`))
+    expect(text).toMatch(new RegExp(`  regression-tolerance:\\n[\\s\\S]*?default: '${DEFAULTS.regressionTolerance}'\\n`))
   })
 })

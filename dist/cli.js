@@ -2981,7 +2981,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve4.call(this, root, ref);
+      let _sch = resolve5.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3008,7 +3008,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve4(root, ref) {
+    function resolve5(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3259,8 +3259,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path7) {
-      let input = path7;
+    function removeDotSegments(path9) {
+      let input = path9;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -3334,11 +3334,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path7) {
-      if (path7 === "" || path7[0] === "/") {
-        return removeDotSegments(path7);
+    function removeDotSegmentsRelative(path9) {
+      if (path9 === "" || path9[0] === "/") {
+        return removeDotSegments(path9);
       }
-      const segments = path7.split("/");
+      const segments = path9.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -3701,8 +3701,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path7 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path7 && path7 !== "/" ? path7 : void 0;
+        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -3872,7 +3872,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve4(baseURI, relativeURI, options) {
+    function resolve5(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -3908,58 +3908,58 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative3, options, skipNormalization) {
+    function resolveComponent(base2, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize(base, options), options);
-        relative3 = parse(serialize(relative3, options), options);
+        base2 = parse(serialize(base2, options), options);
+        relative4 = parse(serialize(relative4, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative3.scheme) {
-        target.scheme = relative3.scheme;
-        target.userinfo = relative3.userinfo;
-        target.host = relative3.host;
-        target.port = relative3.port;
-        target.path = removeDotSegments(relative3.path || "");
-        target.query = relative3.query;
+      if (!options.tolerant && relative4.scheme) {
+        target.scheme = relative4.scheme;
+        target.userinfo = relative4.userinfo;
+        target.host = relative4.host;
+        target.port = relative4.port;
+        target.path = removeDotSegments(relative4.path || "");
+        target.query = relative4.query;
       } else {
-        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
-          target.userinfo = relative3.userinfo;
-          target.host = relative3.host;
-          target.port = relative3.port;
-          target.path = removeDotSegments(relative3.path || "");
-          target.query = relative3.query;
+        if (relative4.userinfo !== void 0 || relative4.host !== void 0 || relative4.port !== void 0) {
+          target.userinfo = relative4.userinfo;
+          target.host = relative4.host;
+          target.port = relative4.port;
+          target.path = removeDotSegments(relative4.path || "");
+          target.query = relative4.query;
         } else {
-          if (!relative3.path) {
-            target.path = base.path;
-            if (relative3.query !== void 0) {
-              target.query = relative3.query;
+          if (!relative4.path) {
+            target.path = base2.path;
+            if (relative4.query !== void 0) {
+              target.query = relative4.query;
             } else {
-              target.query = base.query;
+              target.query = base2.query;
             }
           } else {
-            if (relative3.path[0] === "/") {
-              target.path = removeDotSegments(relative3.path);
+            if (relative4.path[0] === "/") {
+              target.path = removeDotSegments(relative4.path);
             } else {
-              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative3.path;
-              } else if (!base.path) {
-                target.path = relative3.path;
+              const baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
+              if (baseHasAuthority && !base2.path) {
+                target.path = "/" + relative4.path;
+              } else if (!base2.path) {
+                target.path = relative4.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative4.path;
               }
-              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative3.query;
+            target.query = relative4.query;
           }
-          target.userinfo = base.userinfo;
-          target.host = base.host;
-          target.port = base.port;
+          target.userinfo = base2.userinfo;
+          target.host = base2.host;
+          target.port = base2.port;
         }
-        target.scheme = base.scheme;
+        target.scheme = base2.scheme;
       }
-      target.fragment = relative3.fragment;
+      target.fragment = relative4.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -4263,7 +4263,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve4,
+      resolve: resolve5,
       resolveComponent,
       equal,
       serialize,
@@ -6936,7 +6936,7 @@ var require_ajv = __commonJS({
 });
 
 // src/cli.ts
-import * as fs7 from "node:fs";
+import * as fs9 from "node:fs";
 import { parseArgs } from "node:util";
 
 // src/config/parse.ts
@@ -6956,7 +6956,11 @@ var Inputs = {
   FailOn: "fail-on",
   MaxTime: "max-time",
   ReportPath: "report-path",
-  GithubToken: "github-token"
+  GithubToken: "github-token",
+  Mode: "mode",
+  Comment: "comment",
+  Leg: "leg",
+  RegressionTolerance: "regression-tolerance"
 };
 var REPORT_SCHEMA_VERSION = "1.0";
 var WORK_DIR_NAME = ".thread-scaling-check";
@@ -6976,7 +6980,10 @@ var DEFAULTS = {
   threads: "1,2,4",
   minSpeedup: "2.0",
   failOn: "fail",
-  maxTime: "90"
+  maxTime: "90",
+  mode: "check",
+  comment: "auto",
+  regressionTolerance: "0.15"
 };
 var FAIL_ON = ["fail", "inconclusive", "never"];
 var MAX_THREADS = 1024;
@@ -7015,7 +7022,7 @@ function parseSettings(ctx) {
     failOn,
     maxTime,
     reportPath,
-    githubToken: raw(Inputs.GithubToken)
+    publish: parsePublishSettings(ctx.getInput)
   };
 }
 function parseList(value) {
@@ -7093,6 +7100,29 @@ function parseMaxTime(value) {
 function shellQuote(s) {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
+var MODES = ["check", "comment"];
+var COMMENT_WHEN = ["auto", "always", "never"];
+var MAX_LEG = 80;
+function parsePublishSettings(getInput) {
+  const raw = (name, fallback = "") => getInput(name).trim() || fallback;
+  const mode = raw(Inputs.Mode, DEFAULTS.mode).toLowerCase();
+  if (!MODES.includes(mode)) throw new InputError(Inputs.Mode, `'${raw(Inputs.Mode)}' is not one of ${MODES.map((m) => `'${m}'`).join(", ")}. Use 'comment' only in a workflow_run workflow that posts another run's reports.`);
+  const comment = raw(Inputs.Comment, DEFAULTS.comment).toLowerCase();
+  if (!COMMENT_WHEN.includes(comment)) throw new InputError(Inputs.Comment, `'${raw(Inputs.Comment)}' is not one of ${COMMENT_WHEN.map((c) => `'${c}'`).join(", ")}.`);
+  const leg = raw(Inputs.Leg);
+  if (leg.length > MAX_LEG || /[\u0000-\u001f\u007f]/.test(leg)) {
+    throw new InputError(Inputs.Leg, `'${leg.slice(0, 100)}' is not a leg name: give one line of at most ${MAX_LEG} characters, such as 'Linux X64 py3.12', or leave it empty to derive it from the runner.`);
+  }
+  return { mode, comment, leg: leg || null, regressionTolerance: parseTolerance(raw(Inputs.RegressionTolerance, DEFAULTS.regressionTolerance)), githubToken: raw(Inputs.GithubToken) };
+}
+function parseTolerance(value) {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(value);
+  const x = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!(x >= 0 && x < 1)) {
+    throw new InputError(Inputs.RegressionTolerance, `'${value}' is not a tolerance. Give the largest accepted drop of a speedup against the base branch as a fraction from 0 to below 1 (0.15) or a percentage (15%).`);
+  }
+  return x;
+}
 
 // src/inspect/inspect-helper.ts
 import * as fs2 from "node:fs";
@@ -7160,10 +7190,10 @@ function withFile(file, fn) {
 
 // src/inspect/byte-reader.ts
 var ByteReader = class {
-  constructor(buf, littleEndian, base = 0) {
+  constructor(buf, littleEndian, base2 = 0) {
     this.buf = buf;
     this.littleEndian = littleEndian;
-    this.base = base;
+    this.base = base2;
   }
   buf;
   littleEndian;
@@ -7718,6 +7748,7 @@ var ElfParser = class {
     const seen = /* @__PURE__ */ new Set();
     const shndxAt = w ? 6 : 14;
     const infoAt = w ? 4 : 12;
+    const hints = this.opts.keepDefinedContaining;
     for (const sym of tables) {
       if (!sym) continue;
       const { entsize } = sym;
@@ -7725,12 +7756,14 @@ var ElfParser = class {
       const count = Math.floor(table2.length / entsize);
       const strtab = this.strTab(sym.strings);
       const names = strtab.buf;
+      const mayPass = hints ? hintFilter(names, hints) : void 0;
       for (let i = 1, p = entsize; i < count; i++, p += entsize) {
         if ((table2[p + shndxAt] | table2[p + shndxAt + 1]) === 0) continue;
         const type2 = table2[p + infoAt] & 15;
         if (type2 === STT_SECTION || type2 === STT_FILE) continue;
         const nameAt = u32At(table2, p, le);
         if (!(nameAt < names.length) || names[nameAt] === 0) continue;
+        if (mayPass && !mayPass(nameAt)) continue;
         const name = this.str(strtab, nameAt);
         if (name !== void 0 && !seen.has(name) && keep(name)) seen.add(name);
       }
@@ -7738,6 +7771,29 @@ var ElfParser = class {
     return [...seen];
   }
 };
+function hintFilter(names, hints) {
+  const hits = [];
+  for (const hint of hints) {
+    if (hint.length === 0 || hint.includes("\0")) return () => true;
+    for (let i = names.indexOf(hint, 0, "latin1"); i >= 0; i = names.indexOf(hint, i + 1, "latin1")) hits.push(i);
+  }
+  hits.sort((a, b) => a - b);
+  const runStart = new Array(hits.length);
+  for (let k = 0, prev = 0; k < hits.length; prev = hits[k++]) {
+    const nul = names.subarray(prev, hits[k]).lastIndexOf(0);
+    runStart[k] = nul >= 0 ? prev + nul + 1 : k > 0 ? runStart[k - 1] : 0;
+  }
+  return (nameAt) => {
+    let lo = 0;
+    let hi = hits.length;
+    while (lo < hi) {
+      const mid = lo + hi >>> 1;
+      if (hits[mid] < nameAt) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < hits.length && runStart[lo] <= nameAt;
+  };
+}
 function u16At(buf, p, le) {
   return le ? buf[p] | buf[p + 1] << 8 : buf[p] << 8 | buf[p + 1];
 }
@@ -8188,21 +8244,21 @@ var StringPool = class {
 };
 var CHAINED_IMPORT_SIZES = { 1: 4, 2: 8, 3: 16 };
 function readChainedFixups(r, fixups, libraryOf, imports, budget) {
-  const base = fixups.dataoff;
-  const end = Math.min(base + fixups.datasize, r.size);
-  if (!(base + 28 <= end)) return "chained fixups lie past the end of the file";
-  const importsOffset = r.u32(base + 8);
-  const symbolsOffset = r.u32(base + 12);
-  const count = r.u32(base + 16);
-  const format = r.u32(base + 20);
-  const symbolsFormat = r.u32(base + 24);
+  const base2 = fixups.dataoff;
+  const end = Math.min(base2 + fixups.datasize, r.size);
+  if (!(base2 + 28 <= end)) return "chained fixups lie past the end of the file";
+  const importsOffset = r.u32(base2 + 8);
+  const symbolsOffset = r.u32(base2 + 12);
+  const count = r.u32(base2 + 16);
+  const format = r.u32(base2 + 20);
+  const symbolsFormat = r.u32(base2 + 24);
   const size = CHAINED_IMPORT_SIZES[format];
   if (size === void 0) return `unknown chained import format ${format}`;
   if (symbolsFormat !== 0) return "compressed chained-fixup symbol names are not read";
-  const first = base + importsOffset;
+  const first = base2 + importsOffset;
   const fits = first <= end ? Math.floor((end - first) / size) : 0;
   const n = Math.min(count, fits);
-  const names = new StringPool(r.buf, base + symbolsOffset, end, budget);
+  const names = new StringPool(r.buf, base2 + symbolsOffset, end, budget);
   for (let i = 0; i < n; i++) {
     const { ordinal, nameOffset } = chainedImport(r, first + i * size, format);
     const name = names.get(nameOffset);
@@ -8346,15 +8402,16 @@ function cName(name, format) {
   return format === "macho" && name.startsWith("_") ? name.slice(1) : name;
 }
 function runtimeFamily(library) {
-  const base = library.split(/[\\/]/).pop() ?? library;
-  if (/^libgomp-[0-9a-f]{6,}\.so/.test(base)) return "torch-bundled-gnu";
-  if (/^libgomp(\.\d+)*\.(so|dylib)|^libgomp\.so/.test(base)) return "gnu";
-  if (/^libiomp5(md)?\.(so|dylib|dll)/.test(base)) return "intel";
-  if (/^libomp(140\.\w+)?(\.\d+)*\.(so|dylib|dll)/.test(base) || /^libomp\.so/.test(base)) return "llvm";
-  if (/^vcomp\d*d?\.dll$/i.test(base)) return "msvc";
+  const base2 = library.split(/[\\/]/).pop() ?? library;
+  if (/^libgomp-[0-9a-f]{6,}\.so/.test(base2)) return "torch-bundled-gnu";
+  if (/^libgomp(\.\d+)*\.(so|dylib)|^libgomp\.so/.test(base2)) return "gnu";
+  if (/^libiomp5(md)?\.(so|dylib|dll)/.test(base2)) return "intel";
+  if (/^libomp(140\.\w+)?(\.\d+)*\.(so|dylib|dll)/.test(base2) || /^libomp\.so/.test(base2)) return "llvm";
+  if (/^vcomp\d*d?\.dll$/i.test(base2)) return "msvc";
   return null;
 }
 var isOutlinedRegion = (name) => OUTLINED.test(name);
+var OUTLINED_REGION_HINT = ["omp_"];
 var PROCESS_TEXT = "through the process (e.g. libtorch's OpenMP runtime)";
 function resolve2(image, openmpImports, runtimes) {
   if (openmpImports.length === 0) return null;
@@ -8480,7 +8537,7 @@ function needsOpenMP(hit, torchBackendIsOpenMP) {
 // src/inspect/inspect-helper.ts
 var HEAD_BYTES = 4096;
 function inspectBinary(file) {
-  const opts = { keepDefined: isOutlinedRegion };
+  const opts = { keepDefined: isOutlinedRegion, keepDefinedContaining: OUTLINED_REGION_HINT };
   const images = withFile(file, (src) => {
     const head = src.read(0, HEAD_BYTES);
     if (isElf(head)) return [readElfFrom(src, opts)];
@@ -8519,9 +8576,9 @@ function stepFails(verdict, failOn) {
 }
 
 // src/pipeline.ts
-import * as fs6 from "node:fs";
+import * as fs8 from "node:fs";
 import * as os from "node:os";
-import * as path6 from "node:path";
+import * as path8 from "node:path";
 
 // package.json
 var package_default = {
@@ -8605,7 +8662,7 @@ async function runBuild(opts) {
     const child = spawn(shell, args, {
       cwd: opts.cwd,
       // The build and a custom command find the chosen interpreter as $PYTHON.
-      env: { ...process.env, PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1" },
+      env: { ...process.env, PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
       stdio: ["ignore", "pipe", "pipe"]
     });
     let pending = "";
@@ -8620,21 +8677,423 @@ async function runBuild(opts) {
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
-    return new Promise((resolve4) => {
+    return new Promise((resolve5) => {
       child.on("error", (err) => {
         const msg = `could not start ${shell}: ${err.message}
 `;
         chunks.push(msg);
-        resolve4(127);
+        resolve5(127);
       });
       child.on("close", (code, signal) => {
         if (pending) opts.log.info(pending);
-        resolve4(code ?? (signal ? 128 : 1));
+        resolve5(code ?? (signal ? 128 : 1));
       });
     });
   });
-  await new Promise((resolve4) => file.end(resolve4));
+  await new Promise((resolve5) => file.end(resolve5));
   return { command: opts.command, exitCode, seconds: (Date.now() - startedAt) / 1e3, logPath: opts.logPath, log: chunks.join(""), startedAt };
+}
+
+// src/inspect/compile-map.ts
+import * as fs4 from "node:fs";
+import * as path3 from "node:path";
+var SOURCE = /\.(c|cc|cp|cpp|cxx|c\+\+|C|CPP|cu|m|mm)$/;
+var OBJECT = /\.(o|obj)$/;
+var TAKES_ARG = /* @__PURE__ */ new Set(["-o", "-MF", "-MT", "-MQ", "-include", "-imacros", "-x", "-I", "-isystem", "-iquote", "-idirafter", "-L", "-l", "-Xlinker", "-Xpreprocessor", "-Xclang", "-arch", "-target", "-D", "-U", "--param", "-ccbin", "-Xcompiler", "-gencode"]);
+var MAX_LINE = 1 << 20;
+function splitCommand(line) {
+  const words = [];
+  let word = "";
+  let inWord = false;
+  let quote = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote === "'") {
+      if (c === "'") quote = null;
+      else word += c;
+    } else if (quote === '"') {
+      if (c === '"') quote = null;
+      else if (c === "\\" && i + 1 < line.length && '"\\$`'.includes(line[i + 1])) word += line[++i];
+      else word += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      inWord = true;
+    } else if (c === "\\" && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
+    } else if (c === " " || c === "	") {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+function operands(words) {
+  const inputs = [];
+  const flags = /* @__PURE__ */ new Set();
+  let output;
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i];
+    if (w === "-o" && i + 1 < words.length) output = words[++i];
+    else if (TAKES_ARG.has(w)) i++;
+    else if (w.startsWith("-")) flags.add(w);
+    else inputs.push(w);
+  }
+  return { inputs, output, flags };
+}
+function fromLog(log, cwd, into) {
+  const abs = (p) => path3.resolve(cwd, p);
+  for (const raw of log.split("\n")) {
+    if (raw.length > MAX_LINE) continue;
+    const line = raw.trim().replace(/^\[\d+\/\d+\]\s+/, "");
+    const copy = /^copying (.+?) ->(?: (.*))?$/.exec(line);
+    if (copy) {
+      const to = (copy[2] ?? "").trim();
+      into.copies.push([abs(copy[1]), to === "" ? cwd : abs(to)]);
+      continue;
+    }
+    if (!line.includes("-o")) continue;
+    const words = splitCommand(line);
+    const { inputs, output, flags } = operands(words);
+    if (output === void 0) continue;
+    const sources = inputs.filter((w) => SOURCE.test(w));
+    if (flags.has("-c") && sources.length === 1 && OBJECT.test(output)) {
+      into.objects.set(abs(output), abs(sources[0]));
+    } else if (!flags.has("-c") && (flags.has("-shared") || flags.has("-bundle") || flags.has("-dynamiclib"))) {
+      into.links.set(abs(output), inputs.filter((w) => OBJECT.test(w)).map(abs));
+    }
+  }
+}
+function ninjaWords(s) {
+  const words = [];
+  let word = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "$" && i + 1 < s.length) word += s[++i];
+    else if (c === " ") {
+      if (word) words.push(word);
+      word = "";
+    } else word += c;
+  }
+  if (word) words.push(word);
+  return words;
+}
+function fromNinja(file, into) {
+  const dir = path3.dirname(file.path);
+  const text = file.text.replace(/\$\r?\n\s*/g, "");
+  for (const line of text.split("\n")) {
+    const m = /^build\s+(.+?)(?<!\$):\s*(compile|cuda_compile)\s+(.+)$/.exec(line.trim());
+    if (!m) continue;
+    const outs = ninjaWords(m[1]);
+    const ins = ninjaWords(m[3].split(/\s\|\|?\s/)[0]);
+    if (outs.length === 1 && ins.length === 1) into.objects.set(path3.resolve(dir, outs[0]), path3.resolve(dir, ins[0]));
+  }
+}
+function fromCompileCommands(file, into) {
+  let entries;
+  try {
+    entries = JSON.parse(file.text);
+  } catch {
+    return;
+  }
+  if (!Array.isArray(entries)) return;
+  for (const e of entries) {
+    if (typeof e !== "object" || e === null || typeof e.file !== "string") continue;
+    const dir = typeof e.directory === "string" ? path3.resolve(path3.dirname(file.path), e.directory) : path3.dirname(file.path);
+    let output = typeof e.output === "string" ? e.output : void 0;
+    if (output === void 0) {
+      const words = Array.isArray(e.arguments) ? e.arguments.filter((a) => typeof a === "string") : typeof e.command === "string" ? splitCommand(e.command) : [];
+      output = operands(words).output;
+    }
+    if (output !== void 0 && OBJECT.test(output)) into.objects.set(path3.resolve(dir, output), path3.resolve(dir, e.file));
+  }
+}
+function mapFromRecords(input) {
+  const rec = { objects: /* @__PURE__ */ new Map(), links: /* @__PURE__ */ new Map(), copies: [] };
+  for (const f of input.buildFiles) {
+    if (path3.basename(f.path) === "compile_commands.json") fromCompileCommands(f, rec);
+    else fromNinja(f, rec);
+  }
+  fromLog(input.log, input.cwd, rec);
+  const same = (a, b) => a === b || real(a) === real(b);
+  return input.binaries.map((b) => {
+    const binary = path3.resolve(input.cwd, b);
+    let out = [...rec.links.keys()].find((o) => same(o, binary));
+    let how = "the link command in the build log";
+    if (out === void 0) {
+      const copy = [...rec.copies].reverse().find(([from, to]) => rec.links.has(from) && (same(to, binary) || same(path3.join(to, path3.basename(from)), binary)));
+      if (copy) {
+        out = copy[0];
+        how = `the link command in the build log, then "copying ... -> ${path3.relative(input.cwd, copy[1]) || "."}"`;
+      }
+    }
+    if (out === void 0) {
+      const named = [...rec.links.keys()].filter((o) => path3.basename(o) === path3.basename(binary));
+      if (named.length === 1) {
+        out = named[0];
+        how = "the link command in the build log (matched by file name)";
+      }
+    }
+    if (out === void 0) return { binary: b, sources: null, how: "no link command for it in the build log" };
+    const objects = rec.links.get(out) ?? [];
+    const missing = objects.filter((o) => !rec.objects.has(o));
+    if (missing.length > 0) return { binary: b, sources: null, how: `objects traced to no source: ${missing.map((o) => path3.basename(o)).join(", ")}` };
+    const sources = [...new Set(objects.map((o) => rec.objects.get(o)))].sort();
+    return { binary: b, sources, how };
+  });
+}
+function real(p) {
+  try {
+    return fs4.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+var MAX_BUILD_FILE = 16 << 20;
+var MAX_DEPTH = 6;
+var SKIP_DIRS = /* @__PURE__ */ new Set([".git", "node_modules", "__pycache__", ".tox", ".venv", "venv"]);
+function findBuildFiles(dir) {
+  const found = [];
+  const walk = (d, depth) => {
+    let entries;
+    try {
+      entries = fs4.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path3.join(d, e.name);
+      if (e.isDirectory()) {
+        if (depth < MAX_DEPTH && !SKIP_DIRS.has(e.name)) walk(p, depth + 1);
+      } else if (e.isFile() && (e.name === "build.ninja" || e.name === "compile_commands.json")) {
+        const size = fs4.statSync(p, { throwIfNoEntry: false })?.size ?? 0;
+        if (size <= MAX_BUILD_FILE) found.push({ path: p, text: fs4.readFileSync(p, "utf8") });
+      }
+    }
+  };
+  walk(dir, 0);
+  return found.sort((a, b) => a.path.localeCompare(b.path));
+}
+function mapSourcesToBinaries(input) {
+  return mapFromRecords({ ...input, buildFiles: input.buildFiles ?? findBuildFiles(input.cwd) });
+}
+var INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"/gm;
+var MAX_SCANNED = 4 << 20;
+function hitsInBinary(hits, sources, cwd) {
+  if (sources === null) return [...hits];
+  const reached = /* @__PURE__ */ new Set();
+  const queue = sources.map((s) => path3.resolve(cwd, s));
+  while (queue.length > 0) {
+    const f = queue.pop();
+    if (reached.has(f)) continue;
+    reached.add(f);
+    const size = fs4.statSync(f, { throwIfNoEntry: false })?.size;
+    if (size === void 0 || size > MAX_SCANNED) continue;
+    for (const m of fs4.readFileSync(f, "utf8").matchAll(INCLUDE)) {
+      const inc = path3.resolve(path3.dirname(f), m[1]);
+      if (!reached.has(inc) && fs4.existsSync(inc)) queue.push(inc);
+    }
+  }
+  const realReached = new Set([...reached].map(real));
+  return hits.filter((h) => {
+    const f = path3.resolve(cwd, h.file);
+    return reached.has(f) || realReached.has(real(f));
+  });
+}
+
+// src/inspect/torch-libs.ts
+import { execFile } from "node:child_process";
+import * as fs5 from "node:fs";
+import * as path4 from "node:path";
+var SNIPPET = `
+import json, os, torch
+lib = os.path.join(os.path.dirname(torch.__file__), 'lib')
+loaded = []
+try:
+    with open('/proc/self/maps') as maps:
+        for line in maps:
+            p = line.split(None, 5)[-1].strip()
+            if 'torch_cpu' in os.path.basename(p) and p not in loaded:
+                loaded.append(p)
+except OSError:
+    pass
+print(json.dumps({'lib': lib, 'loaded': loaded}))
+`;
+var SHARED_LIBRARY = /\.(so(\.\d+)*|dylib|dll)$/;
+var TIMEOUT_MS = 18e4;
+function parseOutput(stdout) {
+  const last = stdout.trim().split("\n").pop() ?? "";
+  const parsed = JSON.parse(last);
+  if (typeof parsed === "object" && parsed !== null && typeof parsed.lib === "string" && Array.isArray(parsed.loaded)) {
+    const { lib, loaded } = parsed;
+    return { lib, loaded: loaded.filter((p) => typeof p === "string") };
+  }
+  throw new Error(`unexpected output: ${last.slice(0, 200)}`);
+}
+async function findTorchLibraries(python) {
+  const stdout = await new Promise((resolve5, reject) => {
+    execFile(python, ["-c", SNIPPET], { timeout: TIMEOUT_MS, maxBuffer: 1 << 20, encoding: "utf8" }, (err, out2, errOut) => {
+      if (err) reject(new Error(`'${python}' could not report torch's libraries: ${(errOut || err.message).trim().split("\n").pop()}`));
+      else resolve5(out2);
+    });
+  });
+  const { lib, loaded } = parseOutput(stdout);
+  const inLib = fs5.existsSync(lib) ? fs5.readdirSync(lib).filter((f) => SHARED_LIBRARY.test(f)).sort().map((f) => path4.join(lib, f)).filter((f) => fs5.existsSync(f)) : [];
+  const out = [...inLib];
+  if (!inLib.some((f) => isTorchCpu(f))) out.push(...loaded.filter((p) => !out.includes(p)));
+  return out;
+}
+function isTorchCpu(file) {
+  return /^(lib)?torch_cpu\.(so|dylib|dll)/.test(path4.basename(file));
+}
+function torchRuntime(libraries) {
+  const cpu = libraries.find(isTorchCpu);
+  if (cpu === void 0) return null;
+  let images;
+  try {
+    images = inspectBinary(cpu);
+  } catch {
+    return null;
+  }
+  const runtimes = [];
+  for (const i of images) for (const r of i.openmp.runtimes) if (!runtimes.some((x) => x.library === r.library)) runtimes.push(r);
+  const libDir = libraries.map((l) => path4.dirname(l)).find((d) => path4.basename(d) === "lib" && path4.basename(path4.dirname(d)) === "torch") ?? null;
+  return { library: cpu, format: images[0]?.format ?? "elf", runtimes, libDir };
+}
+
+// src/inspect/two-runtimes.ts
+var KMP_FAMILIES = /* @__PURE__ */ new Set(["llvm", "intel"]);
+var GNU_FAMILIES = /* @__PURE__ */ new Set(["gnu", "torch-bundled-gnu"]);
+var FAMILY_NAMES = {
+  gnu: "GNU's libgomp",
+  "torch-bundled-gnu": "torch's bundled copy of libgomp",
+  llvm: "LLVM's libomp",
+  intel: "Intel's libiomp5",
+  msvc: "MSVC's vcomp"
+};
+var base = (library) => library.split(/[\\/]/).pop() ?? library;
+function sameLibrary(a, b, format) {
+  return format === "elf" ? base(a.library) === base(b.library) : a.library === b.library;
+}
+function extensionRuntime(img) {
+  const r = img.openmp.resolution;
+  if (r === null) return null;
+  if (r.via === "linked-runtime" && r.library !== void 0 && r.family !== void 0) return { library: r.library, family: r.family };
+  if (r.via === "flat-namespace") return img.openmp.runtimes[0] ?? null;
+  return null;
+}
+var usesKmpc = (img) => img.openmp.forkImports.some((n) => /^_{0,1}__kmpc_/.test(n));
+function compareRuntimes(img, torch) {
+  if (torch === null || torch.runtimes.length === 0 || !img.openmp.parallel) return null;
+  const theirs = torch.runtimes[0];
+  const lib = torch.libDir ?? "<torch>/lib";
+  const via = img.openmp.resolution?.via;
+  if ((via === "process" || via === "dynamic-lookup") && usesKmpc(img) && torch.runtimes.every((t) => GNU_FAMILIES.has(t.family))) {
+    return {
+      code: "missing-runtime",
+      severity: "error",
+      extension: null,
+      torch: theirs,
+      summary: `The extension calls ${img.openmp.forkImports.join(", ")} (LLVM's OpenMP entry points) and links no OpenMP runtime, while torch's is ${FAMILY_NAMES[theirs.family]} (${theirs.library}), which has none of them.`,
+      effect: `Importing the extension fails with "undefined symbol: ${img.openmp.forkImports[0].replace(/^_(?=__kmpc)/, "")}" (or the first parallel region does, under lazy binding).`,
+      fix: [
+        `Build the extension with g++ (CC=gcc CXX=g++) and -fopenmp: gcc emits GOMP_* calls, which torch's ${theirs.library} serves.`,
+        `clang can't target libgomp: -fopenmp=libgomp makes clang drop every '#pragma omp' (it leaves _OPENMP undefined), so the extension would build serial.`
+      ]
+    };
+  }
+  const ours = extensionRuntime(img);
+  if (ours === null || torch.runtimes.some((t) => sameLibrary(ours, t, img.format))) return null;
+  const bothKmp = KMP_FAMILIES.has(ours.family) && torch.runtimes.some((t) => KMP_FAMILIES.has(t.family));
+  const fix = fixes(img.format, ours, theirs, lib);
+  if (bothKmp) {
+    return {
+      code: "duplicate-libomp",
+      severity: "error",
+      extension: ours,
+      torch: theirs,
+      summary: `The extension links ${ours.library}, a second copy of ${FAMILY_NAMES[ours.family]} next to torch's ${theirs.library}.`,
+      effect: `Two runtimes of the libomp family in one process: the second to start aborts the process with "OMP: Error #15: Initializing ${base(ours.library)}, but found ${base(theirs.library)} already initialized". KMP_DUPLICATE_LIB_OK=TRUE only hides the abort; the runtime documents that as unsafe (crashes or silently wrong results), so it is no fix.`,
+      fix
+    };
+  }
+  return {
+    code: "two-runtimes",
+    severity: "warning",
+    extension: ours,
+    torch: theirs,
+    summary: `The extension's parallel regions run on ${FAMILY_NAMES[ours.family]} (${ours.library}), torch's on ${FAMILY_NAMES[theirs.family]} (${theirs.library}): two OpenMP runtimes in one process.`,
+    effect: `Each runtime keeps its own thread pool. torch.set_num_threads() sizes only torch's, so the extension's team follows OMP_NUM_THREADS or defaults to every core; when both pools are busy they oversubscribe the CPUs, and their idle threads spin-wait against each other. Timings then depend on which ran last.`,
+    fix
+  };
+}
+function fixes(format, ours, theirs, lib) {
+  if (format === "macho") {
+    return [
+      `Link torch's bundled libomp instead of ${ours.library}: -Xpreprocessor -fopenmp at compile time, and -L${lib} -lomp -Wl,-rpath,${lib} at link time (its install name is @rpath/libomp.dylib).`,
+      `Or link no runtime at all (-undefined dynamic_lookup): the __kmpc_* calls then bind to the libomp torch already loaded.`,
+      `Remove Homebrew's or conda's libomp from the library search path of this build (-L$(brew --prefix libomp)/lib and the like).`
+    ];
+  }
+  if (GNU_FAMILIES.has(theirs.family)) {
+    const torchCopy = theirs.family === "torch-bundled-gnu";
+    const out = [];
+    if (!GNU_FAMILIES.has(ours.family)) {
+      out.push(
+        `Build the extension with g++ (CC=gcc CXX=g++) and -fopenmp, so its parallel regions call GOMP_*, the entry points of torch's ${theirs.library}.`,
+        `clang can't target libgomp: -fopenmp=libgomp makes clang drop every '#pragma omp' (it leaves _OPENMP undefined), so the extension would build serial.`
+      );
+    }
+    if (torchCopy) {
+      out.push(
+        `Compile with -fopenmp but leave it (and -lgomp) off the link line: GOMP_* then resolve through libtorch_cpu to torch's ${theirs.library}.`,
+        `Or link torch's copy by name: -L${lib} -l:${base(theirs.library)} -Wl,-rpath,${lib}.`
+      );
+    } else {
+      out.push(`Link the same libgomp as torch (${theirs.library}): with gcc -fopenmp on the compile and link lines that is the default.`);
+    }
+    return out;
+  }
+  return [
+    `Link torch's ${theirs.library} instead of ${ours.library}: keep -fopenmp for compiling, and link with -L<dir of ${base(theirs.library)}> -l:${base(theirs.library)} (not -fopenmp, which adds ${base(ours.library)}). ${FAMILY_NAMES[theirs.family]} also serves gcc's GOMP_* calls.`,
+    `Or leave the runtime off the link line: the calls then resolve through libtorch_cpu to ${theirs.library}.`
+  ];
+}
+
+// src/inspect/attribution.ts
+function attributeSources(evidence, binaries, hits, cwd, buildLog, log) {
+  let mapped;
+  try {
+    mapped = mapSourcesToBinaries({ cwd, log: buildLog, binaries });
+  } catch (e) {
+    log.debug(`Could not read the build's records: ${e.message}`);
+    return evidence;
+  }
+  return evidence.map((b, i) => {
+    const m = mapped[i];
+    if (!m || m.sources === null) return { ...b, sourcesHow: m?.how ?? "no build records" };
+    return { ...b, sources: hitsInBinary(hits, m.sources, cwd), sourceFiles: m.sources.length, sourcesHow: m.how };
+  });
+}
+async function addRuntimeFindings(evidence, python, log) {
+  let torch;
+  try {
+    torch = torchRuntime(await findTorchLibraries(python));
+  } catch (e) {
+    log.debug(e.message);
+    return evidence;
+  }
+  if (!torch) return evidence;
+  log.info(`torch's OpenMP runtime: ${torch.runtimes.map((r) => r.library).join(", ") || "none"} (from ${torch.library})`);
+  return evidence.map((b) => {
+    const findings = b.images.map((img) => compareRuntimes(img, torch)).filter((f) => f !== null);
+    return findings.length ? { ...b, runtimeFindings: findings } : b;
+  });
 }
 
 // src/measure/stats.ts
@@ -8679,10 +9138,10 @@ function byRound(samples, threads) {
   return new Map(samples.filter((s) => s.threads === threads).map((s) => [s.round, s]));
 }
 function pairedRatios(c, threads) {
-  const base = byRound(c.samples, 1);
+  const base2 = byRound(c.samples, 1);
   const other = byRound(c.samples, threads);
   const out = [];
-  for (const [round, s1] of base) {
+  for (const [round, s1] of base2) {
     const sn = other.get(round);
     if (sn && sn.wall > 0) out.push(s1.wall / s1.iters / (sn.wall / sn.iters));
   }
@@ -8745,7 +9204,16 @@ function describeLines(hits) {
   const shown = files.slice(0, 3).join(", ") + (files.length > 3 ? ` and ${files.length - 3} more` : "");
   return `${hits.length} parallel construct(s) in ${shown}`;
 }
-function judgeBinary(b, sources, backend, sourceFiles = 1) {
+function judgeBinary(b, allSources, backend, allSourceFiles = 1) {
+  const finding = judgeOpenMP(b, b.sources ?? allSources, backend, b.sourceFiles ?? allSourceFiles);
+  const runtime = b.runtimeFindings ?? [];
+  if (runtime.length === 0) return finding;
+  const reasons = [...finding.reasons, ...runtime.map((r) => `${r.summary} ${r.effect} Fix: ${r.fix[0]}`)];
+  const broken = runtime.some((r) => r.severity === "error");
+  if (broken && finding.verdict !== "fail") return { ...finding, verdict: "fail", cause: "openmp-runtime-conflict", reasons: [reasons[reasons.length - 1], ...finding.reasons], runtimeFindings: runtime };
+  return { ...finding, reasons, runtimeFindings: runtime };
+}
+function judgeOpenMP(b, sources, backend, sourceFiles) {
   if (b.error) return { path: b.path, verdict: "inconclusive", cause: "unreadable", reasons: [`Could not read ${b.path}: ${b.error}`], lostLines: [] };
   const openmpBackend = /openmp/i.test(backend);
   const forks = [...new Set(b.images.flatMap((i) => i.openmp.forkImports))];
@@ -8812,29 +9280,29 @@ function position(s, required) {
 }
 function judgeCase(c, ev, t, controlScales) {
   const usable = ev.facts.usableCpus;
-  const base = { name: c.name, rows: rows(c, ev.threads, usable) };
-  if (c.error) return { ...base, verdict: "skipped", judged: null, reasons: [`Not measured: ${c.error.split("\n")[0]}`], error: c.error };
+  const base2 = { name: c.name, rows: rows(c, ev.threads, usable) };
+  if (c.error) return { ...base2, verdict: "skipped", judged: null, reasons: [`Not measured: ${c.error.split("\n")[0]}`], error: c.error };
   if (t.judgedThreads < 2) {
-    return { ...base, verdict: "inconclusive", judged: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] };
+    return { ...base2, verdict: "inconclusive", judged: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] };
   }
   const s = speedupInterval(c, t.judgedThreads);
-  const row = base.rows.find((r) => r.threads === t.judgedThreads);
+  const row = base2.rows.find((r) => r.threads === t.judgedThreads);
   const where = position(s, t.required);
   const at = `${fmt(s.estimate)}x at ${t.judgedThreads} threads (95% interval ${fmt(s.low)}-${fmt(s.high)})`;
   const work = `CPU time per wall time ${fmt(row.cpuPerWall)}${row.busyThreads !== null ? `, ${row.busyThreads} busy thread(s)` : ""}`;
-  if (where === "above") return { ...base, verdict: "pass", judged: s, reasons: [`Speedup ${at} meets the required ${fmt(t.required)}x; ${work}.`] };
+  if (where === "above") return { ...base2, verdict: "pass", judged: s, reasons: [`Speedup ${at} meets the required ${fmt(t.required)}x; ${work}.`] };
   if (where === "unclear") {
-    return { ...base, verdict: "inconclusive", judged: s, reasons: [`Speedup ${at} straddles the required ${fmt(t.required)}x and max-time ran out before it was clear. Raise max-time, or make one call of the case longer.`] };
+    return { ...base2, verdict: "inconclusive", judged: s, reasons: [`Speedup ${at} straddles the required ${fmt(t.required)}x and max-time ran out before it was clear. Raise max-time, or make one call of the case longer.`] };
   }
   const serial = row.busyThreads !== null ? row.busyThreads <= 1 : null;
   const detail = serial === true ? ` Only one thread did the work (${work}): the kernel ran serially.` : serial === false ? ` ${row.busyThreads} threads were busy (${work}) without a matching speedup: the kernel may be memory-bound, too fine-grained, or sharing cores with a neighbour.` : ` ${work}.`;
   if (controlScales) {
-    return { ...base, verdict: "fail", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, while libtorch's control op scaled on this runner.${detail}`] };
+    return { ...base2, verdict: "fail", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, while libtorch's control op scaled on this runner.${detail}`] };
   }
   if (serial === true && controlScales === false) {
-    return { ...base, verdict: "fail", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x. libtorch's control op did not scale either (the runner is loaded), but that doesn't explain this case:${detail}`] };
+    return { ...base2, verdict: "fail", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x. libtorch's control op did not scale either (the runner is loaded), but that doesn't explain this case:${detail}`] };
   }
-  return { ...base, verdict: "inconclusive", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${detail}`] };
+  return { ...base2, verdict: "inconclusive", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${detail}`] };
 }
 function judge(ev) {
   const t = threshold(ev.minSpeedup, ev.threads, ev.facts.usableCpus);
@@ -8865,12 +9333,12 @@ function judge(ev) {
 
 // src/locate/locate-helper.ts
 import { createHash } from "node:crypto";
-import * as fs5 from "node:fs";
-import * as path4 from "node:path";
+import * as fs7 from "node:fs";
+import * as path6 from "node:path";
 
 // src/locate/glob.ts
-import * as fs4 from "node:fs";
-import * as path3 from "node:path";
+import * as fs6 from "node:fs";
+import * as path5 from "node:path";
 function globToRegExp(pattern) {
   const opens = (pattern.match(/\{/g) ?? []).length;
   const closes = (pattern.match(/\}/g) ?? []).length;
@@ -8903,17 +9371,17 @@ function globToRegExp(pattern) {
   }
   return new RegExp(`^${re}$`);
 }
-var SKIP_DIRS = /* @__PURE__ */ new Set([".git", "node_modules", ".thread-scaling-check", "__pycache__"]);
+var SKIP_DIRS2 = /* @__PURE__ */ new Set([".git", "node_modules", ".thread-scaling-check", "__pycache__"]);
 var MAX_FILES = 2e5;
 function globFiles(root, patterns) {
-  const absolute = patterns.filter((p) => path3.isAbsolute(p));
+  const absolute = patterns.filter((p) => path5.isAbsolute(p));
   const fromAbsolute = absolute.flatMap((p) => {
     const parts = p.split(/[\\/]/);
     const fixed = parts.findIndex((x) => /[*?[{]/.test(x));
-    if (fixed < 0) return fs4.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
+    if (fixed < 0) return fs6.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
     return globFiles(parts.slice(0, fixed).join("/") || "/", [parts.slice(fixed).join("/")]);
   });
-  patterns = patterns.filter((p) => !path3.isAbsolute(p));
+  patterns = patterns.filter((p) => !path5.isAbsolute(p));
   if (!patterns.some((p) => !p.startsWith("!"))) return [...new Set(fromAbsolute)].sort();
   const include = patterns.filter((p) => !p.startsWith("!")).map((p) => globToRegExp(normalise(p)));
   const exclude = patterns.filter((p) => p.startsWith("!")).map((p) => globToRegExp(normalise(p.slice(1))));
@@ -8921,7 +9389,7 @@ function globFiles(root, patterns) {
   const walk = (dir, rel) => {
     let entries;
     try {
-      entries = fs4.readdirSync(dir, { withFileTypes: true });
+      entries = fs6.readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
@@ -8929,9 +9397,9 @@ function globFiles(root, patterns) {
       if (out.length >= MAX_FILES) return;
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name) && !e.name.endsWith(".egg-info")) walk(path3.join(dir, e.name), r);
+        if (!SKIP_DIRS2.has(e.name) && !e.name.endsWith(".egg-info")) walk(path5.join(dir, e.name), r);
       } else if (e.isFile() && include.some((x) => x.test(r)) && !exclude.some((x) => x.test(r))) {
-        out.push(path3.join(dir, e.name));
+        out.push(path5.join(dir, e.name));
       }
     }
   };
@@ -8946,14 +9414,15 @@ function normalise(p) {
 var SHARED_LIBRARIES = ["**/*.{so,dylib,pyd}"];
 var C_SOURCES = ["**/*.{c,cc,cpp,cxx,c++,h,hh,hpp,hxx,cu,cuh,inl}"];
 function digest(file) {
-  return createHash("sha256").update(fs5.readFileSync(file)).digest("hex");
+  return createHash("sha256").update(fs7.readFileSync(file)).digest("hex");
 }
 function locateBinaries(cwd, patterns, builtSince) {
   let files = globFiles(cwd, patterns.length ? patterns : SHARED_LIBRARIES);
   if (!patterns.length && builtSince !== null) {
-    files = files.filter((f) => fs5.statSync(f).mtimeMs >= builtSince - 2e3);
+    const fresh = files.filter((f) => fs7.statSync(f).mtimeMs >= builtSince - 2e3);
+    if (fresh.length) files = fresh;
   }
-  const underBuild = (f) => path4.relative(cwd, f).split(path4.sep).includes("build");
+  const underBuild = (f) => path6.relative(cwd, f).split(path6.sep).includes("build");
   files.sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b));
   const seen = /* @__PURE__ */ new Set();
   return files.filter((f) => {
@@ -9051,7 +9520,7 @@ function parseReply(line) {
 function threadEnv(threads) {
   const n = String(threads);
   return {
-    OMP_NUM_THREADS_DISABLED: n,
+    OMP_NUM_THREADS: n,
     MKL_NUM_THREADS: n,
     OPENBLAS_NUM_THREADS: n,
     VECLIB_MAXIMUM_THREADS: n,
@@ -9128,7 +9597,7 @@ var Worker = class {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.exited) return Promise.reject(new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) ${this.exited}`, this.output));
-    return new Promise((resolve4, reject) => {
+    return new Promise((resolve5, reject) => {
       const timer = setTimeout(() => {
         this.kill();
         this.settle(null, new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) gave no answer within ${Math.round(timeoutMs / 1e3)} s and was stopped`, this.output));
@@ -9136,7 +9605,7 @@ var Worker = class {
       this.pending = {
         resolve: (r) => {
           clearTimeout(timer);
-          resolve4(r);
+          resolve5(r);
         },
         reject: (e) => {
           clearTimeout(timer);
@@ -9158,7 +9627,7 @@ var Worker = class {
   /** Asks the worker to exit and waits for it (kills it if it lingers). */
   async close() {
     if (this.exited !== null) return;
-    const done = new Promise((resolve4) => this.child.once("exit", () => resolve4()));
+    const done = new Promise((resolve5) => this.child.once("exit", () => resolve5()));
     this.child.stdin.end(JSON.stringify({ op: "exit" }) + "\n");
     const timer = setTimeout(() => this.kill(), 5e3);
     await done;
@@ -9201,7 +9670,7 @@ async function startWorker(opts, threads) {
 }
 async function measure(opts) {
   const sampleSeconds = opts.sampleSeconds ?? 0.15;
-  const minRounds = opts.minRounds ?? 5;
+  const minRounds = opts.minRounds ?? 4;
   const maxRounds = opts.maxRounds ?? 60;
   const sampleTimeoutMs = (opts.sampleTimeout ?? 60) * 1e3;
   const started = Date.now();
@@ -9261,7 +9730,8 @@ ${e.stderr}` : "";
         if (c.error || done.has(c)) continue;
         const counts = round <= minRounds ? opts.threads : opts.threads.filter((n) => essential.has(n));
         for (const n of roundOrder(counts, round)) {
-          const r = await ask(c, n, { op: "run", case: c.name, iters: c.iters }, `Run at ${n} thread(s)`);
+          const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters;
+          const r = await ask(c, n, { op: "run", case: c.name, iters }, `Run at ${n} thread(s)`);
           if (r?.op !== "sample") break;
           if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, threadCpu: r.threadCpu });
         }
@@ -9297,16 +9767,16 @@ function progressLine(round, cases, top) {
 }
 
 // src/paths.ts
-import * as path5 from "node:path";
+import * as path7 from "node:path";
 import { fileURLToPath } from "node:url";
 function actionRoot() {
-  return path5.resolve(path5.dirname(fileURLToPath(import.meta.url)), "..");
+  return path7.resolve(path7.dirname(fileURLToPath(import.meta.url)), "..");
 }
 function harnessPath() {
-  return path5.join(actionRoot(), "src", "measure", "harness.py");
+  return path7.join(actionRoot(), "src", "measure", "harness.py");
 }
 function presetPath(name) {
-  return path5.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
+  return path7.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
 }
 
 // src/report/schema.ts
@@ -9541,7 +10011,7 @@ var CheckError = class extends Error {
 };
 async function build(s, log) {
   if (s.buildCommand === null) return null;
-  const result = await runBuild({ command: s.buildCommand, cwd: s.workingDirectory, python: s.python, logPath: path6.join(s.workingDirectory, WORK_DIR_NAME, "build.log"), log });
+  const result = await runBuild({ command: s.buildCommand, cwd: s.workingDirectory, python: s.python, logPath: path8.join(s.workingDirectory, WORK_DIR_NAME, "build.log"), log });
   if (result.exitCode !== 0) {
     const first = firstCompilerError(result.log);
     const where = first ? `${first.file}:${first.line}: ${first.message}` : `last lines:
@@ -9567,7 +10037,7 @@ async function probeFacts(s) {
 }
 function inspectAll(files, cwd, log) {
   return files.map((f) => {
-    const rel = path6.relative(cwd, f) || f;
+    const rel = path8.relative(cwd, f) || f;
     try {
       const images = inspectBinary(f);
       log.info(`Inspected ${rel}: ${images.map((i) => `${i.arch} ${i.openmp.parallel ? `OpenMP regions (${i.openmp.forkImports.join(", ")})` : "no OpenMP regions"}`).join("; ")}`);
@@ -9578,17 +10048,17 @@ function inspectAll(files, cwd, log) {
   });
 }
 function writeReport(file, report) {
-  if (fs6.existsSync(file)) {
+  if (fs8.existsSync(file)) {
     let ours = false;
     try {
-      ours = JSON.parse(fs6.readFileSync(file, "utf8")).schema === report.schema;
+      ours = JSON.parse(fs8.readFileSync(file, "utf8")).schema === report.schema;
     } catch {
       ours = false;
     }
     if (!ours) throw new CheckError(`Input 'report-path': ${file} exists and is not a thread-scaling-check report; it was left untouched. Choose another path.`);
   }
-  fs6.mkdirSync(path6.dirname(file), { recursive: true });
-  fs6.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
+  fs8.mkdirSync(path8.dirname(file), { recursive: true });
+  fs8.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
 }
 async function runCheck(s, log) {
   const built = await build(s, log);
@@ -9597,10 +10067,11 @@ async function runCheck(s, log) {
     const what = s.extensions.length ? `match ${s.extensions.join(", ")}` : built ? "were written by the build" : "exist";
     throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`);
   }
-  const evidence = inspectAll(binaries, s.workingDirectory, log);
   const sourceFiles = locateSources(s.workingDirectory, s.sources);
-  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path6.relative(s.workingDirectory, h.file) }));
+  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path8.relative(s.workingDirectory, h.file) }));
   log.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
+  const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log), binaries, sources, s.workingDirectory, built?.log ?? "", log);
+  const evidence = await addRuntimeFindings(inspected, s.python, log);
   let measurement = null;
   let facts2;
   const workload = s.preset ? presetPath(s.preset) : s.workload;
@@ -9676,7 +10147,7 @@ function interval(s) {
 
 // src/report/remediation.ts
 function openmpFix(platform, compiler = "unknown") {
-  if (platform === "darwin") {
+  if (platform === "darwin" || compiler === "apple-clang") {
     return {
       platform: "macOS (Apple clang)",
       compileArgs: ["-Xpreprocessor", "-fopenmp", "-I<torch>/include"],
@@ -9705,7 +10176,7 @@ function openmpFix(platform, compiler = "unknown") {
       compileArgs: ["-fopenmp"],
       linkArgs: ["-fopenmp"],
       setupPy: "extra_compile_args={'cxx': ['-fopenmp']},\nextra_link_args=['-fopenmp'],",
-      note: "clang links LLVM's libomp while torch on Linux uses GNU libgomp; add '-fopenmp=libgomp' to share torch's runtime and its thread settings."
+      note: "clang links LLVM's libomp while torch on Linux uses GNU libgomp: two runtimes, and torch.set_num_threads() sizes only torch's. '-fopenmp=libgomp' is no way out: clang then leaves _OPENMP undefined and builds serial. Build with gcc to share torch's libgomp."
     };
   }
   return {
@@ -9738,9 +10209,10 @@ function renderTerminal(r) {
       out.push(`  ${i.format} ${i.arch}${i.stripped ? ", stripped" : ""}: fork entries ${i.openmp.forkImports.join(", ") || "none"}; runtimes ${i.openmp.runtimes.map((x) => x.library).join(", ") || "none"}`);
     }
     for (const reason of b.reasons) out.push(`  ${reason}`);
+    for (const f of b.runtimeFindings ?? []) for (const fix of f.fix) out.push(`    fix: ${fix}`);
     for (const h of b.lostLines.slice(0, 10)) out.push(`    ${h.file}:${h.line}: ${h.text}`);
     if (b.lostLines.length > 10) out.push(`    ... and ${b.lostLines.length - 10} more`);
-    if (b.verdict === "fail") {
+    if (b.verdict === "fail" && b.cause === "compiled-without-openmp") {
       const fix = openmpFix(r.runner.platform);
       out.push(`  Fix (${fix.platform}), in setup.py's CppExtension(...):`);
       for (const line of fix.setupPy.split("\n")) out.push(`    ${line}`);
@@ -9814,8 +10286,8 @@ async function check(argv) {
   const settings = parseSettings({
     getInput: (name) => String(values[name] ?? ""),
     baseDirectory: process.cwd(),
-    isDirectory: (p) => fs7.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
-    isFile: (p) => fs7.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false
+    isDirectory: (p) => fs9.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
+    isFile: (p) => fs9.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false
   });
   const report = await runCheck(settings, terminalLog);
   process.stdout.write(values.json ? JSON.stringify(report, null, 2) + "\n" : "\n" + renderTerminal(report));

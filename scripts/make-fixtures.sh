@@ -295,6 +295,9 @@ host weak-clang-fopenmp-libgomp.so "$CLANG" "${ECFLAGS[@]}" -shared -fopenmp=lib
 # no NEEDED libgomp; in a torch extension it resolves through libtorch_cpu.
 (cd "$build" && "$GCC" "${ECFLAGS[@]}" -fopenmp -c kernel.c -o kernel-omp.o)
 host gcc-omp-unlinked.so "$GCC" -shared kernel-omp.o
+# The same with clang: __kmpc_* imports, which only an LLVM/Intel runtime serves.
+(cd "$build" && "$CLANG" "${ECFLAGS[@]}" -fopenmp -c kernel.c -o kernel-clang-omp.o)
+host clang-omp-unlinked.so "$CLANG" -shared kernel-clang-omp.o
 
 # What a PyPI torch library links: its own renamed libgomp.
 stub bundled libgomp-a34b3233.so.1 gomp.map "$GCC"
@@ -314,7 +317,7 @@ cross mips-linux-gnu mipsbe-gomp.so kernel-gomp.c '' mips/libgomp.so.1
 
 elf_fixtures=(
   gcc-omp.so gcc-noomp.so clang-omp.so gcc-omp-stripped.so clang-omp-stripped.so gcc-omp-noshdr.so
-  weak-gcc-no-as-needed.so weak-clang-fopenmp-libgomp.so gcc-omp-unlinked.so torch-bundled-gomp.so
+  weak-gcc-no-as-needed.so weak-clang-fopenmp-libgomp.so gcc-omp-unlinked.so clang-omp-unlinked.so torch-bundled-gomp.so
   i386-gcc-omp.so aarch64-gomp.so ppc64be-clang-omp.so mipsbe-gomp.so
 )
 

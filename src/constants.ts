@@ -12,7 +12,11 @@ export const Inputs = {
   FailOn: 'fail-on',
   MaxTime: 'max-time',
   ReportPath: 'report-path',
-  GithubToken: 'github-token'
+  GithubToken: 'github-token',
+  Mode: 'mode',
+  Comment: 'comment',
+  Leg: 'leg',
+  RegressionTolerance: 'regression-tolerance'
 } as const
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs]

@@ -6,6 +6,7 @@ import { firstCompilerError, logTail, type CompilerError } from './build/compile
 import { runBuild, type BuildResult } from './build/build-helper.js'
 import type { Settings } from './config/settings.js'
 import { REPORT_SCHEMA_VERSION, WORK_DIR_NAME } from './constants.js'
+import { addRuntimeFindings, attributeSources } from './inspect/attribution.js'
 import { inspectBinary } from './inspect/inspect-helper.js'
 import { scanSources } from './inspect/inspect-helper.js'
 import { judge, position, threshold } from './judge/judge.js'
@@ -97,10 +98,11 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     const what = s.extensions.length ? `match ${s.extensions.join(', ')}` : built ? 'were written by the build' : 'exist'
     throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`)
   }
-  const evidence = inspectAll(binaries, s.workingDirectory, log)
   const sourceFiles = locateSources(s.workingDirectory, s.sources)
   const sources = scanSources(sourceFiles).map(h => ({ ...h, file: path.relative(s.workingDirectory, h.file) }))
   log.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`)
+  const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log), binaries, sources, s.workingDirectory, built?.log ?? '', log)
+  const evidence = await addRuntimeFindings(inspected, s.python, log)
 
   let measurement: Measurement | null = null
   let facts: RunnerFacts

@@ -5,7 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
 import { BinaryFormatError, type BinaryImage, type ImportedSymbol } from '../../src/inspect/binary-types.js'
-import { isElf, readElf } from '../../src/inspect/elf.js'
+import { FileSource, type ByteSource } from '../../src/inspect/byte-source.js'
+import { isElf, readElf, readElfFile, readElfFrom } from '../../src/inspect/elf.js'
 
 // Real binaries are compiled at test time; synthetic ones (32-bit, big-endian,
 // hand-corrupted) come from the tiny ELF writer at the bottom of this file.
@@ -230,6 +231,81 @@ describe('agrees with nm -D --undefined-only', () => {
       expect(sorted(readElf(dropSectionHeaders(buf), all).defined)).toEqual(img.stripped ? dynDefined : expect.anything())
     })
   }
+})
+
+describe('readElfFile: the same answers from the byte ranges it needs', () => {
+  const FIXTURES = path.resolve('__fixtures__/binaries/elf')
+  const fixtures = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.so')).map((f) => path.join(FIXTURES, f))
+  const LIBOMP = '/usr/lib/llvm-14/lib/libomp.so.5'
+  const real = [LIBGOMP, LIBTORCH, LIBOMP]
+  const keep = { keepDefined: keepOutlined }
+
+  test.each([...fixtures, ...real])('%s', (file) => {
+    // A missing system library is a setup error, which readFileSync reports by failing.
+    expect(readElfFile(file, keep)).toEqual(readElf(fs.readFileSync(file), keep))
+  })
+
+  /** A FileSource that counts the bytes it hands out. */
+  function counting(file: string): { src: ByteSource; bytes: () => number; close: () => void } {
+    const inner = new FileSource(file)
+    let bytes = 0
+    const src: ByteSource = {
+      size: inner.size,
+      read: (off, len) => {
+        const b = inner.read(off, len)
+        bytes += b.length
+        return b
+      }
+    }
+    return { src, bytes: () => bytes, close: () => inner.close() }
+  }
+
+  test('libtorch_cpu.so: reads its dynamic tables, a few percent of the file', () => {
+    const c = counting(LIBTORCH)
+    try {
+      const img = readElfFrom(c.src, keep)
+      expect(img.imports.length).toBeGreaterThan(1000)
+      // .dynsym + .dynstr + .gnu.version(_r) + headers are about 3.8 MB of 120 MB.
+      expect(c.bytes()).toBeLessThan(c.src.size * 0.05)
+    } finally {
+      c.close()
+    }
+  })
+
+  test('.symtab and .strtab are read only when defined symbols are wanted', () => {
+    const file = path.join(FIXTURES, 'gcc-omp.so')
+    const without = counting(file)
+    const withKeep = counting(file)
+    try {
+      expect(readElfFrom(without.src).defined).toEqual([])
+      expect(readElfFrom(withKeep.src, keep).defined).toEqual(['scale._omp_fn.0'])
+      expect(withKeep.bytes()).toBeGreaterThan(without.bytes())
+    } finally {
+      without.close()
+      withKeep.close()
+    }
+  })
+
+  test('damaged copies on disk: the same image, or the same error, as from memory', () => {
+    const base = fs.readFileSync(path.join(FIXTURES, 'gcc-omp.so'))
+    const rand = mulberry32(0xe1f)
+    const file = bin('damaged.so')
+    for (let round = 0; round < 200; round++) {
+      const buf = Buffer.from(base)
+      for (let k = 0; k < 1 + Math.floor(rand() * 6); k++) buf[Math.floor(rand() * (rand() < 0.5 ? 4096 : buf.length))] = Math.floor(rand() * 256)
+      const cut = rand() < 0.3 ? buf.subarray(0, Math.floor(rand() * buf.length)) : buf
+      fs.writeFileSync(file, cut)
+      const outcome = (read: () => BinaryImage): BinaryImage | string => {
+        try {
+          return read()
+        } catch (e) {
+          if (e instanceof BinaryFormatError) return e.message
+          throw e
+        }
+      }
+      expect(outcome(() => readElfFile(file, keep))).toEqual(outcome(() => readElf(cut, keep)))
+    }
+  })
 })
 
 describe('synthetic images', () => {

@@ -27,7 +27,10 @@ const ALL_FIXTURES = [
   'omp-arm64-strip-x.so',
   'omp-arm64-stripped.so',
   'fat.so',
-  'fat64.so'
+  'fat64.so',
+  'omp-homebrew-arm64.so',
+  'omp-arm64-chained.so',
+  'omp-dynamic-lookup-arm64-chained.so'
 ]
 
 function fixture(name: string): Buffer {
@@ -149,9 +152,56 @@ describe('readMachO on the committed fixtures', () => {
     expect(only(readMachO(fixture('omp-arm64-stripped.so'), { keepDefined: () => true })).defined).toEqual([])
   })
 
+  test('omp-homebrew-arm64.so: bound to Homebrew\'s libomp by absolute path', () => {
+    const image = only(readMachO(fixture('omp-homebrew-arm64.so')))
+    const brew = '/opt/homebrew/opt/libomp/lib/libomp.dylib'
+    expect(image.libraries).toEqual([brew, LIBSYSTEM])
+    for (const name of OMP_IMPORTS) expect(importMap(image)[name]).toBe(brew)
+  })
+
   test.each(ALL_FIXTURES)('isMachO(%s)', (name) => {
     expect(isMachO(fixture(name))).toBe(true)
     for (const image of readMachO(fixture(name))) expect(image.partial).toBeUndefined()
+  })
+})
+
+// ----------------------------------------- chained fixups from ld64.lld 16
+
+/** The load commands of a thin 64-bit little-endian image: cmd and file offset. */
+function loadCommands(buf: Buffer): { cmd: number; off: number }[] {
+  const out: { cmd: number; off: number }[] = []
+  let off = 32
+  for (let i = 0; i < buf.readUInt32LE(16); i++) {
+    out.push({ cmd: buf.readUInt32LE(off), off })
+    off += buf.readUInt32LE(off + 4)
+  }
+  return out
+}
+
+describe('real chained fixups (linked by ld64.lld 16 with -fixup_chains)', () => {
+  const LC_DYLD_CHAINED_FIXUPS = 0x80000034
+  const LC_DYLD_INFO_ONLY = 0x80000022
+  const LC_SYMTAB = 0x2
+
+  test.each([
+    ['omp-arm64-chained.so', LIBOMP],
+    ['omp-dynamic-lookup-arm64-chained.so', 'dynamic-lookup']
+  ])('%s: the imports table alone names every OpenMP import and its library', (name, library) => {
+    const full = fixture(name)
+    const cmds = loadCommands(full).map((c) => c.cmd)
+    expect(cmds).toContain(LC_DYLD_CHAINED_FIXUPS)
+    expect(cmds).not.toContain(LC_DYLD_INFO_ONLY)
+    // With nsyms zeroed, LC_SYMTAB gives nothing: what is left comes from the chained imports.
+    const chainedOnly = Buffer.from(full)
+    const symtab = loadCommands(full).find((c) => c.cmd === LC_SYMTAB)
+    if (!symtab) throw new Error(`${name} has no LC_SYMTAB`)
+    chainedOnly.writeUInt32LE(0, symtab.off + 12)
+    const image = only(readMachO(chainedOnly))
+    expect(image.partial).toBeUndefined()
+    const omp = Object.fromEntries(image.imports.filter((s) => OMP_IMPORTS.includes(s.name)).map((s) => [s.name, s.library]))
+    expect(omp).toEqual(Object.fromEntries(OMP_IMPORTS.map((n) => [n, library])))
+    // And the full read agrees with it.
+    expect(importMap(only(readMachO(full)))).toMatchObject(omp)
   })
 })
 
@@ -226,10 +276,13 @@ describe('agrees with llvm-nm and llvm-objdump', () => {
 
 const CLANG = findTool(['clang-14', 'clang'], /version 14\./)
 const LLD = findTool(['ld64.lld-14', 'ld64.lld'], /LLD 14\./)
+const LLD16 = findTool(['ld64.lld-16'], /LLD 16\./)
+const GCC = findTool(['gcc-12', 'gcc'], / 12\.2\./)
 
 describe('scripts/make-fixtures.sh', () => {
-  requireTools({ 'clang-14': CLANG, 'ld64.lld-14': LLD })
+  requireTools({ 'clang-14': CLANG, 'ld64.lld-14': LLD, 'ld64.lld-16': LLD16, 'gcc 12.2': GCC })
   const maybe = test
+  // Mach-O and ELF fixtures alike (__fixtures__/binaries/{macho,elf}).
   maybe('--check rebuilds every fixture byte for byte', () => {
     const r = spawnSync('bash', ['scripts/make-fixtures.sh', '--check'], { cwd: ROOT, encoding: 'utf8' })
     // On failure, show what the script said (it names the files that differ).

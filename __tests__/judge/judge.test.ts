@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { judge, worst } from '../../src/judge/judge.js'
+import type { BinaryEvidence } from '../../src/judge/types.js'
 import type { Measurement } from '../../src/measure/types.js'
 import { evidence, facts, hit, measured, openmp } from '../../__fixtures__/evidence.js'
 
-const serialBinary = [{ path: '_C.so', images: [{ format: 'elf', arch: 'x86_64', stripped: true, openmp: openmp(false) }] }]
+const serialBinary: BinaryEvidence[] = [{ path: '_C.so', images: [{ format: 'elf', arch: 'x86_64', stripped: true, openmp: openmp(false) }] }]
 
 function measurement(cases: Measurement['cases'], control = measured('__control__', { 2: 1.9, 4: 3.6 }), usableCpus = 4): Measurement {
   return { facts: facts({ usableCpus }), threads: [1, 2, 4], cases, control, workloadInfo: {}, rounds: 8, seconds: 10, stoppedBy: 'decided' }
@@ -25,6 +26,26 @@ describe('judge', () => {
     expect(native.binaries[0]).toMatchObject({ verdict: 'pass', cause: 'native-backend' })
     const stable = judge(evidence({ binaries: serialBinary, sources: [hit('stable-parallel')] }))
     expect(stable.binaries[0]).toMatchObject({ verdict: 'pass', cause: 'stable-parallel' })
+  })
+
+  it('judges each binary by the sources compiled into it, when the build says which', () => {
+    const parallelOnly: BinaryEvidence = { ...serialBinary[0], path: 'b.so', sources: [], sourceFiles: 1, sourcesHow: 'from the build log' }
+    const j = judge(evidence({ binaries: [{ ...serialBinary[0], sources: [hit('at-parallel', 5, 'a.cpp')], sourceFiles: 1 }, parallelOnly], sources: [hit('at-parallel', 5, 'a.cpp')] }))
+    expect(j.binaries.map(b => [b.path, b.verdict, b.cause])).toEqual([
+      ['_C.so', 'fail', 'compiled-without-openmp'],
+      ['b.so', 'skipped', 'serial-by-design']
+    ])
+  })
+
+  it('fails a binary whose OpenMP runtime cannot live next to torch\'s, and warns about two pools', () => {
+    const torch = { library: 'libgomp.so.1', family: 'gnu' as const }
+    const finding = (severity: 'error' | 'warning') => ({ code: severity === 'error' ? ('duplicate-libomp' as const) : ('two-runtimes' as const), severity, extension: { library: 'libomp.dylib', family: 'llvm' as const }, torch, summary: 'Second runtime.', effect: 'It aborts.', fix: ["Link torch's libomp."] })
+    const broken = judge(evidence({ binaries: [{ path: '_C.so', images: [{ format: 'macho', arch: 'arm64', stripped: false, openmp: openmp(true) }], runtimeFindings: [finding('error')] }] }))
+    expect(broken.binaries[0]).toMatchObject({ verdict: 'fail', cause: 'openmp-runtime-conflict' })
+    expect(broken.binaries[0].reasons[0]).toBe("Second runtime. It aborts. Fix: Link torch's libomp.")
+    const warned = judge(evidence({ binaries: [{ path: '_C.so', images: [{ format: 'elf', arch: 'x86_64', stripped: false, openmp: openmp(true) }], runtimeFindings: [finding('warning')] }] }))
+    expect(warned.binaries[0]).toMatchObject({ verdict: 'pass', cause: 'openmp-compiled-in' })
+    expect(warned.binaries[0].reasons).toHaveLength(2)
   })
 
   it('fails #pragma omp without OpenMP even under the native backend', () => {

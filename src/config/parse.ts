@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { Inputs, THRESHOLD_THREADS, WORK_DIR_NAME, type InputName } from '../constants.js'
-import type { FailOn, Preset, Settings } from './settings.js'
+import type { CommentWhen, FailOn, Mode, Preset, PublishSettings, Settings } from './settings.js'
 
 /** Raised for a bad input; the message names the input and what it accepts. */
 export class InputError extends Error {
@@ -32,7 +32,10 @@ export const DEFAULTS = {
   threads: '1,2,4',
   minSpeedup: '2.0',
   failOn: 'fail',
-  maxTime: '90'
+  maxTime: '90',
+  mode: 'check',
+  comment: 'auto',
+  regressionTolerance: '0.15'
 } as const
 
 const FAIL_ON: readonly FailOn[] = ['fail', 'inconclusive', 'never']
@@ -77,7 +80,7 @@ export function parseSettings(ctx: ParseContext): Settings {
     failOn,
     maxTime,
     reportPath,
-    githubToken: raw(Inputs.GithubToken)
+    publish: parsePublishSettings(ctx.getInput)
   }
 }
 
@@ -169,4 +172,35 @@ export function parseMaxTime(value: string): number {
 /** Single-quote for sh, so an interpreter path with spaces still runs. */
 export function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
+}
+
+const MODES: readonly Mode[] = ['check', 'comment']
+const COMMENT_WHEN: readonly CommentWhen[] = ['auto', 'always', 'never']
+const MAX_LEG = 80
+
+/**
+ * The inputs for what goes to GitHub. `mode: comment` parses only these:
+ * it builds nothing, so the build inputs do not apply.
+ */
+export function parsePublishSettings(getInput: (name: InputName) => string): PublishSettings {
+  const raw = (name: InputName, fallback = ''): string => getInput(name).trim() || fallback
+  const mode = raw(Inputs.Mode, DEFAULTS.mode).toLowerCase() as Mode
+  if (!MODES.includes(mode)) throw new InputError(Inputs.Mode, `'${raw(Inputs.Mode)}' is not one of ${MODES.map(m => `'${m}'`).join(', ')}. Use 'comment' only in a workflow_run workflow that posts another run's reports.`)
+  const comment = raw(Inputs.Comment, DEFAULTS.comment).toLowerCase() as CommentWhen
+  if (!COMMENT_WHEN.includes(comment)) throw new InputError(Inputs.Comment, `'${raw(Inputs.Comment)}' is not one of ${COMMENT_WHEN.map(c => `'${c}'`).join(', ')}.`)
+  const leg = raw(Inputs.Leg)
+  if (leg.length > MAX_LEG || /[\u0000-\u001f\u007f]/.test(leg)) {
+    throw new InputError(Inputs.Leg, `'${leg.slice(0, 100)}' is not a leg name: give one line of at most ${MAX_LEG} characters, such as 'Linux X64 py3.12', or leave it empty to derive it from the runner.`)
+  }
+  return { mode, comment, leg: leg || null, regressionTolerance: parseTolerance(raw(Inputs.RegressionTolerance, DEFAULTS.regressionTolerance)), githubToken: raw(Inputs.GithubToken) }
+}
+
+/** A fraction (0.15) or a percentage (15%), from 0 up to but not including 1. */
+export function parseTolerance(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(value)
+  const x = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN
+  if (!(x >= 0 && x < 1)) {
+    throw new InputError(Inputs.RegressionTolerance, `'${value}' is not a tolerance. Give the largest accepted drop of a speedup against the base branch as a fraction from 0 to below 1 (0.15) or a percentage (15%).`)
+  }
+  return x
 }

@@ -4,6 +4,26 @@ export type FailOn = 'fail' | 'inconclusive' | 'never'
 /** Built-in workloads shipped with the action. */
 export type Preset = 'torchvision'
 
+/** What `mode` accepts: `check` builds, measures and judges; `comment` posts the reports of a finished run. */
+export type Mode = 'check' | 'comment'
+
+/** What `comment` accepts: when to write the sticky PR comment. */
+export type CommentWhen = 'auto' | 'always' | 'never'
+
+/** Inputs for what the action writes to GitHub: the PR comment, the nightly issue, the baseline comparison. */
+export interface PublishSettings {
+  /** `check`: build, measure and judge. `comment`: in a workflow_run workflow, post the reports the triggering run uploaded. */
+  mode: Mode
+  /** `auto`: comment on pull_request events; `always`: also on other events whose commit has an open PR; `never`: no comment and no nightly issue. */
+  comment: CommentWhen
+  /** This matrix leg's section name; null means derived from the runner's OS and arch and the Python and torch versions. */
+  leg: string | null
+  /** Largest relative drop of a case's speedup against the base branch that is not flagged (0.15 = 15%). */
+  regressionTolerance: number
+  /** Token for the GitHub API; empty when absent (local runs). */
+  githubToken: string
+}
+
 /** The action's inputs, parsed once and validated (see parse.ts). */
 export interface Settings {
   /** Absolute directory the build runs in; it is on sys.path when the workload is imported. */
@@ -30,6 +50,6 @@ export interface Settings {
   maxTime: number
   /** Absolute path the JSON report is written to. */
   reportPath: string
-  /** Token for the GitHub API; empty when absent (local runs). */
-  githubToken: string
+  /** PR comment, nightly issue and baseline inputs. */
+  publish: PublishSettings
 }

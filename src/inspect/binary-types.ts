@@ -52,6 +52,12 @@ export interface ImportedSymbol {
 export interface ReadOptions {
   /** Keep defined symbols whose names pass this test (e.g. outlined OpenMP regions). */
   keepDefined?: (name: string) => boolean
+  /**
+   * Substrings of which every name keepDefined accepts contains one. Lets a
+   * reader skip decoding the names that can't pass: a big C++ library
+   * defines hundreds of thousands of names, an extension a few OpenMP regions.
+   */
+  keepDefinedContaining?: readonly string[]
 }
 
 /** Thrown when a file is not a binary format we read, or is too broken to read at all. */

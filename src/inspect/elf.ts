@@ -667,6 +667,7 @@ class ElfParser {
     const seen = new Set<string>()
     const shndxAt = w ? 6 : 14
     const infoAt = w ? 4 : 12
+    const hints = this.opts.keepDefinedContaining
     for (const sym of tables) {
       if (!sym) continue
       const { entsize } = sym
@@ -674,17 +675,51 @@ class ElfParser {
       const count = Math.floor(table.length / entsize)
       const strtab = this.strTab(sym.strings)
       const names = strtab.buf
+      const mayPass = hints ? hintFilter(names, hints) : undefined
       for (let i = 1, p = entsize; i < count; i++, p += entsize) {
         if ((table[p + shndxAt] | table[p + shndxAt + 1]) === 0) continue
         const type = table[p + infoAt] & 0xf
         if (type === STT_SECTION || type === STT_FILE) continue
         const nameAt = u32At(table, p, le)
         if (!(nameAt < names.length) || names[nameAt] === 0) continue
+        if (mayPass && !mayPass(nameAt)) continue
         const name = this.str(strtab, nameAt)
         if (name !== undefined && !seen.has(name) && keep(name)) seen.add(name)
       }
     }
     return [...seen]
+  }
+}
+
+/**
+ * A test "does the name starting at this offset contain one of the hints?"
+ * over a string table, built with one pass over the table: the sorted
+ * offsets where a hint occurs, each with the start of the NUL-terminated
+ * run it lies in. A name contains a hint when the first occurrence at or
+ * after its start lies in the same run. Linear in the table, whatever it holds.
+ */
+function hintFilter(names: Buffer, hints: readonly string[]): (nameAt: number) => boolean {
+  const hits: number[] = []
+  for (const hint of hints) {
+    if (hint.length === 0 || hint.includes('\0')) return () => true
+    for (let i = names.indexOf(hint, 0, 'latin1'); i >= 0; i = names.indexOf(hint, i + 1, 'latin1')) hits.push(i)
+  }
+  hits.sort((a, b) => a - b)
+  const runStart = new Array<number>(hits.length)
+  for (let k = 0, prev = 0; k < hits.length; prev = hits[k++]) {
+    // Only the bytes since the previous hit are searched, so the pass stays linear.
+    const nul = names.subarray(prev, hits[k]).lastIndexOf(0)
+    runStart[k] = nul >= 0 ? prev + nul + 1 : k > 0 ? runStart[k - 1] : 0
+  }
+  return nameAt => {
+    let lo = 0
+    let hi = hits.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (hits[mid] < nameAt) lo = mid + 1
+      else hi = mid
+    }
+    return lo < hits.length && runStart[lo] <= nameAt
   }
 }
 

@@ -3,7 +3,7 @@ import { BinaryFormatError, type BinaryImage } from './binary-types.js'
 import { withFile } from './byte-source.js'
 import { isElf, readElfFrom } from './elf.js'
 import { isMachO, readMachO } from './macho.js'
-import { isOutlinedRegion, openmpEvidence, type OpenMPEvidence } from './openmp.js'
+import { isOutlinedRegion, openmpEvidence, OUTLINED_REGION_HINT, type OpenMPEvidence } from './openmp.js'
 import { scanSource, type SourceHit } from './sources.js'
 
 /** One image's static result, as `inspect --json` prints it. */
@@ -30,7 +30,7 @@ const HEAD_BYTES = 4096
  * extensions) are read whole.
  */
 export function inspectBinary(file: string): InspectedImage[] {
-  const opts = { keepDefined: isOutlinedRegion }
+  const opts = { keepDefined: isOutlinedRegion, keepDefinedContaining: OUTLINED_REGION_HINT }
   const images = withFile(file, (src): BinaryImage[] => {
     const head = src.read(0, HEAD_BYTES)
     if (isElf(head)) return [readElfFrom(src, opts)]

@@ -72,6 +72,9 @@ export function runtimeFamily(library: string): RuntimeFamily | null {
 /** Keep-test for the readers: outlined OpenMP regions are the only defined symbols we need. */
 export const isOutlinedRegion = (name: string): boolean => OUTLINED.test(name)
 
+/** Every name isOutlinedRegion accepts contains this ('._omp_fn.', 'omp_outlined'). */
+export const OUTLINED_REGION_HINT: readonly string[] = ['omp_']
+
 const PROCESS_TEXT = "through the process (e.g. libtorch's OpenMP runtime)"
 
 /**

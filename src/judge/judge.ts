@@ -37,7 +37,18 @@ function describeLines(hits: readonly SourceHit[]): string {
   return `${hits.length} parallel construct(s) in ${shown}`
 }
 
-export function judgeBinary(b: BinaryEvidence, sources: readonly SourceHit[], backend: string, sourceFiles = 1): BinaryFinding {
+/** The static verdict for one binary, with what its OpenMP runtime means next to torch's. */
+export function judgeBinary(b: BinaryEvidence, allSources: readonly SourceHit[], backend: string, allSourceFiles = 1): BinaryFinding {
+  const finding = judgeOpenMP(b, b.sources ?? allSources, backend, b.sourceFiles ?? allSourceFiles)
+  const runtime = b.runtimeFindings ?? []
+  if (runtime.length === 0) return finding
+  const reasons = [...finding.reasons, ...runtime.map(r => `${r.summary} ${r.effect} Fix: ${r.fix[0]}`)]
+  const broken = runtime.some(r => r.severity === 'error')
+  if (broken && finding.verdict !== 'fail') return { ...finding, verdict: 'fail', cause: 'openmp-runtime-conflict', reasons: [reasons[reasons.length - 1], ...finding.reasons], runtimeFindings: runtime }
+  return { ...finding, reasons, runtimeFindings: runtime }
+}
+
+function judgeOpenMP(b: BinaryEvidence, sources: readonly SourceHit[], backend: string, sourceFiles: number): BinaryFinding {
   if (b.error) return { path: b.path, verdict: 'inconclusive', cause: 'unreadable', reasons: [`Could not read ${b.path}: ${b.error}`], lostLines: [] }
   const openmpBackend = /openmp/i.test(backend)
   const forks = [...new Set(b.images.flatMap(i => i.openmp.forkImports))]

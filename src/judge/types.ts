@@ -1,5 +1,7 @@
+import type { BinaryImage } from '../inspect/binary-types.js'
 import type { OpenMPEvidence } from '../inspect/openmp.js'
 import type { SourceHit } from '../inspect/sources.js'
+import type { RuntimeFinding } from '../inspect/two-runtimes.js'
 import type { Interval } from '../measure/stats.js'
 import type { Measurement, RunnerFacts } from '../measure/types.js'
 
@@ -9,9 +11,20 @@ export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'skipped'
 export interface BinaryEvidence {
   /** Path relative to the working directory. */
   path: string
-  images: { format: string; arch: string; stripped: boolean; partial?: string; openmp: OpenMPEvidence }[]
+  images: { format: BinaryImage['format']; arch: string; stripped: boolean; partial?: string; openmp: OpenMPEvidence }[]
   /** Set when the file could not be read. */
   error?: string
+  /**
+   * Parallel constructs in the sources compiled into this binary, from the
+   * build's records; absent when the records don't say (then all scanned sources count).
+   */
+  sources?: SourceHit[]
+  /** How many source files went into it, when known. */
+  sourceFiles?: number
+  /** How the sources were tied to it (or why they weren't). */
+  sourcesHow?: string
+  /** Conflicts between its OpenMP runtime and torch's. */
+  runtimeFindings?: RuntimeFinding[]
 }
 
 /** Everything the judge looks at. */
@@ -36,6 +49,8 @@ export interface BinaryFinding {
   reasons: string[]
   /** Source lines whose parallelism the binary lost (for annotations). */
   lostLines: SourceHit[]
+  /** Conflicts between its OpenMP runtime and torch's (two runtimes in one process). */
+  runtimeFindings?: RuntimeFinding[]
 }
 
 export interface ThreadRow {

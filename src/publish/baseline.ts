@@ -11,8 +11,8 @@ import { legKey } from './leg.js'
 
 /** Where reports are kept between runs. The action uses @actions/cache; tests use a folder. */
 export interface BaselineStore {
-  /** Stores the report under a new, unique key. */
-  save(key: string, report: Report): Promise<void>
+  /** Stores the report under a new, unique key; false when no store is available here (a laptop, a GHES without cache). */
+  save(key: string, report: Report): Promise<boolean>
   /** The newest report stored under a key that starts with prefix (as parsed JSON, unvalidated), or null. */
   restoreLatest(prefix: string): Promise<unknown>
 }

@@ -174,34 +174,35 @@ const wrap = (s: Section, text: string): string => `${open(s)}\n${text}\n${CLOSE
  * they fit what is left. No section is ever left out.
  */
 export function renderComment(sections: Iterable<Section>, limit = BODY_LIMIT): string {
-  const key = (s: Section): string => `${sectionTitle(s)}\u0000${s.id}`
-  const list = [...sections].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+  const keyed = [...sections].map(s => ({ s, key: `${sectionTitle(s)}\u0000${s.id}` }))
+  const list = keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(k => k.s)
   const head = header(list)
+  const size = (s: Section, text: string): number => open(s).length + text.length + CLOSE.length + 2
   const chosen = new Map<Section, string>()
   let room = limit - head.length
   let pending = list
   for (;;) {
     const share = Math.floor(room / Math.max(1, pending.length))
-    const fits = pending.filter(s => wrap(s, s.text).length <= share)
-    if (fits.length === 0) break
+    const fits = new Set(pending.filter(s => size(s, s.text) <= share))
+    if (fits.size === 0) break
     for (const s of fits) {
       chosen.set(s, s.text)
-      room -= wrap(s, s.text).length
+      room -= size(s, s.text)
     }
-    pending = pending.filter(s => !fits.includes(s))
+    pending = pending.filter(s => !fits.has(s))
   }
   pending.forEach((s, i) => {
     const share = Math.floor(room / (pending.length - i))
     let text = degrade(s.text, 3)
     for (let level = 1; level < 3; level++) {
       const candidate = degrade(s.text, level)
-      if (wrap(s, candidate).length <= share) {
+      if (size(s, candidate) <= share) {
         text = candidate
         break
       }
     }
     chosen.set(s, text)
-    room -= wrap(s, text).length
+    room -= size(s, text)
   })
   return head + list.map(s => wrap(s, chosen.get(s) ?? s.text)).join('')
 }

@@ -41,7 +41,11 @@ export function inline(text: unknown, max = 200): string {
   return out.replace(/(https?|ftp|www)/gi, `$1${ZWSP}`)
 }
 
-/** Text for inside a fenced code block: no backticks (they could close the fence), nothing invisible. */
+/**
+ * Text for inside a fenced code block, where nothing renders but the fence
+ * can be closed and our markers matched: no backticks, and angle brackets
+ * become look-alikes, so no line can read as a hidden marker.
+ */
 export function plain(text: unknown, max = 60): string {
-  return clip(text, max).replace(/`/g, "'")
+  return clip(text, max).replace(/`/g, "'").replace(/</g, '‹').replace(/>/g, '›')
 }

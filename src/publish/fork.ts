@@ -1,12 +1,17 @@
 import type { PullRequestRef } from './github-env.js'
 
-/**
- * A pull request from a fork runs with a read-only GITHUB_TOKEN (for the
- * pull_request event), so a comment can only fail. The payload says so up
- * front: the head repository differs from the base, or is gone.
- */
+/** The payload says a PR comes from a fork: its head repository differs from the base, or is gone. */
 export function fromFork(pr: PullRequestRef): boolean {
   return pr.headRepo === null || pr.baseRepo === null || pr.headRepo.toLowerCase() !== pr.baseRepo.toLowerCase()
+}
+
+/**
+ * A pull_request run from a fork has a read-only GITHUB_TOKEN, so a comment
+ * can only fail; skip it up front. (pull_request_target runs in the base
+ * repository with a writable token, fork or not.)
+ */
+export function readOnlyFork(eventName: string, pr: PullRequestRef): boolean {
+  return eventName === 'pull_request' && fromFork(pr)
 }
 
 const HOW_TO = `The verdict, the step summary and the exit status are unaffected. To get the comment on such pull requests, upload the JSON report with actions/upload-artifact and add the workflow_run workflow that runs this action with 'mode: comment' (README: "Pull requests from forks").`

@@ -37,9 +37,14 @@ export function rankAnnotations(r: Report, toRepoPath: (file: string) => string,
       })
     }
   }
-  if (setupPy && r.binaries.some(x => x.verdict === 'fail')) {
+  if (setupPy && r.binaries.some(x => x.cause === 'compiled-without-openmp')) {
     const fix = openmpFix(r.runner.platform)
     all.push({ level: 'warning', message: `Add OpenMP flags here (${fix.platform}):\n${fix.setupPy}`, props: { title: 'OpenMP flags belong here', file: setupPy.path, startLine: setupPy.line } })
+  }
+  for (const b of r.binaries) {
+    for (const f of b.runtimeFindings ?? []) {
+      all.push({ level: f.severity, message: `${b.path}: ${f.summary} ${f.effect} Fix: ${f.fix[0] ?? ''}`, props: { title: 'Two OpenMP runtimes in one process' } })
+    }
   }
   for (const c of r.cases.filter(x => x.verdict === 'fail' || x.verdict === 'inconclusive')) {
     all.push({ level: c.verdict === 'fail' ? 'error' : 'warning', message: `Case '${c.name}': ${c.reasons[0]}`, props: { title: `Thread scaling ${c.verdict}` } })

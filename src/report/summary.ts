@@ -51,7 +51,14 @@ export function renderSummary(r: Report): string {
       out.push(`| \`${md(b.path)}\` | ${ICON[b.verdict]} ${b.verdict} | ${forks.length ? forks.map(f => `\`${md(f)}\``).join(', ') : 'none'} | ${runtimes.length ? md(runtimes.join(', ')) : 'none'} | ${b.images.every(i => i.stripped) ? 'yes' : 'no'} |`)
     }
     out.push('')
-    for (const b of r.binaries.filter(b => b.verdict === 'fail')) {
+    for (const b of r.binaries) {
+      for (const f of b.runtimeFindings ?? []) {
+        out.push(`${f.severity === 'error' ? '❌' : '⚠️'} **${md(b.path)}: two OpenMP runtimes.** ${md(f.summary)} ${md(f.effect)}`, '')
+        for (const fix of f.fix) out.push(`- ${md(fix)}`)
+        out.push('')
+      }
+    }
+    for (const b of r.binaries.filter(b => b.verdict === 'fail' && b.cause === 'compiled-without-openmp')) {
       out.push(`**${md(b.path)}**: ${b.reasons.map(md).join(' ')}`)
       out.push('')
       if (b.lostLines.length) {

@@ -25,9 +25,10 @@ export function renderTerminal(r: Report): string {
       out.push(`  ${i.format} ${i.arch}${i.stripped ? ', stripped' : ''}: fork entries ${i.openmp.forkImports.join(', ') || 'none'}; runtimes ${i.openmp.runtimes.map(x => x.library).join(', ') || 'none'}`)
     }
     for (const reason of b.reasons) out.push(`  ${reason}`)
+    for (const f of b.runtimeFindings ?? []) for (const fix of f.fix) out.push(`    fix: ${fix}`)
     for (const h of b.lostLines.slice(0, 10)) out.push(`    ${h.file}:${h.line}: ${h.text}`)
     if (b.lostLines.length > 10) out.push(`    ... and ${b.lostLines.length - 10} more`)
-    if (b.verdict === 'fail') {
+    if (b.verdict === 'fail' && b.cause === 'compiled-without-openmp') {
       const fix = openmpFix(r.runner.platform)
       out.push(`  Fix (${fix.platform}), in setup.py's CppExtension(...):`)
       for (const line of fix.setupPy.split('\n')) out.push(`    ${line}`)

@@ -1,0 +1,49 @@
+import type { BinaryEvidence } from '../judge/types.js'
+import type { Log } from '../log.js'
+import { hitsInBinary, mapSourcesToBinaries } from './compile-map.js'
+import type { SourceHit } from './sources.js'
+import { findTorchLibraries, torchRuntime } from './torch-libs.js'
+import { compareRuntimes } from './two-runtimes.js'
+
+/**
+ * Ties each binary to the sources compiled into it, from the build's own
+ * records (log, build.ninja, compile_commands.json), so a project with
+ * several extensions gets each finding on the right one. Where the records
+ * say nothing, every scanned source stays a candidate.
+ */
+export function attributeSources(evidence: BinaryEvidence[], binaries: readonly string[], hits: readonly SourceHit[], cwd: string, buildLog: string, log: Log): BinaryEvidence[] {
+  let mapped: ReturnType<typeof mapSourcesToBinaries>
+  try {
+    mapped = mapSourcesToBinaries({ cwd, log: buildLog, binaries })
+  } catch (e) {
+    log.debug(`Could not read the build's records: ${(e as Error).message}`)
+    return evidence
+  }
+  return evidence.map((b, i) => {
+    const m = mapped[i]
+    if (!m || m.sources === null) return { ...b, sourcesHow: m?.how ?? 'no build records' }
+    return { ...b, sources: hitsInBinary(hits, m.sources, cwd), sourceFiles: m.sources.length, sourcesHow: m.how }
+  })
+}
+
+/**
+ * Adds, per binary, what its OpenMP runtime means next to the one torch
+ * loads (two thread pools, or OMP Error #15). Skipped, with a debug line,
+ * when torch's libraries can't be found: the measuring step reports that
+ * interpreter problem more clearly.
+ */
+export async function addRuntimeFindings(evidence: BinaryEvidence[], python: string, log: Log): Promise<BinaryEvidence[]> {
+  let torch: ReturnType<typeof torchRuntime>
+  try {
+    torch = torchRuntime(await findTorchLibraries(python))
+  } catch (e) {
+    log.debug((e as Error).message)
+    return evidence
+  }
+  if (!torch) return evidence
+  log.info(`torch's OpenMP runtime: ${torch.runtimes.map(r => r.library).join(', ') || 'none'} (from ${torch.library})`)
+  return evidence.map(b => {
+    const findings = b.images.map(img => compareRuntimes(img, torch)).filter((f): f is NonNullable<typeof f> => f !== null)
+    return findings.length ? { ...b, runtimeFindings: findings } : b
+  })
+}
