@@ -1,0 +1,176 @@
+/**
+ * Compiler wrappers placed through CC and CXX, so every compile and link the
+ * build runs is recorded, whatever runs it: setuptools (it links through CXX
+ * for C++ extensions, and through LDSHARED, which starts with CC), torch's
+ * BuildExtension with ninja (it writes CXX into build.ninja), pip (it passes
+ * the environment on), and CMake (it reads CC/CXX at configure time).
+ */
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { classify, compileCommandsJson, isProbe, parseRecord, type CompileEntry, type CompilerInvocation, type LinkEntry } from './compile-db.js'
+import { identifyCompiler, which, type CompilerInfo } from './compiler-id.js'
+import { RECORD_DIR_ENV, wrapperScript, type WrapperSpec } from './wrapper-script.js'
+
+export interface WrapperOptions {
+  /** Where compile_commands.json, link-commands.json and compiler-commands.jsonl are written (the build log's folder). */
+  outputDir: string
+  /** The environment the build would have had: CC/CXX/PATH are read from it. Default process.env. */
+  env?: NodeJS.ProcessEnv
+  /** Absolute path of ccache to run every compile through (wrapper -> ccache -> compiler); null or absent for none. */
+  ccache?: string | null
+  /** process.platform, for the default compilers. */
+  platform?: NodeJS.Platform
+  /** Parent of the temporary wrapper and record folders. Default os.tmpdir(). */
+  tempDir?: string
+}
+
+export interface RecordedBuild {
+  /** Translation units, in the order they were compiled (CMake's and others' compiler probes left out). */
+  compileDb: CompileEntry[]
+  /** Link commands, in order. */
+  links: LinkEntry[]
+  /** Every recorded invocation, probes included. */
+  invocations: CompilerInvocation[]
+  /** What each compiler that ran is, by the path in arguments[0]. */
+  compilers: Record<string, CompilerInfo>
+  /** Files written: compile_commands.json, link-commands.json, compiler-commands.jsonl. */
+  files: { compileCommands: string; linkCommands: string; invocations: string }
+}
+
+export interface PreparedWrappers {
+  /** Variables to add to the build's environment: CC, CXX and the record folder. */
+  env: Record<string, string>
+  /** The real compilers the wrappers run. */
+  compilers: { cc: string; cxx: string }
+  /** Reads the records, writes the compile database beside the build log, and removes the wrappers. Call once, after the build. */
+  finish(): Promise<RecordedBuild>
+}
+
+/** Raised when no real compiler can be found: a setup error, named after the variable. */
+export class CompilerNotFoundError extends Error {
+  constructor(variable: string, tried: string) {
+    super(`${variable}: no compiler '${tried}' on PATH. Install a C/C++ compiler (Debian: apt-get install g++), or set ${variable} to one.`)
+    this.name = 'CompilerNotFoundError'
+  }
+}
+
+const LAUNCHERS = new Set(['ccache', 'sccache', 'buildcache'])
+
+const isLauncher = (p: string): boolean => {
+  try {
+    return LAUNCHERS.has(path.basename(fs.realpathSync(p)).replace(/\.exe$/i, ''))
+  } catch {
+    return false
+  }
+}
+
+interface Resolved {
+  spec: WrapperSpec
+  name: string
+}
+
+/**
+ * Splits CC/CXX into the real compiler and its extra words. A leading
+ * ccache/sccache word is dropped (and chained again when it was ccache), and
+ * ccache's masquerade links (/usr/lib/ccache/g++) are skipped on PATH, so the
+ * wrapper never runs itself or a launcher twice.
+ */
+function resolve(role: 'cc' | 'cxx', value: string | undefined, fallbacks: string[], env: NodeJS.ProcessEnv, ccache: string | null): Resolved {
+  const variable = role === 'cc' ? 'CC' : 'CXX'
+  let words = (value ?? '').trim().split(/\s+/).filter(Boolean)
+  let launcher = ccache
+  while (words.length > 1 && LAUNCHERS.has(path.basename(words[0]))) {
+    if (path.basename(words[0]) === 'ccache' && !launcher) launcher = which(words[0], env)
+    words = words.slice(1)
+  }
+  const candidates = words.length ? [words[0]] : fallbacks
+  for (const c of candidates) {
+    const found = which(c, env, isLauncher)
+    if (found) return { spec: { role, compiler: found, extraArgs: words.slice(1), ccache: launcher }, name: path.basename(found) }
+  }
+  throw new CompilerNotFoundError(variable, candidates.join("' or '"))
+}
+
+function resolveBoth(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, ccache: string | null): { cc: Resolved; cxx: Resolved } {
+  return {
+    cc: resolve('cc', env.CC, platform === 'darwin' ? ['clang', 'cc'] : ['gcc', 'cc', 'clang'], env, ccache),
+    cxx: resolve('cxx', env.CXX, platform === 'darwin' ? ['clang++', 'c++'] : ['g++', 'c++', 'clang++'], env, ccache)
+  }
+}
+
+/** The real compilers the build would run (what the wrappers exec), from CC/CXX or the platform's defaults. */
+export function realCompilers(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): { cc: string; cxx: string } {
+  const { cc, cxx } = resolveBoth(env, platform, null)
+  return { cc: cc.spec.compiler, cxx: cxx.spec.compiler }
+}
+
+/**
+ * Writes the two wrappers and returns the environment that puts them in
+ * place. Each wrapper has the real compiler's file name (g++, clang++), in
+ * its own folder: torch's BuildExtension accepts a compiler by name (or by
+ * what `-v` prints, which the wrapper passes through), so the wrapped build
+ * prints no new warning.
+ */
+export function prepareWrappers(opts: WrapperOptions): PreparedWrappers {
+  const env = opts.env ?? process.env
+  const platform = opts.platform ?? process.platform
+  const ccache = opts.ccache ?? null
+  const { cc, cxx } = resolveBoth(env, platform, ccache)
+
+  const root = fs.mkdtempSync(path.join(opts.tempDir ?? os.tmpdir(), 'tsc-wrappers-'))
+  const recordDir = path.join(root, 'records')
+  fs.mkdirSync(recordDir)
+  const write = (r: Resolved): string => {
+    const dir = path.join(root, r.spec.role)
+    fs.mkdirSync(dir)
+    const file = path.join(dir, r.name)
+    fs.writeFileSync(file, wrapperScript(r.spec), { mode: 0o755 })
+    return file
+  }
+  const ccWrapper = write(cc)
+  const cxxWrapper = write(cxx)
+
+  let finished: Promise<RecordedBuild> | null = null
+  const finish = (): Promise<RecordedBuild> => {
+    finished ??= collect(recordDir, opts.outputDir, env).finally(() => fs.rmSync(root, { recursive: true, force: true }))
+    return finished
+  }
+  return {
+    env: { CC: ccWrapper, CXX: cxxWrapper, [RECORD_DIR_ENV]: recordDir },
+    compilers: { cc: cc.spec.compiler, cxx: cxx.spec.compiler },
+    finish
+  }
+}
+
+/** Reads every record in the folder (in no particular order: classify() sorts by time). */
+export function readRecords(recordDir: string): CompilerInvocation[] {
+  const out: CompilerInvocation[] = []
+  for (const name of fs.readdirSync(recordDir)) {
+    if (!name.endsWith('.rec')) continue
+    const file = path.join(recordDir, name)
+    const inv = parseRecord(fs.readFileSync(file), fs.statSync(file).mtimeMs)
+    if (inv) out.push(inv)
+  }
+  return out
+}
+
+async function collect(recordDir: string, outputDir: string, env: NodeJS.ProcessEnv): Promise<RecordedBuild> {
+  const invocations = readRecords(recordDir).sort((a, b) => a.time - b.time)
+  const { compiles, links } = classify(invocations)
+  const compileDb = compiles.filter(c => !isProbe(c))
+  const realLinks = links.filter(l => !isProbe(l))
+  const compilers: Record<string, CompilerInfo> = {}
+  for (const p of new Set(invocations.map(i => i.arguments[0]))) compilers[p] = await identifyCompiler(p, env)
+
+  fs.mkdirSync(outputDir, { recursive: true })
+  const files = {
+    compileCommands: path.join(outputDir, 'compile_commands.json'),
+    linkCommands: path.join(outputDir, 'link-commands.json'),
+    invocations: path.join(outputDir, 'compiler-commands.jsonl')
+  }
+  fs.writeFileSync(files.compileCommands, compileCommandsJson(compileDb))
+  fs.writeFileSync(files.linkCommands, JSON.stringify(realLinks.map(l => ({ directory: l.directory, arguments: l.arguments, output: l.output, inputs: l.inputs, libraries: l.libraries })), null, 2) + '\n')
+  fs.writeFileSync(files.invocations, invocations.map(i => JSON.stringify({ cwd: i.directory, argv: i.arguments, compiler: i.role, timestamp: new Date(i.time).toISOString() }) + '\n').join(''))
+  return { compileDb, links: realLinks, invocations, compilers, files }
+}
