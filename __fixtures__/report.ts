@@ -26,6 +26,7 @@ export function makeReport(kind: 'pass' | 'fail-static' | 'fail-timing' = 'pass'
     runner: { ...ev.facts, os: 'Linux', arch: 'X64' },
     threshold: j.threshold,
     build: null,
+    remediation: null,
     binaries: j.binaries.map((b, i) => ({ ...b, images: ev.binaries[i].images })),
     sources,
     cases: j.cases,

@@ -16,7 +16,9 @@ export const Inputs = {
   Mode: 'mode',
   Comment: 'comment',
   Leg: 'leg',
-  RegressionTolerance: 'regression-tolerance'
+  RegressionTolerance: 'regression-tolerance',
+  Cache: 'cache',
+  ApplyOpenmpFix: 'apply-openmp-fix'
 } as const
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs]

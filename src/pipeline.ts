@@ -3,14 +3,19 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import pkg from '../package.json' with { type: 'json' }
 import { firstCompilerError, logTail, type CompilerError } from './build/compiler-errors.js'
-import { runBuild, type BuildResult } from './build/build-helper.js'
+import type { BuildAudit } from './build/audit.js'
+import { runBuildStage, type BuildStageResult } from './build/build-stage.js'
+import { actionsCacheStore } from './build/cache-store.js'
+import { identifyCompiler } from './build/compiler-id.js'
+import { realCompilers } from './build/wrappers.js'
+import { patchCMakeLists, patchSetupPy, type FixCompiler } from './report/remediation.js'
 import type { Settings } from './config/settings.js'
 import { REPORT_SCHEMA_VERSION, WORK_DIR_NAME } from './constants.js'
 import { addRuntimeFindings, attributeSources } from './inspect/attribution.js'
 import { inspectBinary } from './inspect/inspect-helper.js'
 import { scanSources } from './inspect/inspect-helper.js'
 import { judge, position, threshold } from './judge/judge.js'
-import type { BinaryEvidence } from './judge/types.js'
+import type { BinaryEvidence, BinaryFinding } from './judge/types.js'
 import { locateBinaries, locateSources } from './locate/locate-helper.js'
 import type { Log } from './log.js'
 import { measure, MeasureSetupError } from './measure/measure-helper.js'
@@ -34,16 +39,43 @@ export class CheckError extends Error {
   }
 }
 
-async function build(s: Settings, log: Log): Promise<BuildResult | null> {
+async function build(s: Settings, sourceFiles: readonly string[], log: Log): Promise<BuildStageResult | null> {
   if (s.buildCommand === null) return null
-  const result = await runBuild({ command: s.buildCommand, cwd: s.workingDirectory, python: s.python, logPath: path.join(s.workingDirectory, WORK_DIR_NAME, 'build.log'), log })
+  const stage = await runBuildStage({
+    command: s.buildCommand,
+    cwd: s.workingDirectory,
+    python: s.python,
+    logPath: path.join(s.workingDirectory, WORK_DIR_NAME, 'build.log'),
+    log,
+    cache: s.cache ? actionsCacheStore() : null,
+    applyOpenmpFix: s.applyOpenmpFix,
+    sources: sourceFiles
+  })
+  const result = stage.result
   if (result.exitCode !== 0) {
     const first = firstCompilerError(result.log)
     const where = first ? `${first.file}:${first.line}: ${first.message}` : `last lines:\n${logTail(result.log)}`
     throw new CheckError(`Input 'build-command': the build failed with exit status ${result.exitCode}. First error: ${where}\nFull log: ${result.logPath}`, first)
   }
   log.info(`Build finished in ${result.seconds.toFixed(1)} s; log kept at ${result.logPath}`)
-  return result
+  return stage
+}
+
+/** The patch for the build file, when a binary was compiled without OpenMP and the file is one we can patch. */
+async function remediation(s: Settings, binaries: readonly BinaryFinding[], audit: BuildAudit | null): Promise<Report['remediation']> {
+  if (!binaries.some(b => b.cause === 'compiled-without-openmp')) return null
+  const cxx = audit?.tus[0]?.family ?? (await identifyCompiler(realCompilers().cxx).catch(() => null))?.family ?? 'unknown'
+  for (const [file, patch] of [
+    ['setup.py', patchSetupPy],
+    ['CMakeLists.txt', patchCMakeLists]
+  ] as const) {
+    const full = path.join(s.workingDirectory, file)
+    if (!fs.existsSync(full)) continue
+    const rel = path.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path.sep).join('/')
+    const p = patch(fs.readFileSync(full, 'utf8'), process.platform, cxx as FixCompiler, rel)
+    if (p) return { file: rel, diff: p.diff, note: p.note }
+  }
+  return null
 }
 
 /** Facts from torch without a workload: one harness process that loads no user code. */
@@ -91,14 +123,15 @@ function writeReport(file: string, report: Report): void {
 
 /** Runs config → build → locate → inspect → measure → judge and writes the JSON report. */
 export async function runCheck(s: Settings, log: Log): Promise<Report> {
-  const built = await build(s, log)
+  const sourceFiles = locateSources(s.workingDirectory, s.sources)
+  const stage = await build(s, sourceFiles, log)
+  const built = stage?.result ?? null
 
   const binaries = locateBinaries(s.workingDirectory, s.extensions, built?.startedAt ?? null)
   if (binaries.length === 0) {
     const what = s.extensions.length ? `match ${s.extensions.join(', ')}` : built ? 'were written by the build' : 'exist'
     throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`)
   }
-  const sourceFiles = locateSources(s.workingDirectory, s.sources)
   const sources = scanSources(sourceFiles).map(h => ({ ...h, file: path.relative(s.workingDirectory, h.file) }))
   log.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`)
   const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log), binaries, sources, s.workingDirectory, built?.log ?? '', log)
@@ -150,7 +183,11 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     settings: { workingDirectory: s.workingDirectory, buildCommand: s.buildCommand, workload: s.workload, threads: s.threads, minSpeedup: s.minSpeedup, failOn: s.failOn, maxTime: s.maxTime },
     runner: { ...facts, os: process.env.RUNNER_OS ?? os.type(), arch: process.env.RUNNER_ARCH ?? process.arch },
     threshold: j.threshold,
-    build: built ? { command: built.command, seconds: built.seconds, exitCode: built.exitCode, log: built.logPath } : null,
+    build:
+      built && stage
+        ? { command: built.command, seconds: built.seconds, exitCode: built.exitCode, log: built.logPath, compileDatabase: stage.compileDatabase, audit: stage.audit, cache: stage.cache, fixApplied: stage.fixApplied }
+        : null,
+    remediation: await remediation(s, j.binaries, stage?.audit ?? null),
     binaries: j.binaries.map((b, i) => ({ ...b, images: evidence[i].images })),
     sources,
     cases: j.cases,

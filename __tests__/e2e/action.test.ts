@@ -50,10 +50,26 @@ describe('the action on the example extension', () => {
     expect(serial.stdout).toMatch(new RegExp(`::warning title=OpenMP flags belong here,file=${rel}/setup\\.py,line=\\d+`))
   })
 
-  it('writes a step summary with the fix', () => {
+  it('writes a step summary with the patch for setup.py and the per-file flag audit', () => {
     expect(serial.summary).toMatch(/^## ❌ thread-scaling-check: fail/)
-    expect(serial.summary).toMatch(/Fix \(Linux \(gcc\)\)/)
+    expect(serial.summary).toMatch(/\*\*Fix\*\*: apply this to `serial\/parallel-ext\/setup\.py`/)
+    expect(serial.summary).toMatch(/```diff\n--- a\/serial\/parallel-ext\/setup\.py\n\+\+\+ b\/serial\/parallel-ext\/setup\.py/)
+    expect(serial.summary).toMatch(/-fopenmp/)
+    expect(serial.summary).toMatch(/### Compile flags, per translation unit/)
     expect(serial.summary).toMatch(/\| threads \| time per call \|/)
+    const report = validateReport(JSON.parse(fs.readFileSync(serial.outputs.report, 'utf8')))
+    expect(report.build?.audit?.flagged.map(t => t.file).sort()).toEqual(['csrc/elementwise.cpp', 'csrc/omp_loop.cpp', 'csrc/reduce.cpp'])
+    expect(fs.existsSync(report.build?.compileDatabase ?? '')).toBe(true)
+  })
+
+  it('confirms the fix in CI with apply-openmp-fix, and says so first', async () => {
+    const dir = copyExample('parallel-ext', path.join(workspace, 'fixed'))
+    const run = await runAction(workspace, inputs({ 'working-directory': path.relative(workspace, dir), 'apply-openmp-fix': 'true', 'fail-on': 'never' }), { PARALLEL_EXT_OPENMP: '0' })
+    const report = validateReport(JSON.parse(fs.readFileSync(run.outputs.report, 'utf8')))
+    expect(report.build?.fixApplied).toMatchObject({ CFLAGS: expect.stringMatching(/-fopenmp/) })
+    expect(report.binaries[0].cause).toBe('openmp-compiled-in')
+    expect(run.summary).toMatch(/^## .* thread-scaling-check: \w+\n\n> \[!WARNING\]\n> \*\*OpenMP flags were added for this run only\*\*/)
+    expect(run.stdout).toMatch(/::warning::apply-openmp-fix: building with CFLAGS=/)
   })
 
   it('passes the build with OpenMP', () => {
@@ -91,7 +107,9 @@ describe('the action on bad input', () => {
   it.each([
     [{ 'fail-on': 'sometimes' }, /Input 'fail-on': 'sometimes' is not one of 'fail', 'inconclusive', 'never'/],
     [{ threads: '0,x' }, /Input 'threads': '0,x' has '0', 'x'/],
-    [{ workload: 'nope.py' }, /Input 'workload': 'nope\.py' was not found/]
+    [{ workload: 'nope.py' }, /Input 'workload': 'nope\.py' was not found/],
+    [{ cache: 'yes' }, /Input 'cache': 'yes' is not a boolean\. Give true or false\./],
+    [{ 'apply-openmp-fix': 'true', 'build-command': 'none' }, /Input 'apply-openmp-fix': needs a build, but build-command is 'none'/]
   ])('%j ends with one clear message and no verdict', async (bad, message) => {
     const run = await runAction(workspace, inputs({ 'working-directory': path.relative(workspace, dir), ...bad }))
     expect(run.status).toBe(1)

@@ -67,7 +67,15 @@ export function parseSettings(ctx: ParseContext): Settings {
     throw new InputError(Inputs.ReportPath, `'${reportPath}' is a directory; give a file path such as report.json.`)
   }
 
+  const cache = parseBoolean(Inputs.Cache, raw(Inputs.Cache, 'false'))
+  const applyOpenmpFix = parseBoolean(Inputs.ApplyOpenmpFix, raw(Inputs.ApplyOpenmpFix, 'false'))
+  if ((cache || applyOpenmpFix) && buildCommand === null) {
+    throw new InputError(cache ? Inputs.Cache : Inputs.ApplyOpenmpFix, `needs a build, but build-command is 'none'. Give the build command, or turn this input off.`)
+  }
+
   return {
+    cache,
+    applyOpenmpFix,
     workingDirectory,
     buildCommand,
     python,
@@ -82,6 +90,13 @@ export function parseSettings(ctx: ParseContext): Settings {
     reportPath,
     publish: parsePublishSettings(ctx.getInput)
   }
+}
+
+/** YAML 1.2 core booleans, as @actions/core's getBooleanInput takes them. */
+export function parseBoolean(input: InputName, value: string): boolean {
+  if (/^(true|True|TRUE)$/.test(value)) return true
+  if (/^(false|False|FALSE)$/.test(value)) return false
+  throw new InputError(input, `'${value}' is not a boolean. Give true or false.`)
 }
 
 /**

@@ -50,6 +50,10 @@ export interface Settings {
   maxTime: number
   /** Absolute path the JSON report is written to. */
   reportPath: string
+  /** Build through ccache, its folder saved and restored with @actions/cache. */
+  cache: boolean
+  /** Add OpenMP flags through the environment for this run only, to try the fix before committing it. */
+  applyOpenmpFix: boolean
   /** PR comment, nightly issue and baseline inputs. */
   publish: PublishSettings
 }

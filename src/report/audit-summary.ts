@@ -1,6 +1,6 @@
 /** The per-TU flag audit, as a compact Markdown table for the summary and plain text for the terminal. Pure. */
 import type { BuildAudit, TuAudit } from '../build/audit.js'
-import { md } from './summary.js'
+import { md } from './format.js'
 
 /** Rows shown in the summary before the rest is folded away. */
 const MAX_ROWS = 60

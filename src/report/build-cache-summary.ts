@@ -1,6 +1,6 @@
 /** The build's time and the cache's hit rate, for the summary and the terminal. Pure. */
 import type { BuildCacheReport } from '../build/build-cache.js'
-import { md } from './summary.js'
+import { md } from './format.js'
 
 const pct = (r: number | null): string => (r === null ? 'n/a' : `${Math.round(r * 100)}%`)
 

@@ -1,5 +1,5 @@
 import type { Annotation } from './annotations.js'
-import { md } from './summary.js'
+import { md } from './format.js'
 
 const ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' } as const
 /** Listed in full up to here; the JSON report has every finding. */

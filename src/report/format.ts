@@ -1,6 +1,11 @@
 import type { Verdict } from '../judge/types.js'
 import type { Interval } from '../measure/stats.js'
 
+/** Escapes text from the user's project (case names, paths) for Markdown tables. */
+export function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+!|<>~]/g, c => `\\${c}`).replace(/\r?\n/g, ' ')
+}
+
 export const ICON: Record<Verdict, string> = { pass: '✅', fail: '❌', inconclusive: '⚠️', skipped: '⏭️' }
 
 export function num(x: number | null | undefined, digits = 2): string {

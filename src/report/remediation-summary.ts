@@ -1,7 +1,7 @@
 /** The remediation patch and the run-only fix notice, for the summary, the PR comment and the terminal. Pure. */
 import type { SecondLibomp } from '../build/macos-omp.js'
 import type { BuildFilePatch } from './remediation.js'
-import { md } from './summary.js'
+import { md } from './format.js'
 
 /** A fence longer than any backtick run in the diff, so a diff can't close it. */
 function fence(text: string): string {

@@ -1,15 +1,15 @@
 import type { CaseFinding } from '../judge/types.js'
-import { bar, ICON, interval, num, seconds } from './format.js'
+import { renderAuditMarkdown } from './audit-summary.js'
+import { renderBuildCacheMarkdown } from './build-cache-summary.js'
+import { bar, ICON, interval, md, num, seconds } from './format.js'
 import { openmpFix } from './remediation.js'
+import { renderPatchMarkdown, renderRunOnlyFixMarkdown } from './remediation-summary.js'
 import type { Report } from './types.js'
 
 /** GitHub's limit for one step summary is 1024 KiB; stay well under it. */
 const SUMMARY_LIMIT = 1000 * 1024
 
-/** Escapes text from the user's project (case names, paths) for Markdown tables. */
-export function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+!|<>~]/g, c => `\\${c}`).replace(/\r?\n/g, ' ')
-}
+export { md } from './format.js'
 
 function caseTable(c: CaseFinding, judgedThreads: number): string[] {
   const maxSpeed = Math.max(...c.rows.map(r => r.speedup.estimate ?? 0), 1)
@@ -24,11 +24,19 @@ function caseTable(c: CaseFinding, judgedThreads: number): string[] {
   return lines
 }
 
+/** The patch for the build file when there is one; otherwise the flags to add by hand. */
+function fixSection(r: Report): string[] {
+  if (r.remediation) return [renderPatchMarkdown(r.remediation.file, { diff: r.remediation.diff, note: r.remediation.note, patched: '' })]
+  const fix = openmpFix(r.runner.platform)
+  return [`**Fix (${fix.platform})**: add OpenMP flags to the extension in \`setup.py\`:`, '', '```python', fix.setupPy, '```', '', fix.note, '']
+}
+
 /** The step summary: verdict first, then why, then the numbers. */
 export function renderSummary(r: Report): string {
   const out: string[] = []
   out.push(`## ${ICON[r.verdict]} thread-scaling-check: ${r.verdict}`)
   out.push('')
+  if (r.build?.fixApplied) out.push(renderRunOnlyFixMarkdown(r.build.fixApplied))
   for (const reason of r.reasons) out.push(`- ${md(reason)}`)
   out.push('')
   const t = r.threshold
@@ -69,16 +77,8 @@ export function renderSummary(r: Report): string {
         out.push(`</details>`)
         out.push('')
       }
-      const fix = openmpFix(r.runner.platform)
-      out.push(`**Fix (${fix.platform})**: add OpenMP flags to the extension in \`setup.py\`:`)
-      out.push('')
-      out.push('```python')
-      out.push(fix.setupPy)
-      out.push('```')
-      out.push('')
-      out.push(fix.note)
-      out.push('')
     }
+    if (r.binaries.some(b => b.cause === 'compiled-without-openmp')) out.push(...fixSection(r))
   }
 
   if (r.cases.length) {
@@ -101,7 +101,9 @@ export function renderSummary(r: Report): string {
     out.push('')
     for (const e of r.errors) out.push('```', e.replace(/```/g, "'''").slice(0, 4000), '```')
   }
-  if (r.build) out.push(`Build: \`${md(r.build.command)}\` took ${num(r.build.seconds, 1)} s (log: \`${md(r.build.log)}\`).`)
+  if (r.build?.audit) out.push(renderAuditMarkdown(r.build.audit))
+  if (r.build?.cache) out.push(renderBuildCacheMarkdown(r.build.cache))
+  if (r.build) out.push(`Build: \`${md(r.build.command)}\` took ${num(r.build.seconds, 1)} s (log: \`${md(r.build.log)}\`${r.build.compileDatabase ? `, compile database: \`${md(r.build.compileDatabase)}\`` : ''}).`)
   const text = out.join('\n') + '\n'
   return text.length > SUMMARY_LIMIT ? text.slice(0, SUMMARY_LIMIT) + '\n\n…(summary truncated; see the JSON report)\n' : text
 }

@@ -1,3 +1,6 @@
+import { renderAuditText } from './audit-summary.js'
+import { renderBuildCacheText } from './build-cache-summary.js'
+import { renderRunOnlyFixText } from './remediation-summary.js'
 import { interval, num, seconds } from './format.js'
 import { openmpFix } from './remediation.js'
 import type { Report } from './types.js'
@@ -13,6 +16,7 @@ function table(rows: string[][]): string[] {
 export function renderTerminal(r: Report): string {
   const out: string[] = []
   out.push(`thread-scaling-check: ${TAG[r.verdict]}`)
+  if (r.build?.fixApplied) out.push(renderRunOnlyFixText(r.build.fixApplied).trimEnd())
   for (const reason of r.reasons) out.push(`  - ${reason}`)
   const t = r.threshold
   out.push('')
@@ -28,7 +32,7 @@ export function renderTerminal(r: Report): string {
     for (const f of b.runtimeFindings ?? []) for (const fix of f.fix) out.push(`    fix: ${fix}`)
     for (const h of b.lostLines.slice(0, 10)) out.push(`    ${h.file}:${h.line}: ${h.text}`)
     if (b.lostLines.length > 10) out.push(`    ... and ${b.lostLines.length - 10} more`)
-    if (b.verdict === 'fail' && b.cause === 'compiled-without-openmp') {
+    if (b.verdict === 'fail' && b.cause === 'compiled-without-openmp' && !r.remediation) {
       const fix = openmpFix(r.runner.platform)
       out.push(`  Fix (${fix.platform}), in setup.py's CppExtension(...):`)
       for (const line of fix.setupPy.split('\n')) out.push(`    ${line}`)
@@ -48,6 +52,9 @@ export function renderTerminal(r: Report): string {
   }
   for (const [k, v] of Object.entries(r.measurement?.workloadInfo ?? {})) out.push(`Workload ${k}: ${v}`)
   if (r.measurement) out.push('', `Measured in ${r.measurement.rounds} round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${r.measurement.stoppedBy}). * = judged thread count.`)
+  if (r.remediation) out.push('', `Fix: apply this patch to ${r.remediation.file} (git apply / patch -p1):`, r.remediation.diff.trimEnd(), r.remediation.note)
+  if (r.build?.audit) out.push('', renderAuditText(r.build.audit).trimEnd())
+  if (r.build?.cache) out.push('', renderBuildCacheText(r.build.cache).trimEnd())
   for (const e of r.errors) out.push('', `Error: ${e}`)
   return out.join('\n') + '\n'
 }

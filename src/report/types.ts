@@ -1,3 +1,5 @@
+import type { BuildAudit } from '../build/audit.js'
+import type { BuildCacheReport } from '../build/build-cache.js'
 import type { BinaryEvidence, BinaryFinding, CaseFinding, Threshold, Verdict } from '../judge/types.js'
 import type { SourceHit } from '../inspect/sources.js'
 import type { CaseMeasurement, RunnerFacts } from '../measure/types.js'
@@ -27,7 +29,22 @@ export interface Report {
   }
   runner: RunnerFacts & { os: string; arch: string }
   threshold: Threshold
-  build: { command: string; seconds: number; exitCode: number; log: string } | null
+  build: {
+    command: string
+    seconds: number
+    exitCode: number
+    log: string
+    /** compile_commands.json the wrappers wrote, or null when commands weren't recorded. */
+    compileDatabase?: string | null
+    /** Per-translation-unit audit of the commands that really ran. */
+    audit?: BuildAudit | null
+    /** ccache hit rate and the cache keys, when the cache input is on. */
+    cache?: BuildCacheReport | null
+    /** Variables apply-openmp-fix added for this run, or null. */
+    fixApplied?: Record<string, string> | null
+  } | null
+  /** The patch for the build file that adds OpenMP, when a binary lacks it. */
+  remediation: { file: string; diff: string; note: string } | null
   binaries: (BinaryFinding & { images: BinaryEvidence['images'] })[]
   sources: SourceHit[]
   cases: CaseFinding[]

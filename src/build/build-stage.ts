@@ -1,0 +1,82 @@
+/**
+ * The build stage as the pipeline runs it: compiler wrappers that record
+ * every command, the optional ccache round trip through @actions/cache, the
+ * optional run-only OpenMP fix, then the per-TU audit of what really ran.
+ */
+import { execFile } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Log } from '../log.js'
+import { fixEnvironment, type FixCompiler } from '../report/remediation.js'
+import { auditBuild, type BuildAudit } from './audit.js'
+import { beginBuildCache, endBuildCache, type BuildCacheReport, type BuildCacheSession } from './build-cache.js'
+import { runBuild, type BuildResult } from './build-helper.js'
+import type { CacheStore } from './cache-store.js'
+import { identifyCompiler } from './compiler-id.js'
+import { prepareWrappers, realCompilers, type PreparedWrappers } from './wrappers.js'
+
+export interface BuildStageOptions {
+  command: string
+  cwd: string
+  python: string
+  logPath: string
+  log: Log
+  /** Present when the cache input is on. */
+  cache: CacheStore | null
+  /** Add OpenMP flags through the environment for this run only. */
+  applyOpenmpFix: boolean
+  /** Source files, for the cache key. */
+  sources: readonly string[]
+}
+
+export interface BuildStageResult {
+  result: BuildResult
+  /** Null when the commands could not be recorded (the build still ran). */
+  audit: BuildAudit | null
+  compileDatabase: string | null
+  cache: BuildCacheReport | null
+  /** The variables apply-openmp-fix added, or null. */
+  fixApplied: Record<string, string> | null
+}
+
+function torchVersion(python: string): Promise<string> {
+  return new Promise(resolve => {
+    execFile(python, ['-c', 'import torch; print(torch.__version__)'], { timeout: 120_000 }, (err, out) => resolve(err ? 'unknown' : out.trim()))
+  })
+}
+
+export async function runBuildStage(o: BuildStageOptions): Promise<BuildStageResult> {
+  const outputDir = path.dirname(o.logPath)
+  fs.mkdirSync(outputDir, { recursive: true })
+  let session: BuildCacheSession | null = null
+  if (o.cache) {
+    session = await beginBuildCache({ store: o.cache, workingDirectory: o.cwd, compiler: realCompilers().cxx, torchVersion: await torchVersion(o.python), sources: o.sources })
+    o.log.info(session.restoredKey ? `Build cache restored from ${session.restoredKey}` : `No build cache for ${session.key} yet`)
+  }
+
+  let fixApplied: Record<string, string> | null = null
+  if (o.applyOpenmpFix) {
+    const compiler = await identifyCompiler(realCompilers().cxx)
+    fixApplied = fixEnvironment(process.platform, compiler.family as FixCompiler)
+    o.log.warning(`apply-openmp-fix: building with ${Object.entries(fixApplied).map(([k, v]) => `${k}=${v}`).join(' ')} for this run only; the committed build files don't have these flags.`)
+  }
+
+  // Recording is a help, not a requirement: a build the wrappers can't serve still runs.
+  let wrappers: PreparedWrappers | null = null
+  try {
+    wrappers = prepareWrappers({ outputDir, env: { ...process.env, ...fixApplied }, ccache: session?.ccache.path ?? null })
+  } catch (e) {
+    o.log.warning(`Compile commands won't be recorded: ${(e as Error).message}`)
+  }
+
+  const result = await runBuild({ command: o.command, cwd: o.cwd, python: o.python, logPath: o.logPath, log: o.log, env: { ...session?.ccache.env, ...fixApplied, ...wrappers?.env } })
+  const recorded = wrappers ? await wrappers.finish() : null
+  const cache = session && o.cache && result.exitCode === 0 ? await endBuildCache(session, o.cache, result.seconds) : null
+  let audit: BuildAudit | null = null
+  if (recorded && recorded.compileDb.length) {
+    const families = Object.fromEntries(Object.entries(recorded.compilers).map(([p, c]) => [p, c.family]))
+    audit = auditBuild({ compileDb: recorded.compileDb, links: recorded.links, projectDir: o.cwd, readFile: f => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : null), families })
+    o.log.info(`Recorded ${recorded.compileDb.length} compile and ${recorded.links.length} link command(s); ${audit.flagged.length} translation unit(s) hold parallel code compiled without OpenMP`)
+  }
+  return { result, audit, compileDatabase: recorded?.files.compileCommands ?? null, cache, fixApplied }
+}
