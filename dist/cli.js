@@ -35671,6 +35671,9 @@ var package_default = {
     "ts-jest": "^29.4.15",
     "ts-jest-resolver": "^2.0.1",
     typescript: "~5.9"
+  },
+  overrides: {
+    "unrs-resolver": "1.12.2"
   }
 };
 
