@@ -78590,7 +78590,6 @@ function hitsInBinary(hits, sources, cwd) {
 }
 
 // src/inspect/torch-libs.ts
-import { execFile as execFile4 } from "node:child_process";
 import * as fs17 from "node:fs";
 import * as path25 from "node:path";
 
@@ -79956,39 +79955,8 @@ function scanSources(files) {
 }
 
 // src/inspect/torch-libs.ts
-var SNIPPET = `
-import json, os, torch
-lib = os.path.join(os.path.dirname(torch.__file__), 'lib')
-loaded = []
-try:
-    with open('/proc/self/maps') as maps:
-        for line in maps:
-            p = line.split(None, 5)[-1].strip()
-            if 'torch_cpu' in os.path.basename(p) and p not in loaded:
-                loaded.append(p)
-except OSError:
-    pass
-print(json.dumps({'lib': lib, 'loaded': loaded}))
-`;
 var SHARED_LIBRARY = /\.(so(\.\d+)*|dylib|dll)$/;
-var TIMEOUT_MS = 18e4;
-function parseOutput(stdout) {
-  const last = stdout.trim().split("\n").pop() ?? "";
-  const parsed = JSON.parse(last);
-  if (typeof parsed === "object" && parsed !== null && typeof parsed.lib === "string" && Array.isArray(parsed.loaded)) {
-    const { lib, loaded } = parsed;
-    return { lib, loaded: loaded.filter((p) => typeof p === "string") };
-  }
-  throw new Error(`unexpected output: ${last.slice(0, 200)}`);
-}
-async function findTorchLibraries(python) {
-  const stdout = await new Promise((resolve13, reject) => {
-    execFile4(python, ["-c", SNIPPET], { timeout: TIMEOUT_MS, maxBuffer: 1 << 20, encoding: "utf8" }, (err, out2, errOut) => {
-      if (err) reject(new Error(`'${python}' could not report torch's libraries: ${(errOut || err.message).trim().split("\n").pop()}`));
-      else resolve13(out2);
-    });
-  });
-  const { lib, loaded } = parseOutput(stdout);
+function torchLibrariesFrom({ lib, loaded }) {
   const inLib = fs17.existsSync(lib) ? fs17.readdirSync(lib).filter((f) => SHARED_LIBRARY.test(f)).sort().map((f) => path25.join(lib, f)).filter((f) => fs17.existsSync(f)) : [];
   const out = [...inLib];
   if (!inLib.some((f) => isTorchCpu(f))) out.push(...loaded.filter((p) => !out.includes(p)));
@@ -80126,14 +80094,9 @@ function attributeSources(evidence, binaries, hits, cwd, buildLog, log2) {
     return { ...b, sources: hitsInBinary(hits, m.sources, cwd), sourceFiles: m.sources.length, sourcesHow: m.how };
   });
 }
-async function addRuntimeFindings(evidence, python, log2) {
-  let torch;
-  try {
-    torch = torchRuntime(await findTorchLibraries(python));
-  } catch (e) {
-    log2.debug(e.message);
-    return evidence;
-  }
+function addRuntimeFindings(evidence, facts2, log2) {
+  if (facts2.torchLibDir === void 0) return evidence;
+  const torch = torchRuntime(torchLibrariesFrom({ lib: facts2.torchLibDir, loaded: facts2.torchCpuLoaded ?? [] }));
   if (!torch) return evidence;
   log2.info(`torch's OpenMP runtime: ${torch.runtimes.map((r) => r.library).join(", ") || "none"} (from ${torch.library})`);
   return evidence.map((b) => {
@@ -80515,7 +80478,9 @@ function facts(o) {
     cpuCount: num(o, "cpu_count", 1),
     affinityCpus: nullable(o, "affinity_cpus", (x, k) => num(x, k, 1)),
     cgroupCpus: nullable(o, "cgroup_cpus", (x, k) => num(x, k)),
-    usableCpus: num(o, "usable_cpus")
+    usableCpus: num(o, "usable_cpus"),
+    ...typeof o.torch_lib_dir === "string" ? { torchLibDir: o.torch_lib_dir } : {},
+    ...Array.isArray(o.torch_cpu_loaded) ? { torchCpuLoaded: o.torch_cpu_loaded.filter((p) => typeof p === "string") } : {}
   };
 }
 function numbers(v) {
@@ -81158,7 +81123,6 @@ async function runCheck(s, log2) {
   const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path29.relative(s.workingDirectory, h.file) }));
   log2.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
   const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
-  const evidence = await addRuntimeFindings(inspected, s.python, log2);
   let measurement = null;
   let facts2;
   const workload = s.preset ? presetPath(s.preset) : s.workload;
@@ -81189,6 +81153,7 @@ async function runCheck(s, log2) {
     if (e instanceof MeasureSetupError) throw new CheckError(e.message, null, e.details);
     throw e;
   }
+  const evidence = addRuntimeFindings(inspected, facts2, log2);
   const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts: facts2, measurement, threads: s.threads, minSpeedup: s.minSpeedup });
   const top = Math.max(...s.threads);
   const speeds = j.cases.filter((c) => !c.error).map((c) => c.rows.find((r) => r.threads === top)?.speedup.estimate ?? NaN).filter(Number.isFinite);

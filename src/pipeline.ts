@@ -135,7 +135,6 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
   const sources = scanSources(sourceFiles).map(h => ({ ...h, file: path.relative(s.workingDirectory, h.file) }))
   log.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`)
   const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log), binaries, sources, s.workingDirectory, built?.log ?? '', log)
-  const evidence = await addRuntimeFindings(inspected, s.python, log)
 
   let measurement: Measurement | null = null
   let facts: RunnerFacts
@@ -167,6 +166,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     throw e
   }
 
+  const evidence = addRuntimeFindings(inspected, facts, log)
   const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts, measurement, threads: s.threads, minSpeedup: s.minSpeedup })
   const top = Math.max(...s.threads)
   const speeds = j.cases.filter(c => !c.error).map(c => c.rows.find(r => r.threads === top)?.speedup.estimate ?? NaN).filter(Number.isFinite)

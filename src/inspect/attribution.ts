@@ -2,7 +2,8 @@ import type { BinaryEvidence } from '../judge/types.js'
 import type { Log } from '../log.js'
 import { hitsInBinary, mapSourcesToBinaries } from './compile-map.js'
 import type { SourceHit } from './sources.js'
-import { findTorchLibraries, torchRuntime } from './torch-libs.js'
+import type { RunnerFacts } from '../measure/types.js'
+import { torchLibrariesFrom, torchRuntime } from './torch-libs.js'
 import { compareRuntimes } from './two-runtimes.js'
 
 /**
@@ -28,18 +29,12 @@ export function attributeSources(evidence: BinaryEvidence[], binaries: readonly 
 
 /**
  * Adds, per binary, what its OpenMP runtime means next to the one torch
- * loads (two thread pools, or OMP Error #15). Skipped, with a debug line,
- * when torch's libraries can't be found: the measuring step reports that
- * interpreter problem more clearly.
+ * loads (two thread pools, or OMP Error #15), from the libraries the
+ * harness saw torch load.
  */
-export async function addRuntimeFindings(evidence: BinaryEvidence[], python: string, log: Log): Promise<BinaryEvidence[]> {
-  let torch: ReturnType<typeof torchRuntime>
-  try {
-    torch = torchRuntime(await findTorchLibraries(python))
-  } catch (e) {
-    log.debug((e as Error).message)
-    return evidence
-  }
+export function addRuntimeFindings(evidence: BinaryEvidence[], facts: RunnerFacts, log: Log): BinaryEvidence[] {
+  if (facts.torchLibDir === undefined) return evidence
+  const torch = torchRuntime(torchLibrariesFrom({ lib: facts.torchLibDir, loaded: facts.torchCpuLoaded ?? [] }))
   if (!torch) return evidence
   log.info(`torch's OpenMP runtime: ${torch.runtimes.map(r => r.library).join(', ') || 'none'} (from ${torch.library})`)
   return evidence.map(b => {

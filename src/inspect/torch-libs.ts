@@ -60,7 +60,15 @@ export async function findTorchLibraries(python: string): Promise<string[]> {
       else resolve(out)
     })
   })
-  const { lib, loaded } = parseOutput(stdout)
+  return torchLibrariesFrom(parseOutput(stdout))
+}
+
+/**
+ * The same list from what a process that imported torch saw: its lib dir
+ * and the libtorch_cpu it mapped. The harness reports both, so the check
+ * needs no extra interpreter start when it measures.
+ */
+export function torchLibrariesFrom({ lib, loaded }: { lib: string; loaded: readonly string[] }): string[] {
   const inLib = fs.existsSync(lib)
     ? fs
         .readdirSync(lib)

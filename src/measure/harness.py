@@ -98,6 +98,17 @@ def runner_facts(torch):
     usable = float(affinity if affinity is not None else cpu_count)
     if quota is not None:
         usable = min(usable, quota)
+    # torch's libraries, for the two-runtimes check: its lib dir and the
+    # libtorch_cpu this process really mapped (Debian keeps it outside torch/).
+    loaded = []
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                p = line.split(None, 5)[-1].strip()
+                if "torch_cpu" in os.path.basename(p) and p not in loaded:
+                    loaded.append(p)
+    except OSError:
+        pass
     info = torch.__config__.parallel_info()
     backend = "unknown"
     for line in info.splitlines():
@@ -114,6 +125,8 @@ def runner_facts(torch):
         "affinity_cpus": affinity,
         "cgroup_cpus": quota,
         "usable_cpus": usable,
+        "torch_lib_dir": os.path.join(os.path.dirname(torch.__file__), "lib"),
+        "torch_cpu_loaded": loaded,
     }
 
 

@@ -37,7 +37,9 @@ function facts(o: Obj): RunnerFacts {
     cpuCount: num(o, 'cpu_count', 1),
     affinityCpus: nullable(o, 'affinity_cpus', (x, k) => num(x, k, 1)),
     cgroupCpus: nullable(o, 'cgroup_cpus', (x, k) => num(x, k)),
-    usableCpus: num(o, 'usable_cpus')
+    usableCpus: num(o, 'usable_cpus'),
+    ...(typeof o.torch_lib_dir === 'string' ? { torchLibDir: o.torch_lib_dir } : {}),
+    ...(Array.isArray(o.torch_cpu_loaded) ? { torchCpuLoaded: o.torch_cpu_loaded.filter((p): p is string => typeof p === 'string') } : {})
   }
 }
 

@@ -13,6 +13,9 @@ export interface RunnerFacts {
   cgroupCpus: number | null
   /** min(affinity or cpu count, cgroup quota): what the runner can really run at once. */
   usableCpus: number
+  /** torch's lib dir, and the libtorch_cpu files the process mapped (for the two-runtimes check). */
+  torchLibDir?: string
+  torchCpuLoaded?: string[]
 }
 
 /** One timed sample: `iters` calls of a case in the worker for `threads`. */
