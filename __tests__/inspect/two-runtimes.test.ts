@@ -1,7 +1,7 @@
 /**
  * Two OpenMP runtimes in one process. The extension side is always a real
- * fixture read by inspectBinary; torch's side is Debian's real torch (read
- * through findTorchLibraries), or a torch built like the PyPI wheels, whose
+ * fixture read by inspectBinary; torch's side is Debian's real torch (its
+ * libraries as the harness reports them), or a torch built like the PyPI wheels, whose
  * runtime is read from a fixture that links what their libtorch_cpu links.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
@@ -9,7 +9,9 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { inspectBinary } from '../../src/inspect/inspect-helper.js'
-import { findTorchLibraries, isTorchCpu, torchRuntime } from '../../src/inspect/torch-libs.js'
+import { isTorchCpu, torchLibrariesFrom, torchRuntime } from '../../src/inspect/torch-libs.js'
+import { Worker } from '../../src/measure/worker.js'
+import { harnessPath } from '../../src/paths.js'
 import { compareRuntimes, type RuntimeFinding, type TorchRuntime } from '../../src/inspect/two-runtimes.js'
 import { torchPython } from '../../__fixtures__/python.js'
 
@@ -32,11 +34,16 @@ describe("Debian's torch (real: /usr/bin/python3, libtorch_cpu linking libgomp.s
   let libs: string[] = []
 
   beforeAll(async () => {
-    libs = await findTorchLibraries(torchPython())
+    // The real harness, with no workload: the facts the pipeline uses.
+    const w = new Worker({ python: torchPython(), harness: harnessPath(), workload: null, workdir: os.tmpdir(), threads: 1 })
+    const ready = await w.next(180_000)
+    await w.close()
+    if (ready.op !== 'ready' || ready.facts.torchLibDir === undefined) throw new Error(`harness gave no torch libraries: ${JSON.stringify(ready)}`)
+    libs = torchLibrariesFrom({ lib: ready.facts.torchLibDir, loaded: ready.facts.torchCpuLoaded ?? [] })
     debian = torchRuntime(libs)
   })
 
-  test('findTorchLibraries lists torch/lib, libtorch_cpu among it', () => {
+  test('the harness facts list torch/lib, libtorch_cpu among it', () => {
     expect(libs.length).toBeGreaterThan(0)
     expect(libs.every(l => path.isAbsolute(l) && fs.existsSync(l))).toBe(true)
     expect(libs.filter(isTorchCpu).map(l => path.basename(path.dirname(l)))).toEqual(['lib'])
@@ -134,30 +141,19 @@ describe('no runtime on torch\'s side', () => {
   })
 })
 
-describe('findTorchLibraries without torch/lib holding libtorch_cpu', () => {
+describe('torchLibrariesFrom without torch/lib holding libtorch_cpu', () => {
   let dir = ''
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'torch-libs-'))
   })
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-  /** An "interpreter" that prints what the snippet would print for such a layout. */
-  function fakePython(lib: string, loaded: string[]): string {
-    const exe = path.join(dir, `python-${path.basename(lib)}`)
-    fs.writeFileSync(exe, `#!/bin/sh\necho 'warming up'\necho '${JSON.stringify({ lib, loaded })}'\n`, { mode: 0o755 })
-    return exe
-  }
-
-  test('falls back to the libtorch_cpu the import mapped (/proc/self/maps)', async () => {
+  test('falls back to the libtorch_cpu the import mapped (/proc/self/maps)', () => {
     const lib = path.join(dir, 'torch', 'lib')
     fs.mkdirSync(lib, { recursive: true })
     fs.writeFileSync(path.join(lib, 'libc10.so'), '')
     fs.writeFileSync(path.join(lib, 'README.txt'), '')
     const mapped = '/usr/lib/x86_64-linux-gnu/libtorch_cpu.so.1.13.0'
-    expect(await findTorchLibraries(fakePython(lib, [mapped]))).toEqual([path.join(lib, 'libc10.so'), mapped])
-  })
-
-  test('an interpreter without torch is an error naming it', async () => {
-    await expect(findTorchLibraries('/bin/false')).rejects.toThrow(/'\/bin\/false' could not report torch's libraries/)
+    expect(torchLibrariesFrom({ lib, loaded: [mapped] })).toEqual([path.join(lib, 'libc10.so'), mapped])
   })
 })
