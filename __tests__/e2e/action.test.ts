@@ -12,7 +12,11 @@ import { copyExample, runAction, type ActionRun } from '../../__fixtures__/run-a
 import { torchPython } from '../../__fixtures__/python.js'
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-e2e-'))
-const inputs = (over: Record<string, string> = {}): Record<string, string> => ({ python: torchPython(), workload: 'workload.py', 'max-time': '120', ...over })
+// The example's gather kernel reaches about 1.65x on 2 vCPUs, close to the
+// 1.5x that the default 2.0-at-4-threads becomes there, so about 1 run in 20
+// ends inconclusive (bench/measure-bench.mjs). 1.6 (1.33x at 2 threads) keeps
+// the test about the verdict logic, not about that margin.
+const inputs = (over: Record<string, string> = {}): Record<string, string> => ({ python: torchPython(), workload: 'workload.py', 'max-time': '120', 'min-speedup': '1.6', ...over })
 
 describe('the action on the example extension', () => {
   let serial: ActionRun
