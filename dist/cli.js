@@ -79797,7 +79797,7 @@ var report_schema_default = {
         iters: { type: "integer", minimum: 1 },
         wall: { type: "number", minimum: 0 },
         cpu: { type: "number", minimum: 0 },
-        threadCpu: { type: ["array", "null"], items: { type: "number" } }
+        threadCpu: { type: ["array", "null"], items: { type: "number" }, description: "CPU seconds per OS thread over the second half of the sample, busiest first; null where per-thread times cannot be read." }
       }
     }
   }

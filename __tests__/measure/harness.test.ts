@@ -3,6 +3,7 @@
  * raises, crashes or hangs gets a clear message while the other cases report.
  */
 import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -54,6 +55,53 @@ def cases():
     expect(cpuPerWall(loop, 2)).toBeLessThan(1.3)
     expect(busyThreads(loop, 2)).toBe(1)
     fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("leaves the previous op's spin-wait tail out of the busy-thread count", () => {
+    // A helper thread burns CPU (GIL released inside zlib) only during the
+    // first half of the sample, as an OpenMP pool spins after a parallel op,
+    // then stays alive but idle. Only the calling thread may count as busy.
+    const script = `
+import importlib.util, json, sys, threading, time, zlib
+spec = importlib.util.spec_from_file_location("harness", sys.argv[1])
+h = importlib.util.module_from_spec(spec); spec.loader.exec_module(h)
+ITERS = 20
+calls = [0]
+burning = threading.Event(); burning.set()
+stop = threading.Event()
+idle = threading.Event()
+data = bytes(range(256)) * 4096
+burned = [0.0]
+def burner():
+    while burning.is_set():
+        zlib.compress(data, 9)
+    burned[0] = time.thread_time()
+    idle.set()
+    stop.wait()
+t = threading.Thread(target=burner); t.start()
+def fn():
+    calls[0] += 1
+    if calls[0] <= ITERS // 2:
+        time.sleep(0.005)  # leaves the burner a CPU of its own
+        if calls[0] == ITERS // 2:
+            burning.clear()
+            idle.wait()
+    else:
+        sum(range(200000))
+s = h.run_sample(fn, ITERS)
+stop.set(); t.join()
+s["burned"] = burned[0]
+print(json.dumps(s))
+`
+    const out = execFileSync(torchPython(), ['-c', script, harnessPath()], { encoding: 'utf8' })
+    const sample = JSON.parse(out) as { iters: number; thread_cpu: number[]; burned: number }
+    expect(sample.iters).toBe(20)
+    const top = sample.thread_cpu[0]
+    expect(top).toBeGreaterThan(0)
+    // The burner did enough work to count as busy had it been in the window ...
+    expect(sample.burned).toBeGreaterThan(top * 0.25)
+    // ... but the window starts at the midpoint, after it went idle.
+    expect(sample.thread_cpu.filter(x => x >= top * 0.25)).toHaveLength(1)
   })
 
   it('keeps measuring the other cases when one raises, one crashes and one hangs', async () => {

@@ -222,15 +222,26 @@ def control_case(torch):
 
 
 def run_sample(fn, iters):
-    before = thread_cpu_times()
+    """Times `iters` calls; per-thread CPU is read over the second half only.
+
+    OpenMP pool threads keep spin-waiting for a while after the previous
+    parallel op (libgomp: milliseconds; libomp: up to KMP_BLOCKTIME). Counting
+    that tail would make a serial case that follows a parallel one look
+    multi-threaded, so the busy-thread window starts after half the calls.
+    """
+    half = iters // 2
+    start = thread_cpu_times()
     c0 = time.process_time()
     t0 = time.perf_counter()
-    for _ in range(iters):
+    for _ in range(half):
+        fn()
+    mid = thread_cpu_times() if half else start
+    for _ in range(iters - half):
         fn()
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
     after = thread_cpu_times()
-    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "thread_cpu": busy_threads(before, after, wall)}
+    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "thread_cpu": busy_threads(mid, after, wall)}
 
 
 def calibrate(fn, target):

@@ -25,7 +25,7 @@ export interface Sample {
   iters: number
   wall: number
   cpu: number
-  /** CPU seconds per OS thread during the sample, busiest first (null without /proc). */
+  /** CPU seconds per OS thread over the second half of the sample (after the previous op's spin-wait tail), busiest first; null without /proc. */
   threadCpu: number[] | null
 }
 
