@@ -33996,7 +33996,7 @@ var Inputs = {
   Cache: "cache",
   ApplyOpenmpFix: "apply-openmp-fix"
 };
-var REPORT_SCHEMA_VERSION = "1.0";
+var REPORT_SCHEMA_VERSION = "1.1";
 var WORK_DIR_NAME = ".thread-scaling-check";
 var THRESHOLD_THREADS = 4;
 
@@ -78936,6 +78936,9 @@ function roundOrder(threads, round) {
   const k = round % threads.length;
   return [...threads.slice(k), ...threads.slice(0, k)];
 }
+function callTime(s) {
+  return s.perCall && s.perCall.length > 0 ? median(s.perCall) : s.wall / s.iters;
+}
 function byRound(samples, threads) {
   return new Map(samples.filter((s) => s.threads === threads).map((s) => [s.round, s]));
 }
@@ -78945,7 +78948,7 @@ function pairedRatios(c, threads) {
   const out = [];
   for (const [round, s1] of base2) {
     const sn = other.get(round);
-    if (sn && sn.wall > 0) out.push(s1.wall / s1.iters / (sn.wall / sn.iters));
+    if (sn && callTime(sn) > 0) out.push(callTime(s1) / callTime(sn));
   }
   return out;
 }
@@ -78953,7 +78956,7 @@ function speedupInterval(c, threads) {
   return bootstrapMedian(pairedRatios(c, threads));
 }
 function timePerIter(c, threads) {
-  return median(c.samples.filter((s) => s.threads === threads).map((s) => s.wall / s.iters));
+  return median(c.samples.filter((s) => s.threads === threads).map(callTime));
 }
 function cpuPerWall(c, threads) {
   return median(c.samples.filter((s) => s.threads === threads && s.wall > 0).map((s) => s.cpu / s.wall));
@@ -79276,9 +79279,10 @@ function facts(o) {
     ...Array.isArray(o.torch_cpu_loaded) ? { torchCpuLoaded: o.torch_cpu_loaded.filter((p) => typeof p === "string") } : {}
   };
 }
-function numbers(v) {
+function numbers(o, key) {
+  const v = o[key];
   if (v === null || v === void 0) return null;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === "number" && Number.isFinite(x))) throw new ProtocolError("harness reply field thread_cpu is not a list of numbers");
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "number" && Number.isFinite(x) && x >= 0)) throw new ProtocolError(`harness reply field '${key}' is not a list of numbers >= 0`);
   return v;
 }
 function parseReply(line) {
@@ -79305,7 +79309,7 @@ function parseReply(line) {
     case "calibrated":
       return { op: "calibrated", iters: num(r, "iters", 1), perIter: num(r, "per_iter") };
     case "sample":
-      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), threadCpu: numbers(r.thread_cpu) };
+      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), perCall: numbers(r, "per_call"), threadCpu: numbers(r, "thread_cpu") };
     case "error":
       return {
         op: "error",
@@ -79449,6 +79453,7 @@ var MeasureSetupError = class extends Error {
   details;
 };
 var STARTUP_TIMEOUT_MS = 18e4;
+var STATIC_VERDICT_ROUNDS = 2;
 function describeError(r) {
   return `${r.type}: ${r.message}
 ${r.traceback}`.trim();
@@ -79474,8 +79479,8 @@ async function startWorker(opts, threads) {
 }
 async function measure(opts) {
   const sampleSeconds = opts.sampleSeconds ?? 0.15;
-  const minRounds = opts.minRounds ?? 4;
-  const maxRounds = opts.maxRounds ?? 60;
+  let minRounds = opts.minRounds ?? 4;
+  let maxRounds = opts.maxRounds ?? 60;
   const sampleTimeoutMs = (opts.sampleTimeout ?? 60) * 1e3;
   const started = Date.now();
   const { log: log2 } = opts;
@@ -79491,6 +79496,11 @@ async function measure(opts) {
   const first = startedWorkers[0].value;
   const facts2 = first.facts;
   log2.info(`torch ${facts2.torchVersion} (parallel backend: ${facts2.parallelBackend}), ${facts2.usableCpus} usable CPU(s) of ${facts2.cpuCount}`);
+  const fixed = opts.staticVerdict?.(facts2) ?? null;
+  if (fixed) {
+    minRounds = maxRounds = Math.min(maxRounds, STATIC_VERDICT_ROUNDS);
+    log2.info(`${fixed} No timing can change that verdict, so only ${maxRounds} round(s) are measured, for the report.`);
+  }
   const all = [...first.cases, CONTROL_CASE].map((name) => ({ name, iters: 0, samples: [] }));
   const fail = (c, what, e) => {
     const stderr = e instanceof WorkerFailure && e.stderr ? `
@@ -79523,7 +79533,7 @@ ${e.stderr}` : "";
       if (r?.op === "calibrated") c.iters = r.iters;
     }
     let round = 0;
-    let stoppedBy = "max-rounds";
+    let stoppedBy2 = fixed ? "static-verdict" : "max-rounds";
     let lastRoundMs = 0;
     const judged = opts.progressThreads?.(facts2) ?? Math.max(...opts.threads);
     const essential = /* @__PURE__ */ new Set([1, judged]);
@@ -79537,7 +79547,7 @@ ${e.stderr}` : "";
           const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters;
           const r = await ask(c, n, { op: "run", case: c.name, iters }, `Run at ${n} thread(s)`);
           if (r?.op !== "sample") break;
-          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, threadCpu: r.threadCpu });
+          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, threadCpu: r.threadCpu });
         }
       }
       lastRoundMs = Date.now() - t0;
@@ -79545,17 +79555,17 @@ ${e.stderr}` : "";
       if (round >= minRounds) {
         for (const c of all) if (!c.error && opts.isDecided(c, facts2)) done.add(c);
       }
-      if (all.every((c) => c.error || done.has(c))) {
-        stoppedBy = "decided";
+      if (!fixed && all.every((c) => c.error || done.has(c))) {
+        stoppedBy2 = "decided";
         break;
       }
       if (Date.now() - started + lastRoundMs > opts.maxTime * 1e3) {
-        stoppedBy = "max-time";
+        stoppedBy2 = "max-time";
         break;
       }
     }
     const control = all.pop();
-    return { facts: facts2, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy };
+    return { facts: facts2, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy: stoppedBy2 };
   } finally {
     await Promise.all([...workers.values()].map((w) => w.close()));
   }
@@ -79684,7 +79694,7 @@ var report_schema_default = {
           properties: {
             rounds: { type: "integer", minimum: 0 },
             seconds: { type: "number", minimum: 0 },
-            stoppedBy: { enum: ["decided", "max-rounds", "max-time"] },
+            stoppedBy: { enum: ["decided", "static-verdict", "max-rounds", "max-time"] },
             workloadInfo: { type: "object", additionalProperties: { type: "string" } },
             samples: {
               type: "array",
@@ -79797,6 +79807,7 @@ var report_schema_default = {
         iters: { type: "integer", minimum: 1 },
         wall: { type: "number", minimum: 0 },
         cpu: { type: "number", minimum: 0 },
+        perCall: { type: ["array", "null"], items: { type: "number", minimum: 0 }, maxItems: 64, description: "Seconds per call in each timed chunk of the sample; the sample's time per call is their median, so a short preemption spoils one chunk, not the sample." },
         threadCpu: { type: ["array", "null"], items: { type: "number" }, description: "CPU seconds per OS thread over the second half of the sample, busiest first; null where per-thread times cannot be read." }
       }
     }
@@ -79932,6 +79943,10 @@ async function runCheck(s, log2) {
           maxTime: s.maxTime,
           log: log2,
           progressThreads: (f) => threshold(s.minSpeedup, s.threads, f.usableCpus).judgedThreads,
+          staticVerdict: (f) => {
+            const failed = inspected.map((b) => judgeBinary(b, sources, f.parallelBackend, sourceFiles.length)).filter((b) => b.verdict === "fail");
+            return failed.length ? `The verdict is already FAIL from the binary alone (${failed.map((b) => `${b.path}: ${b.cause.replace(/-/g, " ")}`).join("; ")}).` : null;
+          },
           isDecided: (c, f) => {
             const t = threshold(s.minSpeedup, s.threads, f.usableCpus);
             return t.judgedThreads < 2 || position(speedupInterval(c, t.judgedThreads), t.required) !== "unclear";
@@ -79989,6 +80004,15 @@ function seconds(x) {
 function interval(s) {
   if (!s || s.estimate === null || !Number.isFinite(s.estimate)) return "n/a";
   return s.low === s.high ? `${num2(s.estimate)}x` : `${num2(s.estimate)}x (${num2(s.low)}-${num2(s.high)})`;
+}
+var STOPPED = {
+  decided: "every case was decided",
+  "static-verdict": "the binary alone decided the verdict, so timings are for information",
+  "max-rounds": "round limit reached",
+  "max-time": "max-time reached"
+};
+function stoppedBy(reason) {
+  return STOPPED[reason] ?? reason;
 }
 
 // src/report/audit-summary.ts
@@ -80068,7 +80092,7 @@ function renderTerminal(r) {
     );
   }
   for (const [k, v] of Object.entries(r.measurement?.workloadInfo ?? {})) out.push(`Workload ${k}: ${v}`);
-  if (r.measurement) out.push("", `Measured in ${r.measurement.rounds} round(s), ${num2(r.measurement.seconds, 1)} s (stopped: ${r.measurement.stoppedBy}). * = judged thread count.`);
+  if (r.measurement) out.push("", `Measured in ${r.measurement.rounds} round(s), ${num2(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}). * = judged thread count.`);
   if (r.remediation) out.push("", `Fix: apply this patch to ${r.remediation.file} (git apply / patch -p1):`, r.remediation.diff.trimEnd(), r.remediation.note);
   if (r.build?.audit) out.push("", renderAuditText(r.build.audit).trimEnd());
   if (r.build?.cache) out.push("", renderBuildCacheText(r.build.cache).trimEnd());

@@ -14,7 +14,7 @@ import { REPORT_SCHEMA_VERSION, WORK_DIR_NAME } from './constants.js'
 import { addRuntimeFindings, attributeSources } from './inspect/attribution.js'
 import { inspectBinary } from './inspect/inspect-helper.js'
 import { scanSources } from './inspect/inspect-helper.js'
-import { judge, position, threshold } from './judge/judge.js'
+import { judge, judgeBinary, position, threshold } from './judge/judge.js'
 import type { BinaryEvidence, BinaryFinding } from './judge/types.js'
 import { locateBinaries, locateSources } from './locate/locate-helper.js'
 import type { Log } from './log.js'
@@ -151,6 +151,10 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
           maxTime: s.maxTime,
           log,
           progressThreads: f => threshold(s.minSpeedup, s.threads, f.usableCpus).judgedThreads,
+          staticVerdict: f => {
+            const failed = inspected.map(b => judgeBinary(b, sources, f.parallelBackend, sourceFiles.length)).filter(b => b.verdict === 'fail')
+            return failed.length ? `The verdict is already FAIL from the binary alone (${failed.map(b => `${b.path}: ${b.cause.replace(/-/g, ' ')}`).join('; ')}).` : null
+          },
           isDecided: (c, f) => {
             const t = threshold(s.minSpeedup, s.threads, f.usableCpus)
             return t.judgedThreads < 2 || position(speedupInterval(c, t.judgedThreads), t.required) !== 'unclear'

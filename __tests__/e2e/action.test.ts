@@ -39,6 +39,9 @@ describe('the action on the example extension', () => {
     expect(report.binaries).toHaveLength(1)
     expect(report.binaries[0].cause).toBe('compiled-without-openmp')
     expect(report.binaries[0].images[0].openmp.forkImports).toEqual([])
+    // The binary alone decided, so the timings are a short smoke test for the report.
+    expect(report.measurement?.stoppedBy).toBe('static-verdict')
+    expect(report.measurement?.rounds).toBe(2)
     // The harness must always see a serial kernel as serial: about one CPU busy per wall second.
     const judged = report.threshold.judgedThreads
     for (const c of report.cases) {

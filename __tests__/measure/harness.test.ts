@@ -51,6 +51,7 @@ def cases():
       expect(c.error).toBeUndefined()
       expect(c.samples.map(s => [s.round, s.threads]).sort()).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]])
     }
+    for (const s of m.cases.flatMap(c => c.samples)) expect(s.perCall).toHaveLength(Math.min(s.iters, 8))
     const loop = m.cases[0]
     expect(cpuPerWall(loop, 2)).toBeLessThan(1.3)
     expect(busyThreads(loop, 2)).toBe(1)
@@ -102,6 +103,26 @@ print(json.dumps(s))
     expect(sample.burned).toBeGreaterThan(top * 0.25)
     // ... but the window starts at the midpoint, after it went idle.
     expect(sample.thread_cpu.filter(x => x >= top * 0.25)).toHaveLength(1)
+  })
+
+  it('measures only two rounds, for the report, when the binary alone fixes the verdict', async () => {
+    const { dir, file } = workload('def cases():\n    return {"loop": lambda: sum(range(1000))}\n')
+    const seen: string[] = []
+    const m = await measure({
+      ...base,
+      minRounds: undefined,
+      maxRounds: undefined,
+      isDecided: () => false,
+      staticVerdict: f => (seen.push(f.parallelBackend), 'The verdict is already FAIL from the binary alone.'),
+      python: torchPython(),
+      workload: file,
+      workdir: dir
+    })
+    expect(seen).toEqual(['OpenMP'])
+    expect(m.stoppedBy).toBe('static-verdict')
+    expect(m.rounds).toBe(2)
+    expect([...new Set(m.cases[0].samples.map(s => s.round))]).toEqual([1, 2])
+    expect(messages.some(x => /already FAIL from the binary alone\. No timing can change that verdict, so only 2 round\(s\) are measured/.test(x))).toBe(true)
   })
 
   it('keeps measuring the other cases when one raises, one crashes and one hangs', async () => {

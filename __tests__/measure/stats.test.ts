@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { busyThreads, pairedRatios, roundOrder, speedupInterval } from '../../src/measure/rounds.js'
+import { busyThreads, callTime, pairedRatios, roundOrder, speedupInterval, timePerIter } from '../../src/measure/rounds.js'
 import { bootstrapMedian, median } from '../../src/measure/stats.js'
 import type { CaseMeasurement, Sample } from '../../src/measure/types.js'
 
@@ -39,6 +39,19 @@ describe('statistics', () => {
     expect(ratios[0]).toBeCloseTo(2, 12)
     expect(ratios[1]).toBeCloseTo(1.5, 12)
     expect(speedupInterval(c, 2).estimate).toBeCloseTo(1.75, 12)
+  })
+
+  it('takes the median chunk as the time per call, so one preempted chunk does not spoil a sample', () => {
+    // 4 calls in 4 chunks; the third was preempted for 30 ms.
+    const hit: Sample = { ...sample(1, 2, 0.07), iters: 4, perCall: [0.01, 0.01, 0.04, 0.01] }
+    expect(callTime(hit)).toBeCloseTo(0.01, 12)
+    expect(hit.wall / hit.iters).toBeCloseTo(0.0175, 12)
+    const base: Sample = { ...sample(1, 1, 0.08), iters: 4, perCall: [0.02, 0.02, 0.02, 0.02] }
+    const c: CaseMeasurement = { name: 'k', iters: 4, samples: [base, hit] }
+    expect(pairedRatios(c, 2)[0]).toBeCloseTo(2, 12)
+    expect(timePerIter(c, 2)).toBeCloseTo(0.01, 12)
+    // Without chunks (older reports) the sample's mean is used.
+    expect(callTime({ ...hit, perCall: null })).toBeCloseTo(0.0175, 12)
   })
 
   it('counts threads that did real work, not ones that spun briefly', () => {

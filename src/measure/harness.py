@@ -221,34 +221,50 @@ def control_case(torch):
     return lambda: torch.digamma(x)
 
 
-def run_sample(fn, iters):
-    """Times `iters` calls; per-thread CPU is read over the second half only.
+CHUNKS = 8
 
-    OpenMP pool threads keep spin-waiting for a while after the previous
-    parallel op (libgomp: milliseconds; libomp: up to KMP_BLOCKTIME). Counting
-    that tail would make a serial case that follows a parallel one look
-    multi-threaded, so the busy-thread window starts after half the calls.
+
+def run_sample(fn, iters):
+    """Times `iters` calls, in up to CHUNKS timed chunks.
+
+    Per-call times of each chunk let the coordinator take a median within the
+    sample: a neighbour that preempts the process for a few milliseconds
+    spoils one chunk, not the whole sample.
+
+    Per-thread CPU is read over the second half only. OpenMP pool threads
+    keep spin-waiting for a while after the previous parallel op (libgomp:
+    milliseconds; libomp: up to KMP_BLOCKTIME). Counting that tail would make
+    a serial case that follows a parallel one look multi-threaded.
     """
-    half = iters // 2
+    chunks = min(iters, CHUNKS)
+    sizes = [iters // chunks + (1 if i < iters % chunks else 0) for i in range(chunks)]
+    per_call = []
     start = thread_cpu_times()
+    mid = start
     c0 = time.process_time()
     t0 = time.perf_counter()
-    for _ in range(half):
-        fn()
-    mid = thread_cpu_times() if half else start
-    for _ in range(iters - half):
-        fn()
+    done = 0
+    for size in sizes:
+        if chunks > 1 and done >= iters // 2 and mid is start:
+            mid = thread_cpu_times()
+        t = time.perf_counter()
+        for _ in range(size):
+            fn()
+        per_call.append((time.perf_counter() - t) / size)
+        done += size
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
     after = thread_cpu_times()
-    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "thread_cpu": busy_threads(mid, after, wall)}
+    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "per_call": per_call, "thread_cpu": busy_threads(mid, after, wall)}
 
 
 def calibrate(fn, target):
     """Iterations per sample so that one sample lasts about `target` seconds.
 
     Short samples are dominated by fork/join and timer noise; a few hundred
-    milliseconds make the comparison fair for kernels of any size.
+    milliseconds make the comparison fair for kernels of any size. A quarter
+    of the target is long enough to extrapolate from: the exact sample length
+    doesn't matter, and calibrating costs time before any sample counts.
     """
     iters = 1
     while True:
@@ -256,10 +272,10 @@ def calibrate(fn, target):
         for _ in range(iters):
             fn()
         wall = time.perf_counter() - t0
-        if wall >= target or iters >= 1 << 24:
+        if wall >= target / 4 or iters >= 1 << 24:
             per_iter = wall / iters
             return {"op": "calibrated", "iters": max(1, int(math.ceil(target / max(per_iter, 1e-9)))), "per_iter": per_iter}
-        iters = iters * 2 if wall < target / 8 else int(math.ceil(iters * target / max(wall, 1e-9)))
+        iters = iters * 2 if wall < target / 32 else int(math.ceil(iters * target / 4 / max(wall, 1e-9)) + 1)
 
 
 def main():
@@ -319,4 +335,9 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Skip interpreter teardown (torch's takes a few hundred ms per worker):
+    # everything the coordinator needs was already sent and flushed.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -21,6 +21,11 @@ export interface MeasureOptions {
   sampleTimeout?: number
   /** True when a case (or the control) needs no more rounds: its verdict can't change. */
   isDecided: (c: CaseMeasurement, facts: RunnerFacts) => boolean
+  /**
+   * Why no timing can change the overall verdict (the binary alone fails), or
+   * null. Then only a few rounds run: the timings are for the report.
+   */
+  staticVerdict?: (facts: RunnerFacts) => string | null
   /** Thread count the progress lines show the speedup at (default: the largest). */
   progressThreads?: (facts: RunnerFacts) => number
   log: Log
@@ -38,6 +43,8 @@ export class MeasureSetupError extends Error {
 }
 
 const STARTUP_TIMEOUT_MS = 180_000
+/** Rounds measured when the binary alone fixes the verdict: enough for a table. */
+const STATIC_VERDICT_ROUNDS = 2
 
 function describeError(r: Extract<Reply, { op: 'error' }>): string {
   return `${r.type}: ${r.message}\n${r.traceback}`.trim()
@@ -70,8 +77,8 @@ async function startWorker(opts: MeasureOptions, threads: number): Promise<{ wor
  */
 export async function measure(opts: MeasureOptions): Promise<Measurement> {
   const sampleSeconds = opts.sampleSeconds ?? 0.15
-  const minRounds = opts.minRounds ?? 4
-  const maxRounds = opts.maxRounds ?? 60
+  let minRounds = opts.minRounds ?? 4
+  let maxRounds = opts.maxRounds ?? 60
   const sampleTimeoutMs = (opts.sampleTimeout ?? 60) * 1000
   const started = Date.now()
   const { log } = opts
@@ -88,6 +95,11 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
   const first = (startedWorkers[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof startWorker>>>).value
   const facts = first.facts
   log.info(`torch ${facts.torchVersion} (parallel backend: ${facts.parallelBackend}), ${facts.usableCpus} usable CPU(s) of ${facts.cpuCount}`)
+  const fixed = opts.staticVerdict?.(facts) ?? null
+  if (fixed) {
+    minRounds = maxRounds = Math.min(maxRounds, STATIC_VERDICT_ROUNDS)
+    log.info(`${fixed} No timing can change that verdict, so only ${maxRounds} round(s) are measured, for the report.`)
+  }
 
   const all: CaseMeasurement[] = [...first.cases, CONTROL_CASE].map(name => ({ name, iters: 0, samples: [] }))
   const fail = (c: CaseMeasurement, what: string, e: unknown): void => {
@@ -123,7 +135,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     }
 
     let round = 0
-    let stoppedBy: Measurement['stoppedBy'] = 'max-rounds'
+    let stoppedBy: Measurement['stoppedBy'] = fixed ? 'static-verdict' : 'max-rounds'
     let lastRoundMs = 0
     const judged = opts.progressThreads?.(facts) ?? Math.max(...opts.threads)
     // Counts the verdict doesn't rest on (oversubscribed ones) are shown, so
@@ -141,14 +153,14 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
           const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters
           const r = await ask(c, n, { op: 'run', case: c.name, iters }, `Run at ${n} thread(s)`)
           if (r?.op !== 'sample') break
-          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, threadCpu: r.threadCpu })
+          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, threadCpu: r.threadCpu })
         }
       }
       lastRoundMs = Date.now() - t0
       if (round > 0) log.info(progressLine(round, all, judged))
       // A decided case stops; the others keep the rounds going.
       if (round >= minRounds) for (const c of all) if (!c.error && opts.isDecided(c, facts)) done.add(c)
-      if (all.every(c => c.error || done.has(c))) {
+      if (!fixed && all.every(c => c.error || done.has(c))) {
         stoppedBy = 'decided'
         break
       }

@@ -4,7 +4,7 @@ import type { RunnerFacts } from './types.js'
 export type Reply =
   | { op: 'ready'; threads: number; facts: RunnerFacts; cases: string[]; workloadInfo: Record<string, string> }
   | { op: 'calibrated'; iters: number; perIter: number }
-  | { op: 'sample'; iters: number; wall: number; cpu: number; threadCpu: number[] | null }
+  | { op: 'sample'; iters: number; wall: number; cpu: number; perCall: number[] | null; threadCpu: number[] | null }
   | { op: 'error'; stage: string; case: string | null; type: string; message: string; traceback: string }
 
 export class ProtocolError extends Error {}
@@ -43,9 +43,10 @@ function facts(o: Obj): RunnerFacts {
   }
 }
 
-function numbers(v: unknown): number[] | null {
+function numbers(o: Obj, key: string): number[] | null {
+  const v = o[key]
   if (v === null || v === undefined) return null
-  if (!Array.isArray(v) || !v.every(x => typeof x === 'number' && Number.isFinite(x))) throw new ProtocolError('harness reply field thread_cpu is not a list of numbers')
+  if (!Array.isArray(v) || !v.every(x => typeof x === 'number' && Number.isFinite(x) && x >= 0)) throw new ProtocolError(`harness reply field '${key}' is not a list of numbers >= 0`)
   return v as number[]
 }
 
@@ -73,7 +74,7 @@ export function parseReply(line: string): Reply {
     case 'calibrated':
       return { op: 'calibrated', iters: num(r, 'iters', 1), perIter: num(r, 'per_iter') }
     case 'sample':
-      return { op: 'sample', iters: num(r, 'iters', 1), wall: num(r, 'wall'), cpu: num(r, 'cpu'), threadCpu: numbers(r.thread_cpu) }
+      return { op: 'sample', iters: num(r, 'iters', 1), wall: num(r, 'wall'), cpu: num(r, 'cpu'), perCall: numbers(r, 'per_call'), threadCpu: numbers(r, 'thread_cpu') }
     case 'error':
       return {
         op: 'error',

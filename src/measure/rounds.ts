@@ -7,6 +7,14 @@ export function roundOrder(threads: readonly number[], round: number): number[] 
   return [...threads.slice(k), ...threads.slice(0, k)]
 }
 
+/**
+ * Seconds per call of one sample: the median over its timed chunks, so a
+ * neighbour that preempts us for a few milliseconds spoils one chunk only.
+ */
+export function callTime(s: Sample): number {
+  return s.perCall && s.perCall.length > 0 ? median(s.perCall) : s.wall / s.iters
+}
+
 function byRound(samples: readonly Sample[], threads: number): Map<number, Sample> {
   return new Map(samples.filter(s => s.threads === threads).map(s => [s.round, s]))
 }
@@ -18,7 +26,7 @@ export function pairedRatios(c: CaseMeasurement, threads: number): number[] {
   const out: number[] = []
   for (const [round, s1] of base) {
     const sn = other.get(round)
-    if (sn && sn.wall > 0) out.push(s1.wall / s1.iters / (sn.wall / sn.iters))
+    if (sn && callTime(sn) > 0) out.push(callTime(s1) / callTime(sn))
   }
   return out
 }
@@ -30,7 +38,7 @@ export function speedupInterval(c: CaseMeasurement, threads: number): Interval {
 
 /** Median seconds per iteration at `threads`. */
 export function timePerIter(c: CaseMeasurement, threads: number): number {
-  return median(c.samples.filter(s => s.threads === threads).map(s => s.wall / s.iters))
+  return median(c.samples.filter(s => s.threads === threads).map(callTime))
 }
 
 /** Median process CPU time per wall time at `threads`: about 1 for a serial kernel. */

@@ -25,6 +25,8 @@ export interface Sample {
   iters: number
   wall: number
   cpu: number
+  /** Seconds per call in each timed chunk of the sample (up to 8 chunks); null from an older harness. */
+  perCall?: number[] | null
   /** CPU seconds per OS thread over the second half of the sample (after the previous op's spin-wait tail), busiest first; null without /proc. */
   threadCpu: number[] | null
 }
@@ -48,8 +50,12 @@ export interface Measurement {
   workloadInfo: Record<string, string>
   rounds: number
   seconds: number
-  /** Why measuring stopped: 'decided', 'max-rounds' or 'max-time'. */
-  stoppedBy: 'decided' | 'max-rounds' | 'max-time'
+  /**
+   * Why measuring stopped: 'decided' (every case's interval cleared the
+   * threshold), 'static-verdict' (the binary alone fixed the verdict, so only
+   * a few rounds ran, for the report), 'max-rounds' or 'max-time'.
+   */
+  stoppedBy: 'decided' | 'static-verdict' | 'max-rounds' | 'max-time'
 }
 
 export const CONTROL_CASE = '__control__'

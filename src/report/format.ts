@@ -30,3 +30,15 @@ export function bar(value: number, max: number, width = 16): string {
   const eighths = Math.max(0, Math.min(width * 8, Math.round((value / max) * width * 8)))
   return '█'.repeat(Math.floor(eighths / 8)) + (eighths % 8 ? ' ▏▎▍▌▋▊▉'[eighths % 8] : '')
 }
+
+const STOPPED: Record<string, string> = {
+  decided: 'every case was decided',
+  'static-verdict': 'the binary alone decided the verdict, so timings are for information',
+  'max-rounds': 'round limit reached',
+  'max-time': 'max-time reached'
+}
+
+/** Why measuring stopped, in words. */
+export function stoppedBy(reason: string): string {
+  return STOPPED[reason] ?? reason
+}

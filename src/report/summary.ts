@@ -1,7 +1,7 @@
 import type { CaseFinding } from '../judge/types.js'
 import { renderAuditMarkdown } from './audit-summary.js'
 import { renderBuildCacheMarkdown } from './build-cache-summary.js'
-import { bar, ICON, interval, md, num, seconds } from './format.js'
+import { bar, ICON, interval, md, num, seconds, stoppedBy } from './format.js'
 import { openmpFix } from './remediation.js'
 import { renderPatchMarkdown, renderRunOnlyFixMarkdown } from './remediation-summary.js'
 import type { Report } from './types.js'
@@ -93,7 +93,7 @@ export function renderSummary(r: Report): string {
     }
     if (r.measurement) {
       const info = Object.entries(r.measurement.workloadInfo ?? {}).map(([k, v]) => `${md(k)}: \`${md(v)}\``)
-      out.push(`Measured in ${r.measurement.rounds} interleaved round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${r.measurement.stoppedBy}).${info.length ? ` Workload: ${info.join(', ')}.` : ''}`, '')
+      out.push(`Measured in ${r.measurement.rounds} interleaved round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}).${info.length ? ` Workload: ${info.join(', ')}.` : ''}`, '')
     }
   }
   if (r.errors.length) {

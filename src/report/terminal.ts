@@ -1,7 +1,7 @@
 import { renderAuditText } from './audit-summary.js'
 import { renderBuildCacheText } from './build-cache-summary.js'
 import { renderRunOnlyFixText } from './remediation-summary.js'
-import { interval, num, seconds } from './format.js'
+import { interval, num, seconds, stoppedBy } from './format.js'
 import { openmpFix } from './remediation.js'
 import type { Report } from './types.js'
 
@@ -51,7 +51,7 @@ export function renderTerminal(r: Report): string {
     )
   }
   for (const [k, v] of Object.entries(r.measurement?.workloadInfo ?? {})) out.push(`Workload ${k}: ${v}`)
-  if (r.measurement) out.push('', `Measured in ${r.measurement.rounds} round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${r.measurement.stoppedBy}). * = judged thread count.`)
+  if (r.measurement) out.push('', `Measured in ${r.measurement.rounds} round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}). * = judged thread count.`)
   if (r.remediation) out.push('', `Fix: apply this patch to ${r.remediation.file} (git apply / patch -p1):`, r.remediation.diff.trimEnd(), r.remediation.note)
   if (r.build?.audit) out.push('', renderAuditText(r.build.audit).trimEnd())
   if (r.build?.cache) out.push('', renderBuildCacheText(r.build.cache).trimEnd())
