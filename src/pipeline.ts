@@ -14,12 +14,11 @@ import { REPORT_SCHEMA_VERSION, WORK_DIR_NAME } from './constants.js'
 import { addRuntimeFindings, attributeSources } from './inspect/attribution.js'
 import { inspectBinary } from './inspect/inspect-helper.js'
 import { scanSources } from './inspect/inspect-helper.js'
-import { judge, judgeBinary, position, threshold } from './judge/judge.js'
+import { caseSettled, judge, judgeBinary, threshold } from './judge/judge.js'
 import type { BinaryEvidence, BinaryFinding } from './judge/types.js'
 import { locateBinaries, locateSources } from './locate/locate-helper.js'
 import type { Log } from './log.js'
 import { measure, MeasureSetupError } from './measure/measure-helper.js'
-import { speedupInterval } from './measure/rounds.js'
 import type { Measurement, RunnerFacts } from './measure/types.js'
 import { Worker } from './measure/worker.js'
 import { harnessPath, presetPath } from './paths.js'
@@ -155,10 +154,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
             const failed = inspected.map(b => judgeBinary(b, sources, f.parallelBackend, sourceFiles.length)).filter(b => b.verdict === 'fail')
             return failed.length ? `The verdict is already FAIL from the binary alone (${failed.map(b => `${b.path}: ${b.cause.replace(/-/g, ' ')}`).join('; ')}).` : null
           },
-          isDecided: (c, f) => {
-            const t = threshold(s.minSpeedup, s.threads, f.usableCpus)
-            return t.judgedThreads < 2 || position(speedupInterval(c, t.judgedThreads), t.required) !== 'unclear'
-          }
+          isDecided: (c, f, control) => caseSettled(c, control, threshold(s.minSpeedup, s.threads, f.usableCpus))
         })
       )
       facts = measurement.facts

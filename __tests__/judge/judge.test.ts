@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { judge, worst } from '../../src/judge/judge.js'
+import { caseSettled, CONFIRM_ROUNDS, judge, threshold, worst } from '../../src/judge/judge.js'
 import type { BinaryEvidence } from '../../src/judge/types.js'
 import type { Measurement } from '../../src/measure/types.js'
 import { evidence, facts, hit, measured, openmp } from '../../__fixtures__/evidence.js'
@@ -98,6 +98,40 @@ describe('judge', () => {
     expect(j.cases[0].verdict).toBe('inconclusive')
     expect(j.cases[0].reasons[0]).toMatch(/2 threads were busy/)
     expect(j.verdict).toBe('inconclusive')
+  })
+
+  it('fails a parallel kernel that does not scale only once confirmed over CONFIRM_ROUNDS rounds', () => {
+    // Two busy threads, 1.2x, while the control scales: memory-bound, or a slow spell of the runner.
+    const early = measurement([measured('k', { 2: 1.2, 4: 1.2 }, CONFIRM_ROUNDS - 1, 2)])
+    const j = judge(evidence({ measurement: early, facts: early.facts }))
+    expect(j.controlScales).toBe(true)
+    expect(j.cases[0].verdict).toBe('inconclusive')
+    expect(j.cases[0].reasons[0]).toMatch(new RegExp(`fails only after ${CONFIRM_ROUNDS} rounds.*ran out after ${CONFIRM_ROUNDS - 1}\\. Raise max-time`))
+    const late = measurement([measured('k', { 2: 1.2, 4: 1.2 }, CONFIRM_ROUNDS, 2)])
+    const k = judge(evidence({ measurement: late, facts: late.facts }))
+    expect(k.cases[0].verdict).toBe('fail')
+    expect(k.cases[0].reasons[0]).toMatch(/2 threads were busy .* without a matching speedup/)
+    // A serial kernel needs no confirmation.
+    const serial = measurement([measured('k', { 2: 1.0, 4: 1.0 }, 4, 1)])
+    expect(judge(evidence({ measurement: serial, facts: serial.facts })).cases[0].verdict).toBe('fail')
+  })
+
+  it('keeps measuring exactly while more rounds could change a verdict', () => {
+    const t = threshold(2, [1, 2, 4], 4)
+    const scales = measured('__control__', { 2: 1.9, 4: 3.6 }, 4)
+    const flatControl = measured('__control__', { 2: 1.0, 4: 1.0 }, 4, 2)
+    const parallelFlat = (rounds: number) => measured('k', { 2: 1.2, 4: 1.2 }, rounds, 2)
+    expect(caseSettled(measured('k', { 2: 1.9, 4: 3.5 }, 4), scales, t)).toBe(true) // above
+    expect(caseSettled(measured('k', { 2: 1.0, 4: 1.0 }, 4, 1), scales, t)).toBe(true) // serial, below
+    expect(caseSettled(parallelFlat(4), scales, t)).toBe(false) // parallel, below, not yet confirmed
+    expect(caseSettled(parallelFlat(CONFIRM_ROUNDS), scales, t)).toBe(true)
+    expect(caseSettled(parallelFlat(4), flatControl, t)).toBe(true) // loaded runner: inconclusive anyway
+    expect(caseSettled(parallelFlat(4), { ...scales, error: 'crashed' }, t)).toBe(true)
+    expect(caseSettled(flatControl, flatControl, t)).toBe(true) // the control itself
+    // An interval that straddles the threshold is never settled.
+    const straddling = measured('k', { 2: 1.9, 4: 2.0 }, 4)
+    straddling.samples = straddling.samples.map(s => (s.threads === 4 && s.round % 2 ? { ...s, wall: s.wall * 1.3 } : s))
+    expect(caseSettled(straddling, scales, t)).toBe(false)
   })
 
   it('still fails a kernel that ran on one thread when the control is flat: load does not explain it', () => {

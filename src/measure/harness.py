@@ -171,7 +171,7 @@ def thread_cpu_times():
     return out
 
 
-def busy_threads(before, after, wall):
+def busy_threads(before, after):
     """Per-thread CPU seconds spent during a sample, busiest first."""
     if before is None or after is None:
         return None
@@ -238,24 +238,22 @@ def run_sample(fn, iters):
     """
     chunks = min(iters, CHUNKS)
     sizes = [iters // chunks + (1 if i < iters % chunks else 0) for i in range(chunks)]
+    window = chunks // 2  # first chunk of the per-thread CPU window
     per_call = []
-    start = thread_cpu_times()
-    mid = start
+    mid = thread_cpu_times()
     c0 = time.process_time()
     t0 = time.perf_counter()
-    done = 0
-    for size in sizes:
-        if chunks > 1 and done >= iters // 2 and mid is start:
+    for i, size in enumerate(sizes):
+        if i == window and i > 0:
             mid = thread_cpu_times()
         t = time.perf_counter()
         for _ in range(size):
             fn()
         per_call.append((time.perf_counter() - t) / size)
-        done += size
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
     after = thread_cpu_times()
-    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "per_call": per_call, "thread_cpu": busy_threads(mid, after, wall)}
+    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "per_call": per_call, "thread_cpu": busy_threads(mid, after)}
 
 
 def calibrate(fn, target):

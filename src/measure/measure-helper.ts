@@ -20,7 +20,7 @@ export interface MeasureOptions {
   /** Seconds a single sample may take before the case counts as hung. */
   sampleTimeout?: number
   /** True when a case (or the control) needs no more rounds: its verdict can't change. */
-  isDecided: (c: CaseMeasurement, facts: RunnerFacts) => boolean
+  isDecided: (c: CaseMeasurement, facts: RunnerFacts, control: CaseMeasurement) => boolean
   /**
    * Why no timing can change the overall verdict (the binary alone fails), or
    * null. Then only a few rounds run: the timings are for the report.
@@ -159,7 +159,8 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
       lastRoundMs = Date.now() - t0
       if (round > 0) log.info(progressLine(round, all, judged))
       // A decided case stops; the others keep the rounds going.
-      if (round >= minRounds) for (const c of all) if (!c.error && opts.isDecided(c, facts)) done.add(c)
+      const control = all[all.length - 1]
+      if (round >= minRounds) for (const c of all) if (!c.error && opts.isDecided(c, facts, control)) done.add(c)
       if (!fixed && all.every(c => c.error || done.has(c))) {
         stoppedBy = 'decided'
         break
