@@ -78958,6 +78958,16 @@ function speedupInterval(c, threads) {
 function timePerIter(c, threads) {
   return median(c.samples.filter((s) => s.threads === threads).map(callTime));
 }
+function stealShare(samples) {
+  let steal = 0;
+  let total = 0;
+  for (const s of samples) {
+    if (!s.steal) continue;
+    steal += s.steal[0];
+    total += s.steal[1];
+  }
+  return total > 0 ? steal / total : null;
+}
 function cpuPerWall(c, threads) {
   return median(c.samples.filter((s) => s.threads === threads && s.wall > 0).map((s) => s.cpu / s.wall));
 }
@@ -79084,6 +79094,7 @@ function position(s, required) {
   return "unclear";
 }
 var CONFIRM_ROUNDS = 12;
+var STEAL_LIMIT = 0.03;
 function ranSerially(c, threads) {
   const busy = busyThreads(c, threads);
   return busy === null ? null : busy <= 1;
@@ -79123,6 +79134,15 @@ function judgeCase(c, ev, t, controlScales) {
       verdict: "inconclusive",
       judged: s,
       reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x while libtorch's control op scaled, but a kernel that ran on several threads fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${rounds}. Raise max-time to confirm.${detail}`]
+    };
+  }
+  const steal = stealShare(c.samples.filter((x) => x.threads === 1 || x.threads === t.judgedThreads));
+  if (controlScales && serial !== true && steal !== null && steal >= STEAL_LIMIT) {
+    return {
+      ...base2,
+      verdict: "inconclusive",
+      judged: s,
+      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal): its threads waited for vCPUs, so the timings say nothing about the kernel. Re-run, or use a runner without noisy neighbours.${detail}`]
     };
   }
   if (controlScales) {
@@ -79309,6 +79329,12 @@ function numbers(o, key) {
   if (!Array.isArray(v) || !v.every((x) => typeof x === "number" && Number.isFinite(x) && x >= 0)) throw new ProtocolError(`harness reply field '${key}' is not a list of numbers >= 0`);
   return v;
 }
+function stealTicks(o) {
+  const v = numbers(o, "steal");
+  if (v === null) return null;
+  if (v.length !== 2 || v[0] > v[1]) throw new ProtocolError("harness reply field 'steal' is not [steal ticks, total ticks]");
+  return [v[0], v[1]];
+}
 function parseReply(line) {
   let o;
   try {
@@ -79333,7 +79359,7 @@ function parseReply(line) {
     case "calibrated":
       return { op: "calibrated", iters: num(r, "iters", 1), perIter: num(r, "per_iter") };
     case "sample":
-      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), perCall: numbers(r, "per_call"), threadCpu: numbers(r, "thread_cpu") };
+      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), perCall: numbers(r, "per_call"), steal: stealTicks(r), threadCpu: numbers(r, "thread_cpu") };
     case "error":
       return {
         op: "error",
@@ -79571,7 +79597,7 @@ ${e.stderr}` : "";
           const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters;
           const r = await ask(c, n, { op: "run", case: c.name, iters }, `Run at ${n} thread(s)`);
           if (r?.op !== "sample") break;
-          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, threadCpu: r.threadCpu });
+          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, threadCpu: r.threadCpu });
         }
       }
       lastRoundMs = Date.now() - t0;
@@ -79833,6 +79859,7 @@ var report_schema_default = {
         wall: { type: "number", minimum: 0 },
         cpu: { type: "number", minimum: 0 },
         perCall: { type: ["array", "null"], items: { type: "number", minimum: 0 }, maxItems: 64, description: "Seconds per call in each timed chunk of the sample; the sample's time per call is their median, so a short preemption spoils one chunk, not the sample." },
+        steal: { type: ["array", "null"], items: { type: "integer", minimum: 0 }, minItems: 2, maxItems: 2, description: "[steal, total] CPU ticks of the whole machine during the sample, from /proc/stat: time the hypervisor gave our vCPUs to someone else." },
         threadCpu: { type: ["array", "null"], items: { type: "number" }, description: "CPU seconds per OS thread over the second half of the sample, busiest first; null where per-thread times cannot be read." }
       }
     }
@@ -80027,6 +80054,10 @@ function interval(s) {
   if (!s || s.estimate === null || !Number.isFinite(s.estimate)) return "n/a";
   return s.low === s.high ? `${num2(s.estimate)}x` : `${num2(s.estimate)}x (${num2(s.low)}-${num2(s.high)})`;
 }
+function stealNote(m) {
+  const share = m ? stealShare(m.samples.flatMap((c) => c.samples)) : null;
+  return share === null ? "" : `hypervisor steal ${(share * 100).toFixed(1)}% while measuring`;
+}
 var STOPPED = {
   decided: "every case was decided",
   "static-verdict": "the binary alone decided the verdict, so timings are for information",
@@ -80084,7 +80115,7 @@ function renderTerminal(r) {
   const t = r.threshold;
   out.push("");
   out.push(`Required: ${num2(t.required)}x at ${t.judgedThreads} threads (min-speedup ${num2(t.minSpeedup)} at 4).${t.note ? ` ${t.note}` : ""}`);
-  out.push(`Runner: ${r.runner.os} ${r.runner.arch}, ${r.runner.usableCpus} usable CPU(s) of ${r.runner.cpuCount}; torch ${r.runner.torchVersion}, ATen parallel backend ${r.runner.parallelBackend}`);
+  out.push(`Runner: ${r.runner.os} ${r.runner.arch}, ${r.runner.usableCpus} usable CPU(s) of ${r.runner.cpuCount}; torch ${r.runner.torchVersion}, ATen parallel backend ${r.runner.parallelBackend}${stealNote(r.measurement) ? `; ${stealNote(r.measurement)}` : ""}`);
   for (const b of r.binaries) {
     out.push("");
     out.push(`Binary ${b.path}: ${TAG[b.verdict]}`);

@@ -80165,6 +80165,16 @@ function speedupInterval(c, threads) {
 function timePerIter(c, threads) {
   return median(c.samples.filter((s) => s.threads === threads).map(callTime));
 }
+function stealShare(samples) {
+  let steal = 0;
+  let total = 0;
+  for (const s of samples) {
+    if (!s.steal) continue;
+    steal += s.steal[0];
+    total += s.steal[1];
+  }
+  return total > 0 ? steal / total : null;
+}
 function cpuPerWall(c, threads) {
   return median(c.samples.filter((s) => s.threads === threads && s.wall > 0).map((s) => s.cpu / s.wall));
 }
@@ -80291,6 +80301,7 @@ function position(s, required) {
   return "unclear";
 }
 var CONFIRM_ROUNDS = 12;
+var STEAL_LIMIT = 0.03;
 function ranSerially(c, threads) {
   const busy = busyThreads(c, threads);
   return busy === null ? null : busy <= 1;
@@ -80330,6 +80341,15 @@ function judgeCase(c, ev, t, controlScales) {
       verdict: "inconclusive",
       judged: s,
       reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x while libtorch's control op scaled, but a kernel that ran on several threads fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${rounds}. Raise max-time to confirm.${detail}`]
+    };
+  }
+  const steal = stealShare(c.samples.filter((x) => x.threads === 1 || x.threads === t.judgedThreads));
+  if (controlScales && serial !== true && steal !== null && steal >= STEAL_LIMIT) {
+    return {
+      ...base2,
+      verdict: "inconclusive",
+      judged: s,
+      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal): its threads waited for vCPUs, so the timings say nothing about the kernel. Re-run, or use a runner without noisy neighbours.${detail}`]
     };
   }
   if (controlScales) {
@@ -80516,6 +80536,12 @@ function numbers(o, key) {
   if (!Array.isArray(v) || !v.every((x) => typeof x === "number" && Number.isFinite(x) && x >= 0)) throw new ProtocolError(`harness reply field '${key}' is not a list of numbers >= 0`);
   return v;
 }
+function stealTicks(o) {
+  const v = numbers(o, "steal");
+  if (v === null) return null;
+  if (v.length !== 2 || v[0] > v[1]) throw new ProtocolError("harness reply field 'steal' is not [steal ticks, total ticks]");
+  return [v[0], v[1]];
+}
 function parseReply(line) {
   let o;
   try {
@@ -80540,7 +80566,7 @@ function parseReply(line) {
     case "calibrated":
       return { op: "calibrated", iters: num(r, "iters", 1), perIter: num(r, "per_iter") };
     case "sample":
-      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), perCall: numbers(r, "per_call"), threadCpu: numbers(r, "thread_cpu") };
+      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), perCall: numbers(r, "per_call"), steal: stealTicks(r), threadCpu: numbers(r, "thread_cpu") };
     case "error":
       return {
         op: "error",
@@ -80778,7 +80804,7 @@ ${e.stderr}` : "";
           const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters;
           const r = await ask(c, n, { op: "run", case: c.name, iters }, `Run at ${n} thread(s)`);
           if (r?.op !== "sample") break;
-          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, threadCpu: r.threadCpu });
+          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, threadCpu: r.threadCpu });
         }
       }
       lastRoundMs = Date.now() - t0;
@@ -81040,6 +81066,7 @@ var report_schema_default = {
         wall: { type: "number", minimum: 0 },
         cpu: { type: "number", minimum: 0 },
         perCall: { type: ["array", "null"], items: { type: "number", minimum: 0 }, maxItems: 64, description: "Seconds per call in each timed chunk of the sample; the sample's time per call is their median, so a short preemption spoils one chunk, not the sample." },
+        steal: { type: ["array", "null"], items: { type: "integer", minimum: 0 }, minItems: 2, maxItems: 2, description: "[steal, total] CPU ticks of the whole machine during the sample, from /proc/stat: time the hypervisor gave our vCPUs to someone else." },
         threadCpu: { type: ["array", "null"], items: { type: "number" }, description: "CPU seconds per OS thread over the second half of the sample, busiest first; null where per-thread times cannot be read." }
       }
     }
@@ -81242,6 +81269,10 @@ function bar(value, max, width = 16) {
   if (!Number.isFinite(value) || !Number.isFinite(max) || max <= 0) return "";
   const eighths = Math.max(0, Math.min(width * 8, Math.round(value / max * width * 8)));
   return "\u2588".repeat(Math.floor(eighths / 8)) + (eighths % 8 ? " \u258F\u258E\u258D\u258C\u258B\u258A\u2589"[eighths % 8] : "");
+}
+function stealNote(m) {
+  const share = m ? stealShare(m.samples.flatMap((c) => c.samples)) : null;
+  return share === null ? "" : `hypervisor steal ${(share * 100).toFixed(1)}% while measuring`;
 }
 var STOPPED = {
   decided: "every case was decided",
@@ -86513,7 +86544,8 @@ function renderSummary(r) {
   out.push("");
   out.push(`| runner | usable CPUs | torch | ATen parallel backend | python |`);
   out.push(`|---|---:|---|---|---|`);
-  const cpus = `${num2(r.runner.usableCpus, 1).replace(/\.0$/, "")} of ${r.runner.cpuCount}`;
+  const steal = stealNote(r.measurement);
+  const cpus = `${num2(r.runner.usableCpus, 1).replace(/\.0$/, "")} of ${r.runner.cpuCount}${steal ? ` (${steal})` : ""}`;
   out.push(`| ${md(r.runner.os)} ${md(r.runner.arch)} | ${cpus} | ${md(r.runner.torchVersion)} | ${md(r.runner.parallelBackend)} | ${md(r.runner.pythonVersion ?? "")} |`);
   out.push("");
   if (r.binaries.length) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { caseSettled, CONFIRM_ROUNDS, judge, threshold, worst } from '../../src/judge/judge.js'
+import { caseSettled, CONFIRM_ROUNDS, judge, STEAL_LIMIT, threshold, worst } from '../../src/judge/judge.js'
 import type { BinaryEvidence } from '../../src/judge/types.js'
 import type { Measurement } from '../../src/measure/types.js'
 import { evidence, facts, hit, measured, openmp } from '../../__fixtures__/evidence.js'
@@ -114,6 +114,25 @@ describe('judge', () => {
     // A serial kernel needs no confirmation.
     const serial = measurement([measured('k', { 2: 1.0, 4: 1.0 }, 4, 1)])
     expect(judge(evidence({ measurement: serial, facts: serial.facts })).cases[0].verdict).toBe('fail')
+  })
+
+  it('does not fail a parallel kernel whose threads waited for vCPUs the hypervisor stole', () => {
+    const withSteal = (share: number) => {
+      const k = measured('k', { 2: 1.2, 4: 1.2 }, CONFIRM_ROUNDS, 2)
+      // 30 ticks per sample (2 CPUs, 0.15 s); `share` of them stolen.
+      k.samples = k.samples.map(s => ({ ...s, steal: [Math.round(30 * share), 30] as [number, number] }))
+      const m = measurement([k])
+      return judge(evidence({ measurement: m, facts: m.facts })).cases[0]
+    }
+    const stolen = withSteal(0.1)
+    expect(stolen.verdict).toBe('inconclusive')
+    expect(stolen.reasons[0]).toMatch(/the hypervisor took 10\.0% of the CPUs' time while this case ran \(steal\)/)
+    expect(withSteal(STEAL_LIMIT / 3).verdict).toBe('fail')
+    // A kernel that ran on one thread fails whatever the steal: steal doesn't make threads idle.
+    const serial = measured('k', { 2: 1.0, 4: 1.0 }, 4, 1)
+    serial.samples = serial.samples.map(s => ({ ...s, steal: [3, 30] as [number, number] }))
+    const m = measurement([serial])
+    expect(judge(evidence({ measurement: m, facts: m.facts })).cases[0].verdict).toBe('fail')
   })
 
   it('keeps measuring exactly while more rounds could change a verdict', () => {

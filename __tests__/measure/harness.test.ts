@@ -51,7 +51,14 @@ def cases():
       expect(c.error).toBeUndefined()
       expect(c.samples.map(s => [s.round, s.threads]).sort()).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]])
     }
-    for (const s of m.cases.flatMap(c => c.samples)) expect(s.perCall).toHaveLength(Math.min(s.iters, 8))
+    for (const s of m.cases.flatMap(c => c.samples)) {
+      expect(s.perCall).toHaveLength(Math.min(s.iters, 8))
+      // /proc/stat ticks of the whole machine: steal never exceeds the total.
+      const [steal, total] = s.steal as [number, number]
+      expect(steal).toBeGreaterThanOrEqual(0)
+      expect(total).toBeGreaterThanOrEqual(steal)
+    }
+    expect(m.cases.flatMap(c => c.samples).reduce((a, s) => a + (s.steal as [number, number])[1], 0)).toBeGreaterThan(0)
     const loop = m.cases[0]
     expect(cpuPerWall(loop, 2)).toBeLessThan(1.3)
     expect(busyThreads(loop, 2)).toBe(1)

@@ -16,7 +16,7 @@ describe('harness replies', () => {
   })
 
   it('maps samples and errors', () => {
-    expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"per_call":[0.2,0.1,0.2],"thread_cpu":[0.45,0.44]}')).toEqual({ op: 'sample', iters: 3, wall: 0.5, cpu: 0.9, perCall: [0.2, 0.1, 0.2], threadCpu: [0.45, 0.44] })
+    expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"per_call":[0.2,0.1,0.2],"steal":[2,100],"thread_cpu":[0.45,0.44]}')).toEqual({ op: 'sample', iters: 3, wall: 0.5, cpu: 0.9, perCall: [0.2, 0.1, 0.2], steal: [2, 100], threadCpu: [0.45, 0.44] })
     // A harness from before per-call chunks: the sample's mean stands in.
     expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"thread_cpu":null}')).toMatchObject({ perCall: null })
     expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"thread_cpu":null}')).toMatchObject({ threadCpu: null })
@@ -31,6 +31,7 @@ describe('harness replies', () => {
     ['{"op":"sample","iters":1,"wall":-1,"cpu":0.9}', /'wall' is -1/],
     ['{"op":"sample","iters":1,"wall":1,"cpu":1,"thread_cpu":["x"]}', /'thread_cpu' is not a list of numbers/],
     ['{"op":"sample","iters":1,"wall":1,"cpu":1,"per_call":[-0.1]}', /'per_call' is not a list of numbers >= 0/],
+    ['{"op":"sample","iters":1,"wall":1,"cpu":1,"steal":[5,2]}', /'steal' is not \[steal ticks, total ticks\]/],
     ['{"op":"ready","threads":1,"facts":{},"cases":[]}', /'python' is undefined/],
     ['{"op":"ready","threads":1,"cases":"a"}', /no list of case names/]
   ])('rejects %s', (line, message) => {

@@ -1,6 +1,6 @@
 import { THRESHOLD_THREADS } from '../constants.js'
 import { needsOpenMP, type SourceHit } from '../inspect/sources.js'
-import { busyThreads, cpuPerWall, pairedRatios, speedupInterval, timePerIter } from '../measure/rounds.js'
+import { busyThreads, cpuPerWall, pairedRatios, speedupInterval, stealShare, timePerIter } from '../measure/rounds.js'
 import type { Interval } from '../measure/stats.js'
 import type { CaseMeasurement } from '../measure/types.js'
 import { judgedThreads, requiredSpeedup } from './amdahl.js'
@@ -129,6 +129,13 @@ export function position(s: Interval | null, required: number): 'above' | 'below
  */
 export const CONFIRM_ROUNDS = 12
 
+/**
+ * Share of CPU time stolen by the hypervisor above which a parallel kernel's
+ * flat timings say nothing about the kernel: its threads waited for vCPUs.
+ * An idle cloud VM shows well under 1%; a contended host 4-12%.
+ */
+export const STEAL_LIMIT = 0.03
+
 /** True when the kernel ran on one thread (null: no per-thread CPU times). */
 function ranSerially(c: CaseMeasurement, threads: number): boolean | null {
   const busy = busyThreads(c, threads)
@@ -185,6 +192,15 @@ function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, controlScales
       verdict: 'inconclusive',
       judged: s,
       reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x while libtorch's control op scaled, but a kernel that ran on several threads fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${rounds}. Raise max-time to confirm.${detail}`]
+    }
+  }
+  const steal = stealShare(c.samples.filter(x => x.threads === 1 || x.threads === t.judgedThreads))
+  if (controlScales && serial !== true && steal !== null && steal >= STEAL_LIMIT) {
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      judged: s,
+      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal): its threads waited for vCPUs, so the timings say nothing about the kernel. Re-run, or use a runner without noisy neighbours.${detail}`]
     }
   }
   if (controlScales) {

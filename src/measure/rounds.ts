@@ -41,6 +41,18 @@ export function timePerIter(c: CaseMeasurement, threads: number): number {
   return median(c.samples.filter(s => s.threads === threads).map(callTime))
 }
 
+/** Share of the machine's CPU time the hypervisor stole during these samples, or null where unknown. */
+export function stealShare(samples: readonly Sample[]): number | null {
+  let steal = 0
+  let total = 0
+  for (const s of samples) {
+    if (!s.steal) continue
+    steal += s.steal[0]
+    total += s.steal[1]
+  }
+  return total > 0 ? steal / total : null
+}
+
 /** Median process CPU time per wall time at `threads`: about 1 for a serial kernel. */
 export function cpuPerWall(c: CaseMeasurement, threads: number): number {
   return median(c.samples.filter(s => s.threads === threads && s.wall > 0).map(s => s.cpu / s.wall))

@@ -27,6 +27,8 @@ export interface Sample {
   cpu: number
   /** Seconds per call in each timed chunk of the sample (up to 8 chunks); null from an older harness. */
   perCall?: number[] | null
+  /** [steal, total] CPU ticks of the whole machine during the sample (/proc/stat); null where unknown. */
+  steal?: [number, number] | null
   /** CPU seconds per OS thread over the second half of the sample (after the previous op's spin-wait tail), busiest first; null without /proc. */
   threadCpu: number[] | null
 }

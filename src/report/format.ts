@@ -1,5 +1,7 @@
 import type { Verdict } from '../judge/types.js'
+import { stealShare } from '../measure/rounds.js'
 import type { Interval } from '../measure/stats.js'
+import type { Sample } from '../measure/types.js'
 
 /** Escapes text from the user's project (case names, paths) for Markdown tables. */
 export function md(text: string): string {
@@ -29,6 +31,12 @@ export function bar(value: number, max: number, width = 16): string {
   if (!Number.isFinite(value) || !Number.isFinite(max) || max <= 0) return ''
   const eighths = Math.max(0, Math.min(width * 8, Math.round((value / max) * width * 8)))
   return '█'.repeat(Math.floor(eighths / 8)) + (eighths % 8 ? ' ▏▎▍▌▋▊▉'[eighths % 8] : '')
+}
+
+/** The hypervisor's steal over all measured samples, as a short phrase, or '' when unknown. */
+export function stealNote(m: { samples: { samples: Sample[] }[] } | null): string {
+  const share = m ? stealShare(m.samples.flatMap(c => c.samples)) : null
+  return share === null ? '' : `hypervisor steal ${(share * 100).toFixed(1)}% while measuring`
 }
 
 const STOPPED: Record<string, string> = {

@@ -1,7 +1,7 @@
 import type { CaseFinding } from '../judge/types.js'
 import { renderAuditMarkdown } from './audit-summary.js'
 import { renderBuildCacheMarkdown } from './build-cache-summary.js'
-import { bar, ICON, interval, md, num, seconds, stoppedBy } from './format.js'
+import { bar, ICON, interval, md, num, seconds, stealNote, stoppedBy } from './format.js'
 import { openmpFix } from './remediation.js'
 import { renderPatchMarkdown, renderRunOnlyFixMarkdown } from './remediation-summary.js'
 import type { Report } from './types.js'
@@ -44,7 +44,8 @@ export function renderSummary(r: Report): string {
   out.push('')
   out.push(`| runner | usable CPUs | torch | ATen parallel backend | python |`)
   out.push(`|---|---:|---|---|---|`)
-  const cpus = `${num(r.runner.usableCpus, 1).replace(/\.0$/, '')} of ${r.runner.cpuCount}`
+  const steal = stealNote(r.measurement)
+  const cpus = `${num(r.runner.usableCpus, 1).replace(/\.0$/, '')} of ${r.runner.cpuCount}${steal ? ` (${steal})` : ''}`
   out.push(`| ${md(r.runner.os)} ${md(r.runner.arch)} | ${cpus} | ${md(r.runner.torchVersion)} | ${md(r.runner.parallelBackend)} | ${md(r.runner.pythonVersion ?? '')} |`)
   out.push('')
 

@@ -1,7 +1,7 @@
 import { renderAuditText } from './audit-summary.js'
 import { renderBuildCacheText } from './build-cache-summary.js'
 import { renderRunOnlyFixText } from './remediation-summary.js'
-import { interval, num, seconds, stoppedBy } from './format.js'
+import { interval, num, seconds, stealNote, stoppedBy } from './format.js'
 import { openmpFix } from './remediation.js'
 import type { Report } from './types.js'
 
@@ -21,7 +21,7 @@ export function renderTerminal(r: Report): string {
   const t = r.threshold
   out.push('')
   out.push(`Required: ${num(t.required)}x at ${t.judgedThreads} threads (min-speedup ${num(t.minSpeedup)} at 4).${t.note ? ` ${t.note}` : ''}`)
-  out.push(`Runner: ${r.runner.os} ${r.runner.arch}, ${r.runner.usableCpus} usable CPU(s) of ${r.runner.cpuCount}; torch ${r.runner.torchVersion}, ATen parallel backend ${r.runner.parallelBackend}`)
+  out.push(`Runner: ${r.runner.os} ${r.runner.arch}, ${r.runner.usableCpus} usable CPU(s) of ${r.runner.cpuCount}; torch ${r.runner.torchVersion}, ATen parallel backend ${r.runner.parallelBackend}${stealNote(r.measurement) ? `; ${stealNote(r.measurement)}` : ''}`)
   for (const b of r.binaries) {
     out.push('')
     out.push(`Binary ${b.path}: ${TAG[b.verdict]}`)
