@@ -80175,6 +80175,16 @@ function stealShare(samples) {
   }
   return total > 0 ? steal / total : null;
 }
+function waitShare(samples) {
+  let wait = 0;
+  let capacity = 0;
+  for (const s of samples) {
+    if (typeof s.wait !== "number") continue;
+    wait += s.wait;
+    capacity += s.wall * s.threads;
+  }
+  return capacity > 0 ? wait / capacity : null;
+}
 function cpuPerWall(c, threads) {
   return median(c.samples.filter((s) => s.threads === threads && s.wall > 0).map((s) => s.cpu / s.wall));
 }
@@ -80302,6 +80312,7 @@ function position(s, required) {
 }
 var CONFIRM_ROUNDS = 12;
 var STEAL_LIMIT = 0.03;
+var WAIT_LIMIT = 0.05;
 function ranSerially(c, threads) {
   const busy = busyThreads(c, threads);
   return busy === null ? null : busy <= 1;
@@ -80315,6 +80326,17 @@ function caseSettled(c, control, t) {
   if (where2 !== "below" || c === control) return where2 !== "unclear";
   if (control.error) return true;
   return position(speedupInterval(control, t.judgedThreads), t.required) === "below" || confirmed(c, t.judgedThreads);
+}
+function cpuWithheld(samples) {
+  const steal = stealShare(samples);
+  if (steal !== null && steal >= STEAL_LIMIT) {
+    return `the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal): its threads waited for vCPUs, so the timings say nothing about the kernel. Re-run, or use a runner without noisy neighbours`;
+  }
+  const wait = waitShare(samples);
+  if (wait !== null && wait >= WAIT_LIMIT) {
+    return `other processes on the runner held the CPUs for ${(wait * 100).toFixed(1)}% of this case's thread time: its threads waited for a CPU, so the timings say nothing about the kernel. Measure when the runner is otherwise idle (not beside a parallel build or test step)`;
+  }
+  return null;
 }
 function judgeCase(c, ev, t, controlScales) {
   const usable = ev.facts.usableCpus;
@@ -80343,13 +80365,13 @@ function judgeCase(c, ev, t, controlScales) {
       reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x while libtorch's control op scaled, but a kernel that ran on several threads fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${rounds}. Raise max-time to confirm.${detail}`]
     };
   }
-  const steal = stealShare(c.samples.filter((x) => x.threads === 1 || x.threads === t.judgedThreads));
-  if (controlScales && serial !== true && steal !== null && steal >= STEAL_LIMIT) {
+  const withheld = cpuWithheld(c.samples.filter((x) => x.threads === 1 || x.threads === t.judgedThreads));
+  if (controlScales && serial !== true && withheld) {
     return {
       ...base2,
       verdict: "inconclusive",
       judged: s,
-      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal): its threads waited for vCPUs, so the timings say nothing about the kernel. Re-run, or use a runner without noisy neighbours.${detail}`]
+      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but ${withheld}.${detail}`]
     };
   }
   if (controlScales) {
@@ -80566,7 +80588,7 @@ function parseReply(line) {
     case "calibrated":
       return { op: "calibrated", iters: num(r, "iters", 1), perIter: num(r, "per_iter") };
     case "sample":
-      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), perCall: numbers(r, "per_call"), steal: stealTicks(r), threadCpu: numbers(r, "thread_cpu") };
+      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), perCall: numbers(r, "per_call"), steal: stealTicks(r), wait: nullable(r, "wait", num), threadCpu: numbers(r, "thread_cpu") };
     case "error":
       return {
         op: "error",
@@ -80804,7 +80826,7 @@ ${e.stderr}` : "";
           const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters;
           const r = await ask(c, n, { op: "run", case: c.name, iters }, `Run at ${n} thread(s)`);
           if (r?.op !== "sample") break;
-          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, threadCpu: r.threadCpu });
+          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, wait: r.wait, threadCpu: r.threadCpu });
         }
       }
       lastRoundMs = Date.now() - t0;
@@ -81067,6 +81089,7 @@ var report_schema_default = {
         cpu: { type: "number", minimum: 0 },
         perCall: { type: ["array", "null"], items: { type: "number", minimum: 0 }, maxItems: 64, description: "Seconds per call in each timed chunk of the sample; the sample's time per call is their median, so a short preemption spoils one chunk, not the sample." },
         steal: { type: ["array", "null"], items: { type: "integer", minimum: 0 }, minItems: 2, maxItems: 2, description: "[steal, total] CPU ticks of the whole machine during the sample, from /proc/stat: time the hypervisor gave our vCPUs to someone else." },
+        wait: { type: ["number", "null"], minimum: 0, description: "Seconds the process's threads were runnable but waited for a CPU during the sample (schedstat run_delay): other processes on the runner taking our CPUs." },
         threadCpu: { type: ["array", "null"], items: { type: "number" }, description: "CPU seconds per OS thread over the second half of the sample, busiest first; null where per-thread times cannot be read." }
       }
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { caseSettled, CONFIRM_ROUNDS, judge, STEAL_LIMIT, threshold, worst } from '../../src/judge/judge.js'
+import { caseSettled, CONFIRM_ROUNDS, judge, STEAL_LIMIT, threshold, WAIT_LIMIT, worst } from '../../src/judge/judge.js'
 import type { BinaryEvidence } from '../../src/judge/types.js'
 import type { Measurement } from '../../src/measure/types.js'
 import { evidence, facts, hit, measured, openmp } from '../../__fixtures__/evidence.js'
@@ -133,6 +133,19 @@ describe('judge', () => {
     serial.samples = serial.samples.map(s => ({ ...s, steal: [3, 30] as [number, number] }))
     const m = measurement([serial])
     expect(judge(evidence({ measurement: m, facts: m.facts })).cases[0].verdict).toBe('fail')
+  })
+
+  it('does not fail a parallel kernel whose threads waited for CPUs another process held', () => {
+    const withWait = (share: number) => {
+      const k = measured('k', { 2: 1.2, 4: 1.2 }, CONFIRM_ROUNDS, 2)
+      k.samples = k.samples.map(s => ({ ...s, wait: s.wall * s.threads * share }))
+      const m = measurement([k])
+      return judge(evidence({ measurement: m, facts: m.facts })).cases[0]
+    }
+    const held = withWait(0.2)
+    expect(held.verdict).toBe('inconclusive')
+    expect(held.reasons[0]).toMatch(/other processes on the runner held the CPUs for 20\.0% of this case's thread time/)
+    expect(withWait(WAIT_LIMIT / 5).verdict).toBe('fail')
   })
 
   it('keeps measuring exactly while more rounds could change a verdict', () => {

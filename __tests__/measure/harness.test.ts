@@ -3,7 +3,7 @@
  * raises, crashes or hangs gets a clear message while the other cases report.
  */
 import { describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -57,6 +57,7 @@ def cases():
       const [steal, total] = s.steal as [number, number]
       expect(steal).toBeGreaterThanOrEqual(0)
       expect(total).toBeGreaterThanOrEqual(steal)
+      expect(s.wait).toBeGreaterThanOrEqual(0)
     }
     expect(m.cases.flatMap(c => c.samples).reduce((a, s) => a + (s.steal as [number, number])[1], 0)).toBeGreaterThan(0)
     const loop = m.cases[0]
@@ -110,6 +111,26 @@ print(json.dumps(s))
     expect(sample.burned).toBeGreaterThan(top * 0.25)
     // ... but the window starts at the midpoint, after it went idle.
     expect(sample.thread_cpu.filter(x => x >= top * 0.25)).toHaveLength(1)
+  })
+
+  it('records the time its threads waited for a CPU that another process held', () => {
+    // A busy loop and the sample share CPU 0, so the sample's thread waits about half the time.
+    const hog = spawn('taskset', ['-c', '0', torchPython(), '-c', 'while True: pass'], { stdio: 'ignore' })
+    try {
+      const script = `
+import importlib.util, json, sys, time
+spec = importlib.util.spec_from_file_location("harness", sys.argv[1])
+h = importlib.util.module_from_spec(spec); spec.loader.exec_module(h)
+time.sleep(0.3)  # let the hog start
+print(json.dumps(h.run_sample(lambda: sum(range(100000)), 100)))
+`
+      const alone = JSON.parse(execFileSync('taskset', ['-c', '1', torchPython(), '-c', script, harnessPath()], { encoding: 'utf8' })) as { wall: number; wait: number }
+      const shared = JSON.parse(execFileSync('taskset', ['-c', '0', torchPython(), '-c', script, harnessPath()], { encoding: 'utf8' })) as { wall: number; wait: number }
+      expect(shared.wait / shared.wall).toBeGreaterThan(0.2)
+      expect(alone.wait / alone.wall).toBeLessThan(shared.wait / shared.wall)
+    } finally {
+      hog.kill('SIGKILL')
+    }
   })
 
   it('measures only two rounds, for the report, when the binary alone fixes the verdict', async () => {

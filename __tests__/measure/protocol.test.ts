@@ -16,7 +16,7 @@ describe('harness replies', () => {
   })
 
   it('maps samples and errors', () => {
-    expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"per_call":[0.2,0.1,0.2],"steal":[2,100],"thread_cpu":[0.45,0.44]}')).toEqual({ op: 'sample', iters: 3, wall: 0.5, cpu: 0.9, perCall: [0.2, 0.1, 0.2], steal: [2, 100], threadCpu: [0.45, 0.44] })
+    expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"per_call":[0.2,0.1,0.2],"steal":[2,100],"wait":0.01,"thread_cpu":[0.45,0.44]}')).toEqual({ op: 'sample', iters: 3, wall: 0.5, cpu: 0.9, perCall: [0.2, 0.1, 0.2], steal: [2, 100], wait: 0.01, threadCpu: [0.45, 0.44] })
     // A harness from before per-call chunks: the sample's mean stands in.
     expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"thread_cpu":null}')).toMatchObject({ perCall: null })
     expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"thread_cpu":null}')).toMatchObject({ threadCpu: null })

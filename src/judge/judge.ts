@@ -1,8 +1,8 @@
 import { THRESHOLD_THREADS } from '../constants.js'
 import { needsOpenMP, type SourceHit } from '../inspect/sources.js'
-import { busyThreads, cpuPerWall, pairedRatios, speedupInterval, stealShare, timePerIter } from '../measure/rounds.js'
+import { busyThreads, cpuPerWall, pairedRatios, speedupInterval, stealShare, timePerIter, waitShare } from '../measure/rounds.js'
 import type { Interval } from '../measure/stats.js'
-import type { CaseMeasurement } from '../measure/types.js'
+import type { CaseMeasurement, Sample } from '../measure/types.js'
 import { judgedThreads, requiredSpeedup } from './amdahl.js'
 import type { BinaryEvidence, BinaryFinding, CaseFinding, Evidence, Judgement, Threshold, ThreadRow, Verdict } from './types.js'
 
@@ -136,6 +136,9 @@ export const CONFIRM_ROUNDS = 12
  */
 export const STEAL_LIMIT = 0.03
 
+/** Likewise for time our threads waited for a CPU that another process on the runner held. */
+export const WAIT_LIMIT = 0.05
+
 /** True when the kernel ran on one thread (null: no per-thread CPU times). */
 function ranSerially(c: CaseMeasurement, threads: number): boolean | null {
   const busy = busyThreads(c, threads)
@@ -157,6 +160,19 @@ export function caseSettled(c: CaseMeasurement, control: CaseMeasurement, t: Thr
   // Below fails only if the control scales, and then only once confirmed.
   if (control.error) return true
   return position(speedupInterval(control, t.judgedThreads), t.required) === 'below' || confirmed(c, t.judgedThreads)
+}
+
+/** Why these samples' threads were kept off the CPUs, or null when they weren't. */
+function cpuWithheld(samples: readonly Sample[]): string | null {
+  const steal = stealShare(samples)
+  if (steal !== null && steal >= STEAL_LIMIT) {
+    return `the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal): its threads waited for vCPUs, so the timings say nothing about the kernel. Re-run, or use a runner without noisy neighbours`
+  }
+  const wait = waitShare(samples)
+  if (wait !== null && wait >= WAIT_LIMIT) {
+    return `other processes on the runner held the CPUs for ${(wait * 100).toFixed(1)}% of this case's thread time: its threads waited for a CPU, so the timings say nothing about the kernel. Measure when the runner is otherwise idle (not beside a parallel build or test step)`
+  }
+  return null
 }
 
 function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, controlScales: boolean | null): CaseFinding {
@@ -194,13 +210,13 @@ function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, controlScales
       reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x while libtorch's control op scaled, but a kernel that ran on several threads fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${rounds}. Raise max-time to confirm.${detail}`]
     }
   }
-  const steal = stealShare(c.samples.filter(x => x.threads === 1 || x.threads === t.judgedThreads))
-  if (controlScales && serial !== true && steal !== null && steal >= STEAL_LIMIT) {
+  const withheld = cpuWithheld(c.samples.filter(x => x.threads === 1 || x.threads === t.judgedThreads))
+  if (controlScales && serial !== true && withheld) {
     return {
       ...base,
       verdict: 'inconclusive',
       judged: s,
-      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal): its threads waited for vCPUs, so the timings say nothing about the kernel. Re-run, or use a runner without noisy neighbours.${detail}`]
+      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but ${withheld}.${detail}`]
     }
   }
   if (controlScales) {

@@ -160,6 +160,28 @@ def steal_ticks():
     return fields[7], sum(fields[:8])
 
 
+def runqueue_wait():
+    """Seconds this process's threads have spent runnable but waiting for a CPU.
+
+    The second field of schedstat (run_delay). Another process on the runner
+    that takes our CPUs shows here, much as the hypervisor's steal does in
+    /proc/stat. None where schedstat is absent.
+    """
+    base = "/proc/self/task"
+    try:
+        tids = os.listdir(base)
+    except OSError:
+        return None
+    total = 0
+    for tid in tids:
+        try:
+            with open("%s/%s/schedstat" % (base, tid)) as f:
+                total += int(f.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            return None
+    return total / 1e9
+
+
 def thread_cpu_times():
     """Seconds on CPU per thread of this process, or None where /proc is absent.
 
@@ -258,6 +280,7 @@ def run_sample(fn, iters):
     window = chunks // 2  # first chunk of the per-thread CPU window
     per_call = []
     mid = thread_cpu_times()
+    w0 = runqueue_wait()
     s0 = steal_ticks()
     c0 = time.process_time()
     t0 = time.perf_counter()
@@ -272,8 +295,11 @@ def run_sample(fn, iters):
     cpu = time.process_time() - c0
     after = thread_cpu_times()
     s1 = steal_ticks()
+    w1 = runqueue_wait()
     steal = [s1[0] - s0[0], s1[1] - s0[1]] if s0 and s1 else None
-    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "per_call": per_call, "steal": steal, "thread_cpu": busy_threads(mid, after)}
+    # Threads that exited during the sample take their run_delay with them.
+    wait = max(0.0, w1 - w0) if w0 is not None and w1 is not None else None
+    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "per_call": per_call, "steal": steal, "wait": wait, "thread_cpu": busy_threads(mid, after)}
 
 
 def calibrate(fn, target):

@@ -153,7 +153,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
           const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters
           const r = await ask(c, n, { op: 'run', case: c.name, iters }, `Run at ${n} thread(s)`)
           if (r?.op !== 'sample') break
-          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, threadCpu: r.threadCpu })
+          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, wait: r.wait, threadCpu: r.threadCpu })
         }
       }
       lastRoundMs = Date.now() - t0

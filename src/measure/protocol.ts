@@ -4,7 +4,7 @@ import type { RunnerFacts } from './types.js'
 export type Reply =
   | { op: 'ready'; threads: number; facts: RunnerFacts; cases: string[]; workloadInfo: Record<string, string> }
   | { op: 'calibrated'; iters: number; perIter: number }
-  | { op: 'sample'; iters: number; wall: number; cpu: number; perCall: number[] | null; steal: [number, number] | null; threadCpu: number[] | null }
+  | { op: 'sample'; iters: number; wall: number; cpu: number; perCall: number[] | null; steal: [number, number] | null; wait: number | null; threadCpu: number[] | null }
   | { op: 'error'; stage: string; case: string | null; type: string; message: string; traceback: string }
 
 export class ProtocolError extends Error {}
@@ -81,7 +81,7 @@ export function parseReply(line: string): Reply {
     case 'calibrated':
       return { op: 'calibrated', iters: num(r, 'iters', 1), perIter: num(r, 'per_iter') }
     case 'sample':
-      return { op: 'sample', iters: num(r, 'iters', 1), wall: num(r, 'wall'), cpu: num(r, 'cpu'), perCall: numbers(r, 'per_call'), steal: stealTicks(r), threadCpu: numbers(r, 'thread_cpu') }
+      return { op: 'sample', iters: num(r, 'iters', 1), wall: num(r, 'wall'), cpu: num(r, 'cpu'), perCall: numbers(r, 'per_call'), steal: stealTicks(r), wait: nullable(r, 'wait', num), threadCpu: numbers(r, 'thread_cpu') }
     case 'error':
       return {
         op: 'error',

@@ -53,6 +53,18 @@ export function stealShare(samples: readonly Sample[]): number | null {
   return total > 0 ? steal / total : null
 }
 
+/** Share of its threads' time these samples spent waiting for a CPU held by another process, or null where unknown. */
+export function waitShare(samples: readonly Sample[]): number | null {
+  let wait = 0
+  let capacity = 0
+  for (const s of samples) {
+    if (typeof s.wait !== 'number') continue
+    wait += s.wait
+    capacity += s.wall * s.threads
+  }
+  return capacity > 0 ? wait / capacity : null
+}
+
 /** Median process CPU time per wall time at `threads`: about 1 for a serial kernel. */
 export function cpuPerWall(c: CaseMeasurement, threads: number): number {
   return median(c.samples.filter(s => s.threads === threads && s.wall > 0).map(s => s.cpu / s.wall))

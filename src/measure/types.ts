@@ -29,6 +29,8 @@ export interface Sample {
   perCall?: number[] | null
   /** [steal, total] CPU ticks of the whole machine during the sample (/proc/stat); null where unknown. */
   steal?: [number, number] | null
+  /** Seconds this process's threads were runnable but waited for a CPU (schedstat run_delay); null where unknown. */
+  wait?: number | null
   /** CPU seconds per OS thread over the second half of the sample (after the previous op's spin-wait tail), busiest first; null without /proc. */
   threadCpu: number[] | null
 }
