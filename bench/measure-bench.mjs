@@ -43,12 +43,19 @@ function build(variant, openmp) {
 }
 
 /** A busy loop pinned to CPU 0: a neighbour stealing one core. */
+// A hog left behind by an interrupted bench would load every later "quiet" run.
+const hogs = new Set()
+process.once('exit', () => hogs.forEach(h => h.kill('SIGKILL')))
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => process.exit(130))
+
 function startHog() {
   const hog = spawn('taskset', ['-c', '0', process.execPath, '-e', 'for(;;){}'], { stdio: 'ignore' })
+  hogs.add(hog)
   return () =>
     new Promise(resolve => {
       hog.once('exit', resolve)
       hog.kill('SIGKILL')
+      hogs.delete(hog)
     })
 }
 
