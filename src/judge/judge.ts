@@ -207,7 +207,7 @@ function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, controlScales
       ...base,
       verdict: 'inconclusive',
       judged: s,
-      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x while libtorch's control op scaled, but a kernel that ran on several threads fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${rounds}. Raise max-time to confirm.${detail}`]
+      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x while libtorch's control op scaled, but a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${rounds}. Raise max-time to confirm.${detail}`]
     }
   }
   const withheld = cpuWithheld(c.samples.filter(x => x.threads === 1 || x.threads === t.judgedThreads))
