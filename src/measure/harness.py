@@ -160,33 +160,15 @@ def steal_ticks():
     return fields[7], sum(fields[:8])
 
 
-def runqueue_wait():
-    """Seconds this process's threads have spent runnable but waiting for a CPU.
+def thread_times():
+    """Per thread of this process: (seconds on CPU, seconds runnable but
+    waiting for a CPU), or None where /proc is absent.
 
-    The second field of schedstat (run_delay). Another process on the runner
-    that takes our CPUs shows here, much as the hypervisor's steal does in
-    /proc/stat. None where schedstat is absent.
-    """
-    base = "/proc/self/task"
-    try:
-        tids = os.listdir(base)
-    except OSError:
-        return None
-    total = 0
-    for tid in tids:
-        try:
-            with open("%s/%s/schedstat" % (base, tid)) as f:
-                total += int(f.read().split()[1])
-        except (OSError, ValueError, IndexError):
-            return None
-    return total / 1e9
-
-
-def thread_cpu_times():
-    """Seconds on CPU per thread of this process, or None where /proc is absent.
-
-    schedstat counts nanoseconds; stat's utime+stime only clock ticks, so it is
-    the fallback when the kernel lacks schedstat.
+    schedstat counts nanoseconds and also holds run_delay, the wait: another
+    process on the runner that takes our CPUs shows there, much as the
+    hypervisor's steal does in /proc/stat. stat's utime+stime only counts
+    clock ticks and has no wait (None), so it is the fallback when the kernel
+    lacks schedstat.
     """
     base = "/proc/self/task"
     try:
@@ -197,24 +179,32 @@ def thread_cpu_times():
     for tid in tids:
         try:
             with open("%s/%s/schedstat" % (base, tid)) as f:
-                out[tid] = int(f.read().split()[0]) / 1e9
-                continue
+                fields = f.read().split()
+            out[tid] = (int(fields[0]) / 1e9, int(fields[1]) / 1e9)
+            continue
         except (OSError, ValueError, IndexError):
             pass
         try:
             with open("%s/%s/stat" % (base, tid)) as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            out[tid] = (int(fields[11]) + int(fields[12])) / TICKS
+            out[tid] = ((int(fields[11]) + int(fields[12])) / TICKS, None)
         except (OSError, ValueError, IndexError):
             continue
     return out
+
+
+def runqueue_wait(times):
+    """Total wait of all threads in a thread_times() reading, or None where unknown."""
+    if times is None or any(wait is None for _, wait in times.values()):
+        return None
+    return sum(wait for _, wait in times.values())
 
 
 def busy_threads(before, after):
     """Per-thread CPU seconds spent during a sample, busiest first."""
     if before is None or after is None:
         return None
-    deltas = [after[t] - before.get(t, 0.0) for t in after]
+    deltas = [after[t][0] - before.get(t, (0.0, None))[0] for t in after]
     deltas = [d for d in deltas if d > 0]
     deltas.sort(reverse=True)
     return deltas
@@ -279,23 +269,23 @@ def run_sample(fn, iters):
     sizes = [iters // chunks + (1 if i < iters % chunks else 0) for i in range(chunks)]
     window = chunks // 2  # first chunk of the per-thread CPU window
     per_call = []
-    mid = thread_cpu_times()
-    w0 = runqueue_wait()
+    start = thread_times()
+    mid = start
     s0 = steal_ticks()
     c0 = time.process_time()
     t0 = time.perf_counter()
     for i, size in enumerate(sizes):
         if i == window and i > 0:
-            mid = thread_cpu_times()
+            mid = thread_times()
         t = time.perf_counter()
         for _ in range(size):
             fn()
         per_call.append((time.perf_counter() - t) / size)
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
-    after = thread_cpu_times()
+    after = thread_times()
     s1 = steal_ticks()
-    w1 = runqueue_wait()
+    w0, w1 = runqueue_wait(start), runqueue_wait(after)
     steal = [s1[0] - s0[0], s1[1] - s0[1]] if s0 and s1 else None
     # Threads that exited during the sample take their run_delay with them.
     wait = max(0.0, w1 - w0) if w0 is not None and w1 is not None else None
