@@ -1,7 +1,7 @@
 import type { Evidence } from '../src/judge/types.js'
 import type { OpenMPEvidence } from '../src/inspect/openmp.js'
 import type { SourceHit } from '../src/inspect/sources.js'
-import type { CaseMeasurement, RunnerFacts, Sample } from '../src/measure/types.js'
+import type { CaseMeasurement, ReferenceInfo, ReferenceSample, RunnerFacts, Sample } from '../src/measure/types.js'
 
 /** Typed builders for judge inputs: evidence as the pipeline would hand it over. */
 export const facts = (over: Partial<RunnerFacts> = {}): RunnerFacts => ({
@@ -28,19 +28,29 @@ export const openmp = (parallel: boolean): OpenMPEvidence => ({
 
 export const hit = (construct: SourceHit['construct'], line = 10, file = 'csrc/k.cpp'): SourceHit => ({ file, line, column: 3, construct, text: 'at::parallel_for(0, n, 1, f);' })
 
-/** A case whose per-round speedup at every n > 1 is `speedup[n]`, with a little deterministic jitter. */
-export function measured(name: string, speedup: Record<number, number>, rounds = 8, cpuPerWall?: number): CaseMeasurement {
+/**
+ * A case whose per-round speedup at every n > 1 is `speedup[n]`, with a
+ * little deterministic jitter. With `copies`, each round also has a reference
+ * sample: n single-thread copies whose combined throughput is `copies[n]`
+ * times one process alone.
+ */
+export function measured(name: string, speedup: Record<number, number>, rounds = 8, cpuPerWall?: number, copies?: Record<number, number>): CaseMeasurement {
   const samples: Sample[] = []
+  const reference: ReferenceSample[] = []
   for (let r = 1; r <= rounds; r++) {
     const jitter = 1 + ((r * 37) % 7) / 700
     samples.push({ round: r, threads: 1, iters: 10, wall: 0.2 * jitter, cpu: 0.2 * jitter, threadCpu: [0.2] })
+    for (const [n, t] of Object.entries(copies ?? {})) {
+      const perCall = ((0.02 * jitter * Number(n)) / t) * (1 + ((r * 29) % 3) / 400)
+      reference.push({ round: r, iters: 10, perCopy: Array.from({ length: Number(n) }, () => perCall) })
+    }
     for (const [n, s] of Object.entries(speedup)) {
       const wall = (0.2 / s) * (1 + ((r * 53) % 5) / 500)
       const busy = Math.round(cpuPerWall ?? s)
       samples.push({ round: r, threads: Number(n), iters: 10, wall, cpu: wall * (cpuPerWall ?? s), threadCpu: Array.from({ length: Number(n) }, (_, i) => (i < busy ? wall : 0.001)) })
     }
   }
-  return { name, iters: 10, samples }
+  return { name, iters: 10, samples, ...(copies ? { reference } : {}) }
 }
 
 export function evidence(over: Partial<Evidence> = {}): Evidence {
@@ -55,3 +65,6 @@ export function evidence(over: Partial<Evidence> = {}): Evidence {
     ...over
   }
 }
+
+/** The measurement's reference info for `copies` copies (0: none ran, with the reason). */
+export const referenceInfo = (copies: number, skipped: string | null = null): ReferenceInfo => ({ copies, skipped, peakRss: [] })

@@ -1,6 +1,6 @@
 import { judge } from '../src/judge/judge.js'
 import type { Report } from '../src/report/types.js'
-import { evidence, hit, measured, openmp } from './evidence.js'
+import { evidence, hit, measured, openmp, referenceInfo } from './evidence.js'
 
 /** A complete, schema-valid report built from judge output, as the pipeline makes one. */
 export function makeReport(kind: 'pass' | 'fail-static' | 'fail-timing' = 'pass', lostLines = 1): Report {
@@ -11,7 +11,7 @@ export function makeReport(kind: 'pass' | 'fail-static' | 'fail-timing' = 'pass'
   const ev = evidence({
     binaries: [{ path: 'parallel_ext.so', images: [{ format: 'elf', arch: 'x86_64', stripped: false, openmp: openmp(!serial) }] }],
     sources,
-    measurement: { facts: evidence().facts, threads: [1, 2, 4], cases, control, workloadInfo: {}, rounds: 8, seconds: 12, stoppedBy: 'decided' }
+    measurement: { facts: evidence().facts, threads: [1, 2, 4], cases, control, workloadInfo: {}, rounds: 8, seconds: 12, stoppedBy: 'decided', reference: referenceInfo(0, 'the test made none') }
   })
   const j = judge(ev)
   return {

@@ -33543,11 +33543,11 @@ var require_format = __commonJS({
           }
           function getFormat(fmtDef) {
             const code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt2 = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
+            const fmt3 = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
-              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt2}.validate`];
+              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt3}.validate`];
             }
-            return ["string", fmtDef, fmt2];
+            return ["string", fmtDef, fmt3];
           }
           function validCondition() {
             if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
@@ -37081,7 +37081,7 @@ var Outputs = {
   Speedup: "speedup",
   Report: "report"
 };
-var REPORT_SCHEMA_VERSION = "1.1";
+var REPORT_SCHEMA_VERSION = "1.2";
 var WORK_DIR_NAME = ".thread-scaling-check";
 var THRESHOLD_THREADS = 4;
 
@@ -80139,9 +80139,9 @@ function bootstrapMedian(values, confidence = 0.95, resamples = 2e3, seed = 1) {
 }
 
 // src/measure/rounds.ts
-function roundOrder(threads, round) {
-  const k = round % threads.length;
-  return [...threads.slice(k), ...threads.slice(0, k)];
+function roundOrder(slots, round) {
+  const k = round % slots.length;
+  return [...slots.slice(k), ...slots.slice(0, k)];
 }
 function callTime(s) {
   return s.perCall && s.perCall.length > 0 ? median(s.perCall) : s.wall / s.iters;
@@ -80161,6 +80161,28 @@ function pairedRatios(c, threads) {
 }
 function speedupInterval(c, threads) {
   return bootstrapMedian(pairedRatios(c, threads));
+}
+function referenceByRound(c, copies) {
+  return new Map((c.reference ?? []).filter((r) => r.perCopy.length === copies && r.perCopy.every((t) => t > 0)).map((r) => [r.round, r]));
+}
+var copiesRate = (r) => r.perCopy.reduce((a, t) => a + 1 / t, 0);
+function referenceRatios(c, copies) {
+  const ref = referenceByRound(c, copies);
+  const out = [];
+  for (const [round, s1] of byRound(c.samples, 1)) {
+    const r = ref.get(round);
+    if (r) out.push(callTime(s1) * copiesRate(r));
+  }
+  return out;
+}
+function relativeRatios(c, threads) {
+  const ref = referenceByRound(c, threads);
+  const out = [];
+  for (const [round, sn] of byRound(c.samples, threads)) {
+    const r = ref.get(round);
+    if (r && callTime(sn) > 0) out.push(1 / callTime(sn) / copiesRate(r));
+  }
+  return out;
 }
 function timePerIter(c, threads) {
   return median(c.samples.filter((s) => s.threads === threads).map(callTime));
@@ -80197,6 +80219,72 @@ function busyThreads(c, threads) {
   return counts.length ? median(counts) : null;
 }
 
+// src/judge/case-verdict.ts
+function position(s, bar2) {
+  if (!s || !Number.isFinite(s.estimate)) return "unclear";
+  if (s.low >= bar2) return "above";
+  if (s.high < bar2) return "below";
+  return "unclear";
+}
+var CONFIRM_ROUNDS = 12;
+var REFERENCE_ROUNDS = 6;
+var RELATIVE_FAIL = 0.8;
+var RELATIVE_FAIL_WITHHELD = 0.5;
+var STEAL_LIMIT = 0.03;
+var WAIT_LIMIT = 0.05;
+var SHORT_CALL_S = 2e-4;
+function referenceFinding(c, threads) {
+  const throughput = referenceRatios(c, threads);
+  const relative9 = relativeRatios(c, threads);
+  if (throughput.length === 0 || relative9.length === 0) return null;
+  return { copies: threads, throughput: bootstrapMedian(throughput), relative: bootstrapMedian(relative9) };
+}
+function cpuWithheld(samples) {
+  const steal = stealShare(samples);
+  if (steal !== null && steal >= STEAL_LIMIT) return `the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal)`;
+  const wait = waitShare(samples);
+  if (wait !== null && wait >= WAIT_LIMIT) return `other processes on the runner held the CPUs for ${(wait * 100).toFixed(1)}% of this case's thread time`;
+  return null;
+}
+function shortfallCause(c) {
+  return timePerIter(c, 1) < SHORT_CALL_S ? "too-little-work" : "contention";
+}
+function decideCase(c, control, t) {
+  const n = t.judgedThreads;
+  const base2 = { speedup: null, reference: null, withheld: null, busy: null, rounds: 0, relativeBar: RELATIVE_FAIL };
+  if (c.error) return { ...base2, verdict: "skipped", cause: "not-measured", settled: true };
+  if (n < 2) return { ...base2, verdict: "inconclusive", cause: "one-cpu", settled: true };
+  const s = speedupInterval(c, n);
+  const rounds = pairedRatios(c, n).length;
+  const reference = referenceFinding(c, n);
+  const withheld = cpuWithheld(c.samples.filter((x) => x.threads === 1 || x.threads === n));
+  const busy = busyThreads(c, n);
+  const relativeBar = withheld ? RELATIVE_FAIL_WITHHELD : RELATIVE_FAIL;
+  const d = { speedup: s, reference, withheld, busy, rounds, relativeBar };
+  const where2 = position(s, t.required);
+  if (where2 === "above") return { ...d, verdict: "pass", cause: "scales", settled: true };
+  if (where2 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear", settled: false };
+  if (busy !== null && busy <= 1) return { ...d, verdict: "fail", cause: "serial", settled: true };
+  if (reference) {
+    const relative9 = position(reference.relative, relativeBar);
+    if (relative9 === "below") return { ...d, verdict: "fail", cause: shortfallCause(c), settled: rounds >= REFERENCE_ROUNDS };
+    if (relative9 === "above") return { ...d, verdict: "inconclusive", cause: "runner-limit", settled: true };
+    return { ...d, verdict: "inconclusive", cause: "unclear-reference", settled: false };
+  }
+  return decideByControl(c, control, t, d);
+}
+function decideByControl(c, control, t, d) {
+  if (c === control) return { ...d, verdict: "inconclusive", cause: "control-flat", settled: true };
+  const controlScales = control && !control.error ? position(speedupInterval(control, t.judgedThreads), t.required) !== "below" : null;
+  if (controlScales !== true) return { ...d, verdict: "inconclusive", cause: "control-flat", settled: true };
+  if (d.rounds < CONFIRM_ROUNDS) return { ...d, verdict: "inconclusive", cause: "unconfirmed", settled: false };
+  if (d.withheld) return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: true };
+  return { ...d, verdict: "fail", cause: shortfallCause(c), settled: true };
+}
+function caseSettled(c, control, t) {
+  return decideCase(c, control, t).settled;
+}
+
 // src/judge/amdahl.ts
 function parallelFraction(speedup, threads) {
   if (threads <= 1) return 0;
@@ -80213,22 +80301,63 @@ function judgedThreads(threads, usableCpus) {
   return fitting.length ? Math.max(...fitting) : 1;
 }
 
+// src/judge/case-reasons.ts
+var fmt = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
+var pct = (x) => Number.isFinite(x) ? `${Math.round(x * 100)}%` : "n/a";
+var micro = (s) => s < 1e-3 ? `${Math.round(s * 1e6)} \xB5s` : `${(s * 1e3).toFixed(1)} ms`;
+function caseReason(d, row, singleCall, t, referenceSkipped) {
+  const s = d.speedup;
+  const at = s ? `${fmt(s.estimate)}x at ${t.judgedThreads} threads (95% interval ${fmt(s.low)}-${fmt(s.high)})` : "";
+  const required = `the required ${fmt(t.required)}x`;
+  const work = `CPU time per wall time ${fmt(row.cpuPerWall)}${row.busyThreads !== null ? `, ${row.busyThreads} busy thread(s)` : ""}`;
+  const r = d.reference;
+  const copies = r ? `${r.copies} independent single-thread copies of the same call` : "";
+  const share = r ? `${pct(r.relative.estimate)} (95% interval ${pct(r.relative.low)}-${pct(r.relative.high)})` : "";
+  const noReference = referenceSkipped ? ` No throughput reference ran (${referenceSkipped}).` : "";
+  switch (d.cause) {
+    case "scales":
+      return `Speedup ${at} meets ${required}; ${work}.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time, and the kernel ${share} of that.` : ""}`;
+    case "unclear":
+      return `Speedup ${at} straddles ${required} and max-time ran out before it was clear. Raise max-time, or make one call of the case longer.`;
+    case "serial":
+      return `Speedup ${at} is below ${required}. Only one thread did the work (${work}): the kernel ran serially.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time.` : ""}`;
+    case "contention":
+    case "too-little-work": {
+      const against = r ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(d.relativeBar)} bar${d.withheld ? ` that applies while ${d.withheld}` : ""}.` : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`;
+      const why = d.cause === "too-little-work" ? ` One call takes ${micro(singleCall)} on one thread: too little work to amortise opening a parallel region and waking its threads. Parallelise an outer loop, or give each call more work.` : ` ${row.busyThreads ?? "Several"} threads were busy (${work}) yet slower than separate processes: contention inside the kernel, such as threads writing to the same cache lines (false sharing), atomics or a lock.`;
+      return `Speedup ${at} is below ${required}${against}${why}`;
+    }
+    case "runner-limit":
+      return `Speedup ${at} is below ${required}, but this runner gives at most ${fmt(r?.throughput.estimate ?? NaN)}x for this kernel's kind of work (${copies} at once), and the kernel reached ${share} of it: the code is as parallel as this runner allows${d.withheld ? ` while ${d.withheld}` : ""}. Re-run on a runner with more free cores or memory bandwidth.`;
+    case "unclear-reference":
+      return `Speedup ${at} is below ${required}; ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that, too close to the ${pct(d.relativeBar)} bar to call before max-time ran out. Raise max-time.`;
+    case "unconfirmed":
+      return `Speedup ${at} is below ${required} while libtorch's control op scaled, but without a throughput reference a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${d.rounds}. Raise max-time to confirm.${noReference} ${work}.`;
+    case "cpu-withheld":
+      return `Speedup ${at} is below ${required}, but ${d.withheld}: its threads waited for a CPU, so the timings say nothing about the kernel. Measure when the runner is otherwise idle.${noReference} ${work}.`;
+    case "control-flat":
+      return `Speedup ${at} is below ${required}, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${noReference} ${work}.`;
+    default:
+      return `Speedup ${at}; ${work}.`;
+  }
+}
+
 // src/judge/judge.ts
 var RANK = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 };
 function worst(verdicts) {
   return verdicts.reduce((a, b) => RANK[b] > RANK[a] ? b : a, "skipped");
 }
-var fmt = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
+var fmt2 = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
 function threshold(minSpeedup, threads, usableCpus) {
   const n = judgedThreads(threads, usableCpus);
   const required = requiredSpeedup(minSpeedup, n);
   if (n === THRESHOLD_THREADS) return { minSpeedup, judgedThreads: n, required };
-  const why = n < THRESHOLD_THREADS ? `the runner has ${fmt(usableCpus).replace(/\.00$/, "")} usable CPU(s), so ${THRESHOLD_THREADS} threads would be oversubscribed` : `${n} threads were measured`;
+  const why = n < THRESHOLD_THREADS ? `the runner has ${fmt2(usableCpus).replace(/\.00$/, "")} usable CPU(s), so ${THRESHOLD_THREADS} threads would be oversubscribed` : `${n} threads were measured`;
   return {
     minSpeedup,
     judgedThreads: n,
     required,
-    note: `min-speedup ${fmt(minSpeedup)} at ${THRESHOLD_THREADS} threads is judged as ${fmt(required)} at ${n} thread(s) (Amdahl's law, same parallel fraction): ${why}.`
+    note: `min-speedup ${fmt2(minSpeedup)} at ${THRESHOLD_THREADS} threads is judged as ${fmt2(required)} at ${n} thread(s) (Amdahl's law, same parallel fraction): ${why}.`
   };
 }
 function describeLines(hits) {
@@ -80304,83 +80433,15 @@ function rows(c, threads, usable) {
     };
   });
 }
-function position(s, required) {
-  if (!s || !Number.isFinite(s.estimate)) return "unclear";
-  if (s.low >= required) return "above";
-  if (s.high < required) return "below";
-  return "unclear";
-}
-var CONFIRM_ROUNDS = 12;
-var STEAL_LIMIT = 0.03;
-var WAIT_LIMIT = 0.05;
-function ranSerially(c, threads) {
-  const busy = busyThreads(c, threads);
-  return busy === null ? null : busy <= 1;
-}
-function confirmed(c, threads) {
-  return ranSerially(c, threads) === true || pairedRatios(c, threads).length >= CONFIRM_ROUNDS;
-}
-function caseSettled(c, control, t) {
-  if (t.judgedThreads < 2) return true;
-  const where2 = position(speedupInterval(c, t.judgedThreads), t.required);
-  if (where2 !== "below" || c === control) return where2 !== "unclear";
-  if (control.error) return true;
-  return position(speedupInterval(control, t.judgedThreads), t.required) === "below" || confirmed(c, t.judgedThreads);
-}
-function cpuWithheld(samples) {
-  const steal = stealShare(samples);
-  if (steal !== null && steal >= STEAL_LIMIT) {
-    return `the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal): its threads waited for vCPUs, so the timings say nothing about the kernel. Re-run, or use a runner without noisy neighbours`;
-  }
-  const wait = waitShare(samples);
-  if (wait !== null && wait >= WAIT_LIMIT) {
-    return `other processes on the runner held the CPUs for ${(wait * 100).toFixed(1)}% of this case's thread time: its threads waited for a CPU, so the timings say nothing about the kernel. Measure when the runner is otherwise idle (not beside a parallel build or test step)`;
-  }
-  return null;
-}
-function judgeCase(c, ev, t, controlScales) {
+function judgeCase(c, ev, t, control) {
   const usable = ev.facts.usableCpus;
   const base2 = { name: c.name, rows: rows(c, ev.threads, usable) };
-  if (c.error) return { ...base2, verdict: "skipped", judged: null, reasons: [`Not measured: ${c.error.split("\n")[0]}`], error: c.error };
-  if (t.judgedThreads < 2) {
-    return { ...base2, verdict: "inconclusive", judged: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] };
-  }
-  const s = speedupInterval(c, t.judgedThreads);
+  const d = decideCase(c, control, t);
+  if (d.cause === "not-measured") return { ...base2, verdict: "skipped", cause: d.cause, judged: null, reference: null, reasons: [`Not measured: ${(c.error ?? "").split("\n")[0]}`], error: c.error };
+  if (d.cause === "one-cpu") return { ...base2, verdict: "inconclusive", cause: d.cause, judged: null, reference: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] };
   const row = base2.rows.find((r) => r.threads === t.judgedThreads);
-  const where2 = position(s, t.required);
-  const at = `${fmt(s.estimate)}x at ${t.judgedThreads} threads (95% interval ${fmt(s.low)}-${fmt(s.high)})`;
-  const work = `CPU time per wall time ${fmt(row.cpuPerWall)}${row.busyThreads !== null ? `, ${row.busyThreads} busy thread(s)` : ""}`;
-  if (where2 === "above") return { ...base2, verdict: "pass", judged: s, reasons: [`Speedup ${at} meets the required ${fmt(t.required)}x; ${work}.`] };
-  if (where2 === "unclear") {
-    return { ...base2, verdict: "inconclusive", judged: s, reasons: [`Speedup ${at} straddles the required ${fmt(t.required)}x and max-time ran out before it was clear. Raise max-time, or make one call of the case longer.`] };
-  }
-  const serial = ranSerially(c, t.judgedThreads);
-  const detail = serial === true ? ` Only one thread did the work (${work}): the kernel ran serially.` : serial === false ? ` ${row.busyThreads} threads were busy (${work}) without a matching speedup: the kernel may be memory-bound, too fine-grained, or sharing cores with a neighbour.` : ` ${work}.`;
-  if (controlScales && !confirmed(c, t.judgedThreads)) {
-    const rounds = pairedRatios(c, t.judgedThreads).length;
-    return {
-      ...base2,
-      verdict: "inconclusive",
-      judged: s,
-      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x while libtorch's control op scaled, but a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${rounds}. Raise max-time to confirm.${detail}`]
-    };
-  }
-  const withheld = cpuWithheld(c.samples.filter((x) => x.threads === 1 || x.threads === t.judgedThreads));
-  if (controlScales && serial !== true && withheld) {
-    return {
-      ...base2,
-      verdict: "inconclusive",
-      judged: s,
-      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but ${withheld}.${detail}`]
-    };
-  }
-  if (controlScales) {
-    return { ...base2, verdict: "fail", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, while libtorch's control op scaled on this runner.${detail}`] };
-  }
-  if (serial === true && controlScales === false) {
-    return { ...base2, verdict: "fail", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x. libtorch's control op did not scale either (the runner is loaded), but that doesn't explain this case:${detail}`] };
-  }
-  return { ...base2, verdict: "inconclusive", judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${detail}`] };
+  const skipped = ev.measurement?.reference.skipped ?? null;
+  return { ...base2, verdict: d.verdict, cause: d.cause, judged: d.speedup, reference: d.reference, reasons: [caseReason(d, row, timePerIter(c, 1), t, skipped)] };
 }
 function judge(ev) {
   const t = threshold(ev.minSpeedup, ev.threads, ev.facts.usableCpus);
@@ -80393,10 +80454,10 @@ function judge(ev) {
   if (m) {
     const cs = m.control.error || t.judgedThreads < 2 ? null : speedupInterval(m.control, t.judgedThreads);
     controlScales = cs ? position(cs, t.required) !== "below" : null;
-    control = { name: "control (torch.digamma)", verdict: controlScales ? "pass" : "inconclusive", rows: rows(m.control, ev.threads, ev.facts.usableCpus), judged: cs, reasons: [controlScales ? `libtorch's own parallel op reached ${fmt(cs?.estimate ?? NaN)}x: the runner delivers parallel speedup.` : m.control.error ? `The control could not be measured: ${m.control.error.split("\n")[0]}` : `libtorch's own parallel op reached only ${fmt(cs?.estimate ?? NaN)}x: the runner is busy or short of cores.`] };
-    cases = m.cases.map((c) => judgeCase(c, ev, t, controlScales));
+    control = { name: "control (torch.digamma)", verdict: controlScales ? "pass" : "inconclusive", rows: rows(m.control, ev.threads, ev.facts.usableCpus), judged: cs, reasons: [controlScales ? `libtorch's own parallel op reached ${fmt2(cs?.estimate ?? NaN)}x: the runner delivers parallel speedup.` : m.control.error ? `The control could not be measured: ${m.control.error.split("\n")[0]}` : `libtorch's own parallel op reached only ${fmt2(cs?.estimate ?? NaN)}x: the runner is busy or short of cores.`] };
+    cases = m.cases.map((c) => judgeCase(c, ev, t, m.control));
     if (serialByDesign) {
-      cases = cases.map((c) => c.error ? c : { ...c, verdict: "skipped", reasons: ["Serial by design (no parallel construct in the sources, no OpenMP in the binary): not held to min-speedup; timings shown for information.", ...c.reasons] });
+      cases = cases.map((c) => c.error ? c : { ...c, verdict: "skipped", cause: "serial-by-design", reasons: ["Serial by design (no parallel construct in the sources, no OpenMP in the binary): not held to min-speedup; timings shown for information.", ...c.reasons] });
     }
   }
   const failed = binaries.filter((b) => b.verdict === "fail");
@@ -80405,7 +80466,7 @@ function judge(ev) {
   for (const b of failed) reasons.push(`${b.path}: ${b.reasons[0]}`);
   for (const c of cases.filter((c2) => c2.verdict === verdict && verdict !== "pass")) reasons.push(`${c.name}: ${c.reasons[0]}`);
   if (!m) reasons.push("No workload was given, so nothing was timed; the verdict rests on the binary alone.");
-  if (reasons.length === 0) reasons.push(verdict === "pass" ? `Every case reached the required speedup of ${fmt(t.required)}x at ${t.judgedThreads} threads.` : "Nothing to judge.");
+  if (reasons.length === 0) reasons.push(verdict === "pass" ? `Every case reached the required speedup of ${fmt2(t.required)}x at ${t.judgedThreads} threads.` : "Nothing to judge.");
   return { verdict, reasons, threshold: t, binaries, cases, control, controlScales };
 }
 
@@ -80514,6 +80575,20 @@ function locateSources(cwd, patterns) {
   return globFiles(cwd, patterns.length ? patterns : [...C_SOURCES, "!build/**"]);
 }
 
+// src/measure/reference.ts
+var MEMORY_HEADROOM = 1.5;
+var MEMORY_SHARE = 0.75;
+var mib = (bytes) => `${Math.round(bytes / 2 ** 20)} MiB`;
+function referenceBlocker(copies, facts2, peakRss) {
+  if (copies < 2) return "the runner has one usable CPU, so there is no parallel throughput to compare against";
+  const available = facts2.memAvailable;
+  if (available === null || available === void 0 || peakRss === null) return null;
+  const extra = copies - 1;
+  const need = extra * peakRss * MEMORY_HEADROOM;
+  if (need <= available * MEMORY_SHARE) return null;
+  return `${extra} more single-thread process(es) would need about ${mib(need)} (${mib(peakRss)} peak each, with headroom), and the runner has ${mib(available)} available`;
+}
+
 // src/measure/types.ts
 var CONTROL_CASE = "__control__";
 
@@ -80548,6 +80623,7 @@ function facts(o) {
     affinityCpus: nullable(o, "affinity_cpus", (x, k) => num(x, k, 1)),
     cgroupCpus: nullable(o, "cgroup_cpus", (x, k) => num(x, k)),
     usableCpus: num(o, "usable_cpus"),
+    memAvailable: nullable(o, "mem_available", num),
     ...typeof o.torch_lib_dir === "string" ? { torchLibDir: o.torch_lib_dir } : {},
     ...Array.isArray(o.torch_cpu_loaded) ? { torchCpuLoaded: o.torch_cpu_loaded.filter((p) => typeof p === "string") } : {}
   };
@@ -80583,12 +80659,12 @@ function parseReply(line) {
       if (typeof info2 === "object" && info2 !== null && !Array.isArray(info2)) {
         for (const [k, v] of Object.entries(info2)) if (typeof v === "string") workloadInfo[k.slice(0, 100)] = v.slice(0, 500);
       }
-      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases, workloadInfo };
+      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases, workloadInfo, peakRss: nullable(r, "peak_rss", num) };
     }
     case "calibrated":
-      return { op: "calibrated", iters: num(r, "iters", 1), perIter: num(r, "per_iter") };
+      return { op: "calibrated", iters: num(r, "iters", 1), perIter: num(r, "per_iter"), peakRss: nullable(r, "peak_rss", num) };
     case "sample":
-      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), perCall: numbers(r, "per_call"), steal: stealTicks(r), wait: nullable(r, "wait", num), threadCpu: numbers(r, "thread_cpu") };
+      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), perCall: numbers(r, "per_call"), steal: stealTicks(r), wait: nullable(r, "wait", num), threadCpu: numbers(r, "thread_cpu"), peakRss: nullable(r, "peak_rss", num) };
     case "error":
       return {
         op: "error",
@@ -80754,8 +80830,9 @@ async function startWorker(opts, threads) {
     throw new MeasureSetupError(`Input 'workload': importing ${opts.workload} failed (${reply.type}: ${reply.message}). If the extension itself won't import, check the build's output above.`, reply.traceback);
   }
   if (reply.op !== "ready") throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output);
-  return { worker, facts: reply.facts, cases: reply.cases, workloadInfo: reply.workloadInfo };
+  return { worker, facts: reply.facts, cases: reply.cases, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss };
 }
+var REFERENCE_START_DELAY_S = 0.03;
 async function measure(opts) {
   const sampleSeconds = opts.sampleSeconds ?? 0.15;
   let minRounds = opts.minRounds ?? 4;
@@ -80780,6 +80857,12 @@ async function measure(opts) {
     minRounds = maxRounds = Math.min(maxRounds, STATIC_VERDICT_ROUNDS);
     log2.info(`${fixed} No timing can change that verdict, so only ${maxRounds} round(s) are measured, for the report.`);
   }
+  const judged = opts.progressThreads?.(facts2) ?? Math.max(...opts.threads);
+  const rss = /* @__PURE__ */ new Map();
+  const noteRss = (process5, bytes) => {
+    if (bytes !== null) rss.set(process5, Math.max(bytes, rss.get(process5) ?? 0));
+  };
+  startedWorkers.forEach((s, i) => s.status === "fulfilled" && noteRss(threadsLabel(opts.threads[i]), s.value.peakRss));
   const all = [...first.cases, CONTROL_CASE].map((name) => ({ name, iters: 0, samples: [] }));
   const fail = (c, what, e) => {
     const stderr = e instanceof WorkerFailure && e.stderr ? `
@@ -80788,16 +80871,16 @@ ${e.stderr}` : "";
     c.error = `${what}: ${e instanceof Error ? e.message : String(e)}${stderr}`;
     log2.warning(`Case '${c.name}' ${what.toLowerCase()}: ${e instanceof Error ? e.message : String(e)}`);
   };
+  const replied = (c, r, what) => {
+    if (r.op !== "error") return r;
+    c.error = `${what} raised ${describeError(r)}`;
+    log2.warning(`Case '${c.name}' raised ${r.type}: ${r.message}`);
+    return null;
+  };
   const ask = async (c, threads, cmd, what) => {
     const w = workers.get(threads);
     try {
-      const r = await w.request(cmd, sampleTimeoutMs);
-      if (r.op === "error") {
-        c.error = `${what} raised ${describeError(r)}`;
-        log2.warning(`Case '${c.name}' raised ${r.type}: ${r.message}`);
-        return null;
-      }
-      return r;
+      return replied(c, await w.request(cmd, sampleTimeoutMs), what);
     } catch (e) {
       fail(c, what, e);
       w.kill();
@@ -80805,28 +80888,85 @@ ${e.stderr}` : "";
       return null;
     }
   };
+  const copies = [];
+  let referenceSkipped = fixed ? "the binary alone decided the verdict" : null;
+  let copiesStarting = null;
+  const askReference = async (c, round, iters) => {
+    const team = [workers.get(1), ...copies];
+    const cmd = { op: "run", case: c.name, iters, start_at: Date.now() / 1e3 + REFERENCE_START_DELAY_S };
+    const what = `Reference run (${team.length} single-thread copies at once)`;
+    const settled = await Promise.allSettled(team.map((w) => w.request(cmd, sampleTimeoutMs)));
+    const perCopy = [];
+    for (const [i, s] of settled.entries()) {
+      if (s.status === "rejected") {
+        fail(c, what, s.reason);
+        team[i].kill();
+        const fresh = (await startWorker(opts, 1)).worker;
+        if (i === 0) workers.set(1, fresh);
+        else copies[i - 1] = fresh;
+        continue;
+      }
+      const r = replied(c, s.value, what);
+      if (r?.op !== "sample") continue;
+      noteRss(i === 0 ? threadsLabel(1) : `copy ${i + 1}`, r.peakRss);
+      perCopy.push(callTime(r));
+    }
+    return perCopy.length === team.length ? { round, iters, perCopy } : null;
+  };
   try {
     log2.info(`Calibrating ${all.length} case(s) to samples of about ${sampleSeconds} s`);
     for (const c of all) {
       const r = await ask(c, 1, { op: "calibrate", case: c.name, target: sampleSeconds }, "Calibration");
-      if (r?.op === "calibrated") c.iters = r.iters;
+      if (r?.op === "calibrated") {
+        c.iters = r.iters;
+        noteRss(threadsLabel(1), r.peakRss);
+      }
+    }
+    referenceSkipped ??= referenceBlocker(judged, facts2, rss.get(threadsLabel(1)) ?? null);
+    if (referenceSkipped) log2.info(`No throughput reference: ${referenceSkipped}. Cases are judged against min-speedup and libtorch's control op alone.`);
+    else {
+      log2.info(`Starting ${judged - 1} more single-thread process(es): each case also runs as ${judged} independent copies at once, the most any threading of it can gain on this runner`);
+      copiesStarting = Promise.allSettled(Array.from({ length: judged - 1 }, () => startWorker(opts, 1))).then((started2) => {
+        const failed = started2.find((s) => s.status === "rejected");
+        for (const s of started2) if (s.status === "fulfilled") failed ? s.value.worker.kill() : copies.push(s.value.worker);
+        if (failed) throw failed.reason;
+      });
     }
     let round = 0;
     let stoppedBy2 = fixed ? "static-verdict" : "max-rounds";
     let lastRoundMs = 0;
-    const judged = opts.progressThreads?.(facts2) ?? Math.max(...opts.threads);
     const essential = /* @__PURE__ */ new Set([1, judged]);
     const done = /* @__PURE__ */ new Set();
     for (; round <= maxRounds; round++) {
       const t0 = Date.now();
+      if (copiesStarting && round === 1) {
+        const ready = await copiesStarting.then(
+          () => null,
+          (e) => e instanceof Error ? e.message : String(e)
+        );
+        copiesStarting = null;
+        if (ready !== null) {
+          referenceSkipped = `a reference process failed to start: ${ready}`;
+          log2.warning(`No throughput reference: ${referenceSkipped}`);
+        }
+      }
+      const counts = round <= minRounds ? opts.threads : opts.threads.filter((n) => essential.has(n));
+      const withReference = !referenceSkipped && copies.length === judged - 1;
       for (const c of all) {
         if (c.error || done.has(c)) continue;
-        const counts = round <= minRounds ? opts.threads : opts.threads.filter((n) => essential.has(n));
-        for (const n of roundOrder(counts, round)) {
+        const slots = withReference && c.name !== CONTROL_CASE ? [...counts, "reference"] : counts;
+        for (const slot of roundOrder(slots, round)) {
           const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters;
-          const r = await ask(c, n, { op: "run", case: c.name, iters }, `Run at ${n} thread(s)`);
+          if (slot === "reference") {
+            const ref = await askReference(c, round, iters);
+            if (!ref) break;
+            if (round > 0) (c.reference ??= []).push(ref);
+            continue;
+          }
+          const r = await ask(c, slot, { op: "run", case: c.name, iters }, `Run at ${slot} thread(s)`);
           if (r?.op !== "sample") break;
-          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, wait: r.wait, threadCpu: r.threadCpu });
+          noteRss(threadsLabel(slot), r.peakRss);
+          if (round > 0) c.samples.push({ round, threads: slot, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, wait: r.wait, threadCpu: r.threadCpu });
         }
       }
       lastRoundMs = Date.now() - t0;
@@ -80835,7 +80975,8 @@ ${e.stderr}` : "";
       if (round >= minRounds) {
         for (const c of all) if (!c.error && opts.isDecided(c, facts2, control2)) done.add(c);
       }
-      if (!fixed && all.every((c) => c.error || done.has(c))) {
+      const needed = referenceSkipped ? all : all.filter((c) => c.name !== CONTROL_CASE);
+      if (!fixed && needed.every((c) => c.error || done.has(c))) {
         stoppedBy2 = "decided";
         break;
       }
@@ -80845,17 +80986,21 @@ ${e.stderr}` : "";
       }
     }
     const control = all.pop();
-    return { facts: facts2, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy: stoppedBy2 };
+    const reference = { copies: referenceSkipped ? 0 : judged, skipped: referenceSkipped, peakRss: [...rss].map(([process5, bytes]) => ({ process: process5, bytes })) };
+    return { facts: facts2, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy: stoppedBy2, reference };
   } finally {
-    await Promise.all([...workers.values()].map((w) => w.close()));
+    await copiesStarting?.catch(() => void 0);
+    await Promise.all([...workers.values(), ...copies].map((w) => w.close()));
   }
 }
+var threadsLabel = (n) => `${n} thread${n === 1 ? "" : "s"}`;
 function progressLine(round, cases, top) {
+  const x = (v) => `${Number.isFinite(v) ? v.toFixed(2) : "?"}x`;
   const parts = cases.map((c) => {
     if (c.error) return `${c.name} error`;
-    const s = speedupInterval(c, top);
     const label = c.name === CONTROL_CASE ? "control" : c.name;
-    return `${label} ${Number.isFinite(s.estimate) ? s.estimate.toFixed(2) : "?"}x`;
+    const copies = c.reference?.length ? ` (copies ${x(median(referenceRatios(c, top)))})` : "";
+    return `${label} ${x(speedupInterval(c, top).estimate)}${copies}`;
   });
   return `  round ${round}: speedup at ${top} threads: ${parts.join(", ")}`;
 }
@@ -80922,7 +81067,8 @@ var report_schema_default = {
         cpuCount: { type: "integer", minimum: 1 },
         affinityCpus: { type: ["integer", "null"] },
         cgroupCpus: { type: ["number", "null"] },
-        usableCpus: { type: "number", minimum: 0 }
+        usableCpus: { type: "number", minimum: 0 },
+        memAvailable: { type: ["number", "null"], minimum: 0, description: "Bytes of memory available to new processes when measuring began." }
       }
     },
     threshold: {
@@ -80976,6 +81122,20 @@ var report_schema_default = {
             seconds: { type: "number", minimum: 0 },
             stoppedBy: { enum: ["decided", "static-verdict", "max-rounds", "max-time"] },
             workloadInfo: { type: "object", additionalProperties: { type: "string" } },
+            reference: {
+              type: "object",
+              description: "The throughput reference: each case also ran as `copies` independent single-thread processes at once.",
+              required: ["copies", "skipped", "peakRss"],
+              properties: {
+                copies: { type: "integer", minimum: 0 },
+                skipped: { type: ["string", "null"], description: "Why no reference ran, or null." },
+                peakRss: {
+                  type: "array",
+                  items: { type: "object", required: ["process", "bytes"], properties: { process: { type: "string" }, bytes: { type: "number", minimum: 0 } } },
+                  description: "Peak resident memory of every measuring process."
+                }
+              }
+            },
             samples: {
               type: "array",
               items: {
@@ -80984,7 +81144,19 @@ var report_schema_default = {
                 properties: {
                   name: { type: "string" },
                   iters: { type: "integer", minimum: 0 },
-                  samples: { type: "array", items: { $ref: "#/definitions/sample" } }
+                  samples: { type: "array", items: { $ref: "#/definitions/sample" } },
+                  reference: {
+                    type: "array",
+                    items: {
+                      type: "object",
+                      required: ["round", "iters", "perCopy"],
+                      properties: {
+                        round: { type: "integer", minimum: 1 },
+                        iters: { type: "integer", minimum: 1 },
+                        perCopy: { type: "array", items: { type: "number", minimum: 0 }, minItems: 1, maxItems: 1024, description: "Seconds per call in each copy, all run at the same moment." }
+                      }
+                    }
+                  }
                 }
               }
             }
@@ -81060,6 +81232,21 @@ var report_schema_default = {
         reasons: { $ref: "#/definitions/strings" },
         error: { type: "string" },
         judged: { oneOf: [{ type: "null" }, { $ref: "#/definitions/interval" }] },
+        cause: { type: "string", description: "Why the case got its verdict, in one word (scales, serial, contention, too-little-work, runner-limit, ...)." },
+        reference: {
+          oneOf: [
+            { type: "null" },
+            {
+              type: "object",
+              required: ["copies", "throughput", "relative"],
+              properties: {
+                copies: { type: "integer", minimum: 2 },
+                throughput: { $ref: "#/definitions/interval" },
+                relative: { $ref: "#/definitions/interval" }
+              }
+            }
+          ]
+        },
         rows: {
           type: "array",
           items: {
@@ -81242,8 +81429,7 @@ async function runCheck(s, log2) {
   }
   const evidence = addRuntimeFindings(inspected, facts2, log2);
   const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts: facts2, measurement, threads: s.threads, minSpeedup: s.minSpeedup });
-  const top = Math.max(...s.threads);
-  const speeds = j.cases.filter((c) => !c.error).map((c) => c.rows.find((r) => r.threads === top)?.speedup.estimate ?? NaN).filter(Number.isFinite);
+  const speeds = j.cases.filter((c) => !c.error).map((c) => c.judged?.estimate ?? NaN).filter(Number.isFinite);
   const errors = [...measurement?.cases ?? [], ...measurement ? [measurement.control] : []].filter((c) => c.error).map((c) => `Case '${c.name}': ${c.error}`);
   const report = validateReport({
     schema: "thread-scaling-check/report",
@@ -81263,7 +81449,7 @@ async function runCheck(s, log2) {
     cases: j.cases,
     control: j.control,
     controlScales: j.controlScales,
-    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, samples: [...measurement.cases, measurement.control].map((c) => ({ name: c.name, iters: c.iters, samples: c.samples })) } : null,
+    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, reference: measurement.reference, samples: [...measurement.cases, measurement.control].map((c) => ({ name: c.name, iters: c.iters, samples: c.samples, ...c.reference ? { reference: c.reference } : {} })) } : null,
     errors
   });
   writeReport(s.reportPath, report);
@@ -86499,7 +86685,7 @@ function renderAuditMarkdown(audit) {
 }
 
 // src/report/build-cache-summary.ts
-var pct = (r) => r === null ? "n/a" : `${Math.round(r * 100)}%`;
+var pct2 = (r) => r === null ? "n/a" : `${Math.round(r * 100)}%`;
 function restored(r) {
   if (r.restoredKey === null) return "nothing (first run for this toolchain)";
   return r.exactHit ? "this exact key" : `\`${md(r.restoredKey)}\` (a restore key)`;
@@ -86511,7 +86697,7 @@ function renderBuildCacheMarkdown(r) {
     "",
     "| build time | hit rate | hits | misses | uncacheable | restored | saved |",
     "|---:|---:|---:|---:|---:|---|---|",
-    `| ${r.buildSeconds.toFixed(1)} s | ${pct(s.hitRate)} | ${s.hits} | ${s.misses} | ${s.uncacheable} | ${restored(r)} | ${r.saved ? "yes" : "no (unchanged)"} |`,
+    `| ${r.buildSeconds.toFixed(1)} s | ${pct2(s.hitRate)} | ${s.hits} | ${s.misses} | ${s.uncacheable} | ${restored(r)} | ${r.saved ? "yes" : "no (unchanged)"} |`,
     "",
     `Key: \`${md(r.key)}\`. Flags are part of ccache's hash, so a changed flag always recompiles; the flag audit reads the commands that ran.`,
     ""

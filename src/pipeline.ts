@@ -14,7 +14,8 @@ import { REPORT_SCHEMA_VERSION, WORK_DIR_NAME } from './constants.js'
 import { addRuntimeFindings, attributeSources } from './inspect/attribution.js'
 import { inspectBinary } from './inspect/inspect-helper.js'
 import { scanSources } from './inspect/inspect-helper.js'
-import { caseSettled, judge, judgeBinary, threshold } from './judge/judge.js'
+import { caseSettled } from './judge/case-verdict.js'
+import { judge, judgeBinary, threshold } from './judge/judge.js'
 import type { BinaryEvidence, BinaryFinding } from './judge/types.js'
 import { locateBinaries, locateSources } from './locate/locate-helper.js'
 import type { Log } from './log.js'
@@ -168,8 +169,8 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
 
   const evidence = addRuntimeFindings(inspected, facts, log)
   const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts, measurement, threads: s.threads, minSpeedup: s.minSpeedup })
-  const top = Math.max(...s.threads)
-  const speeds = j.cases.filter(c => !c.error).map(c => c.rows.find(r => r.threads === top)?.speedup.estimate ?? NaN).filter(Number.isFinite)
+  // One speedup everywhere: the output, the terminal, the summary and the comment all give it at the judged count.
+  const speeds = j.cases.filter(c => !c.error).map(c => c.judged?.estimate ?? NaN).filter(Number.isFinite)
   const errors = [...(measurement?.cases ?? []), ...(measurement ? [measurement.control] : [])].filter(c => c.error).map(c => `Case '${c.name}': ${c.error}`)
 
   const report = validateReport({
@@ -193,7 +194,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     cases: j.cases,
     control: j.control,
     controlScales: j.controlScales,
-    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, samples: [...measurement.cases, measurement.control].map(c => ({ name: c.name, iters: c.iters, samples: c.samples })) } : null,
+    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, reference: measurement.reference, samples: [...measurement.cases, measurement.control].map(c => ({ name: c.name, iters: c.iters, samples: c.samples, ...(c.reference ? { reference: c.reference } : {}) })) } : null,
     errors
   })
   writeReport(s.reportPath, report)

@@ -1,13 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
-import { caseSettled, CONFIRM_ROUNDS, judge, STEAL_LIMIT, threshold, WAIT_LIMIT, worst } from '../../src/judge/judge.js'
+import { caseSettled, CONFIRM_ROUNDS, STEAL_LIMIT, WAIT_LIMIT } from '../../src/judge/case-verdict.js'
+import { judge, threshold, worst } from '../../src/judge/judge.js'
 import type { BinaryEvidence } from '../../src/judge/types.js'
 import type { Measurement } from '../../src/measure/types.js'
-import { evidence, facts, hit, measured, openmp } from '../../__fixtures__/evidence.js'
+import { evidence, facts, hit, measured, openmp, referenceInfo } from '../../__fixtures__/evidence.js'
 
 const serialBinary: BinaryEvidence[] = [{ path: '_C.so', images: [{ format: 'elf', arch: 'x86_64', stripped: true, openmp: openmp(false) }] }]
 
 function measurement(cases: Measurement['cases'], control = measured('__control__', { 2: 1.9, 4: 3.6 }), usableCpus = 4): Measurement {
-  return { facts: facts({ usableCpus }), threads: [1, 2, 4], cases, control, workloadInfo: {}, rounds: 8, seconds: 10, stoppedBy: 'decided' }
+  return { facts: facts({ usableCpus }), threads: [1, 2, 4], cases, control, workloadInfo: {}, rounds: 8, seconds: 10, stoppedBy: 'decided', reference: referenceInfo(0, 'the runner had too little memory') }
 }
 
 describe('judge', () => {
@@ -96,7 +97,8 @@ describe('judge', () => {
     expect(j.controlScales).toBe(false)
     expect(j.cases[0].rows.find(r => r.threads === 4)?.busyThreads).toBe(2)
     expect(j.cases[0].verdict).toBe('inconclusive')
-    expect(j.cases[0].reasons[0]).toMatch(/2 threads were busy/)
+    expect(j.cases[0].reasons[0]).toMatch(/control op did not scale either.*No throughput reference ran \(the runner had too little memory\).*2 busy thread\(s\)/)
+    expect(j.cases[0].cause).toBe('control-flat')
     expect(j.verdict).toBe('inconclusive')
   })
 
@@ -110,7 +112,7 @@ describe('judge', () => {
     const late = measurement([measured('k', { 2: 1.2, 4: 1.2 }, CONFIRM_ROUNDS, 2)])
     const k = judge(evidence({ measurement: late, facts: late.facts }))
     expect(k.cases[0].verdict).toBe('fail')
-    expect(k.cases[0].reasons[0]).toMatch(/2 threads were busy .* without a matching speedup/)
+    expect(k.cases[0].reasons[0]).toMatch(/while libtorch's control op scaled on this runner, over 12 rounds.* 2 threads were busy .* yet slower than separate processes/)
     // A serial kernel needs no confirmation.
     const serial = measurement([measured('k', { 2: 1.0, 4: 1.0 }, 4, 1)])
     expect(judge(evidence({ measurement: serial, facts: serial.facts })).cases[0].verdict).toBe('fail')

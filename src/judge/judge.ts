@@ -1,9 +1,11 @@
 import { THRESHOLD_THREADS } from '../constants.js'
 import { needsOpenMP, type SourceHit } from '../inspect/sources.js'
-import { busyThreads, cpuPerWall, pairedRatios, speedupInterval, stealShare, timePerIter, waitShare } from '../measure/rounds.js'
+import { busyThreads, cpuPerWall, speedupInterval, timePerIter } from '../measure/rounds.js'
 import type { Interval } from '../measure/stats.js'
-import type { CaseMeasurement, Sample } from '../measure/types.js'
+import type { CaseMeasurement } from '../measure/types.js'
 import { judgedThreads, requiredSpeedup } from './amdahl.js'
+import { caseReason } from './case-reasons.js'
+import { decideCase, position } from './case-verdict.js'
 import type { BinaryEvidence, BinaryFinding, CaseFinding, Evidence, Judgement, Threshold, ThreadRow, Verdict } from './types.js'
 
 const RANK: Record<Verdict, number> = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 }
@@ -112,120 +114,15 @@ function rows(c: CaseMeasurement, threads: readonly number[], usable: number): T
   })
 }
 
-/** Where a measured interval stands against the required speedup. */
-export function position(s: Interval | null, required: number): 'above' | 'below' | 'unclear' {
-  if (!s || !Number.isFinite(s.estimate)) return 'unclear'
-  if (s.low >= required) return 'above'
-  if (s.high < required) return 'below'
-  return 'unclear'
-}
-
-/**
- * Rounds that a 'below' finding on a kernel that ran on several threads
- * needs before it fails. A serial kernel is unmistakable within a few rounds;
- * a parallel one that won't scale may be caught in a passing regime of a
- * shared runner (a neighbour stealing a core, vCPUs placed on SMT siblings)
- * that the control op happened to miss. A longer stretch outlasts those.
- */
-export const CONFIRM_ROUNDS = 12
-
-/**
- * Share of CPU time stolen by the hypervisor above which a parallel kernel's
- * flat timings say nothing about the kernel: its threads waited for vCPUs.
- * An idle cloud VM shows well under 1%; a contended host 4-12%.
- */
-export const STEAL_LIMIT = 0.03
-
-/** Likewise for time our threads waited for a CPU that another process on the runner held. */
-export const WAIT_LIMIT = 0.05
-
-/** True when the kernel ran on one thread (null: no per-thread CPU times). */
-function ranSerially(c: CaseMeasurement, threads: number): boolean | null {
-  const busy = busyThreads(c, threads)
-  return busy === null ? null : busy <= 1
-}
-
-function confirmed(c: CaseMeasurement, threads: number): boolean {
-  return ranSerially(c, threads) === true || pairedRatios(c, threads).length >= CONFIRM_ROUNDS
-}
-
-/**
- * Whether more rounds could still change a case's verdict: the measuring
- * loop stops on this, and judgeCase reads the same intervals.
- */
-export function caseSettled(c: CaseMeasurement, control: CaseMeasurement, t: Threshold): boolean {
-  if (t.judgedThreads < 2) return true
-  const where = position(speedupInterval(c, t.judgedThreads), t.required)
-  if (where !== 'below' || c === control) return where !== 'unclear'
-  // Below fails only if the control scales, and then only once confirmed.
-  if (control.error) return true
-  return position(speedupInterval(control, t.judgedThreads), t.required) === 'below' || confirmed(c, t.judgedThreads)
-}
-
-/** Why these samples' threads were kept off the CPUs, or null when they weren't. */
-function cpuWithheld(samples: readonly Sample[]): string | null {
-  const steal = stealShare(samples)
-  if (steal !== null && steal >= STEAL_LIMIT) {
-    return `the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal): its threads waited for vCPUs, so the timings say nothing about the kernel. Re-run, or use a runner without noisy neighbours`
-  }
-  const wait = waitShare(samples)
-  if (wait !== null && wait >= WAIT_LIMIT) {
-    return `other processes on the runner held the CPUs for ${(wait * 100).toFixed(1)}% of this case's thread time: its threads waited for a CPU, so the timings say nothing about the kernel. Measure when the runner is otherwise idle (not beside a parallel build or test step)`
-  }
-  return null
-}
-
-function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, controlScales: boolean | null): CaseFinding {
+function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, control: CaseMeasurement | null): CaseFinding {
   const usable = ev.facts.usableCpus
   const base = { name: c.name, rows: rows(c, ev.threads, usable) }
-  if (c.error) return { ...base, verdict: 'skipped', judged: null, reasons: [`Not measured: ${c.error.split('\n')[0]}`], error: c.error }
-  if (t.judgedThreads < 2) {
-    return { ...base, verdict: 'inconclusive', judged: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] }
-  }
-  const s = speedupInterval(c, t.judgedThreads)
+  const d = decideCase(c, control, t)
+  if (d.cause === 'not-measured') return { ...base, verdict: 'skipped', cause: d.cause, judged: null, reference: null, reasons: [`Not measured: ${(c.error ?? '').split('\n')[0]}`], error: c.error }
+  if (d.cause === 'one-cpu') return { ...base, verdict: 'inconclusive', cause: d.cause, judged: null, reference: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] }
   const row = base.rows.find(r => r.threads === t.judgedThreads) as ThreadRow
-  const where = position(s, t.required)
-  const at = `${fmt(s.estimate)}x at ${t.judgedThreads} threads (95% interval ${fmt(s.low)}-${fmt(s.high)})`
-  const work = `CPU time per wall time ${fmt(row.cpuPerWall)}${row.busyThreads !== null ? `, ${row.busyThreads} busy thread(s)` : ''}`
-  if (where === 'above') return { ...base, verdict: 'pass', judged: s, reasons: [`Speedup ${at} meets the required ${fmt(t.required)}x; ${work}.`] }
-  if (where === 'unclear') {
-    return { ...base, verdict: 'inconclusive', judged: s, reasons: [`Speedup ${at} straddles the required ${fmt(t.required)}x and max-time ran out before it was clear. Raise max-time, or make one call of the case longer.`] }
-  }
-  // One busy thread means the kernel ran serially whatever the runner's load;
-  // CPU/wall alone can't tell, since a parallel kernel sharing a core with a
-  // neighbour also shows about 1.
-  const serial = ranSerially(c, t.judgedThreads)
-  const detail =
-    serial === true
-      ? ` Only one thread did the work (${work}): the kernel ran serially.`
-      : serial === false
-        ? ` ${row.busyThreads} threads were busy (${work}) without a matching speedup: the kernel may be memory-bound, too fine-grained, or sharing cores with a neighbour.`
-        : ` ${work}.`
-  if (controlScales && !confirmed(c, t.judgedThreads)) {
-    const rounds = pairedRatios(c, t.judgedThreads).length
-    return {
-      ...base,
-      verdict: 'inconclusive',
-      judged: s,
-      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x while libtorch's control op scaled, but a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${rounds}. Raise max-time to confirm.${detail}`]
-    }
-  }
-  const withheld = cpuWithheld(c.samples.filter(x => x.threads === 1 || x.threads === t.judgedThreads))
-  if (controlScales && serial !== true && withheld) {
-    return {
-      ...base,
-      verdict: 'inconclusive',
-      judged: s,
-      reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but ${withheld}.${detail}`]
-    }
-  }
-  if (controlScales) {
-    return { ...base, verdict: 'fail', judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, while libtorch's control op scaled on this runner.${detail}`] }
-  }
-  if (serial === true && controlScales === false) {
-    return { ...base, verdict: 'fail', judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x. libtorch's control op did not scale either (the runner is loaded), but that doesn't explain this case:${detail}`] }
-  }
-  return { ...base, verdict: 'inconclusive', judged: s, reasons: [`Speedup ${at} is below the required ${fmt(t.required)}x, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${detail}`] }
+  const skipped = ev.measurement?.reference.skipped ?? null
+  return { ...base, verdict: d.verdict, cause: d.cause, judged: d.speedup, reference: d.reference, reasons: [caseReason(d, row, timePerIter(c, 1), t, skipped)] }
 }
 
 /** Evidence in, verdicts out: no I/O, no clocks. */
@@ -242,9 +139,9 @@ export function judge(ev: Evidence): Judgement {
     const cs = m.control.error || t.judgedThreads < 2 ? null : speedupInterval(m.control, t.judgedThreads)
     controlScales = cs ? position(cs, t.required) !== 'below' : null
     control = { name: 'control (torch.digamma)', verdict: controlScales ? 'pass' : 'inconclusive', rows: rows(m.control, ev.threads, ev.facts.usableCpus), judged: cs, reasons: [controlScales ? `libtorch's own parallel op reached ${fmt(cs?.estimate ?? NaN)}x: the runner delivers parallel speedup.` : m.control.error ? `The control could not be measured: ${m.control.error.split('\n')[0]}` : `libtorch's own parallel op reached only ${fmt(cs?.estimate ?? NaN)}x: the runner is busy or short of cores.`] }
-    cases = m.cases.map(c => judgeCase(c, ev, t, controlScales))
+    cases = m.cases.map(c => judgeCase(c, ev, t, m.control))
     if (serialByDesign) {
-      cases = cases.map(c => (c.error ? c : { ...c, verdict: 'skipped', reasons: ['Serial by design (no parallel construct in the sources, no OpenMP in the binary): not held to min-speedup; timings shown for information.', ...c.reasons] }))
+      cases = cases.map(c => (c.error ? c : { ...c, verdict: 'skipped', cause: 'serial-by-design', reasons: ['Serial by design (no parallel construct in the sources, no OpenMP in the binary): not held to min-speedup; timings shown for information.', ...c.reasons] }))
     }
   }
 

@@ -66,13 +66,51 @@ export interface ThreadRow {
   oversubscribed: boolean
 }
 
+/** What the throughput reference showed for a case. */
+export interface ReferenceFinding {
+  /** Independent single-thread copies run at once (the judged thread count). */
+  copies: number
+  /** T(n): their combined throughput against one process alone. */
+  throughput: Interval
+  /** S(n)/T(n), per round: the kernel's share of what the copies reached. */
+  relative: Interval
+}
+
+/**
+ * Why a case got its verdict, in one word: 'scales'; 'serial' (one busy
+ * thread), 'contention' (threads busy, yet slower than independent copies),
+ * 'too-little-work' (calls too short to amortise a parallel region);
+ * 'runner-limit' (as parallel as the runner allows), 'unclear' and
+ * 'unclear-reference' (max-time ran out), 'control-flat', 'unconfirmed',
+ * 'cpu-withheld' (judged without the reference); 'one-cpu', 'not-measured',
+ * 'serial-by-design'.
+ */
+export type CaseCause =
+  | 'scales'
+  | 'serial'
+  | 'contention'
+  | 'too-little-work'
+  | 'runner-limit'
+  | 'unclear'
+  | 'unclear-reference'
+  | 'control-flat'
+  | 'unconfirmed'
+  | 'cpu-withheld'
+  | 'one-cpu'
+  | 'not-measured'
+  | 'serial-by-design'
+
 export interface CaseFinding {
   name: string
   verdict: Verdict
+  /** Why, in one word (absent on the control and in reports before 1.2). */
+  cause?: CaseCause
   reasons: string[]
   rows: ThreadRow[]
   /** Speedup at the judged thread count. */
   judged: Interval | null
+  /** The throughput reference at the judged thread count: n single-thread copies at once; null when none ran. */
+  reference?: ReferenceFinding | null
   error?: string
 }
 

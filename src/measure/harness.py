@@ -12,8 +12,11 @@ workload prints on stdout or stderr cannot corrupt the protocol.
 
 Commands:
   {"op": "calibrate", "case": NAME, "target": SECONDS}
-  {"op": "run", "case": NAME, "iters": K}
+  {"op": "run", "case": NAME, "iters": K, "start_at": EPOCH_SECONDS (optional)}
   {"op": "exit"}
+start_at makes several single-thread copies begin a sample at the same
+moment: their combined throughput is the reference a threaded kernel is
+judged against.
 The worker first replies {"op": "ready", ...} or {"op": "error", ...}.
 """
 
@@ -21,6 +24,7 @@ import importlib.util
 import json
 import math
 import os
+import resource
 import sys
 import time
 import traceback
@@ -88,6 +92,31 @@ def cgroup_cpu_limit():
     return min(limits) if limits else None
 
 
+def memory_available():
+    """Bytes the runner can still give new processes, or None where unknown.
+
+    MemAvailable counts reclaimable cache, unlike free pages; the reference
+    copies are only started when it can hold them.
+    """
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def peak_rss():
+    """This process's peak resident memory in bytes (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(rss if sys.platform == "darwin" else rss * 1024)
+
+
 def runner_facts(torch):
     try:
         affinity = len(os.sched_getaffinity(0))
@@ -125,6 +154,7 @@ def runner_facts(torch):
         "affinity_cpus": affinity,
         "cgroup_cpus": quota,
         "usable_cpus": usable,
+        "mem_available": memory_available(),
         "torch_lib_dir": os.path.join(os.path.dirname(torch.__file__), "lib"),
         "torch_cpu_loaded": loaded,
     }
@@ -253,6 +283,15 @@ def control_case(torch):
 CHUNKS = 8
 
 
+def wait_until(start_at):
+    """Sleeps until the shared wall-clock moment start_at (seconds since the epoch)."""
+    if start_at is None:
+        return
+    delay = float(start_at) - time.time()
+    if delay > 0:
+        time.sleep(min(delay, 5.0))
+
+
 def run_sample(fn, iters):
     """Times `iters` calls, in up to CHUNKS timed chunks.
 
@@ -289,7 +328,7 @@ def run_sample(fn, iters):
     steal = [s1[0] - s0[0], s1[1] - s0[1]] if s0 and s1 else None
     # Threads that exited during the sample take their run_delay with them.
     wait = max(0.0, w1 - w0) if w0 is not None and w1 is not None else None
-    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "per_call": per_call, "steal": steal, "wait": wait, "thread_cpu": busy_threads(mid, after)}
+    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "per_call": per_call, "steal": steal, "wait": wait, "thread_cpu": busy_threads(mid, after), "peak_rss": peak_rss()}
 
 
 def calibrate(fn, target):
@@ -308,7 +347,7 @@ def calibrate(fn, target):
         wall = time.perf_counter() - t0
         if wall >= target / 4 or iters >= 1 << 24:
             per_iter = wall / iters
-            return {"op": "calibrated", "iters": max(1, int(math.ceil(target / max(per_iter, 1e-9)))), "per_iter": per_iter}
+            return {"op": "calibrated", "iters": max(1, int(math.ceil(target / max(per_iter, 1e-9)))), "per_iter": per_iter, "peak_rss": peak_rss()}
         iters = iters * 2 if wall < target / 32 else int(math.ceil(iters * target / 4 / max(wall, 1e-9)) + 1)
 
 
@@ -341,7 +380,7 @@ def main():
         return 2
     cases = dict(cases)
     cases[CONTROL_CASE] = control_case(torch)
-    reply(channel, {"op": "ready", "protocol": PROTOCOL_VERSION, "threads": args.threads, "facts": facts, "cases": [c for c in cases if c != CONTROL_CASE], "workload_info": WORKLOAD_INFO})
+    reply(channel, {"op": "ready", "protocol": PROTOCOL_VERSION, "threads": args.threads, "facts": facts, "cases": [c for c in cases if c != CONTROL_CASE], "workload_info": WORKLOAD_INFO, "peak_rss": peak_rss()})
 
     for line in sys.stdin:
         try:
@@ -360,6 +399,7 @@ def main():
             if op == "calibrate":
                 reply(channel, calibrate(fn, float(cmd.get("target", 0.25))))
             elif op == "run":
+                wait_until(cmd.get("start_at"))
                 reply(channel, run_sample(fn, int(cmd.get("iters", 1))))
             else:
                 reply(channel, {"op": "error", "stage": "protocol", "case": name, "type": "ValueError", "message": "unknown op %r" % op, "traceback": ""})

@@ -1,7 +1,9 @@
 import type { Log } from '../log.js'
 import type { Reply } from './protocol.js'
-import { roundOrder, speedupInterval } from './rounds.js'
-import { CONTROL_CASE, type CaseMeasurement, type Measurement, type RunnerFacts } from './types.js'
+import { referenceBlocker } from './reference.js'
+import { callTime, referenceRatios, roundOrder, speedupInterval } from './rounds.js'
+import { median } from './stats.js'
+import { CONTROL_CASE, type CaseMeasurement, type Measurement, type ReferenceSample, type RunnerFacts } from './types.js'
 import { Worker, WorkerFailure } from './worker.js'
 
 export interface MeasureOptions {
@@ -50,7 +52,7 @@ function describeError(r: Extract<Reply, { op: 'error' }>): string {
   return `${r.type}: ${r.message}\n${r.traceback}`.trim()
 }
 
-async function startWorker(opts: MeasureOptions, threads: number): Promise<{ worker: Worker; facts: RunnerFacts; cases: string[]; workloadInfo: Record<string, string> }> {
+async function startWorker(opts: MeasureOptions, threads: number): Promise<{ worker: Worker; facts: RunnerFacts; cases: string[]; workloadInfo: Record<string, string>; peakRss: number | null }> {
   const worker = new Worker({ python: opts.python, harness: opts.harness, workload: opts.workload, workdir: opts.workdir, threads })
   let reply: Reply
   try {
@@ -67,13 +69,20 @@ async function startWorker(opts: MeasureOptions, threads: number): Promise<{ wor
     throw new MeasureSetupError(`Input 'workload': importing ${opts.workload} failed (${reply.type}: ${reply.message}). If the extension itself won't import, check the build's output above.`, reply.traceback)
   }
   if (reply.op !== 'ready') throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output)
-  return { worker, facts: reply.facts, cases: reply.cases, workloadInfo: reply.workloadInfo }
+  return { worker, facts: reply.facts, cases: reply.cases, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss }
 }
 
+/** One sample slot of a round: a thread count, or the n single-thread copies at once. */
+type Slot = number | 'reference'
+
+/** Seconds between sending a reference sample and its start: every copy has read the command by then. */
+const REFERENCE_START_DELAY_S = 0.03
+
 /**
- * Times every case at every thread count, in rounds that interleave the
- * thread counts (rotating their order) so drift on a shared runner hits all
- * of them alike, and stops as soon as every case is decided.
+ * Times every case at every thread count, and at the judged count also as n
+ * independent single-thread copies at once (the throughput reference), in
+ * rounds that interleave them (rotating their order) so drift on a shared
+ * runner hits all of them alike, and stops as soon as every case is decided.
  */
 export async function measure(opts: MeasureOptions): Promise<Measurement> {
   const sampleSeconds = opts.sampleSeconds ?? 0.15
@@ -100,6 +109,13 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     minRounds = maxRounds = Math.min(maxRounds, STATIC_VERDICT_ROUNDS)
     log.info(`${fixed} No timing can change that verdict, so only ${maxRounds} round(s) are measured, for the report.`)
   }
+  const judged = opts.progressThreads?.(facts) ?? Math.max(...opts.threads)
+
+  const rss = new Map<string, number>()
+  const noteRss = (process: string, bytes: number | null): void => {
+    if (bytes !== null) rss.set(process, Math.max(bytes, rss.get(process) ?? 0))
+  }
+  startedWorkers.forEach((s, i) => s.status === 'fulfilled' && noteRss(threadsLabel(opts.threads[i]), s.value.peakRss))
 
   const all: CaseMeasurement[] = [...first.cases, CONTROL_CASE].map(name => ({ name, iters: 0, samples: [] }))
   const fail = (c: CaseMeasurement, what: string, e: unknown): void => {
@@ -107,18 +123,18 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     c.error = `${what}: ${e instanceof Error ? e.message : String(e)}${stderr}`
     log.warning(`Case '${c.name}' ${what.toLowerCase()}: ${e instanceof Error ? e.message : String(e)}`)
   }
+  const replied = (c: CaseMeasurement, r: Reply, what: string): Reply | null => {
+    if (r.op !== 'error') return r
+    c.error = `${what} raised ${describeError(r)}`
+    log.warning(`Case '${c.name}' raised ${r.type}: ${r.message}`)
+    return null
+  }
 
   /** Sends one request; on a crash or hang, marks the case and replaces the worker. */
   const ask = async (c: CaseMeasurement, threads: number, cmd: object, what: string): Promise<Reply | null> => {
     const w = workers.get(threads) as Worker
     try {
-      const r = await w.request(cmd, sampleTimeoutMs)
-      if (r.op === 'error') {
-        c.error = `${what} raised ${describeError(r)}`
-        log.warning(`Case '${c.name}' raised ${r.type}: ${r.message}`)
-        return null
-      }
-      return r
+      return replied(c, await w.request(cmd, sampleTimeoutMs), what)
     } catch (e) {
       fail(c, what, e)
       w.kill()
@@ -127,17 +143,59 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     }
   }
 
+  // The single-thread worker is copy 1 of the reference; these are the others.
+  const copies: Worker[] = []
+  let referenceSkipped: string | null = fixed ? 'the binary alone decided the verdict' : null
+  let copiesStarting: Promise<void> | null = null
+
+  /** Runs one sample of `c` in every copy at the same moment. */
+  const askReference = async (c: CaseMeasurement, round: number, iters: number): Promise<ReferenceSample | null> => {
+    const team = [workers.get(1) as Worker, ...copies]
+    const cmd = { op: 'run', case: c.name, iters, start_at: Date.now() / 1000 + REFERENCE_START_DELAY_S }
+    const what = `Reference run (${team.length} single-thread copies at once)`
+    const settled = await Promise.allSettled(team.map(w => w.request(cmd, sampleTimeoutMs)))
+    const perCopy: number[] = []
+    for (const [i, s] of settled.entries()) {
+      if (s.status === 'rejected') {
+        fail(c, what, s.reason)
+        team[i].kill()
+        const fresh = (await startWorker(opts, 1)).worker
+        if (i === 0) workers.set(1, fresh)
+        else copies[i - 1] = fresh
+        continue
+      }
+      const r = replied(c, s.value, what)
+      if (r?.op !== 'sample') continue
+      noteRss(i === 0 ? threadsLabel(1) : `copy ${i + 1}`, r.peakRss)
+      perCopy.push(callTime(r))
+    }
+    return perCopy.length === team.length ? { round, iters, perCopy } : null
+  }
+
   try {
     log.info(`Calibrating ${all.length} case(s) to samples of about ${sampleSeconds} s`)
     for (const c of all) {
       const r = await ask(c, 1, { op: 'calibrate', case: c.name, target: sampleSeconds }, 'Calibration')
-      if (r?.op === 'calibrated') c.iters = r.iters
+      if (r?.op === 'calibrated') {
+        c.iters = r.iters
+        noteRss(threadsLabel(1), r.peakRss)
+      }
+    }
+    referenceSkipped ??= referenceBlocker(judged, facts, rss.get(threadsLabel(1)) ?? null)
+    if (referenceSkipped) log.info(`No throughput reference: ${referenceSkipped}. Cases are judged against min-speedup and libtorch's control op alone.`)
+    else {
+      log.info(`Starting ${judged - 1} more single-thread process(es): each case also runs as ${judged} independent copies at once, the most any threading of it can gain on this runner`)
+      // They start while the warm-up round runs.
+      copiesStarting = Promise.allSettled(Array.from({ length: judged - 1 }, () => startWorker(opts, 1))).then(started => {
+        const failed = started.find(s => s.status === 'rejected')
+        for (const s of started) if (s.status === 'fulfilled') (failed ? s.value.worker.kill() : copies.push(s.value.worker))
+        if (failed) throw (failed as PromiseRejectedResult).reason
+      })
     }
 
     let round = 0
     let stoppedBy: Measurement['stoppedBy'] = fixed ? 'static-verdict' : 'max-rounds'
     let lastRoundMs = 0
-    const judged = opts.progressThreads?.(facts) ?? Math.max(...opts.threads)
     // Counts the verdict doesn't rest on (oversubscribed ones) are shown, so
     // they get the minimum rounds; later rounds spend the time on 1 and `judged`.
     const essential = new Set([1, judged])
@@ -145,15 +203,36 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     // Round 0 warms caches, thread pools and CPU clocks; its samples are dropped.
     for (; round <= maxRounds; round++) {
       const t0 = Date.now()
+      if (copiesStarting && round === 1) {
+        const ready = await copiesStarting.then(
+          () => null,
+          (e: unknown) => (e instanceof Error ? e.message : String(e))
+        )
+        copiesStarting = null
+        if (ready !== null) {
+          referenceSkipped = `a reference process failed to start: ${ready}`
+          log.warning(`No throughput reference: ${referenceSkipped}`)
+        }
+      }
+      const counts = round <= minRounds ? opts.threads : opts.threads.filter(n => essential.has(n))
+      // The control is runner information only: it gets no reference of its own.
+      const withReference = !referenceSkipped && copies.length === judged - 1
       for (const c of all) {
         if (c.error || done.has(c)) continue
-        const counts = round <= minRounds ? opts.threads : opts.threads.filter(n => essential.has(n))
-        for (const n of roundOrder(counts, round)) {
+        const slots: Slot[] = withReference && c.name !== CONTROL_CASE ? [...counts, 'reference'] : counts
+        for (const slot of roundOrder(slots, round)) {
           // The warm-up only has to start thread pools and fill caches: half a sample does.
           const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters
-          const r = await ask(c, n, { op: 'run', case: c.name, iters }, `Run at ${n} thread(s)`)
+          if (slot === 'reference') {
+            const ref = await askReference(c, round, iters)
+            if (!ref) break
+            if (round > 0) (c.reference ??= []).push(ref)
+            continue
+          }
+          const r = await ask(c, slot, { op: 'run', case: c.name, iters }, `Run at ${slot} thread(s)`)
           if (r?.op !== 'sample') break
-          if (round > 0) c.samples.push({ round, threads: n, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, wait: r.wait, threadCpu: r.threadCpu })
+          noteRss(threadsLabel(slot), r.peakRss)
+          if (round > 0) c.samples.push({ round, threads: slot, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, wait: r.wait, threadCpu: r.threadCpu })
         }
       }
       lastRoundMs = Date.now() - t0
@@ -161,7 +240,9 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
       // A decided case stops; the others keep the rounds going.
       const control = all[all.length - 1]
       if (round >= minRounds) for (const c of all) if (!c.error && opts.isDecided(c, facts, control)) done.add(c)
-      if (!fixed && all.every(c => c.error || done.has(c))) {
+      // With the reference, the control decides nothing: it runs while the cases do.
+      const needed = referenceSkipped ? all : all.filter(c => c.name !== CONTROL_CASE)
+      if (!fixed && needed.every(c => c.error || done.has(c))) {
         stoppedBy = 'decided'
         break
       }
@@ -171,18 +252,23 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
       }
     }
     const control = all.pop() as CaseMeasurement
-    return { facts, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1000, stoppedBy }
+    const reference = { copies: referenceSkipped ? 0 : judged, skipped: referenceSkipped, peakRss: [...rss].map(([process, bytes]) => ({ process, bytes })) }
+    return { facts, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1000, stoppedBy, reference }
   } finally {
-    await Promise.all([...workers.values()].map(w => w.close()))
+    await copiesStarting?.catch(() => undefined)
+    await Promise.all([...workers.values(), ...copies].map(w => w.close()))
   }
 }
 
+const threadsLabel = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`
+
 function progressLine(round: number, cases: CaseMeasurement[], top: number): string {
+  const x = (v: number): string => `${Number.isFinite(v) ? v.toFixed(2) : '?'}x`
   const parts = cases.map(c => {
     if (c.error) return `${c.name} error`
-    const s = speedupInterval(c, top)
     const label = c.name === CONTROL_CASE ? 'control' : c.name
-    return `${label} ${Number.isFinite(s.estimate) ? s.estimate.toFixed(2) : '?'}x`
+    const copies = c.reference?.length ? ` (copies ${x(median(referenceRatios(c, top)))})` : ''
+    return `${label} ${x(speedupInterval(c, top).estimate)}${copies}`
   })
   return `  round ${round}: speedup at ${top} threads: ${parts.join(', ')}`
 }

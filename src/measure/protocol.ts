@@ -2,9 +2,9 @@ import type { RunnerFacts } from './types.js'
 
 /** Replies of harness.py, checked field by field: the harness runs user code and its output is not trusted. */
 export type Reply =
-  | { op: 'ready'; threads: number; facts: RunnerFacts; cases: string[]; workloadInfo: Record<string, string> }
-  | { op: 'calibrated'; iters: number; perIter: number }
-  | { op: 'sample'; iters: number; wall: number; cpu: number; perCall: number[] | null; steal: [number, number] | null; wait: number | null; threadCpu: number[] | null }
+  | { op: 'ready'; threads: number; facts: RunnerFacts; cases: string[]; workloadInfo: Record<string, string>; peakRss: number | null }
+  | { op: 'calibrated'; iters: number; perIter: number; peakRss: number | null }
+  | { op: 'sample'; iters: number; wall: number; cpu: number; perCall: number[] | null; steal: [number, number] | null; wait: number | null; threadCpu: number[] | null; peakRss: number | null }
   | { op: 'error'; stage: string; case: string | null; type: string; message: string; traceback: string }
 
 export class ProtocolError extends Error {}
@@ -38,6 +38,7 @@ function facts(o: Obj): RunnerFacts {
     affinityCpus: nullable(o, 'affinity_cpus', (x, k) => num(x, k, 1)),
     cgroupCpus: nullable(o, 'cgroup_cpus', (x, k) => num(x, k)),
     usableCpus: num(o, 'usable_cpus'),
+    memAvailable: nullable(o, 'mem_available', num),
     ...(typeof o.torch_lib_dir === 'string' ? { torchLibDir: o.torch_lib_dir } : {}),
     ...(Array.isArray(o.torch_cpu_loaded) ? { torchCpuLoaded: o.torch_cpu_loaded.filter((p): p is string => typeof p === 'string') } : {})
   }
@@ -76,12 +77,12 @@ export function parseReply(line: string): Reply {
       if (typeof info === 'object' && info !== null && !Array.isArray(info)) {
         for (const [k, v] of Object.entries(info)) if (typeof v === 'string') workloadInfo[k.slice(0, 100)] = v.slice(0, 500)
       }
-      return { op: 'ready', threads: num(r, 'threads', 1), facts: facts(r.facts as Obj), cases: cases as string[], workloadInfo }
+      return { op: 'ready', threads: num(r, 'threads', 1), facts: facts(r.facts as Obj), cases: cases as string[], workloadInfo, peakRss: nullable(r, 'peak_rss', num) }
     }
     case 'calibrated':
-      return { op: 'calibrated', iters: num(r, 'iters', 1), perIter: num(r, 'per_iter') }
+      return { op: 'calibrated', iters: num(r, 'iters', 1), perIter: num(r, 'per_iter'), peakRss: nullable(r, 'peak_rss', num) }
     case 'sample':
-      return { op: 'sample', iters: num(r, 'iters', 1), wall: num(r, 'wall'), cpu: num(r, 'cpu'), perCall: numbers(r, 'per_call'), steal: stealTicks(r), wait: nullable(r, 'wait', num), threadCpu: numbers(r, 'thread_cpu') }
+      return { op: 'sample', iters: num(r, 'iters', 1), wall: num(r, 'wall'), cpu: num(r, 'cpu'), perCall: numbers(r, 'per_call'), steal: stealTicks(r), wait: nullable(r, 'wait', num), threadCpu: numbers(r, 'thread_cpu'), peakRss: nullable(r, 'peak_rss', num) }
     case 'error':
       return {
         op: 'error',

@@ -1,17 +1,17 @@
 import { bootstrapMedian, median, type Interval } from './stats.js'
-import type { CaseMeasurement, Sample } from './types.js'
+import type { CaseMeasurement, ReferenceSample, Sample } from './types.js'
 
-/** Thread counts in the order a round runs them: rotated each round so no count always goes first. */
-export function roundOrder(threads: readonly number[], round: number): number[] {
-  const k = round % threads.length
-  return [...threads.slice(k), ...threads.slice(0, k)]
+/** Samples in the order a round runs them: rotated each round so no thread count (or the reference) always goes first. */
+export function roundOrder<T>(slots: readonly T[], round: number): T[] {
+  const k = round % slots.length
+  return [...slots.slice(k), ...slots.slice(0, k)]
 }
 
 /**
  * Seconds per call of one sample: the median over its timed chunks, so a
  * neighbour that preempts us for a few milliseconds spoils one chunk only.
  */
-export function callTime(s: Sample): number {
+export function callTime(s: Pick<Sample, 'perCall' | 'wall' | 'iters'>): number {
   return s.perCall && s.perCall.length > 0 ? median(s.perCall) : s.wall / s.iters
 }
 
@@ -34,6 +34,44 @@ export function pairedRatios(c: CaseMeasurement, threads: number): number[] {
 /** Speedup at `threads` with a 95% bootstrap interval. */
 export function speedupInterval(c: CaseMeasurement, threads: number): Interval {
   return bootstrapMedian(pairedRatios(c, threads))
+}
+
+function referenceByRound(c: CaseMeasurement, copies: number): Map<number, ReferenceSample> {
+  return new Map((c.reference ?? []).filter(r => r.perCopy.length === copies && r.perCopy.every(t => t > 0)).map(r => [r.round, r]))
+}
+
+/** Calls per second of all copies together, in units of one call per second. */
+const copiesRate = (r: ReferenceSample): number => r.perCopy.reduce((a, t) => a + 1 / t, 0)
+
+/**
+ * Per-round throughput of `copies` independent single-thread copies run at
+ * once, against the single-thread sample of the same round: T(n), the most
+ * any threading of this work could gain on this runner at that moment.
+ */
+export function referenceRatios(c: CaseMeasurement, copies: number): number[] {
+  const ref = referenceByRound(c, copies)
+  const out: number[] = []
+  for (const [round, s1] of byRound(c.samples, 1)) {
+    const r = ref.get(round)
+    if (r) out.push(callTime(s1) * copiesRate(r))
+  }
+  return out
+}
+
+/**
+ * Per-round S(n)/T(n): the threaded kernel's throughput against that of n
+ * copies in the same round. The single-thread time cancels out, so this is
+ * the cleanest measure of what threading itself costs: about 1 for a kernel
+ * that is as parallel as the runner allows, 1/n for a serial one.
+ */
+export function relativeRatios(c: CaseMeasurement, threads: number): number[] {
+  const ref = referenceByRound(c, threads)
+  const out: number[] = []
+  for (const [round, sn] of byRound(c.samples, threads)) {
+    const r = ref.get(round)
+    if (r && callTime(sn) > 0) out.push(1 / callTime(sn) / copiesRate(r))
+  }
+  return out
 }
 
 /** Median seconds per iteration at `threads`. */

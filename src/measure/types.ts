@@ -13,6 +13,8 @@ export interface RunnerFacts {
   cgroupCpus: number | null
   /** min(affinity or cpu count, cgroup quota): what the runner can really run at once. */
   usableCpus: number
+  /** Bytes of memory the runner could still give new processes when measuring began (MemAvailable); null where unknown. */
+  memAvailable?: number | null
   /** torch's lib dir, and the libtorch_cpu files the process mapped (for the two-runtimes check). */
   torchLibDir?: string
   torchCpuLoaded?: string[]
@@ -35,12 +37,27 @@ export interface Sample {
   threadCpu: number[] | null
 }
 
+/**
+ * One reference sample: the case run at the same moment in `copies`
+ * independent single-thread processes, each holding its own inputs. Their
+ * combined throughput is the most any threading of this work could gain on
+ * this runner right then.
+ */
+export interface ReferenceSample {
+  round: number
+  iters: number
+  /** Seconds per call in each copy (median of its timed chunks), one entry per copy. */
+  perCopy: number[]
+}
+
 /** Everything measured for one case (or the control). */
 export interface CaseMeasurement {
   name: string
   /** Iterations per sample, calibrated at 1 thread. */
   iters: number
   samples: Sample[]
+  /** Reference samples (n single-thread copies at once); absent when none ran. */
+  reference?: ReferenceSample[]
   /** Set when the case raised, crashed or hung: what happened, with the relevant stderr. */
   error?: string
 }
@@ -54,12 +71,24 @@ export interface Measurement {
   workloadInfo: Record<string, string>
   rounds: number
   seconds: number
+  /** The throughput reference: how many copies ran, each process's peak memory, or why none ran. */
+  reference: ReferenceInfo
   /**
    * Why measuring stopped: 'decided' (every case's interval cleared the
    * threshold), 'static-verdict' (the binary alone fixed the verdict, so only
    * a few rounds ran, for the report), 'max-rounds' or 'max-time'.
    */
   stoppedBy: 'decided' | 'static-verdict' | 'max-rounds' | 'max-time'
+}
+
+/** How the throughput reference was run, or why it wasn't. */
+export interface ReferenceInfo {
+  /** Independent single-thread copies run at once (the judged thread count); 0 when none ran. */
+  copies: number
+  /** Why no reference ran (one CPU, the binary alone decided, too little memory), or null. */
+  skipped: string | null
+  /** Peak resident memory of every measuring process, in bytes, where the harness could read it. */
+  peakRss: { process: string; bytes: number }[]
 }
 
 export const CONTROL_CASE = '__control__'

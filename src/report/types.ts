@@ -2,7 +2,7 @@ import type { BuildAudit } from '../build/audit.js'
 import type { BuildCacheReport } from '../build/build-cache.js'
 import type { BinaryEvidence, BinaryFinding, CaseFinding, Threshold, Verdict } from '../judge/types.js'
 import type { SourceHit } from '../inspect/sources.js'
-import type { CaseMeasurement, RunnerFacts } from '../measure/types.js'
+import type { CaseMeasurement, ReferenceInfo, RunnerFacts } from '../measure/types.js'
 
 /**
  * The JSON report: the run's one public result. Matrix legs hand it to the
@@ -16,7 +16,7 @@ export interface Report {
   createdAt: string
   verdict: Verdict
   reasons: string[]
-  /** Lowest speedup at the largest thread count over all cases; null when nothing was timed. */
+  /** Lowest speedup at the judged thread count (threshold.judgedThreads) over all cases; null when nothing was timed. */
   speedup: number | null
   settings: {
     workingDirectory: string
@@ -50,7 +50,15 @@ export interface Report {
   cases: CaseFinding[]
   control: CaseFinding | null
   controlScales: boolean | null
-  measurement: { rounds: number; seconds: number; stoppedBy: string; workloadInfo: Record<string, string>; samples: Pick<CaseMeasurement, 'name' | 'iters' | 'samples'>[] } | null
+  measurement: {
+    rounds: number
+    seconds: number
+    stoppedBy: string
+    workloadInfo: Record<string, string>
+    /** How the throughput reference ran (absent in reports before 1.2). */
+    reference?: ReferenceInfo
+    samples: Pick<CaseMeasurement, 'name' | 'iters' | 'samples' | 'reference'>[]
+  } | null
   /** Errors that kept part of the check from running (a case that raised, ...). */
   errors: string[]
 }

@@ -1,0 +1,53 @@
+import { CONFIRM_ROUNDS, type CaseDecision } from './case-verdict.js'
+import type { ThreadRow, Threshold } from './types.js'
+
+const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a')
+const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : 'n/a')
+const micro = (s: number): string => (s < 1e-3 ? `${Math.round(s * 1e6)} µs` : `${(s * 1e3).toFixed(1)} ms`)
+
+/**
+ * The sentence a maintainer reads for one case: what was measured, against
+ * what, and what to do. One sentence per cause, so the words and the
+ * decision never drift apart.
+ */
+export function caseReason(d: CaseDecision, row: ThreadRow, singleCall: number, t: Threshold, referenceSkipped: string | null): string {
+  const s = d.speedup
+  const at = s ? `${fmt(s.estimate)}x at ${t.judgedThreads} threads (95% interval ${fmt(s.low)}-${fmt(s.high)})` : ''
+  const required = `the required ${fmt(t.required)}x`
+  const work = `CPU time per wall time ${fmt(row.cpuPerWall)}${row.busyThreads !== null ? `, ${row.busyThreads} busy thread(s)` : ''}`
+  const r = d.reference
+  const copies = r ? `${r.copies} independent single-thread copies of the same call` : ''
+  const share = r ? `${pct(r.relative.estimate)} (95% interval ${pct(r.relative.low)}-${pct(r.relative.high)})` : ''
+  const noReference = referenceSkipped ? ` No throughput reference ran (${referenceSkipped}).` : ''
+  switch (d.cause) {
+    case 'scales':
+      return `Speedup ${at} meets ${required}; ${work}.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time, and the kernel ${share} of that.` : ''}`
+    case 'unclear':
+      return `Speedup ${at} straddles ${required} and max-time ran out before it was clear. Raise max-time, or make one call of the case longer.`
+    case 'serial':
+      return `Speedup ${at} is below ${required}. Only one thread did the work (${work}): the kernel ran serially.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time.` : ''}`
+    case 'contention':
+    case 'too-little-work': {
+      const against = r
+        ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(d.relativeBar)} bar${d.withheld ? ` that applies while ${d.withheld}` : ''}.`
+        : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`
+      const why =
+        d.cause === 'too-little-work'
+          ? ` One call takes ${micro(singleCall)} on one thread: too little work to amortise opening a parallel region and waking its threads. Parallelise an outer loop, or give each call more work.`
+          : ` ${row.busyThreads ?? 'Several'} threads were busy (${work}) yet slower than separate processes: contention inside the kernel, such as threads writing to the same cache lines (false sharing), atomics or a lock.`
+      return `Speedup ${at} is below ${required}${against}${why}`
+    }
+    case 'runner-limit':
+      return `Speedup ${at} is below ${required}, but this runner gives at most ${fmt(r?.throughput.estimate ?? NaN)}x for this kernel's kind of work (${copies} at once), and the kernel reached ${share} of it: the code is as parallel as this runner allows${d.withheld ? ` while ${d.withheld}` : ''}. Re-run on a runner with more free cores or memory bandwidth.`
+    case 'unclear-reference':
+      return `Speedup ${at} is below ${required}; ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that, too close to the ${pct(d.relativeBar)} bar to call before max-time ran out. Raise max-time.`
+    case 'unconfirmed':
+      return `Speedup ${at} is below ${required} while libtorch's control op scaled, but without a throughput reference a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${d.rounds}. Raise max-time to confirm.${noReference} ${work}.`
+    case 'cpu-withheld':
+      return `Speedup ${at} is below ${required}, but ${d.withheld}: its threads waited for a CPU, so the timings say nothing about the kernel. Measure when the runner is otherwise idle.${noReference} ${work}.`
+    case 'control-flat':
+      return `Speedup ${at} is below ${required}, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${noReference} ${work}.`
+    default:
+      return `Speedup ${at}; ${work}.`
+  }
+}

@@ -1,0 +1,146 @@
+import { busyThreads, pairedRatios, referenceRatios, relativeRatios, speedupInterval, stealShare, timePerIter, waitShare } from '../measure/rounds.js'
+import { bootstrapMedian, type Interval } from '../measure/stats.js'
+import type { CaseMeasurement, Sample } from '../measure/types.js'
+import type { CaseCause, ReferenceFinding, Threshold, Verdict } from './types.js'
+
+/** Where a measured interval stands against a bar. */
+export function position(s: Interval | null, bar: number): 'above' | 'below' | 'unclear' {
+  if (!s || !Number.isFinite(s.estimate)) return 'unclear'
+  if (s.low >= bar) return 'above'
+  if (s.high < bar) return 'below'
+  return 'unclear'
+}
+
+/**
+ * Without a throughput reference: rounds that a 'below' finding on a kernel
+ * that ran on several threads needs before it fails. A parallel kernel that
+ * won't scale may be caught in a slow spell of a shared runner that the
+ * control op happened to miss; a longer stretch outlasts most of those.
+ */
+export const CONFIRM_ROUNDS = 12
+
+/**
+ * With the reference: rounds before a kernel clearly slower than its copies
+ * fails. Copies and threads are measured in the same round, so a slow spell
+ * hits both; these rounds only have to make the interval trustworthy.
+ */
+export const REFERENCE_ROUNDS = 6
+
+/**
+ * S(n)/T(n) below which a threaded kernel is clearly worse than n copies of
+ * the same call. Kernels that are as parallel as the runner allows measure
+ * 0.9-1.05 on a quiet runner (fork/join, barrier and shared-cache effects);
+ * serial ones 1/n, false sharing well under 0.5. See the README.
+ */
+export const RELATIVE_FAIL = 0.8
+
+/**
+ * The same bar when other processes or the hypervisor withheld CPUs. Then a
+ * team pays for its slowest thread at every barrier while copies don't wait
+ * for each other: a sound kernel measures 0.6-0.8 against its copies.
+ */
+export const RELATIVE_FAIL_WITHHELD = 0.5
+
+/** Share of CPU time stolen by the hypervisor above which the runner counts as withholding CPUs. */
+export const STEAL_LIMIT = 0.03
+
+/** Likewise for time our threads waited for a CPU that another process on the runner held. */
+export const WAIT_LIMIT = 0.05
+
+/** A call shorter than this at one thread is too little work to amortise opening a parallel region. */
+export const SHORT_CALL_S = 200e-6
+
+/** One decision for one case: the measuring loop stops on `settled`, and the report explains `cause`. */
+export interface CaseDecision {
+  verdict: Verdict
+  cause: CaseCause
+  /** True when more rounds can't change the verdict. */
+  settled: boolean
+  speedup: Interval | null
+  reference: ReferenceFinding | null
+  /** Why the runner withheld CPUs from this case, or null. */
+  withheld: string | null
+  /** Busy threads at the judged count, or null where unknown. */
+  busy: number | null
+  /** Rounds measured at the judged count. */
+  rounds: number
+  /** The bar S(n)/T(n) was held to. */
+  relativeBar: number
+}
+
+/** The reference at the judged count, when copies ran for this case. */
+export function referenceFinding(c: CaseMeasurement, threads: number): ReferenceFinding | null {
+  const throughput = referenceRatios(c, threads)
+  const relative = relativeRatios(c, threads)
+  if (throughput.length === 0 || relative.length === 0) return null
+  return { copies: threads, throughput: bootstrapMedian(throughput), relative: bootstrapMedian(relative) }
+}
+
+/** Why these samples' threads were kept off the CPUs, or null when they weren't. */
+export function cpuWithheld(samples: readonly Sample[]): string | null {
+  const steal = stealShare(samples)
+  if (steal !== null && steal >= STEAL_LIMIT) return `the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal)`
+  const wait = waitShare(samples)
+  if (wait !== null && wait >= WAIT_LIMIT) return `other processes on the runner held the CPUs for ${(wait * 100).toFixed(1)}% of this case's thread time`
+  return null
+}
+
+/** Why a case that ran on several threads fell short, from how it fell short. */
+function shortfallCause(c: CaseMeasurement): CaseCause {
+  return timePerIter(c, 1) < SHORT_CALL_S ? 'too-little-work' : 'contention'
+}
+
+/**
+ * The verdict on one measured case at the judged thread count.
+ *
+ * 1. The interval of S(n) at or above the requirement: pass.
+ * 2. Below it on one busy thread: fail, serial, whatever the runner did.
+ * 3. Below it, with the reference: fail when S(n)/T(n) is clearly under the
+ *    bar (the kernel wastes what the runner gave its copies); inconclusive
+ *    when it clearly isn't (the runner can't give more: T(n) itself falls
+ *    short). Either way the control op plays no part: T(n) is made of the
+ *    kernel's own work.
+ * 4. Below it, without the reference (too little memory for copies): the
+ *    control op and a longer confirmation stand in for it.
+ */
+export function decideCase(c: CaseMeasurement, control: CaseMeasurement | null, t: Threshold): CaseDecision {
+  const n = t.judgedThreads
+  const base = { speedup: null, reference: null, withheld: null, busy: null, rounds: 0, relativeBar: RELATIVE_FAIL }
+  if (c.error) return { ...base, verdict: 'skipped', cause: 'not-measured', settled: true }
+  if (n < 2) return { ...base, verdict: 'inconclusive', cause: 'one-cpu', settled: true }
+  const s = speedupInterval(c, n)
+  const rounds = pairedRatios(c, n).length
+  const reference = referenceFinding(c, n)
+  const withheld = cpuWithheld(c.samples.filter(x => x.threads === 1 || x.threads === n))
+  const busy = busyThreads(c, n)
+  const relativeBar = withheld ? RELATIVE_FAIL_WITHHELD : RELATIVE_FAIL
+  const d = { speedup: s, reference, withheld, busy, rounds, relativeBar }
+  const where = position(s, t.required)
+  if (where === 'above') return { ...d, verdict: 'pass', cause: 'scales', settled: true }
+  if (where === 'unclear') return { ...d, verdict: 'inconclusive', cause: 'unclear', settled: false }
+  // One busy thread: serial whatever the runner's load. CPU/wall alone can't
+  // tell, since a parallel kernel sharing a core with a neighbour also shows about 1.
+  if (busy !== null && busy <= 1) return { ...d, verdict: 'fail', cause: 'serial', settled: true }
+  if (reference) {
+    const relative = position(reference.relative, relativeBar)
+    if (relative === 'below') return { ...d, verdict: 'fail', cause: shortfallCause(c), settled: rounds >= REFERENCE_ROUNDS }
+    if (relative === 'above') return { ...d, verdict: 'inconclusive', cause: 'runner-limit', settled: true }
+    return { ...d, verdict: 'inconclusive', cause: 'unclear-reference', settled: false }
+  }
+  return decideByControl(c, control, t, d)
+}
+
+/** Rule 4: no reference ran, so libtorch's control op tells what the runner delivers. */
+function decideByControl(c: CaseMeasurement, control: CaseMeasurement | null, t: Threshold, d: Omit<CaseDecision, 'verdict' | 'cause' | 'settled'>): CaseDecision {
+  if (c === control) return { ...d, verdict: 'inconclusive', cause: 'control-flat', settled: true }
+  const controlScales = control && !control.error ? position(speedupInterval(control, t.judgedThreads), t.required) !== 'below' : null
+  if (controlScales !== true) return { ...d, verdict: 'inconclusive', cause: 'control-flat', settled: true }
+  if (d.rounds < CONFIRM_ROUNDS) return { ...d, verdict: 'inconclusive', cause: 'unconfirmed', settled: false }
+  if (d.withheld) return { ...d, verdict: 'inconclusive', cause: 'cpu-withheld', settled: true }
+  return { ...d, verdict: 'fail', cause: shortfallCause(c), settled: true }
+}
+
+/** Whether more rounds could still change a case's verdict: the measuring loop stops on this. */
+export function caseSettled(c: CaseMeasurement, control: CaseMeasurement, t: Threshold): boolean {
+  return decideCase(c, control, t).settled
+}
