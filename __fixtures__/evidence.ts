@@ -42,7 +42,8 @@ export function measured(name: string, speedup: Record<number, number>, rounds =
     samples.push({ round: r, threads: 1, iters: 10, wall: 0.2 * jitter, cpu: 0.2 * jitter, threadCpu: [0.2] })
     for (const [n, t] of Object.entries(copies ?? {})) {
       const perCall = ((0.02 * jitter * Number(n)) / t) * (1 + ((r * 29) % 3) / 400)
-      reference.push({ round: r, iters: 10, perCopy: Array.from({ length: Number(n) }, () => perCall) })
+      // Copies run on their CPU the whole call.
+      reference.push({ round: r, iters: 10, perCopy: Array.from({ length: Number(n) }, () => perCall), cpuPerCopy: Array.from({ length: Number(n) }, () => perCall) })
     }
     for (const [n, s] of Object.entries(speedup)) {
       const wall = (0.2 / s) * (1 + ((r * 53) % 5) / 500)

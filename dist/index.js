@@ -80184,6 +80184,16 @@ function relativeRatios(c, threads) {
   }
   return out;
 }
+function inflationRatios(c, threads) {
+  const ref = referenceByRound(c, threads);
+  const out = [];
+  for (const [round, sn] of byRound(c.samples, threads)) {
+    const copies = ref.get(round)?.cpuPerCopy;
+    const perCopy = copies && copies.length ? copies.reduce((a, x) => a + x, 0) / copies.length : 0;
+    if (perCopy > 0 && sn.iters > 0) out.push(sn.cpu / sn.iters / perCopy);
+  }
+  return out;
+}
 function timePerIter(c, threads) {
   return median(c.samples.filter((s) => s.threads === threads).map(callTime));
 }
@@ -80229,7 +80239,7 @@ function position(s, bar2) {
 var CONFIRM_ROUNDS = 12;
 var REFERENCE_ROUNDS = 6;
 var RELATIVE_FAIL = 0.8;
-var RELATIVE_FAIL_WITHHELD = 0.5;
+var INFLATION_FAIL = 1.5;
 var STEAL_LIMIT = 0.03;
 var WAIT_LIMIT = 0.05;
 var SHORT_CALL_S = 2e-4;
@@ -80237,7 +80247,8 @@ function referenceFinding(c, threads) {
   const throughput = referenceRatios(c, threads);
   const relative9 = relativeRatios(c, threads);
   if (throughput.length === 0 || relative9.length === 0) return null;
-  return { copies: threads, throughput: bootstrapMedian(throughput), relative: bootstrapMedian(relative9) };
+  const inflation = inflationRatios(c, threads);
+  return { copies: threads, throughput: bootstrapMedian(throughput), relative: bootstrapMedian(relative9), inflation: inflation.length ? bootstrapMedian(inflation) : null };
 }
 function cpuWithheld(samples) {
   const steal = stealShare(samples);
@@ -80251,7 +80262,7 @@ function shortfallCause(c) {
 }
 function decideCase(c, control, t) {
   const n = t.judgedThreads;
-  const base2 = { speedup: null, reference: null, withheld: null, busy: null, rounds: 0, relativeBar: RELATIVE_FAIL };
+  const base2 = { speedup: null, reference: null, withheld: null, busy: null, rounds: 0 };
   if (c.error) return { ...base2, verdict: "skipped", cause: "not-measured", settled: true };
   if (n < 2) return { ...base2, verdict: "inconclusive", cause: "one-cpu", settled: true };
   const s = speedupInterval(c, n);
@@ -80259,19 +80270,24 @@ function decideCase(c, control, t) {
   const reference = referenceFinding(c, n);
   const withheld = cpuWithheld(c.samples.filter((x) => x.threads === 1 || x.threads === n));
   const busy = busyThreads(c, n);
-  const relativeBar = withheld ? RELATIVE_FAIL_WITHHELD : RELATIVE_FAIL;
-  const d = { speedup: s, reference, withheld, busy, rounds, relativeBar };
+  const d = { speedup: s, reference, withheld, busy, rounds };
   const where2 = position(s, t.required);
   if (where2 === "above") return { ...d, verdict: "pass", cause: "scales", settled: true };
   if (where2 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear", settled: false };
   if (busy !== null && busy <= 1) return { ...d, verdict: "fail", cause: "serial", settled: true };
-  if (reference) {
-    const relative9 = position(reference.relative, relativeBar);
-    if (relative9 === "below") return { ...d, verdict: "fail", cause: shortfallCause(c), settled: rounds >= REFERENCE_ROUNDS };
-    if (relative9 === "above") return { ...d, verdict: "inconclusive", cause: "runner-limit", settled: true };
-    return { ...d, verdict: "inconclusive", cause: "unclear-reference", settled: false };
-  }
+  if (reference) return decideByReference(c, reference, d);
   return decideByControl(c, control, t, d);
+}
+function decideByReference(c, reference, d) {
+  const relative9 = position(reference.relative, RELATIVE_FAIL);
+  if (relative9 === "above") return { ...d, verdict: "inconclusive", cause: "runner-limit", settled: true };
+  if (relative9 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear-reference", settled: false };
+  const confirmed = d.rounds >= REFERENCE_ROUNDS;
+  if (!d.withheld) return { ...d, verdict: "fail", cause: shortfallCause(c), settled: confirmed };
+  const inflation = position(reference.inflation, INFLATION_FAIL);
+  if (inflation === "above") return { ...d, verdict: "fail", cause: shortfallCause(c), settled: confirmed };
+  if (inflation === "below") return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: confirmed };
+  return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: false };
 }
 function decideByControl(c, control, t, d) {
   if (c === control) return { ...d, verdict: "inconclusive", cause: "control-flat", settled: true };
@@ -80304,6 +80320,7 @@ function judgedThreads(threads, usableCpus) {
 // src/judge/case-reasons.ts
 var fmt = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
 var pct = (x) => Number.isFinite(x) ? `${Math.round(x * 100)}%` : "n/a";
+var capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 var micro = (s) => s < 1e-3 ? `${Math.round(s * 1e6)} \xB5s` : `${(s * 1e3).toFixed(1)} ms`;
 function caseReason(d, row, singleCall, t, referenceSkipped) {
   const s = d.speedup;
@@ -80323,18 +80340,21 @@ function caseReason(d, row, singleCall, t, referenceSkipped) {
       return `Speedup ${at} is below ${required}. Only one thread did the work (${work}): the kernel ran serially.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time.` : ""}`;
     case "contention":
     case "too-little-work": {
-      const against = r ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(d.relativeBar)} bar${d.withheld ? ` that applies while ${d.withheld}` : ""}.` : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`;
+      const inflation = r?.inflation ? ` Its threads used ${fmt(r.inflation.estimate)}x the CPU time per call that the copies did, so the time went into the kernel, not to the other processes.` : "";
+      const against = r ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(RELATIVE_FAIL)} bar.${d.withheld ? ` ${capital(d.withheld)}.${inflation}` : ""}` : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`;
       const why = d.cause === "too-little-work" ? ` One call takes ${micro(singleCall)} on one thread: too little work to amortise opening a parallel region and waking its threads. Parallelise an outer loop, or give each call more work.` : ` ${row.busyThreads ?? "Several"} threads were busy (${work}) yet slower than separate processes: contention inside the kernel, such as threads writing to the same cache lines (false sharing), atomics or a lock.`;
       return `Speedup ${at} is below ${required}${against}${why}`;
     }
     case "runner-limit":
       return `Speedup ${at} is below ${required}, but this runner gives at most ${fmt(r?.throughput.estimate ?? NaN)}x for this kernel's kind of work (${copies} at once), and the kernel reached ${share} of it: the code is as parallel as this runner allows${d.withheld ? ` while ${d.withheld}` : ""}. Re-run on a runner with more free cores or memory bandwidth.`;
     case "unclear-reference":
-      return `Speedup ${at} is below ${required}; ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that, too close to the ${pct(d.relativeBar)} bar to call before max-time ran out. Raise max-time.`;
+      return `Speedup ${at} is below ${required}; ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that, too close to the ${pct(RELATIVE_FAIL)} bar to call before max-time ran out. Raise max-time.`;
     case "unconfirmed":
       return `Speedup ${at} is below ${required} while libtorch's control op scaled, but without a throughput reference a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${d.rounds}. Raise max-time to confirm.${noReference} ${work}.`;
-    case "cpu-withheld":
-      return `Speedup ${at} is below ${required}, but ${d.withheld}: its threads waited for a CPU, so the timings say nothing about the kernel. Measure when the runner is otherwise idle.${noReference} ${work}.`;
+    case "cpu-withheld": {
+      const vsCopies = r ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, yet its threads used ${fmt(r.inflation?.estimate ?? NaN)}x the copies' CPU time per call: a team waits for its slowest thread, and copies don't.` : "";
+      return `Speedup ${at} is below ${required}, but ${d.withheld}: its threads waited for a CPU, so the timings say nothing about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`;
+    }
     case "control-flat":
       return `Speedup ${at} is below ${required}, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${noReference} ${work}.`;
     default:
@@ -80897,6 +80917,7 @@ ${e.stderr}` : "";
     const what = `Reference run (${team.length} single-thread copies at once)`;
     const settled = await Promise.allSettled(team.map((w) => w.request(cmd, sampleTimeoutMs)));
     const perCopy = [];
+    const cpuPerCopy = [];
     for (const [i, s] of settled.entries()) {
       if (s.status === "rejected") {
         fail(c, what, s.reason);
@@ -80910,8 +80931,9 @@ ${e.stderr}` : "";
       if (r?.op !== "sample") continue;
       noteRss(i === 0 ? threadsLabel(1) : `copy ${i + 1}`, r.peakRss);
       perCopy.push(callTime(r));
+      cpuPerCopy.push(r.cpu / r.iters);
     }
-    return perCopy.length === team.length ? { round, iters, perCopy } : null;
+    return perCopy.length === team.length ? { round, iters, perCopy, cpuPerCopy } : null;
   };
   try {
     log2.info(`Calibrating ${all.length} case(s) to samples of about ${sampleSeconds} s`);
@@ -81153,7 +81175,8 @@ var report_schema_default = {
                       properties: {
                         round: { type: "integer", minimum: 1 },
                         iters: { type: "integer", minimum: 1 },
-                        perCopy: { type: "array", items: { type: "number", minimum: 0 }, minItems: 1, maxItems: 1024, description: "Seconds per call in each copy, all run at the same moment." }
+                        perCopy: { type: "array", items: { type: "number", minimum: 0 }, minItems: 1, maxItems: 1024, description: "Seconds per call in each copy, all run at the same moment." },
+                        cpuPerCopy: { type: "array", items: { type: "number", minimum: 0 }, minItems: 1, maxItems: 1024, description: "CPU seconds per call in each copy." }
                       }
                     }
                   }
@@ -81242,7 +81265,8 @@ var report_schema_default = {
               properties: {
                 copies: { type: "integer", minimum: 2 },
                 throughput: { $ref: "#/definitions/interval" },
-                relative: { $ref: "#/definitions/interval" }
+                relative: { $ref: "#/definitions/interval" },
+                inflation: { oneOf: [{ type: "null" }, { $ref: "#/definitions/interval" }] }
               }
             }
           ]

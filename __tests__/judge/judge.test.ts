@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { caseSettled, CONFIRM_ROUNDS, STEAL_LIMIT, WAIT_LIMIT } from '../../src/judge/case-verdict.js'
+import { caseSettled, CONFIRM_ROUNDS, INFLATION_FAIL, REFERENCE_ROUNDS, RELATIVE_FAIL, SHORT_CALL_S, STEAL_LIMIT, WAIT_LIMIT } from '../../src/judge/case-verdict.js'
 import { judge, threshold, worst } from '../../src/judge/judge.js'
 import type { BinaryEvidence } from '../../src/judge/types.js'
 import type { Measurement } from '../../src/measure/types.js'
@@ -210,5 +210,92 @@ describe('judge', () => {
     expect(worst(['pass', 'inconclusive', 'skipped'])).toBe('inconclusive')
     expect(worst(['inconclusive', 'fail'])).toBe('fail')
     expect(worst([])).toBe('skipped')
+  })
+})
+
+describe('judge against the throughput reference (n single-thread copies at once)', () => {
+  // A 2-CPU runner: judged at 2 threads, 1.5x required.
+  const onTwo = (c: Measurement['cases'][number], control = measured('__control__', { 2: 1.9, 4: 1.9 })): Measurement => ({ ...measurement([c], control, 2), reference: referenceInfo(2) })
+  const judgeOne = (c: Measurement['cases'][number], control?: Measurement['cases'][number]) => {
+    const m = onTwo(c, control)
+    return judge(evidence({ measurement: m, facts: m.facts })).cases[0]
+  }
+  const withWait = (c: Measurement['cases'][number], share: number) => ({ ...c, samples: c.samples.map(s => ({ ...s, wait: s.wall * s.threads * share })) })
+
+  it('passes a kernel that meets the requirement and says what its copies reached', () => {
+    const k = judgeOne(measured('k', { 2: 1.9 }, 6, 1.95, { 2: 1.95 }))
+    expect(k).toMatchObject({ verdict: 'pass', cause: 'scales' })
+    expect(k.reference?.throughput.estimate).toBeCloseTo(1.95, 1)
+    expect(k.reasons[0]).toMatch(/2 independent single-thread copies of the same call reached 1\.95x at the same time, and the kernel 9\d%/)
+  })
+
+  it('fails a kernel whose busy threads are clearly slower than its copies (false sharing), with a contention reason', () => {
+    const k = judgeOne(measured('false_sharing', { 2: 0.6 }, REFERENCE_ROUNDS, 2, { 2: 1.9 }))
+    expect(k).toMatchObject({ verdict: 'fail', cause: 'contention' })
+    expect(k.reference?.relative.high).toBeLessThan(RELATIVE_FAIL)
+    expect(k.reasons[0]).toMatch(/clearly below what 2 independent single-thread copies of the same call reached at the same time, 1\.90x: the kernel got 32% .* 2 threads were busy .*false sharing/)
+  })
+
+  it('fails regardless of a flat control op: the copies, not digamma, say what the runner gives this work', () => {
+    const k = judgeOne(measured('k', { 2: 0.6 }, REFERENCE_ROUNDS, 2, { 2: 1.9 }), measured('__control__', { 2: 1.0, 4: 1.0 }, 8, 2))
+    expect(k.verdict).toBe('fail')
+  })
+
+  it('is inconclusive, not failed, when the copies themselves fall short and the kernel reaches about what they did', () => {
+    // The slow spell: gather held at 1.30x while digamma scaled.
+    const k = judgeOne(measured('gather', { 2: 1.3 }, 8, 1.9, { 2: 1.31 }))
+    expect(k).toMatchObject({ verdict: 'inconclusive', cause: 'runner-limit' })
+    expect(k.reasons[0]).toMatch(/this runner gives at most 1\.31x for this kernel's kind of work \(2 independent single-thread copies of the same call at once\), and the kernel reached 99% .*as parallel as this runner allows/)
+  })
+
+  it('says too little work per call when a short call falls short of its copies', () => {
+    const k = measured('tiny', { 2: 0.9 }, REFERENCE_ROUNDS, 2, { 2: 1.9 })
+    // 10 iterations per sample: a sample of SHORT_CALL_S * 5 makes one call half the bar.
+    k.samples = k.samples.map(s => ({ ...s, wall: (s.wall / 0.2) * SHORT_CALL_S * 5, cpu: (s.cpu / 0.2) * SHORT_CALL_S * 5 }))
+    k.reference = k.reference?.map(r => ({ ...r, perCopy: r.perCopy.map(x => (x / 0.02) * SHORT_CALL_S * 0.5), cpuPerCopy: r.perCopy.map(x => (x / 0.02) * SHORT_CALL_S * 0.5) }))
+    const j = judgeOne(k)
+    expect(j).toMatchObject({ verdict: 'fail', cause: 'too-little-work' })
+    expect(j.reasons[0]).toMatch(/One call takes 10\d µs on one thread: too little work/)
+  })
+
+  it('keeps measuring a kernel clearly below its copies until REFERENCE_ROUNDS rounds confirm it', () => {
+    const t = threshold(2, [1, 2, 4], 2)
+    const control = measured('__control__', { 2: 1.9 })
+    expect(caseSettled(measured('k', { 2: 0.6 }, REFERENCE_ROUNDS - 1, 2, { 2: 1.9 }), control, t)).toBe(false)
+    expect(caseSettled(measured('k', { 2: 0.6 }, REFERENCE_ROUNDS, 2, { 2: 1.9 }), control, t)).toBe(true)
+    // At the runner's limit there is nothing to confirm.
+    expect(caseSettled(measured('k', { 2: 1.3 }, 4, 1.9, { 2: 1.31 }), control, t)).toBe(true)
+    // Rounds on both sides of the bar: keep going.
+    const close = measured('k', { 2: 1.3 }, 8, 1.9, { 2: 1.3 / RELATIVE_FAIL })
+    close.reference = close.reference?.map(r => ({ ...r, perCopy: r.perCopy.map(x => x * (r.round % 2 ? 1.1 : 0.9)) }))
+    expect(caseSettled(close, control, t)).toBe(false)
+  })
+
+  it('while other processes take CPUs, fails only a kernel whose threads also burn more CPU per call than its copies', () => {
+    // A sound kernel behind a CPU hog: the team waits for its slowest thread, so it
+    // falls to half of what the copies reach, but its CPU per call matches theirs.
+    const behindHog = measured('gather', { 2: 0.95 }, REFERENCE_ROUNDS, 0.95 * 1.05, { 2: 1.9 })
+    // Both threads worked, each about half the time.
+    behindHog.samples = behindHog.samples.map(s => (s.threads === 2 ? { ...s, threadCpu: [s.cpu / 2, s.cpu / 2] } : s))
+    const sound = judgeOne(withWait(behindHog, 0.3))
+    expect(sound.reference?.relative.high).toBeLessThan(RELATIVE_FAIL)
+    expect(sound.reference?.inflation?.high).toBeLessThan(INFLATION_FAIL)
+    expect(sound).toMatchObject({ verdict: 'inconclusive', cause: 'cpu-withheld' })
+    expect(sound.reasons[0]).toMatch(/other processes on the runner held the CPUs for 30\.0% .*a team waits for its slowest thread, and copies don't/)
+    // False sharing behind the same hog: both threads busy, three times the CPU per call.
+    const sharing = judgeOne(withWait(measured('false_sharing', { 2: 0.6 }, REFERENCE_ROUNDS, 2, { 2: 1.9 }), 0.3))
+    expect(sharing.reference?.inflation?.low).toBeGreaterThan(INFLATION_FAIL)
+    expect(sharing).toMatchObject({ verdict: 'fail', cause: 'contention' })
+    expect(sharing.reasons[0]).toMatch(/Other processes on the runner held the CPUs .* Its threads used 3\.\d\dx the CPU time per call that the copies did/)
+  })
+
+  it('still fails a kernel that ran on one thread, whatever its copies reached', () => {
+    const k = judgeOne(measured('k', { 2: 1.0 }, 4, 1, { 2: 1.1 }))
+    expect(k).toMatchObject({ verdict: 'fail', cause: 'serial' })
+  })
+
+  it('gives the speedup at the judged thread count, not the largest one measured', () => {
+    const m = onTwo(measured('k', { 2: 1.9, 4: 1.6 }, 6, 1.95, { 2: 1.95 }))
+    expect(judge(evidence({ measurement: m, facts: m.facts })).cases[0].judged?.estimate).toBeCloseTo(1.9, 1)
   })
 })

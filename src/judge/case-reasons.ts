@@ -1,8 +1,9 @@
-import { CONFIRM_ROUNDS, type CaseDecision } from './case-verdict.js'
+import { CONFIRM_ROUNDS, RELATIVE_FAIL, type CaseDecision } from './case-verdict.js'
 import type { ThreadRow, Threshold } from './types.js'
 
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a')
 const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : 'n/a')
+const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
 const micro = (s: number): string => (s < 1e-3 ? `${Math.round(s * 1e6)} µs` : `${(s * 1e3).toFixed(1)} ms`)
 
 /**
@@ -28,8 +29,9 @@ export function caseReason(d: CaseDecision, row: ThreadRow, singleCall: number, 
       return `Speedup ${at} is below ${required}. Only one thread did the work (${work}): the kernel ran serially.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time.` : ''}`
     case 'contention':
     case 'too-little-work': {
+      const inflation = r?.inflation ? ` Its threads used ${fmt(r.inflation.estimate)}x the CPU time per call that the copies did, so the time went into the kernel, not to the other processes.` : ''
       const against = r
-        ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(d.relativeBar)} bar${d.withheld ? ` that applies while ${d.withheld}` : ''}.`
+        ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(RELATIVE_FAIL)} bar.${d.withheld ? ` ${capital(d.withheld)}.${inflation}` : ''}`
         : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`
       const why =
         d.cause === 'too-little-work'
@@ -40,11 +42,15 @@ export function caseReason(d: CaseDecision, row: ThreadRow, singleCall: number, 
     case 'runner-limit':
       return `Speedup ${at} is below ${required}, but this runner gives at most ${fmt(r?.throughput.estimate ?? NaN)}x for this kernel's kind of work (${copies} at once), and the kernel reached ${share} of it: the code is as parallel as this runner allows${d.withheld ? ` while ${d.withheld}` : ''}. Re-run on a runner with more free cores or memory bandwidth.`
     case 'unclear-reference':
-      return `Speedup ${at} is below ${required}; ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that, too close to the ${pct(d.relativeBar)} bar to call before max-time ran out. Raise max-time.`
+      return `Speedup ${at} is below ${required}; ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that, too close to the ${pct(RELATIVE_FAIL)} bar to call before max-time ran out. Raise max-time.`
     case 'unconfirmed':
       return `Speedup ${at} is below ${required} while libtorch's control op scaled, but without a throughput reference a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${d.rounds}. Raise max-time to confirm.${noReference} ${work}.`
-    case 'cpu-withheld':
-      return `Speedup ${at} is below ${required}, but ${d.withheld}: its threads waited for a CPU, so the timings say nothing about the kernel. Measure when the runner is otherwise idle.${noReference} ${work}.`
+    case 'cpu-withheld': {
+      const vsCopies = r
+        ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, yet its threads used ${fmt(r.inflation?.estimate ?? NaN)}x the copies' CPU time per call: a team waits for its slowest thread, and copies don't.`
+        : ''
+      return `Speedup ${at} is below ${required}, but ${d.withheld}: its threads waited for a CPU, so the timings say nothing about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`
+    }
     case 'control-flat':
       return `Speedup ${at} is below ${required}, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${noReference} ${work}.`
     default:

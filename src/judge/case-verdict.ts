@@ -1,4 +1,4 @@
-import { busyThreads, pairedRatios, referenceRatios, relativeRatios, speedupInterval, stealShare, timePerIter, waitShare } from '../measure/rounds.js'
+import { busyThreads, inflationRatios, pairedRatios, referenceRatios, relativeRatios, speedupInterval, stealShare, timePerIter, waitShare } from '../measure/rounds.js'
 import { bootstrapMedian, type Interval } from '../measure/stats.js'
 import type { CaseMeasurement, Sample } from '../measure/types.js'
 import type { CaseCause, ReferenceFinding, Threshold, Verdict } from './types.js'
@@ -35,11 +35,13 @@ export const REFERENCE_ROUNDS = 6
 export const RELATIVE_FAIL = 0.8
 
 /**
- * The same bar when other processes or the hypervisor withheld CPUs. Then a
- * team pays for its slowest thread at every barrier while copies don't wait
- * for each other: a sound kernel measures 0.6-0.8 against its copies.
+ * CPU time per call of the threads against the copies' above which threads
+ * clearly burn CPU on each other. Used when the runner withheld CPUs: then a
+ * sound team pays for its slowest thread at every barrier while copies don't
+ * wait for each other, so S(n)/T(n) drops to 0.5 for sound kernels too, but
+ * their CPU per call stays near the copies'.
  */
-export const RELATIVE_FAIL_WITHHELD = 0.5
+export const INFLATION_FAIL = 1.5
 
 /** Share of CPU time stolen by the hypervisor above which the runner counts as withholding CPUs. */
 export const STEAL_LIMIT = 0.03
@@ -64,8 +66,6 @@ export interface CaseDecision {
   busy: number | null
   /** Rounds measured at the judged count. */
   rounds: number
-  /** The bar S(n)/T(n) was held to. */
-  relativeBar: number
 }
 
 /** The reference at the judged count, when copies ran for this case. */
@@ -73,7 +73,8 @@ export function referenceFinding(c: CaseMeasurement, threads: number): Reference
   const throughput = referenceRatios(c, threads)
   const relative = relativeRatios(c, threads)
   if (throughput.length === 0 || relative.length === 0) return null
-  return { copies: threads, throughput: bootstrapMedian(throughput), relative: bootstrapMedian(relative) }
+  const inflation = inflationRatios(c, threads)
+  return { copies: threads, throughput: bootstrapMedian(throughput), relative: bootstrapMedian(relative), inflation: inflation.length ? bootstrapMedian(inflation) : null }
 }
 
 /** Why these samples' threads were kept off the CPUs, or null when they weren't. */
@@ -96,16 +97,17 @@ function shortfallCause(c: CaseMeasurement): CaseCause {
  * 1. The interval of S(n) at or above the requirement: pass.
  * 2. Below it on one busy thread: fail, serial, whatever the runner did.
  * 3. Below it, with the reference: fail when S(n)/T(n) is clearly under the
- *    bar (the kernel wastes what the runner gave its copies); inconclusive
- *    when it clearly isn't (the runner can't give more: T(n) itself falls
- *    short). Either way the control op plays no part: T(n) is made of the
- *    kernel's own work.
+ *    bar (the kernel wastes what the runner gave its copies) and, where other
+ *    processes withheld CPUs, the threads also burned clearly more CPU per
+ *    call than the copies; inconclusive when S(n)/T(n) is clearly over the
+ *    bar (the runner can't give more: T(n) itself falls short). The control
+ *    op plays no part: T(n) is made of the kernel's own work.
  * 4. Below it, without the reference (too little memory for copies): the
  *    control op and a longer confirmation stand in for it.
  */
 export function decideCase(c: CaseMeasurement, control: CaseMeasurement | null, t: Threshold): CaseDecision {
   const n = t.judgedThreads
-  const base = { speedup: null, reference: null, withheld: null, busy: null, rounds: 0, relativeBar: RELATIVE_FAIL }
+  const base = { speedup: null, reference: null, withheld: null, busy: null, rounds: 0 }
   if (c.error) return { ...base, verdict: 'skipped', cause: 'not-measured', settled: true }
   if (n < 2) return { ...base, verdict: 'inconclusive', cause: 'one-cpu', settled: true }
   const s = speedupInterval(c, n)
@@ -113,25 +115,35 @@ export function decideCase(c: CaseMeasurement, control: CaseMeasurement | null, 
   const reference = referenceFinding(c, n)
   const withheld = cpuWithheld(c.samples.filter(x => x.threads === 1 || x.threads === n))
   const busy = busyThreads(c, n)
-  const relativeBar = withheld ? RELATIVE_FAIL_WITHHELD : RELATIVE_FAIL
-  const d = { speedup: s, reference, withheld, busy, rounds, relativeBar }
+  const d = { speedup: s, reference, withheld, busy, rounds }
   const where = position(s, t.required)
   if (where === 'above') return { ...d, verdict: 'pass', cause: 'scales', settled: true }
   if (where === 'unclear') return { ...d, verdict: 'inconclusive', cause: 'unclear', settled: false }
   // One busy thread: serial whatever the runner's load. CPU/wall alone can't
   // tell, since a parallel kernel sharing a core with a neighbour also shows about 1.
   if (busy !== null && busy <= 1) return { ...d, verdict: 'fail', cause: 'serial', settled: true }
-  if (reference) {
-    const relative = position(reference.relative, relativeBar)
-    if (relative === 'below') return { ...d, verdict: 'fail', cause: shortfallCause(c), settled: rounds >= REFERENCE_ROUNDS }
-    if (relative === 'above') return { ...d, verdict: 'inconclusive', cause: 'runner-limit', settled: true }
-    return { ...d, verdict: 'inconclusive', cause: 'unclear-reference', settled: false }
-  }
+  if (reference) return decideByReference(c, reference, d)
   return decideByControl(c, control, t, d)
 }
 
+type Measured = Omit<CaseDecision, 'verdict' | 'cause' | 'settled'>
+
+/** Rule 3: a kernel that ran on several threads and fell short, against its own copies. */
+function decideByReference(c: CaseMeasurement, reference: ReferenceFinding, d: Measured): CaseDecision {
+  const relative = position(reference.relative, RELATIVE_FAIL)
+  if (relative === 'above') return { ...d, verdict: 'inconclusive', cause: 'runner-limit', settled: true }
+  if (relative === 'unclear') return { ...d, verdict: 'inconclusive', cause: 'unclear-reference', settled: false }
+  const confirmed = d.rounds >= REFERENCE_ROUNDS
+  if (!d.withheld) return { ...d, verdict: 'fail', cause: shortfallCause(c), settled: confirmed }
+  // Other processes took CPUs: only wasted CPU time tells the kernel's fault from theirs.
+  const inflation = position(reference.inflation, INFLATION_FAIL)
+  if (inflation === 'above') return { ...d, verdict: 'fail', cause: shortfallCause(c), settled: confirmed }
+  if (inflation === 'below') return { ...d, verdict: 'inconclusive', cause: 'cpu-withheld', settled: confirmed }
+  return { ...d, verdict: 'inconclusive', cause: 'cpu-withheld', settled: false }
+}
+
 /** Rule 4: no reference ran, so libtorch's control op tells what the runner delivers. */
-function decideByControl(c: CaseMeasurement, control: CaseMeasurement | null, t: Threshold, d: Omit<CaseDecision, 'verdict' | 'cause' | 'settled'>): CaseDecision {
+function decideByControl(c: CaseMeasurement, control: CaseMeasurement | null, t: Threshold, d: Measured): CaseDecision {
   if (c === control) return { ...d, verdict: 'inconclusive', cause: 'control-flat', settled: true }
   const controlScales = control && !control.error ? position(speedupInterval(control, t.judgedThreads), t.required) !== 'below' : null
   if (controlScales !== true) return { ...d, verdict: 'inconclusive', cause: 'control-flat', settled: true }

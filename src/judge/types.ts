@@ -74,6 +74,8 @@ export interface ReferenceFinding {
   throughput: Interval
   /** S(n)/T(n), per round: the kernel's share of what the copies reached. */
   relative: Interval
+  /** CPU time per call of the threads against the copies' (null where the copies' CPU time is unknown). */
+  inflation: Interval | null
 }
 
 /**

@@ -155,6 +155,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     const what = `Reference run (${team.length} single-thread copies at once)`
     const settled = await Promise.allSettled(team.map(w => w.request(cmd, sampleTimeoutMs)))
     const perCopy: number[] = []
+    const cpuPerCopy: number[] = []
     for (const [i, s] of settled.entries()) {
       if (s.status === 'rejected') {
         fail(c, what, s.reason)
@@ -168,8 +169,9 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
       if (r?.op !== 'sample') continue
       noteRss(i === 0 ? threadsLabel(1) : `copy ${i + 1}`, r.peakRss)
       perCopy.push(callTime(r))
+      cpuPerCopy.push(r.cpu / r.iters)
     }
-    return perCopy.length === team.length ? { round, iters, perCopy } : null
+    return perCopy.length === team.length ? { round, iters, perCopy, cpuPerCopy } : null
   }
 
   try {

@@ -74,6 +74,25 @@ export function relativeRatios(c: CaseMeasurement, threads: number): number[] {
   return out
 }
 
+/**
+ * Per-round CPU time per call of the threaded kernel against that of its
+ * copies: about 1 when threads do the same work copies do, well above 1
+ * when threads burn CPU on each other (cache lines bouncing between cores,
+ * spinning on a lock) or on opening regions. Unlike S(n)/T(n), other
+ * processes taking CPUs don't move it: they delay threads, they don't make
+ * them work more.
+ */
+export function inflationRatios(c: CaseMeasurement, threads: number): number[] {
+  const ref = referenceByRound(c, threads)
+  const out: number[] = []
+  for (const [round, sn] of byRound(c.samples, threads)) {
+    const copies = ref.get(round)?.cpuPerCopy
+    const perCopy = copies && copies.length ? copies.reduce((a, x) => a + x, 0) / copies.length : 0
+    if (perCopy > 0 && sn.iters > 0) out.push(sn.cpu / sn.iters / perCopy)
+  }
+  return out
+}
+
 /** Median seconds per iteration at `threads`. */
 export function timePerIter(c: CaseMeasurement, threads: number): number {
   return median(c.samples.filter(s => s.threads === threads).map(callTime))

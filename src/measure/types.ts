@@ -48,6 +48,8 @@ export interface ReferenceSample {
   iters: number
   /** Seconds per call in each copy (median of its timed chunks), one entry per copy. */
   perCopy: number[]
+  /** CPU seconds per call in each copy; absent in reports before 1.2. */
+  cpuPerCopy?: number[]
 }
 
 /** Everything measured for one case (or the control). */
