@@ -79031,6 +79031,7 @@ function position(s, bar) {
 }
 var CONFIRM_ROUNDS = 12;
 var REFERENCE_ROUNDS = 6;
+var STRADDLE_ROUNDS = 12;
 var RELATIVE_FAIL = 0.8;
 var INFLATION_FAIL = 1.5;
 var STEAL_LIMIT = 0.03;
@@ -79047,7 +79048,7 @@ function cpuWithheld(samples) {
   const steal = stealShare(samples);
   if (steal !== null && steal >= STEAL_LIMIT) return `the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal)`;
   const wait = waitShare(samples);
-  if (wait !== null && wait >= WAIT_LIMIT) return `other processes on the runner held the CPUs for ${(wait * 100).toFixed(1)}% of this case's thread time`;
+  if (wait !== null && wait >= WAIT_LIMIT) return `this case's threads waited ${(wait * 100).toFixed(1)}% of their time for a CPU (run delay: other processes held the CPUs, or the runner gives fewer CPUs than it reports)`;
   return null;
 }
 function shortfallCause(c) {
@@ -79066,7 +79067,10 @@ function decideCase(c, control, t) {
   const d = { speedup: s, reference, withheld, busy, rounds };
   const where2 = position(s, t.required);
   if (where2 === "above") return { ...d, verdict: "pass", cause: "scales", settled: true };
-  if (where2 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear", settled: false };
+  if (where2 === "unclear") {
+    const keepsUp = reference !== null && position(reference.relative, RELATIVE_FAIL) === "above";
+    return { ...d, verdict: "inconclusive", cause: keepsUp ? "runner-limit" : "unclear", settled: keepsUp && rounds >= STRADDLE_ROUNDS };
+  }
   if (busy !== null && busy <= 1) return { ...d, verdict: "fail", cause: "serial", settled: true };
   if (reference) return decideByReference(c, reference, d);
   return decideByControl(c, control, t, d);
@@ -79139,6 +79143,9 @@ function caseReason(d, row, singleCall, t, referenceSkipped) {
       return `Speedup ${at} is below ${required}${against}${why}`;
     }
     case "runner-limit":
+      if (s && s.high >= t.required) {
+        return `Speedup ${at} straddles ${required} after ${d.rounds} rounds, while ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that: the code is as parallel as this runner allows, and this runner's limit sits at the requirement${d.withheld ? ` while ${d.withheld}` : ""}. Re-run on a runner with more free cores or memory bandwidth.`;
+      }
       return `Speedup ${at} is below ${required}, but this runner gives at most ${fmt(r?.throughput.estimate ?? NaN)}x for this kernel's kind of work (${copies} at once), and the kernel reached ${share} of it: the code is as parallel as this runner allows${d.withheld ? ` while ${d.withheld}` : ""}. Re-run on a runner with more free cores or memory bandwidth.`;
     case "unclear-reference":
       return `Speedup ${at} is below ${required}; ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that, too close to the ${pct(RELATIVE_FAIL)} bar to call before max-time ran out. Raise max-time.`;
@@ -79146,7 +79153,7 @@ function caseReason(d, row, singleCall, t, referenceSkipped) {
       return `Speedup ${at} is below ${required} while libtorch's control op scaled, but without a throughput reference a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${d.rounds}. Raise max-time to confirm.${noReference} ${work}.`;
     case "cpu-withheld": {
       const vsCopies = r ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, yet its threads used ${fmt(r.inflation?.estimate ?? NaN)}x the copies' CPU time per call: a team waits for its slowest thread, and copies don't.` : "";
-      return `Speedup ${at} is below ${required}, but ${d.withheld}: its threads waited for a CPU, so the timings say nothing about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`;
+      return `Speedup ${at} is below ${required}, but ${d.withheld}, so the timings say little about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`;
     }
     case "control-flat":
       return `Speedup ${at} is below ${required}, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${noReference} ${work}.`;
@@ -79493,9 +79500,14 @@ function parseReply(line) {
 }
 
 // src/measure/worker.ts
+function bindingEnv(threads, platform2 = process.platform, env = process.env) {
+  if (threads < 2 || platform2 !== "linux" || env.OMP_PROC_BIND !== void 0 || env.OMP_PLACES !== void 0) return {};
+  return { OMP_PROC_BIND: "spread", OMP_PLACES: "threads" };
+}
 function threadEnv(threads) {
   const n = String(threads);
   return {
+    ...bindingEnv(threads),
     OMP_NUM_THREADS: n,
     MKL_NUM_THREADS: n,
     OPENBLAS_NUM_THREADS: n,
@@ -80291,6 +80303,13 @@ function stealNote(m) {
   const share = m ? stealShare(m.samples.flatMap((c) => c.samples)) : null;
   return share === null ? "" : `hypervisor steal ${(share * 100).toFixed(1)}% while measuring`;
 }
+function referenceNote(m) {
+  const ref = m?.reference;
+  if (!ref) return "";
+  if (ref.skipped) return `no throughput reference: ${ref.skipped}`;
+  const peak = ref.peakRss.length ? `; peak memory per process ${Math.round(Math.max(...ref.peakRss.map((p) => p.bytes)) / 2 ** 20)} MiB` : "";
+  return `throughput reference: ${ref.copies} single-thread copies at once${peak}`;
+}
 var STOPPED = {
   decided: "every case was decided",
   "static-verdict": "the binary alone decided the verdict, so timings are for information",
@@ -80348,7 +80367,8 @@ function renderTerminal(r) {
   const t = r.threshold;
   out.push("");
   out.push(`Required: ${num2(t.required)}x at ${t.judgedThreads} threads (min-speedup ${num2(t.minSpeedup)} at 4).${t.note ? ` ${t.note}` : ""}`);
-  out.push(`Runner: ${r.runner.os} ${r.runner.arch}, ${r.runner.usableCpus} usable CPU(s) of ${r.runner.cpuCount}; torch ${r.runner.torchVersion}, ATen parallel backend ${r.runner.parallelBackend}${stealNote(r.measurement) ? `; ${stealNote(r.measurement)}` : ""}`);
+  const notes = [stealNote(r.measurement), referenceNote(r.measurement)].filter(Boolean).map((n) => `; ${n}`).join("");
+  out.push(`Runner: ${r.runner.os} ${r.runner.arch}, ${r.runner.usableCpus} usable CPU(s) of ${r.runner.cpuCount}; torch ${r.runner.torchVersion}, ATen parallel backend ${r.runner.parallelBackend}${notes}`);
   for (const b of r.binaries) {
     out.push("");
     out.push(`Binary ${b.path}: ${TAG[b.verdict]}`);
@@ -80373,12 +80393,13 @@ function renderTerminal(r) {
     out.push(
       ...table([
         ["threads", "time/call", "speedup (95% interval)", "efficiency", "CPU/wall", "busy"],
-        ...c.rows.map((x) => [`${x.threads}${x.threads === t.judgedThreads ? "*" : x.oversubscribed ? " (over)" : ""}`, seconds(x.seconds), interval(x.speedup), `${num2(x.efficiency * 100, 0)}%`, num2(x.cpuPerWall), String(x.busyThreads ?? "n/a")])
+        ...c.rows.map((x) => [`${x.threads}${x.threads === t.judgedThreads ? "*" : x.oversubscribed ? " (over)" : ""}`, seconds(x.seconds), interval(x.speedup), `${num2(x.efficiency * 100, 0)}%`, num2(x.cpuPerWall), String(x.busyThreads ?? "n/a")]),
+        ...c.reference ? [[`${c.reference.copies} copies`, "", interval(c.reference.throughput), "", "", ""]] : []
       ])
     );
   }
   for (const [k, v] of Object.entries(r.measurement?.workloadInfo ?? {})) out.push(`Workload ${k}: ${v}`);
-  if (r.measurement) out.push("", `Measured in ${r.measurement.rounds} round(s), ${num2(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}). * = judged thread count.`);
+  if (r.measurement) out.push("", `Measured in ${r.measurement.rounds} round(s), ${num2(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}). * = judged thread count; copies = that many single-thread processes at once, the most this runner gives the work.`);
   if (r.remediation) out.push("", `Fix: apply this patch to ${r.remediation.file} (git apply / patch -p1):`, r.remediation.diff.trimEnd(), r.remediation.note);
   if (r.build?.audit) out.push("", renderAuditText(r.build.audit).trimEnd());
   if (r.build?.cache) out.push("", renderBuildCacheText(r.build.cache).trimEnd());

@@ -80238,6 +80238,7 @@ function position(s, bar2) {
 }
 var CONFIRM_ROUNDS = 12;
 var REFERENCE_ROUNDS = 6;
+var STRADDLE_ROUNDS = 12;
 var RELATIVE_FAIL = 0.8;
 var INFLATION_FAIL = 1.5;
 var STEAL_LIMIT = 0.03;
@@ -80254,7 +80255,7 @@ function cpuWithheld(samples) {
   const steal = stealShare(samples);
   if (steal !== null && steal >= STEAL_LIMIT) return `the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal)`;
   const wait = waitShare(samples);
-  if (wait !== null && wait >= WAIT_LIMIT) return `other processes on the runner held the CPUs for ${(wait * 100).toFixed(1)}% of this case's thread time`;
+  if (wait !== null && wait >= WAIT_LIMIT) return `this case's threads waited ${(wait * 100).toFixed(1)}% of their time for a CPU (run delay: other processes held the CPUs, or the runner gives fewer CPUs than it reports)`;
   return null;
 }
 function shortfallCause(c) {
@@ -80273,7 +80274,10 @@ function decideCase(c, control, t) {
   const d = { speedup: s, reference, withheld, busy, rounds };
   const where2 = position(s, t.required);
   if (where2 === "above") return { ...d, verdict: "pass", cause: "scales", settled: true };
-  if (where2 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear", settled: false };
+  if (where2 === "unclear") {
+    const keepsUp = reference !== null && position(reference.relative, RELATIVE_FAIL) === "above";
+    return { ...d, verdict: "inconclusive", cause: keepsUp ? "runner-limit" : "unclear", settled: keepsUp && rounds >= STRADDLE_ROUNDS };
+  }
   if (busy !== null && busy <= 1) return { ...d, verdict: "fail", cause: "serial", settled: true };
   if (reference) return decideByReference(c, reference, d);
   return decideByControl(c, control, t, d);
@@ -80346,6 +80350,9 @@ function caseReason(d, row, singleCall, t, referenceSkipped) {
       return `Speedup ${at} is below ${required}${against}${why}`;
     }
     case "runner-limit":
+      if (s && s.high >= t.required) {
+        return `Speedup ${at} straddles ${required} after ${d.rounds} rounds, while ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that: the code is as parallel as this runner allows, and this runner's limit sits at the requirement${d.withheld ? ` while ${d.withheld}` : ""}. Re-run on a runner with more free cores or memory bandwidth.`;
+      }
       return `Speedup ${at} is below ${required}, but this runner gives at most ${fmt(r?.throughput.estimate ?? NaN)}x for this kernel's kind of work (${copies} at once), and the kernel reached ${share} of it: the code is as parallel as this runner allows${d.withheld ? ` while ${d.withheld}` : ""}. Re-run on a runner with more free cores or memory bandwidth.`;
     case "unclear-reference":
       return `Speedup ${at} is below ${required}; ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that, too close to the ${pct(RELATIVE_FAIL)} bar to call before max-time ran out. Raise max-time.`;
@@ -80353,7 +80360,7 @@ function caseReason(d, row, singleCall, t, referenceSkipped) {
       return `Speedup ${at} is below ${required} while libtorch's control op scaled, but without a throughput reference a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${d.rounds}. Raise max-time to confirm.${noReference} ${work}.`;
     case "cpu-withheld": {
       const vsCopies = r ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, yet its threads used ${fmt(r.inflation?.estimate ?? NaN)}x the copies' CPU time per call: a team waits for its slowest thread, and copies don't.` : "";
-      return `Speedup ${at} is below ${required}, but ${d.withheld}: its threads waited for a CPU, so the timings say nothing about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`;
+      return `Speedup ${at} is below ${required}, but ${d.withheld}, so the timings say little about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`;
     }
     case "control-flat":
       return `Speedup ${at} is below ${required}, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${noReference} ${work}.`;
@@ -80700,9 +80707,14 @@ function parseReply(line) {
 }
 
 // src/measure/worker.ts
+function bindingEnv(threads, platform2 = process.platform, env = process.env) {
+  if (threads < 2 || platform2 !== "linux" || env.OMP_PROC_BIND !== void 0 || env.OMP_PLACES !== void 0) return {};
+  return { OMP_PROC_BIND: "spread", OMP_PLACES: "threads" };
+}
 function threadEnv(threads) {
   const n = String(threads);
   return {
+    ...bindingEnv(threads),
     OMP_NUM_THREADS: n,
     MKL_NUM_THREADS: n,
     OPENBLAS_NUM_THREADS: n,
@@ -81506,6 +81518,13 @@ function bar(value, max, width = 16) {
 function stealNote(m) {
   const share = m ? stealShare(m.samples.flatMap((c) => c.samples)) : null;
   return share === null ? "" : `hypervisor steal ${(share * 100).toFixed(1)}% while measuring`;
+}
+function referenceNote(m) {
+  const ref = m?.reference;
+  if (!ref) return "";
+  if (ref.skipped) return `no throughput reference: ${ref.skipped}`;
+  const peak = ref.peakRss.length ? `; peak memory per process ${Math.round(Math.max(...ref.peakRss.map((p) => p.bytes)) / 2 ** 20)} MiB` : "";
+  return `throughput reference: ${ref.copies} single-thread copies at once${peak}`;
 }
 var STOPPED = {
   decided: "every case was decided",
@@ -86749,7 +86768,7 @@ function renderRunOnlyFixMarkdown(vars) {
 // src/report/summary.ts
 var SUMMARY_LIMIT = 1e3 * 1024;
 function caseTable(c, judgedThreads2) {
-  const maxSpeed = Math.max(...c.rows.map((r) => r.speedup.estimate ?? 0), 1);
+  const maxSpeed = Math.max(...c.rows.map((r) => r.speedup.estimate ?? 0), c.reference?.throughput.estimate ?? 0, 1);
   const lines2 = [
     `| threads | time per call | speedup (95% interval) | efficiency | CPU/wall | busy threads | |`,
     `|---:|---:|---|---:|---:|---:|---|`
@@ -86758,6 +86777,8 @@ function caseTable(c, judgedThreads2) {
     const mark = r.threads === judgedThreads2 ? " **(judged)**" : r.oversubscribed ? " (oversubscribed)" : "";
     lines2.push(`| ${r.threads}${mark} | ${seconds(r.seconds)} | ${interval(r.speedup)} | ${num2(r.efficiency * 100, 0)}% | ${num2(r.cpuPerWall)} | ${r.busyThreads ?? "n/a"} | ${bar(r.speedup.estimate ?? NaN, maxSpeed, 12)} |`);
   }
+  const ref = c.reference;
+  if (ref) lines2.push(`| ${ref.copies} single-thread copies (reference) | | ${interval(ref.throughput)} | | | | ${bar(ref.throughput.estimate, maxSpeed, 12)} |`);
   return lines2;
 }
 function fixSection(r) {
@@ -86781,6 +86802,8 @@ function renderSummary(r) {
   const cpus = `${num2(r.runner.usableCpus, 1).replace(/\.0$/, "")} of ${r.runner.cpuCount}${steal ? ` (${steal})` : ""}`;
   out.push(`| ${md(r.runner.os)} ${md(r.runner.arch)} | ${cpus} | ${md(r.runner.torchVersion)} | ${md(r.runner.parallelBackend)} | ${md(r.runner.pythonVersion ?? "")} |`);
   out.push("");
+  const reference = referenceNote(r.measurement);
+  if (reference) out.push(`${md(reference.charAt(0).toUpperCase() + reference.slice(1))}.`, "");
   if (r.binaries.length) {
     out.push(`### Binaries`);
     out.push("");

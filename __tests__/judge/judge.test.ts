@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { caseSettled, CONFIRM_ROUNDS, INFLATION_FAIL, REFERENCE_ROUNDS, RELATIVE_FAIL, SHORT_CALL_S, STEAL_LIMIT, WAIT_LIMIT } from '../../src/judge/case-verdict.js'
+import { caseSettled, CONFIRM_ROUNDS, INFLATION_FAIL, REFERENCE_ROUNDS, RELATIVE_FAIL, SHORT_CALL_S, STEAL_LIMIT, STRADDLE_ROUNDS, WAIT_LIMIT } from '../../src/judge/case-verdict.js'
 import { judge, threshold, worst } from '../../src/judge/judge.js'
 import type { BinaryEvidence } from '../../src/judge/types.js'
 import type { Measurement } from '../../src/measure/types.js'
@@ -146,7 +146,7 @@ describe('judge', () => {
     }
     const held = withWait(0.2)
     expect(held.verdict).toBe('inconclusive')
-    expect(held.reasons[0]).toMatch(/other processes on the runner held the CPUs for 20\.0% of this case's thread time/)
+    expect(held.reasons[0]).toMatch(/this case's threads waited 20\.0% of their time for a CPU \(run delay: other processes held the CPUs/)
     expect(withWait(WAIT_LIMIT / 5).verdict).toBe('fail')
   })
 
@@ -281,12 +281,12 @@ describe('judge against the throughput reference (n single-thread copies at once
     expect(sound.reference?.relative.high).toBeLessThan(RELATIVE_FAIL)
     expect(sound.reference?.inflation?.high).toBeLessThan(INFLATION_FAIL)
     expect(sound).toMatchObject({ verdict: 'inconclusive', cause: 'cpu-withheld' })
-    expect(sound.reasons[0]).toMatch(/other processes on the runner held the CPUs for 30\.0% .*a team waits for its slowest thread, and copies don't/)
+    expect(sound.reasons[0]).toMatch(/this case's threads waited 30\.0% of their time for a CPU .*a team waits for its slowest thread, and copies don't/)
     // False sharing behind the same hog: both threads busy, three times the CPU per call.
     const sharing = judgeOne(withWait(measured('false_sharing', { 2: 0.6 }, REFERENCE_ROUNDS, 2, { 2: 1.9 }), 0.3))
     expect(sharing.reference?.inflation?.low).toBeGreaterThan(INFLATION_FAIL)
     expect(sharing).toMatchObject({ verdict: 'fail', cause: 'contention' })
-    expect(sharing.reasons[0]).toMatch(/Other processes on the runner held the CPUs .* Its threads used 3\.\d\dx the CPU time per call that the copies did/)
+    expect(sharing.reasons[0]).toMatch(/This case's threads waited 30\.0% of their time for a CPU .* Its threads used 3\.\d\dx the CPU time per call that the copies did/)
   })
 
   it('still fails a kernel that ran on one thread, whatever its copies reached', () => {
@@ -299,3 +299,31 @@ describe('judge against the throughput reference (n single-thread copies at once
     expect(judge(evidence({ measurement: m, facts: m.facts })).cases[0].judged?.estimate).toBeCloseTo(1.9, 1)
   })
 })
+
+describe('a speedup that straddles the requirement', () => {
+  const t = threshold(2, [1, 2, 4], 2)
+  const control = measured('__control__', { 2: 1.9 })
+  const straddling = (rounds: number, copies: number) => {
+    const k = measured('k', { 2: 1.5 }, rounds, 1.95, { 2: copies })
+    // Every other round a little faster, every other a little slower: the interval holds 1.5.
+    k.samples = k.samples.map(s => (s.threads === 2 ? { ...s, wall: s.wall * (s.round % 2 ? 1.05 : 0.95) } : s))
+    return k
+  }
+
+  it('is left inconclusive at the runner\'s limit after STRADDLE_ROUNDS, when the kernel keeps up with its copies', () => {
+    expect(caseSettled(straddling(STRADDLE_ROUNDS - 1, 1.5), control, t)).toBe(false)
+    expect(caseSettled(straddling(STRADDLE_ROUNDS, 1.5), control, t)).toBe(true)
+    const m = { ...measurementOf([straddling(STRADDLE_ROUNDS, 1.5)]), reference: referenceInfo(2) }
+    const k = judge(evidence({ measurement: m, facts: m.facts })).cases[0]
+    expect(k).toMatchObject({ verdict: 'inconclusive', cause: 'runner-limit' })
+    expect(k.reasons[0]).toMatch(/straddles the required 1\.50x after 12 rounds, while 2 independent single-thread copies .* reached 1\.50x .*this runner's limit sits at the requirement/)
+  })
+
+  it('keeps measuring while the kernel falls short of its copies: it may still fail', () => {
+    expect(caseSettled(straddling(STRADDLE_ROUNDS * 2, 2.0), control, t)).toBe(false)
+  })
+})
+
+function measurementOf(cases: Measurement['cases']): Measurement {
+  return { facts: facts({ usableCpus: 2 }), threads: [1, 2, 4], cases, control: measured('__control__', { 2: 1.9 }), workloadInfo: {}, rounds: 8, seconds: 10, stoppedBy: 'decided', reference: referenceInfo(0) }
+}

@@ -40,6 +40,9 @@ export function caseReason(d: CaseDecision, row: ThreadRow, singleCall: number, 
       return `Speedup ${at} is below ${required}${against}${why}`
     }
     case 'runner-limit':
+      if (s && s.high >= t.required) {
+        return `Speedup ${at} straddles ${required} after ${d.rounds} rounds, while ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that: the code is as parallel as this runner allows, and this runner's limit sits at the requirement${d.withheld ? ` while ${d.withheld}` : ''}. Re-run on a runner with more free cores or memory bandwidth.`
+      }
       return `Speedup ${at} is below ${required}, but this runner gives at most ${fmt(r?.throughput.estimate ?? NaN)}x for this kernel's kind of work (${copies} at once), and the kernel reached ${share} of it: the code is as parallel as this runner allows${d.withheld ? ` while ${d.withheld}` : ''}. Re-run on a runner with more free cores or memory bandwidth.`
     case 'unclear-reference':
       return `Speedup ${at} is below ${required}; ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that, too close to the ${pct(RELATIVE_FAIL)} bar to call before max-time ran out. Raise max-time.`
@@ -49,7 +52,7 @@ export function caseReason(d: CaseDecision, row: ThreadRow, singleCall: number, 
       const vsCopies = r
         ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, yet its threads used ${fmt(r.inflation?.estimate ?? NaN)}x the copies' CPU time per call: a team waits for its slowest thread, and copies don't.`
         : ''
-      return `Speedup ${at} is below ${required}, but ${d.withheld}: its threads waited for a CPU, so the timings say nothing about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`
+      return `Speedup ${at} is below ${required}, but ${d.withheld}, so the timings say little about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`
     }
     case 'control-flat':
       return `Speedup ${at} is below ${required}, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${noReference} ${work}.`

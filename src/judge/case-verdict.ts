@@ -27,6 +27,13 @@ export const CONFIRM_ROUNDS = 12
 export const REFERENCE_ROUNDS = 6
 
 /**
+ * Rounds after which a speedup that still straddles the requirement is left
+ * inconclusive, when the kernel keeps up with its copies: it can no longer
+ * fail, and whether this runner allows the requirement is the runner's business.
+ */
+export const STRADDLE_ROUNDS = 12
+
+/**
  * S(n)/T(n) below which a threaded kernel is clearly worse than n copies of
  * the same call. Kernels that are as parallel as the runner allows measure
  * 0.9-1.05 on a quiet runner (fork/join, barrier and shared-cache effects);
@@ -82,7 +89,7 @@ export function cpuWithheld(samples: readonly Sample[]): string | null {
   const steal = stealShare(samples)
   if (steal !== null && steal >= STEAL_LIMIT) return `the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal)`
   const wait = waitShare(samples)
-  if (wait !== null && wait >= WAIT_LIMIT) return `other processes on the runner held the CPUs for ${(wait * 100).toFixed(1)}% of this case's thread time`
+  if (wait !== null && wait >= WAIT_LIMIT) return `this case's threads waited ${(wait * 100).toFixed(1)}% of their time for a CPU (run delay: other processes held the CPUs, or the runner gives fewer CPUs than it reports)`
   return null
 }
 
@@ -118,7 +125,10 @@ export function decideCase(c: CaseMeasurement, control: CaseMeasurement | null, 
   const d = { speedup: s, reference, withheld, busy, rounds }
   const where = position(s, t.required)
   if (where === 'above') return { ...d, verdict: 'pass', cause: 'scales', settled: true }
-  if (where === 'unclear') return { ...d, verdict: 'inconclusive', cause: 'unclear', settled: false }
+  if (where === 'unclear') {
+    const keepsUp = reference !== null && position(reference.relative, RELATIVE_FAIL) === 'above'
+    return { ...d, verdict: 'inconclusive', cause: keepsUp ? 'runner-limit' : 'unclear', settled: keepsUp && rounds >= STRADDLE_ROUNDS }
+  }
   // One busy thread: serial whatever the runner's load. CPU/wall alone can't
   // tell, since a parallel kernel sharing a core with a neighbour also shows about 1.
   if (busy !== null && busy <= 1) return { ...d, verdict: 'fail', cause: 'serial', settled: true }

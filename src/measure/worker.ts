@@ -3,10 +3,26 @@ import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import { parseReply, type Reply } from './protocol.js'
 
+/**
+ * Where a team's OpenMP threads run. A team is spread over distinct CPUs, one
+ * thread to a CPU, as on a runner where its threads run at once: on a CPU
+ * shared with another process the scheduler would otherwise stack the team on
+ * the free CPU, where threads that fight over cache lines never meet, and
+ * contention would pass for a busy runner. Single-thread processes stay free
+ * to take whichever CPU is idle, so t(1) is never slowed by a neighbour's CPU.
+ * Linux only: macOS's libomp has no thread affinity. A user's own OMP_PROC_BIND
+ * or OMP_PLACES wins.
+ */
+export function bindingEnv(threads: number, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  if (threads < 2 || platform !== 'linux' || env.OMP_PROC_BIND !== undefined || env.OMP_PLACES !== undefined) return {}
+  return { OMP_PROC_BIND: 'spread', OMP_PLACES: 'threads' }
+}
+
 /** Thread-count variables of every runtime a torch process may hold. */
 export function threadEnv(threads: number): Record<string, string> {
   const n = String(threads)
   return {
+    ...bindingEnv(threads),
     OMP_NUM_THREADS: n,
     MKL_NUM_THREADS: n,
     OPENBLAS_NUM_THREADS: n,

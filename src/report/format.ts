@@ -1,7 +1,7 @@
 import type { Verdict } from '../judge/types.js'
 import { stealShare } from '../measure/rounds.js'
 import type { Interval } from '../measure/stats.js'
-import type { Sample } from '../measure/types.js'
+import type { ReferenceInfo, Sample } from '../measure/types.js'
 
 /** Escapes text from the user's project (case names, paths) for Markdown tables. */
 export function md(text: string): string {
@@ -37,6 +37,15 @@ export function bar(value: number, max: number, width = 16): string {
 export function stealNote(m: { samples: { samples: Sample[] }[] } | null): string {
   const share = m ? stealShare(m.samples.flatMap(c => c.samples)) : null
   return share === null ? '' : `hypervisor steal ${(share * 100).toFixed(1)}% while measuring`
+}
+
+/** How the throughput reference ran, as a short phrase: copies and peak memory, or why none ran; '' before report 1.2. */
+export function referenceNote(m: { reference?: ReferenceInfo } | null): string {
+  const ref = m?.reference
+  if (!ref) return ''
+  if (ref.skipped) return `no throughput reference: ${ref.skipped}`
+  const peak = ref.peakRss.length ? `; peak memory per process ${Math.round(Math.max(...ref.peakRss.map(p => p.bytes)) / 2 ** 20)} MiB` : ''
+  return `throughput reference: ${ref.copies} single-thread copies at once${peak}`
 }
 
 const STOPPED: Record<string, string> = {

@@ -1,7 +1,7 @@
 import type { CaseFinding } from '../judge/types.js'
 import { renderAuditMarkdown } from './audit-summary.js'
 import { renderBuildCacheMarkdown } from './build-cache-summary.js'
-import { bar, ICON, interval, md, num, seconds, stealNote, stoppedBy } from './format.js'
+import { bar, ICON, interval, md, num, referenceNote, seconds, stealNote, stoppedBy } from './format.js'
 import { openmpFix } from './remediation.js'
 import { renderPatchMarkdown, renderRunOnlyFixMarkdown } from './remediation-summary.js'
 import type { Report } from './types.js'
@@ -12,7 +12,7 @@ const SUMMARY_LIMIT = 1000 * 1024
 export { md } from './format.js'
 
 function caseTable(c: CaseFinding, judgedThreads: number): string[] {
-  const maxSpeed = Math.max(...c.rows.map(r => r.speedup.estimate ?? 0), 1)
+  const maxSpeed = Math.max(...c.rows.map(r => r.speedup.estimate ?? 0), c.reference?.throughput.estimate ?? 0, 1)
   const lines = [
     `| threads | time per call | speedup (95% interval) | efficiency | CPU/wall | busy threads | |`,
     `|---:|---:|---|---:|---:|---:|---|`
@@ -21,6 +21,8 @@ function caseTable(c: CaseFinding, judgedThreads: number): string[] {
     const mark = r.threads === judgedThreads ? ' **(judged)**' : r.oversubscribed ? ' (oversubscribed)' : ''
     lines.push(`| ${r.threads}${mark} | ${seconds(r.seconds)} | ${interval(r.speedup)} | ${num(r.efficiency * 100, 0)}% | ${num(r.cpuPerWall)} | ${r.busyThreads ?? 'n/a'} | ${bar(r.speedup.estimate ?? NaN, maxSpeed, 12)} |`)
   }
+  const ref = c.reference
+  if (ref) lines.push(`| ${ref.copies} single-thread copies (reference) | | ${interval(ref.throughput)} | | | | ${bar(ref.throughput.estimate, maxSpeed, 12)} |`)
   return lines
 }
 
@@ -48,6 +50,8 @@ export function renderSummary(r: Report): string {
   const cpus = `${num(r.runner.usableCpus, 1).replace(/\.0$/, '')} of ${r.runner.cpuCount}${steal ? ` (${steal})` : ''}`
   out.push(`| ${md(r.runner.os)} ${md(r.runner.arch)} | ${cpus} | ${md(r.runner.torchVersion)} | ${md(r.runner.parallelBackend)} | ${md(r.runner.pythonVersion ?? '')} |`)
   out.push('')
+  const reference = referenceNote(r.measurement)
+  if (reference) out.push(`${md(reference.charAt(0).toUpperCase() + reference.slice(1))}.`, '')
 
   if (r.binaries.length) {
     out.push(`### Binaries`)

@@ -1,7 +1,7 @@
 import { renderAuditText } from './audit-summary.js'
 import { renderBuildCacheText } from './build-cache-summary.js'
 import { renderRunOnlyFixText } from './remediation-summary.js'
-import { interval, num, seconds, stealNote, stoppedBy } from './format.js'
+import { interval, num, referenceNote, seconds, stealNote, stoppedBy } from './format.js'
 import { openmpFix } from './remediation.js'
 import type { Report } from './types.js'
 
@@ -21,7 +21,8 @@ export function renderTerminal(r: Report): string {
   const t = r.threshold
   out.push('')
   out.push(`Required: ${num(t.required)}x at ${t.judgedThreads} threads (min-speedup ${num(t.minSpeedup)} at 4).${t.note ? ` ${t.note}` : ''}`)
-  out.push(`Runner: ${r.runner.os} ${r.runner.arch}, ${r.runner.usableCpus} usable CPU(s) of ${r.runner.cpuCount}; torch ${r.runner.torchVersion}, ATen parallel backend ${r.runner.parallelBackend}${stealNote(r.measurement) ? `; ${stealNote(r.measurement)}` : ''}`)
+  const notes = [stealNote(r.measurement), referenceNote(r.measurement)].filter(Boolean).map(n => `; ${n}`).join('')
+  out.push(`Runner: ${r.runner.os} ${r.runner.arch}, ${r.runner.usableCpus} usable CPU(s) of ${r.runner.cpuCount}; torch ${r.runner.torchVersion}, ATen parallel backend ${r.runner.parallelBackend}${notes}`)
   for (const b of r.binaries) {
     out.push('')
     out.push(`Binary ${b.path}: ${TAG[b.verdict]}`)
@@ -46,12 +47,13 @@ export function renderTerminal(r: Report): string {
     out.push(
       ...table([
         ['threads', 'time/call', 'speedup (95% interval)', 'efficiency', 'CPU/wall', 'busy'],
-        ...c.rows.map(x => [`${x.threads}${x.threads === t.judgedThreads ? '*' : x.oversubscribed ? ' (over)' : ''}`, seconds(x.seconds), interval(x.speedup), `${num(x.efficiency * 100, 0)}%`, num(x.cpuPerWall), String(x.busyThreads ?? 'n/a')])
+        ...c.rows.map(x => [`${x.threads}${x.threads === t.judgedThreads ? '*' : x.oversubscribed ? ' (over)' : ''}`, seconds(x.seconds), interval(x.speedup), `${num(x.efficiency * 100, 0)}%`, num(x.cpuPerWall), String(x.busyThreads ?? 'n/a')]),
+        ...(c.reference ? [[`${c.reference.copies} copies`, '', interval(c.reference.throughput), '', '', '']] : [])
       ])
     )
   }
   for (const [k, v] of Object.entries(r.measurement?.workloadInfo ?? {})) out.push(`Workload ${k}: ${v}`)
-  if (r.measurement) out.push('', `Measured in ${r.measurement.rounds} round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}). * = judged thread count.`)
+  if (r.measurement) out.push('', `Measured in ${r.measurement.rounds} round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}). * = judged thread count; copies = that many single-thread processes at once, the most this runner gives the work.`)
   if (r.remediation) out.push('', `Fix: apply this patch to ${r.remediation.file} (git apply / patch -p1):`, r.remediation.diff.trimEnd(), r.remediation.note)
   if (r.build?.audit) out.push('', renderAuditText(r.build.audit).trimEnd())
   if (r.build?.cache) out.push('', renderBuildCacheText(r.build.cache).trimEnd())
