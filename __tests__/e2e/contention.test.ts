@@ -1,0 +1,49 @@
+/**
+ * A kernel with OpenMP compiled in that runs on every thread and gets slower
+ * on more of them (false sharing: each thread's counter shares one cache
+ * line). The binary passes; only the measurement can catch it, and it must
+ * fail it for the right reason, against the kernel's own copies.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync, spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import type { Report } from '../../src/report/types.js'
+import { validateReport } from '../../src/report/schema.js'
+import { torchPython } from '../../__fixtures__/python.js'
+
+const cli = path.resolve('dist/cli.js')
+
+describe('false sharing (bench/kernels, built with -fopenmp)', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-contention-'))
+    fs.cpSync(path.resolve('bench', 'kernels'), dir, { recursive: true })
+    execFileSync(torchPython(), ['setup.py', 'build_ext', '--inplace'], { cwd: dir, env: { ...process.env, BENCH_OPENMP: '1' }, stdio: 'pipe' })
+  }, 600_000)
+
+  it('fails with a contention reason: threads busy, yet slower than independent copies', () => {
+    const reportPath = path.join(dir, 'report.json')
+    const r = spawnSync(process.execPath, [cli, 'check', '--working-directory', dir, '--build-command', 'none', '--python', torchPython(), '--workload', 'workload.py', '--threads', '1,2', '--report-path', reportPath], {
+      env: { ...process.env, BENCH_CASE: 'false_sharing' },
+      encoding: 'utf8',
+      timeout: 300_000
+    })
+    const report = validateReport(JSON.parse(fs.readFileSync(reportPath, 'utf8'))) as Report
+    expect(report.binaries.map(b => b.cause)).toEqual(['openmp-compiled-in'])
+    const k = report.cases[0]
+    expect(k.name).toBe('false_sharing')
+    expect(k).toMatchObject({ verdict: 'fail', cause: 'contention' })
+    expect(k.rows.find(x => x.threads === 2)?.busyThreads).toBe(2)
+    expect(k.reference?.copies).toBe(2)
+    expect(k.reference?.relative.high).toBeLessThan(0.8)
+    expect(k.reasons[0]).toMatch(/clearly below what 2 independent single-thread copies of the same call reached .*contention inside the kernel, such as threads writing to the same cache lines \(false sharing\)/)
+    // One speedup everywhere: the report's is the judged one.
+    expect(report.speedup).toBeCloseTo(k.judged?.estimate ?? NaN, 10)
+    expect(report.measurement?.reference).toMatchObject({ copies: 2, skipped: null })
+    expect(r.status).toBe(1)
+    expect(r.stdout).toMatch(/2 copies +\d\.\d\dx/)
+    expect(r.stdout).toMatch(/throughput reference: 2 single-thread copies at once; peak memory per process \d+ MiB/)
+  }, 300_000)
+})
