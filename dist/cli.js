@@ -80367,6 +80367,7 @@ function renderTerminal(r) {
   const t = r.threshold;
   out.push("");
   out.push(`Required: ${num2(t.required)}x at ${t.judgedThreads} threads (min-speedup ${num2(t.minSpeedup)} at 4).${t.note ? ` ${t.note}` : ""}`);
+  if (r.speedup !== null) out.push(`Speedup: ${num2(r.speedup)}x at ${t.judgedThreads} threads (the lowest over the cases).`);
   const notes = [stealNote(r.measurement), referenceNote(r.measurement)].filter(Boolean).map((n) => `; ${n}`).join("");
   out.push(`Runner: ${r.runner.os} ${r.runner.arch}, ${r.runner.usableCpus} usable CPU(s) of ${r.runner.cpuCount}; torch ${r.runner.torchVersion}, ATen parallel backend ${r.runner.parallelBackend}${notes}`);
   for (const b of r.binaries) {

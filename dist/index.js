@@ -81924,7 +81924,7 @@ function renderSection(input) {
   const t = r.threshold;
   const reasons = r.reasons.slice(0, MAX_REASONS).map((x) => `- ${inline(x, 300)}`);
   if (r.reasons.length > MAX_REASONS) reasons.push(`- \u2026and ${r.reasons.length - MAX_REASONS} more in the job summary.`);
-  const facts2 = `Required **${num2(t.required)}x at ${t.judgedThreads} threads**${r.speedup === null ? "" : `; lowest speedup **${num2(r.speedup)}x**`}. Torch ${inline(r.runner.torchVersion, 40)} (${inline(r.runner.parallelBackend, 40)}), ${num2(r.runner.usableCpus, 1).replace(/\.0$/, "")} usable CPU(s).${input.runUrl ? ` [Run](${input.runUrl})` : ""}`;
+  const facts2 = `Required **${num2(t.required)}x at ${t.judgedThreads} threads**${r.speedup === null ? "" : `; lowest speedup **${num2(r.speedup)}x** at ${t.judgedThreads} threads`}. Torch ${inline(r.runner.torchVersion, 40)} (${inline(r.runner.parallelBackend, 40)}), ${num2(r.runner.usableCpus, 1).replace(/\.0$/, "")} usable CPU(s).${input.runUrl ? ` [Run](${input.runUrl})` : ""}`;
   const bad = regressions(comparison2);
   const regression = comparison2 && bad.length ? [`\u26A0\uFE0F **Slower than the base branch** by more than ${num2(comparison2.tolerance * 100, 0)}% at ${comparison2.threads} threads: ${inline(regressionText(comparison2), 600)}`] : [];
   const rows2 = table(input);
@@ -86794,7 +86794,7 @@ function renderSummary(r) {
   for (const reason of r.reasons) out.push(`- ${md(reason)}`);
   out.push("");
   const t = r.threshold;
-  out.push(`Required speedup: **${num2(t.required)}x at ${t.judgedThreads} threads** (min-speedup ${num2(t.minSpeedup)} at 4 threads).${t.note ? ` ${md(t.note)}` : ""}`);
+  out.push(`Required speedup: **${num2(t.required)}x at ${t.judgedThreads} threads** (min-speedup ${num2(t.minSpeedup)} at 4 threads).${t.note ? ` ${md(t.note)}` : ""}${r.speedup !== null ? ` Lowest speedup measured: **${num2(r.speedup)}x** at ${t.judgedThreads} threads.` : ""}`);
   out.push("");
   out.push(`| runner | usable CPUs | torch | ATen parallel backend | python |`);
   out.push(`|---|---:|---|---|---|`);

@@ -30,6 +30,19 @@ describe('step summary', () => {
     expect(text).toMatch(/\| Linux X64 \| 4 of 4 \| 1\.13\.1 \| OpenMP \|/)
   })
 
+  it('shows the copies\' throughput beside the threads, the peak memory, and one speedup: the judged one', () => {
+    const r = makeReport('pass')
+    expect(r.speedup).toBeCloseTo(3.6, 1)
+    const text = renderSummary(r)
+    expect(text).toMatch(/\| 4 single-thread copies \(reference\) \| \| 3\.[78]\dx \(3\.\d\d-3\.\d\d\) \|/)
+    expect(text).toMatch(/Throughput reference: 4 single-thread copies at once; peak memory per process 310 MiB\./)
+    expect(text).toMatch(/Lowest speedup measured: \*\*3\.6\dx\*\* at 4 threads\./)
+    const terminal = renderTerminal(r)
+    expect(terminal).toMatch(/^ {2}4 copies +3\.[78]\dx \(3\.\d\d-3\.\d\d\)/m)
+    expect(terminal).toMatch(/Speedup: 3\.6\dx at 4 threads \(the lowest over the cases\)\./)
+    expect(terminal).toMatch(/throughput reference: 4 single-thread copies at once; peak memory per process 310 MiB/)
+  })
+
   it('shows the lost lines and the fix when OpenMP is missing', () => {
     const text = renderSummary(makeReport('fail-static', 3))
     expect(text).toMatch(/## ❌ thread-scaling-check: fail/)

@@ -102,7 +102,7 @@ export function renderSection(input: SectionInput): Section {
   const t = r.threshold
   const reasons = r.reasons.slice(0, MAX_REASONS).map(x => `- ${inline(x, 300)}`)
   if (r.reasons.length > MAX_REASONS) reasons.push(`- …and ${r.reasons.length - MAX_REASONS} more in the job summary.`)
-  const facts = `Required **${num(t.required)}x at ${t.judgedThreads} threads**${r.speedup === null ? '' : `; lowest speedup **${num(r.speedup)}x**`}. Torch ${inline(r.runner.torchVersion, 40)} (${inline(r.runner.parallelBackend, 40)}), ${num(r.runner.usableCpus, 1).replace(/\.0$/, '')} usable CPU(s).${input.runUrl ? ` [Run](${input.runUrl})` : ''}`
+  const facts = `Required **${num(t.required)}x at ${t.judgedThreads} threads**${r.speedup === null ? '' : `; lowest speedup **${num(r.speedup)}x** at ${t.judgedThreads} threads`}. Torch ${inline(r.runner.torchVersion, 40)} (${inline(r.runner.parallelBackend, 40)}), ${num(r.runner.usableCpus, 1).replace(/\.0$/, '')} usable CPU(s).${input.runUrl ? ` [Run](${input.runUrl})` : ''}`
   const bad = regressions(comparison)
   const regression = comparison && bad.length ? [`⚠️ **Slower than the base branch** by more than ${num(comparison.tolerance * 100, 0)}% at ${comparison.threads} threads: ${inline(regressionText(comparison), 600)}`] : []
   const rows = table(input)

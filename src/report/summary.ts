@@ -42,7 +42,7 @@ export function renderSummary(r: Report): string {
   for (const reason of r.reasons) out.push(`- ${md(reason)}`)
   out.push('')
   const t = r.threshold
-  out.push(`Required speedup: **${num(t.required)}x at ${t.judgedThreads} threads** (min-speedup ${num(t.minSpeedup)} at 4 threads).${t.note ? ` ${md(t.note)}` : ''}`)
+  out.push(`Required speedup: **${num(t.required)}x at ${t.judgedThreads} threads** (min-speedup ${num(t.minSpeedup)} at 4 threads).${t.note ? ` ${md(t.note)}` : ''}${r.speedup !== null ? ` Lowest speedup measured: **${num(r.speedup)}x** at ${t.judgedThreads} threads.` : ''}`)
   out.push('')
   out.push(`| runner | usable CPUs | torch | ATen parallel backend | python |`)
   out.push(`|---|---:|---|---|---|`)

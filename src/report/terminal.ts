@@ -21,6 +21,7 @@ export function renderTerminal(r: Report): string {
   const t = r.threshold
   out.push('')
   out.push(`Required: ${num(t.required)}x at ${t.judgedThreads} threads (min-speedup ${num(t.minSpeedup)} at 4).${t.note ? ` ${t.note}` : ''}`)
+  if (r.speedup !== null) out.push(`Speedup: ${num(r.speedup)}x at ${t.judgedThreads} threads (the lowest over the cases).`)
   const notes = [stealNote(r.measurement), referenceNote(r.measurement)].filter(Boolean).map(n => `; ${n}`).join('')
   out.push(`Runner: ${r.runner.os} ${r.runner.arch}, ${r.runner.usableCpus} usable CPU(s) of ${r.runner.cpuCount}; torch ${r.runner.torchVersion}, ATen parallel backend ${r.runner.parallelBackend}${notes}`)
   for (const b of r.binaries) {
