@@ -80258,12 +80258,14 @@ function cpuWithheld(samples) {
   if (wait !== null && wait >= WAIT_LIMIT) return `this case's threads waited ${(wait * 100).toFixed(1)}% of their time for a CPU (run delay: other processes held the CPUs, or the runner gives fewer CPUs than it reports)`;
   return null;
 }
-function shortfallCause(c) {
-  return timePerIter(c, 1) < SHORT_CALL_S ? "too-little-work" : "contention";
+var BUSY_SHARE = 0.75;
+function shortfallCause(c, threads) {
+  if (timePerIter(c, 1) < SHORT_CALL_S) return "too-little-work";
+  return cpuPerWall(c, threads) < BUSY_SHARE * threads ? "partly-serial" : "contention";
 }
 function decideCase(c, control, t) {
   const n = t.judgedThreads;
-  const base2 = { speedup: null, reference: null, withheld: null, busy: null, rounds: 0 };
+  const base2 = { speedup: null, reference: null, withheld: null, busy: null, threads: n, rounds: 0 };
   if (c.error) return { ...base2, verdict: "skipped", cause: "not-measured", settled: true };
   if (n < 2) return { ...base2, verdict: "inconclusive", cause: "one-cpu", settled: true };
   const s = speedupInterval(c, n);
@@ -80271,7 +80273,7 @@ function decideCase(c, control, t) {
   const reference = referenceFinding(c, n);
   const withheld = cpuWithheld(c.samples.filter((x) => x.threads === 1 || x.threads === n));
   const busy = busyThreads(c, n);
-  const d = { speedup: s, reference, withheld, busy, rounds };
+  const d = { speedup: s, reference, withheld, busy, threads: n, rounds };
   const where2 = position(s, t.required);
   if (where2 === "above") return { ...d, verdict: "pass", cause: "scales", settled: true };
   if (where2 === "unclear") {
@@ -80287,9 +80289,9 @@ function decideByReference(c, reference, d) {
   if (relative9 === "above") return { ...d, verdict: "inconclusive", cause: "runner-limit", settled: true };
   if (relative9 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear-reference", settled: false };
   const confirmed = d.rounds >= REFERENCE_ROUNDS;
-  if (!d.withheld) return { ...d, verdict: "fail", cause: shortfallCause(c), settled: confirmed };
+  if (!d.withheld) return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: confirmed };
   const inflation = position(reference.inflation, INFLATION_FAIL);
-  if (inflation === "above") return { ...d, verdict: "fail", cause: shortfallCause(c), settled: confirmed };
+  if (inflation === "above") return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: confirmed };
   if (inflation === "below") return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: confirmed };
   return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: false };
 }
@@ -80299,7 +80301,7 @@ function decideByControl(c, control, t, d) {
   if (controlScales !== true) return { ...d, verdict: "inconclusive", cause: "control-flat", settled: true };
   if (d.rounds < CONFIRM_ROUNDS) return { ...d, verdict: "inconclusive", cause: "unconfirmed", settled: false };
   if (d.withheld) return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: true };
-  return { ...d, verdict: "fail", cause: shortfallCause(c), settled: true };
+  return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: true };
 }
 function caseSettled(c, control, t) {
   return decideCase(c, control, t).settled;
@@ -80343,10 +80345,15 @@ function caseReason(d, row, singleCall, t, referenceSkipped) {
     case "serial":
       return `Speedup ${at} is below ${required}. Only one thread did the work (${work}): the kernel ran serially.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time.` : ""}`;
     case "contention":
+    case "partly-serial":
     case "too-little-work": {
       const inflation = r?.inflation ? ` Its threads used ${fmt(r.inflation.estimate)}x the CPU time per call that the copies did, so the time went into the kernel, not to the other processes.` : "";
       const against = r ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(RELATIVE_FAIL)} bar.${d.withheld ? ` ${capital(d.withheld)}.${inflation}` : ""}` : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`;
-      const why = d.cause === "too-little-work" ? ` One call takes ${micro(singleCall)} on one thread: too little work to amortise opening a parallel region and waking its threads. Parallelise an outer loop, or give each call more work.` : ` ${row.busyThreads ?? "Several"} threads were busy (${work}) yet slower than separate processes: contention inside the kernel, such as threads writing to the same cache lines (false sharing), atomics or a lock.`;
+      const why = {
+        "too-little-work": ` One call takes ${micro(singleCall)} on one thread: too little work to amortise opening a parallel region and waking its threads. Parallelise an outer loop, or give each call more work.`,
+        "partly-serial": ` Its threads sat idle for part of each call (${work}): a serial part of the call (work outside parallel_for, Amdahl's law), uneven chunks, or a lock that threads sleep on.`,
+        contention: ` ${row.busyThreads ?? "Several"} threads were busy (${work}) yet slower than separate processes: contention inside the kernel, such as threads writing to the same cache lines (false sharing), atomics or a lock.`
+      }[d.cause];
       return `Speedup ${at} is below ${required}${against}${why}`;
     }
     case "runner-limit":

@@ -112,7 +112,9 @@ describe('judge', () => {
     const late = measurement([measured('k', { 2: 1.2, 4: 1.2 }, CONFIRM_ROUNDS, 2)])
     const k = judge(evidence({ measurement: late, facts: late.facts }))
     expect(k.cases[0].verdict).toBe('fail')
-    expect(k.cases[0].reasons[0]).toMatch(/while libtorch's control op scaled on this runner, over 12 rounds.* 2 threads were busy .* yet slower than separate processes/)
+    // CPU/wall 2 at 4 threads: half the team sat idle.
+    expect(k.cases[0].cause).toBe('partly-serial')
+    expect(k.cases[0].reasons[0]).toMatch(/while libtorch's control op scaled on this runner, over 12 rounds.* Its threads sat idle for part of each call \(CPU time per wall time 2\.00, 2 busy thread\(s\)\): a serial part of the call/)
     // A serial kernel needs no confirmation.
     const serial = measurement([measured('k', { 2: 1.0, 4: 1.0 }, 4, 1)])
     expect(judge(evidence({ measurement: serial, facts: serial.facts })).cases[0].verdict).toBe('fail')
@@ -246,6 +248,16 @@ describe('judge against the throughput reference (n single-thread copies at once
     const k = judgeOne(measured('gather', { 2: 1.3 }, 8, 1.9, { 2: 1.31 }))
     expect(k).toMatchObject({ verdict: 'inconclusive', cause: 'runner-limit' })
     expect(k.reasons[0]).toMatch(/this runner gives at most 1\.31x for this kernel's kind of work \(2 independent single-thread copies of the same call at once\), and the kernel reached 99% .*as parallel as this runner allows/)
+  })
+
+  it('says the threads sat idle when a kernel falls short of its copies with CPU time to spare (a serial part, Amdahl)', () => {
+    // 40% of each call outside parallel_for: 1.43x at 2 threads, CPU/wall 1.4.
+    const partly = measured('partly', { 2: 1.43 }, REFERENCE_ROUNDS, 1.4, { 2: 1.95 })
+    // The calling thread works all call long; the other only in the parallel part.
+    partly.samples = partly.samples.map(s => (s.threads === 2 ? { ...s, threadCpu: [s.wall, s.wall * 0.4] } : s))
+    const k = judgeOne(partly)
+    expect(k).toMatchObject({ verdict: 'fail', cause: 'partly-serial' })
+    expect(k.reasons[0]).toMatch(/Its threads sat idle for part of each call .*a serial part of the call \(work outside parallel_for, Amdahl's law\)/)
   })
 
   it('says too little work per call when a short call falls short of its copies', () => {

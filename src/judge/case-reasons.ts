@@ -28,15 +28,17 @@ export function caseReason(d: CaseDecision, row: ThreadRow, singleCall: number, 
     case 'serial':
       return `Speedup ${at} is below ${required}. Only one thread did the work (${work}): the kernel ran serially.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time.` : ''}`
     case 'contention':
+    case 'partly-serial':
     case 'too-little-work': {
       const inflation = r?.inflation ? ` Its threads used ${fmt(r.inflation.estimate)}x the CPU time per call that the copies did, so the time went into the kernel, not to the other processes.` : ''
       const against = r
         ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(RELATIVE_FAIL)} bar.${d.withheld ? ` ${capital(d.withheld)}.${inflation}` : ''}`
         : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`
-      const why =
-        d.cause === 'too-little-work'
-          ? ` One call takes ${micro(singleCall)} on one thread: too little work to amortise opening a parallel region and waking its threads. Parallelise an outer loop, or give each call more work.`
-          : ` ${row.busyThreads ?? 'Several'} threads were busy (${work}) yet slower than separate processes: contention inside the kernel, such as threads writing to the same cache lines (false sharing), atomics or a lock.`
+      const why = {
+        'too-little-work': ` One call takes ${micro(singleCall)} on one thread: too little work to amortise opening a parallel region and waking its threads. Parallelise an outer loop, or give each call more work.`,
+        'partly-serial': ` Its threads sat idle for part of each call (${work}): a serial part of the call (work outside parallel_for, Amdahl's law), uneven chunks, or a lock that threads sleep on.`,
+        contention: ` ${row.busyThreads ?? 'Several'} threads were busy (${work}) yet slower than separate processes: contention inside the kernel, such as threads writing to the same cache lines (false sharing), atomics or a lock.`
+      }[d.cause]
       return `Speedup ${at} is below ${required}${against}${why}`
     }
     case 'runner-limit':

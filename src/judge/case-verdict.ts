@@ -1,4 +1,4 @@
-import { busyThreads, inflationRatios, pairedRatios, referenceRatios, relativeRatios, speedupInterval, stealShare, timePerIter, waitShare } from '../measure/rounds.js'
+import { busyThreads, cpuPerWall, inflationRatios, pairedRatios, referenceRatios, relativeRatios, speedupInterval, stealShare, timePerIter, waitShare } from '../measure/rounds.js'
 import { bootstrapMedian, type Interval } from '../measure/stats.js'
 import type { CaseMeasurement, Sample } from '../measure/types.js'
 import type { CaseCause, ReferenceFinding, Threshold, Verdict } from './types.js'
@@ -71,6 +71,8 @@ export interface CaseDecision {
   withheld: string | null
   /** Busy threads at the judged count, or null where unknown. */
   busy: number | null
+  /** The judged thread count. */
+  threads: number
   /** Rounds measured at the judged count. */
   rounds: number
 }
@@ -93,9 +95,17 @@ export function cpuWithheld(samples: readonly Sample[]): string | null {
   return null
 }
 
+/**
+ * Process CPU time per wall time, as a share of the threads, under which a
+ * team that falls short spent part of each call idle rather than busy.
+ */
+export const BUSY_SHARE = 0.75
+
 /** Why a case that ran on several threads fell short, from how it fell short. */
-function shortfallCause(c: CaseMeasurement): CaseCause {
-  return timePerIter(c, 1) < SHORT_CALL_S ? 'too-little-work' : 'contention'
+function shortfallCause(c: CaseMeasurement, threads: number): CaseCause {
+  if (timePerIter(c, 1) < SHORT_CALL_S) return 'too-little-work'
+  // Busy all along yet slower than copies: they fight. Idle part of the time: they wait.
+  return cpuPerWall(c, threads) < BUSY_SHARE * threads ? 'partly-serial' : 'contention'
 }
 
 /**
@@ -114,7 +124,7 @@ function shortfallCause(c: CaseMeasurement): CaseCause {
  */
 export function decideCase(c: CaseMeasurement, control: CaseMeasurement | null, t: Threshold): CaseDecision {
   const n = t.judgedThreads
-  const base = { speedup: null, reference: null, withheld: null, busy: null, rounds: 0 }
+  const base = { speedup: null, reference: null, withheld: null, busy: null, threads: n, rounds: 0 }
   if (c.error) return { ...base, verdict: 'skipped', cause: 'not-measured', settled: true }
   if (n < 2) return { ...base, verdict: 'inconclusive', cause: 'one-cpu', settled: true }
   const s = speedupInterval(c, n)
@@ -122,7 +132,7 @@ export function decideCase(c: CaseMeasurement, control: CaseMeasurement | null, 
   const reference = referenceFinding(c, n)
   const withheld = cpuWithheld(c.samples.filter(x => x.threads === 1 || x.threads === n))
   const busy = busyThreads(c, n)
-  const d = { speedup: s, reference, withheld, busy, rounds }
+  const d = { speedup: s, reference, withheld, busy, threads: n, rounds }
   const where = position(s, t.required)
   if (where === 'above') return { ...d, verdict: 'pass', cause: 'scales', settled: true }
   if (where === 'unclear') {
@@ -144,10 +154,10 @@ function decideByReference(c: CaseMeasurement, reference: ReferenceFinding, d: M
   if (relative === 'above') return { ...d, verdict: 'inconclusive', cause: 'runner-limit', settled: true }
   if (relative === 'unclear') return { ...d, verdict: 'inconclusive', cause: 'unclear-reference', settled: false }
   const confirmed = d.rounds >= REFERENCE_ROUNDS
-  if (!d.withheld) return { ...d, verdict: 'fail', cause: shortfallCause(c), settled: confirmed }
+  if (!d.withheld) return { ...d, verdict: 'fail', cause: shortfallCause(c, d.threads), settled: confirmed }
   // Other processes took CPUs: only wasted CPU time tells the kernel's fault from theirs.
   const inflation = position(reference.inflation, INFLATION_FAIL)
-  if (inflation === 'above') return { ...d, verdict: 'fail', cause: shortfallCause(c), settled: confirmed }
+  if (inflation === 'above') return { ...d, verdict: 'fail', cause: shortfallCause(c, d.threads), settled: confirmed }
   if (inflation === 'below') return { ...d, verdict: 'inconclusive', cause: 'cpu-withheld', settled: confirmed }
   return { ...d, verdict: 'inconclusive', cause: 'cpu-withheld', settled: false }
 }
@@ -159,7 +169,7 @@ function decideByControl(c: CaseMeasurement, control: CaseMeasurement | null, t:
   if (controlScales !== true) return { ...d, verdict: 'inconclusive', cause: 'control-flat', settled: true }
   if (d.rounds < CONFIRM_ROUNDS) return { ...d, verdict: 'inconclusive', cause: 'unconfirmed', settled: false }
   if (d.withheld) return { ...d, verdict: 'inconclusive', cause: 'cpu-withheld', settled: true }
-  return { ...d, verdict: 'fail', cause: shortfallCause(c), settled: true }
+  return { ...d, verdict: 'fail', cause: shortfallCause(c, d.threads), settled: true }
 }
 
 /** Whether more rounds could still change a case's verdict: the measuring loop stops on this. */

@@ -91,6 +91,7 @@ export type CaseCause =
   | 'scales'
   | 'serial'
   | 'contention'
+  | 'partly-serial'
   | 'too-little-work'
   | 'runner-limit'
   | 'unclear'
