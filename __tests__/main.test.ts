@@ -29,10 +29,13 @@ describe('run', () => {
   })
 
   it('sets the outputs and passes the step on pass', async () => {
-    runCheck.mockResolvedValue(makeReport('pass'))
+    const report = makeReport('pass')
+    runCheck.mockResolvedValue(report)
     await run()
     expect(core.setOutput).toHaveBeenCalledWith('verdict', 'pass')
-    expect(core.setOutput).toHaveBeenCalledWith('speedup', '1.000')
+    // The judged speedup, as the report has it.
+    expect(report.speedup).toBeCloseTo(3.6, 1)
+    expect(core.setOutput).toHaveBeenCalledWith('speedup', (report.speedup as number).toFixed(3))
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(core.summaryText.join('')).toMatch(/thread-scaling-check: pass/)
   })
