@@ -80238,9 +80238,9 @@ function position(s, bar2) {
 }
 var CONFIRM_ROUNDS = 12;
 var REFERENCE_ROUNDS = 6;
+var LIMIT_MARGIN = 1.1;
 var STRADDLE_ROUNDS = 12;
 var RELATIVE_FAIL = 0.8;
-var INFLATION_FAIL = 1.5;
 var STEAL_LIMIT = 0.03;
 var WAIT_LIMIT = 0.05;
 var SHORT_CALL_S = 2e-4;
@@ -80277,8 +80277,8 @@ function decideCase(c, control, t) {
   const where2 = position(s, t.required);
   if (where2 === "above") return { ...d, verdict: "pass", cause: "scales", settled: true };
   if (where2 === "unclear") {
-    const keepsUp = reference !== null && position(reference.relative, RELATIVE_FAIL) === "above";
-    return { ...d, verdict: "inconclusive", cause: keepsUp ? "runner-limit" : "unclear", settled: keepsUp && rounds >= STRADDLE_ROUNDS };
+    const atLimit = reference !== null && position(reference.relative, RELATIVE_FAIL) === "above" && reference.throughput.estimate < t.required * LIMIT_MARGIN;
+    return { ...d, verdict: "inconclusive", cause: atLimit ? "runner-limit" : "unclear", settled: atLimit && rounds >= STRADDLE_ROUNDS };
   }
   if (busy !== null && busy <= 1) return { ...d, verdict: "fail", cause: "serial", settled: true };
   if (reference) return decideByReference(c, reference, d);
@@ -80287,13 +80287,10 @@ function decideCase(c, control, t) {
 function decideByReference(c, reference, d) {
   const relative9 = position(reference.relative, RELATIVE_FAIL);
   if (relative9 === "above") return { ...d, verdict: "inconclusive", cause: "runner-limit", settled: true };
-  if (relative9 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear-reference", settled: false };
   const confirmed = d.rounds >= REFERENCE_ROUNDS;
-  if (!d.withheld) return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: confirmed };
-  const inflation = position(reference.inflation, INFLATION_FAIL);
-  if (inflation === "above") return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: confirmed };
-  if (inflation === "below") return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: confirmed };
-  return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: false };
+  if (d.withheld) return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: confirmed };
+  if (relative9 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear-reference", settled: false };
+  return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: confirmed };
 }
 function decideByControl(c, control, t, d) {
   if (c === control) return { ...d, verdict: "inconclusive", cause: "control-flat", settled: true };
@@ -80347,8 +80344,7 @@ function caseReason(d, row, singleCall, t, referenceSkipped) {
     case "contention":
     case "partly-serial":
     case "too-little-work": {
-      const inflation = r?.inflation ? ` Its threads used ${fmt(r.inflation.estimate)}x the CPU time per call that the copies did, so the time went into the kernel, not to the other processes.` : "";
-      const against = r ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(RELATIVE_FAIL)} bar.${d.withheld ? ` ${capital(d.withheld)}.${inflation}` : ""}` : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`;
+      const against = r ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(RELATIVE_FAIL)} bar, on a runner that gave its threads their CPUs.` : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`;
       const why = {
         "too-little-work": ` One call takes ${micro(singleCall)} on one thread: too little work to amortise opening a parallel region and waking its threads. Parallelise an outer loop, or give each call more work.`,
         "partly-serial": ` Its threads sat idle for part of each call (${work}): a serial part of the call (work outside parallel_for, Amdahl's law), uneven chunks, or a lock that threads sleep on.`,
@@ -80366,7 +80362,7 @@ function caseReason(d, row, singleCall, t, referenceSkipped) {
     case "unconfirmed":
       return `Speedup ${at} is below ${required} while libtorch's control op scaled, but without a throughput reference a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${d.rounds}. Raise max-time to confirm.${noReference} ${work}.`;
     case "cpu-withheld": {
-      const vsCopies = r ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, yet its threads used ${fmt(r.inflation?.estimate ?? NaN)}x the copies' CPU time per call: a team waits for its slowest thread, and copies don't.` : "";
+      const vsCopies = r ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, but a team waits for its slowest thread at every barrier and copies don't, so a sound kernel and a contended one look alike on such a runner.` : "";
       return `Speedup ${at} is below ${required}, but ${d.withheld}, so the timings say little about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`;
     }
     case "control-flat":

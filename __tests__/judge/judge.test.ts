@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { caseSettled, CONFIRM_ROUNDS, INFLATION_FAIL, REFERENCE_ROUNDS, RELATIVE_FAIL, SHORT_CALL_S, STEAL_LIMIT, STRADDLE_ROUNDS, WAIT_LIMIT } from '../../src/judge/case-verdict.js'
+import { caseSettled, CONFIRM_ROUNDS, LIMIT_MARGIN, REFERENCE_ROUNDS, RELATIVE_FAIL, SHORT_CALL_S, STEAL_LIMIT, STRADDLE_ROUNDS, WAIT_LIMIT } from '../../src/judge/case-verdict.js'
 import { judge, threshold, worst } from '../../src/judge/judge.js'
 import type { BinaryEvidence } from '../../src/judge/types.js'
 import type { Measurement } from '../../src/measure/types.js'
@@ -283,22 +283,24 @@ describe('judge against the throughput reference (n single-thread copies at once
     expect(caseSettled(close, control, t)).toBe(false)
   })
 
-  it('while other processes take CPUs, fails only a kernel whose threads also burn more CPU per call than its copies', () => {
-    // A sound kernel behind a CPU hog: the team waits for its slowest thread, so it
-    // falls to half of what the copies reach, but its CPU per call matches theirs.
+  it('never fails a kernel below its copies while other processes take CPUs: a sound team and a contended one look alike', () => {
+    // A sound kernel behind a CPU hog: the team waits for its slowest thread at
+    // every barrier, so it falls to about half of what the copies reach.
     const behindHog = measured('gather', { 2: 0.95 }, REFERENCE_ROUNDS, 0.95 * 1.05, { 2: 1.9 })
     // Both threads worked, each about half the time.
     behindHog.samples = behindHog.samples.map(s => (s.threads === 2 ? { ...s, threadCpu: [s.cpu / 2, s.cpu / 2] } : s))
     const sound = judgeOne(withWait(behindHog, 0.3))
     expect(sound.reference?.relative.high).toBeLessThan(RELATIVE_FAIL)
-    expect(sound.reference?.inflation?.high).toBeLessThan(INFLATION_FAIL)
     expect(sound).toMatchObject({ verdict: 'inconclusive', cause: 'cpu-withheld' })
-    expect(sound.reasons[0]).toMatch(/this case's threads waited 30\.0% of their time for a CPU .*a team waits for its slowest thread, and copies don't/)
-    // False sharing behind the same hog: both threads busy, three times the CPU per call.
+    expect(sound.reasons[0]).toMatch(/this case's threads waited 30\.0% of their time for a CPU .*a team waits for its slowest thread at every barrier and copies don't/)
+    // False sharing behind the same hog is inconclusive too; on an idle runner it fails (above).
     const sharing = judgeOne(withWait(measured('false_sharing', { 2: 0.6 }, REFERENCE_ROUNDS, 2, { 2: 1.9 }), 0.3))
-    expect(sharing.reference?.inflation?.low).toBeGreaterThan(INFLATION_FAIL)
-    expect(sharing).toMatchObject({ verdict: 'fail', cause: 'contention' })
-    expect(sharing.reasons[0]).toMatch(/This case's threads waited 30\.0% of their time for a CPU .* Its threads used 3\.\d\dx the CPU time per call that the copies did/)
+    expect(sharing).toMatchObject({ verdict: 'inconclusive', cause: 'cpu-withheld' })
+    // Below the run-delay limit the runner counts as idle, and the same kernel fails.
+    expect(judgeOne(withWait(measured('false_sharing', { 2: 0.6 }, REFERENCE_ROUNDS, 2, { 2: 1.9 }), WAIT_LIMIT / 5))).toMatchObject({ verdict: 'fail', cause: 'contention' })
+    // Settled once confirmed, so a loaded runner doesn't hold the check to max-time.
+    const t = threshold(2, [1, 2, 4], 2)
+    expect(caseSettled(withWait(behindHog, 0.3), measured('__control__', { 2: 1.9 }), t)).toBe(true)
   })
 
   it('still fails a kernel that ran on one thread, whatever its copies reached', () => {
@@ -333,6 +335,13 @@ describe('a speedup that straddles the requirement', () => {
 
   it('keeps measuring while the kernel falls short of its copies: it may still fail', () => {
     expect(caseSettled(straddling(STRADDLE_ROUNDS * 2, 2.0), control, t)).toBe(false)
+  })
+
+  it('keeps measuring while the copies clear the requirement with room to spare: the kernel may still pass', () => {
+    // Copies at 1.7x, over 1.1 x 1.5: the runner allows the requirement, so the straddle is noise to outlast.
+    expect(1.5 * LIMIT_MARGIN).toBeLessThan(1.7)
+    expect(caseSettled(straddling(STRADDLE_ROUNDS * 2, 1.7), control, t)).toBe(false)
+    expect(caseSettled(straddling(STRADDLE_ROUNDS * 2, 1.6), control, t)).toBe(true)
   })
 })
 

@@ -30,9 +30,8 @@ export function caseReason(d: CaseDecision, row: ThreadRow, singleCall: number, 
     case 'contention':
     case 'partly-serial':
     case 'too-little-work': {
-      const inflation = r?.inflation ? ` Its threads used ${fmt(r.inflation.estimate)}x the CPU time per call that the copies did, so the time went into the kernel, not to the other processes.` : ''
       const against = r
-        ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(RELATIVE_FAIL)} bar.${d.withheld ? ` ${capital(d.withheld)}.${inflation}` : ''}`
+        ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(RELATIVE_FAIL)} bar, on a runner that gave its threads their CPUs.`
         : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`
       const why = {
         'too-little-work': ` One call takes ${micro(singleCall)} on one thread: too little work to amortise opening a parallel region and waking its threads. Parallelise an outer loop, or give each call more work.`,
@@ -52,7 +51,7 @@ export function caseReason(d: CaseDecision, row: ThreadRow, singleCall: number, 
       return `Speedup ${at} is below ${required} while libtorch's control op scaled, but without a throughput reference a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${d.rounds}. Raise max-time to confirm.${noReference} ${work}.`
     case 'cpu-withheld': {
       const vsCopies = r
-        ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, yet its threads used ${fmt(r.inflation?.estimate ?? NaN)}x the copies' CPU time per call: a team waits for its slowest thread, and copies don't.`
+        ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, but a team waits for its slowest thread at every barrier and copies don't, so a sound kernel and a contended one look alike on such a runner.`
         : ''
       return `Speedup ${at} is below ${required}, but ${d.withheld}, so the timings say little about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`
     }
