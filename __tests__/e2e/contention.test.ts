@@ -23,14 +23,23 @@ describe('false sharing (bench/kernels, built with -fopenmp)', () => {
     execFileSync(torchPython(), ['setup.py', 'build_ext', '--inplace'], { cwd: dir, env: { ...process.env, BENCH_OPENMP: '1' }, stdio: 'pipe' })
   }, 600_000)
 
-  it('fails with a contention reason: threads busy, yet slower than independent copies', () => {
+  function check(): { status: number | null; stdout: string; report: Report } {
     const reportPath = path.join(dir, 'report.json')
     const r = spawnSync(process.execPath, [cli, 'check', '--working-directory', dir, '--build-command', 'none', '--python', torchPython(), '--workload', 'workload.py', '--threads', '1,2', '--report-path', reportPath], {
       env: { ...process.env, BENCH_CASE: 'false_sharing' },
       encoding: 'utf8',
       timeout: 300_000
     })
-    const report = validateReport(JSON.parse(fs.readFileSync(reportPath, 'utf8'))) as Report
+    return { status: r.status, stdout: r.stdout, report: validateReport(JSON.parse(fs.readFileSync(reportPath, 'utf8'))) as Report }
+  }
+
+  it('fails with a contention reason: threads busy, yet slower than independent copies', () => {
+    let r = check()
+    // By design a shortfall is never failed while other processes hold the
+    // CPUs (cause cpu-withheld): if something else on the test machine did,
+    // measure once more rather than assert on a busy machine.
+    if (r.report.cases[0].cause === 'cpu-withheld') r = check()
+    const report = r.report
     expect(report.binaries.map(b => b.cause)).toEqual(['openmp-compiled-in'])
     const k = report.cases[0]
     expect(k.name).toBe('false_sharing')
