@@ -5,30 +5,15 @@
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import type { Log } from '../../src/log.js'
 import { measure, MeasureSetupError } from '../../src/measure/measure-helper.js'
 import { busyThreads, cpuPerWall } from '../../src/measure/rounds.js'
 import { harnessPath } from '../../src/paths.js'
+import { recordingLog, writeWorkload } from '../../__fixtures__/harness-run.js'
 import { torchPython } from '../../__fixtures__/python.js'
 
-const messages: string[] = []
-const log: Log = {
-  info: m => messages.push(m),
-  debug: () => undefined,
-  warning: m => messages.push(`warning: ${m}`),
-  error: m => messages.push(`error: ${m}`),
-  notice: m => messages.push(m),
-  group: (_n, fn) => fn()
-}
-
-function workload(body: string): { dir: string; file: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-harness-'))
-  const file = path.join(dir, 'workload.py')
-  fs.writeFileSync(file, body)
-  return { dir, file }
-}
+const { log, messages } = recordingLog()
+const workload = (body: string): { dir: string; file: string } => writeWorkload(body, 'tsc-harness-')
 
 const base = { harness: harnessPath(), threads: [1, 2], maxTime: 60, sampleSeconds: 0.05, minRounds: 2, maxRounds: 2, isDecided: () => true, log }
 

@@ -9,31 +9,17 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { caseSettled, decideCase } from '../../src/judge/case-verdict.js'
 import { threshold } from '../../src/judge/judge.js'
-import type { Log } from '../../src/log.js'
 import { measure } from '../../src/measure/measure-helper.js'
 import { referenceBlocker } from '../../src/measure/reference.js'
 import { referenceRatios } from '../../src/measure/rounds.js'
 import { bindingEnv } from '../../src/measure/worker.js'
 import { harnessPath } from '../../src/paths.js'
 import { facts } from '../../__fixtures__/evidence.js'
+import { recordingLog, writeWorkload } from '../../__fixtures__/harness-run.js'
 import { torchPython } from '../../__fixtures__/python.js'
 
-const messages: string[] = []
-const log: Log = {
-  info: m => messages.push(m),
-  debug: () => undefined,
-  warning: m => messages.push(`warning: ${m}`),
-  error: m => messages.push(`error: ${m}`),
-  notice: m => messages.push(m),
-  group: (_n, fn) => fn()
-}
-
-function workload(body: string): { dir: string; file: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-reference-'))
-  const file = path.join(dir, 'workload.py')
-  fs.writeFileSync(file, body)
-  return { dir, file }
-}
+const { log, messages } = recordingLog()
+const workload = (body: string): { dir: string; file: string } => writeWorkload(body, 'tsc-reference-')
 
 const MiB = 2 ** 20
 
