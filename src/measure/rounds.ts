@@ -78,9 +78,9 @@ export function relativeRatios(c: CaseMeasurement, threads: number): number[] {
  * Per-round CPU time per call of the threaded kernel against that of its
  * copies: about 1 when threads do the same work copies do, well above 1
  * when threads burn CPU on each other (cache lines bouncing between cores,
- * spinning on a lock) or on opening regions. Unlike S(n)/T(n), other
- * processes taking CPUs don't move it: they delay threads, they don't make
- * them work more.
+ * spinning on a lock) or on opening regions. Reported for information only:
+ * beside a busy CPU, threads that spin at barriers while a teammate waits
+ * inflate it as much as false sharing does (bench: 1.6-1.8 for both).
  */
 export function inflationRatios(c: CaseMeasurement, threads: number): number[] {
   const ref = referenceByRound(c, threads)
