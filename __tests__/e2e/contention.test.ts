@@ -23,10 +23,10 @@ describe('false sharing (bench/kernels, built with -fopenmp)', () => {
     execFileSync(torchPython(), ['setup.py', 'build_ext', '--inplace'], { cwd: dir, env: { ...process.env, BENCH_OPENMP: '1' }, stdio: 'pipe' })
   }, 600_000)
 
-  function check(): { status: number | null; stdout: string; report: Report } {
-    const reportPath = path.join(dir, 'report.json')
-    const r = spawnSync(process.execPath, [cli, 'check', '--working-directory', dir, '--build-command', 'none', '--python', torchPython(), '--workload', 'workload.py', '--threads', '1,2', '--report-path', reportPath], {
-      env: { ...process.env, BENCH_CASE: 'false_sharing' },
+  function check(kernel = 'false_sharing', python = torchPython()): { status: number | null; stdout: string; report: Report } {
+    const reportPath = path.join(dir, `report-${kernel}.json`)
+    const r = spawnSync(process.execPath, [cli, 'check', '--working-directory', dir, '--build-command', 'none', '--python', python, '--workload', 'workload.py', '--threads', '1,2', '--report-path', reportPath], {
+      env: { ...process.env, BENCH_CASE: kernel, REAL_PYTHON: torchPython() },
       encoding: 'utf8',
       timeout: 300_000
     })
@@ -54,5 +54,24 @@ describe('false sharing (bench/kernels, built with -fopenmp)', () => {
     expect(r.status).toBe(1)
     expect(r.stdout).toMatch(/2 copies +\d\.\d\dx/)
     expect(r.stdout).toMatch(/throughput reference: 2 single-thread copies at once; peak memory per process \d+ MiB/)
+  }, 300_000)
+
+  it('a kernel that scales is inconclusive, not fail, when every measuring process shares one CPU: its copies are flat too', () => {
+    // The runner reports two CPUs, but every measuring process is pinned to
+    // CPU 0 (taskset), as when two vCPUs sit on one physical core. The
+    // kernel can't scale, and neither can its independent copies: the
+    // shortfall is the runner's, so the verdict must not be fail.
+    const r = check('fma', path.resolve('__fixtures__', 'one-cpu', 'python'))
+    const k = r.report.cases[0]
+    expect(k.name).toBe('fma')
+    expect(r.report.runner.usableCpus).toBe(2)
+    expect(k.rows.find(x => x.threads === 2)?.speedup.high).toBeLessThan(1.5)
+    expect(k.reference?.copies).toBe(2)
+    // The copies gained nothing either: their throughput's interval stays under the bar.
+    expect(k.reference?.throughput.high).toBeLessThan(1.5)
+    expect(k).toMatchObject({ verdict: 'inconclusive' })
+    expect(k.reasons[0]).toMatch(/this runner gives at most \d\.\d\dx for this kernel's kind of work \(2 independent single-thread copies/)
+    expect(r.report.verdict).toBe('inconclusive')
+    expect(r.status).toBe(0)
   }, 300_000)
 })

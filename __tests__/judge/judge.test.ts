@@ -54,6 +54,13 @@ describe('judge', () => {
     expect(j.binaries[0].verdict).toBe('fail')
   })
 
+  it('on one usable CPU, says the control can\'t show a speedup rather than printing a missing number', () => {
+    const m = measurement([measured('k', { 2: 1.0, 4: 1.0 })], measured('__control__', { 2: 1.0, 4: 1.0 }), 1)
+    const j = judge(evidence({ measurement: m, facts: m.facts }))
+    expect(j.cases[0]).toMatchObject({ verdict: 'inconclusive', cause: 'one-cpu' })
+    expect(j.control?.reasons[0]).toBe("libtorch's own parallel op can't show a speedup on 1 thread: the runner has one usable CPU.")
+  })
+
   it('calls sources with no parallel construct serial by design, not a failure', () => {
     const j = judge(evidence({ binaries: serialBinary, sources: [] }))
     expect(j.verdict).toBe('skipped')
