@@ -1,7 +1,8 @@
 import type { Evidence } from '../src/judge/types.js'
 import type { OpenMPEvidence } from '../src/inspect/openmp.js'
-import type { SourceHit } from '../src/inspect/sources.js'
-import type { CaseMeasurement, ReferenceInfo, ReferenceSample, RunnerFacts, Sample } from '../src/measure/types.js'
+import type { SourceHit } from '../src/sources/scan.js'
+import type { CaseMeasurement, ReferenceInfo, ReferenceSample, Sample } from '../src/measure/types.js'
+import type { RunnerFacts } from '../src/runner-facts.js'
 
 /** Typed builders for judge inputs: evidence as the pipeline would hand it over. */
 export const facts = (over: Partial<RunnerFacts> = {}): RunnerFacts => ({

@@ -37291,7 +37291,7 @@ var package_default = {
     build: "tsc --noEmit",
     bundle: "node scripts/bundle.mjs",
     "check-dist": "node scripts/bundle.mjs --check",
-    test: "npm run build && npm run check-dist && NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 jest",
+    test: "npm run build && node scripts/check-imports.mjs && npm run check-dist && NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 jest",
     "test:unit": "NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 jest"
   },
   dependencies: {
@@ -37342,7 +37342,7 @@ import { execFile as execFile3 } from "node:child_process";
 import * as fs8 from "node:fs";
 import * as path15 from "node:path";
 
-// src/report/cmake-patch.ts
+// src/fix/cmake-patch.ts
 var TARGET = /^[ \t]*(pybind11_add_module|nanobind_add_module|Python3?_add_library|python_add_library|add_library|add_executable)[ \t]*\([ \t\n]*([A-Za-z0-9_.+-]+)/gim;
 function commandEnd(text, from) {
   let depth = 0;
@@ -37384,7 +37384,7 @@ function patchCMakeText(text, hints) {
   return out;
 }
 
-// src/report/python-scan.ts
+// src/fix/python-scan.ts
 function blankPython(src) {
   const out = src.split("");
   const blank = (from, to) => {
@@ -37450,7 +37450,7 @@ function splitArgs(code2, open3, close) {
   return args;
 }
 
-// src/report/setup-py-patch.ts
+// src/fix/setup-py-patch.ts
 var CALL = /\b(CppExtension|CUDAExtension|SyclExtension|Extension)\s*\(/g;
 var HELPER = "_with_openmp";
 var ALREADY = /-fopenmp\b|\/openmp\b|-openmp:llvm/;
@@ -37588,7 +37588,7 @@ function patchSetupPyText(text, flags) {
   return out;
 }
 
-// src/report/unified-diff.ts
+// src/fix/unified-diff.ts
 var NO_EOL = "\0no-eol";
 function lines(text) {
   if (text === "") return [];
@@ -37658,7 +37658,7 @@ function unifiedDiff(file, before, after, context5 = 3) {
   return out.join("\n") + "\n";
 }
 
-// src/report/remediation.ts
+// src/fix/remediation.ts
 function openmpFix(platform2, compiler = "unknown") {
   if (platform2 === "darwin" || compiler === "apple-clang") {
     return {
@@ -37786,7 +37786,7 @@ function fixEnvironment(platform2, compiler, opts = {}) {
 // src/build/audit.ts
 import * as path9 from "node:path";
 
-// src/inspect/sources.ts
+// src/sources/scan.ts
 function blankCommentsAndStrings(src) {
   const out = src.split("");
   let i = 0;

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { fixEnvironment } from '../../src/report/remediation.js'
+import { fixEnvironment } from '../../src/fix/remediation.js'
 import { renderAuditMarkdown, renderAuditText } from '../../src/report/audit-summary.js'
 import { torchPython } from '../../__fixtures__/python.js'
 import { freshExample, wrappedBuild, type WrappedBuild } from './wrapped-build.js'

@@ -10,7 +10,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { findBuildFiles, hitsInBinary, mapFromRecords, mapSourcesToBinaries, splitCommand } from '../../src/inspect/compile-map.js'
-import { needsOpenMP, scanSource, type SourceHit } from '../../src/inspect/sources.js'
+import { needsOpenMP, scanSource, type SourceHit } from '../../src/sources/scan.js'
 import { torchPython } from '../../__fixtures__/python.js'
 
 const EXAMPLE = path.resolve('examples/parallel-ext')

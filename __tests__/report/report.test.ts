@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { PER_LEVEL_LIMIT, rankAnnotations, setupPyFlagLine } from '../../src/report/annotations.js'
 import { bar } from '../../src/report/format.js'
-import { openmpFix } from '../../src/report/remediation.js'
+import { openmpFix } from '../../src/fix/remediation.js'
 import { ReportSchemaError, validateReport } from '../../src/report/schema.js'
 import { md, renderSummary } from '../../src/report/summary.js'
 import { renderTerminal } from '../../src/report/terminal.js'

@@ -6,7 +6,7 @@
  * the audit out.
  */
 import * as path from 'node:path'
-import { blankCommentsAndStrings, needsOpenMP, scanSource, type SourceHit } from '../inspect/sources.js'
+import { blankCommentsAndStrings, needsOpenMP, scanSource, type SourceHit } from '../sources/scan.js'
 import type { CompileEntry, LinkEntry } from './compile-db.js'
 import { familyFromName, type CompilerFamily } from './compiler-id.js'
 import { debugFlags, includeDirs, linkedOpenMP, openmpFlags, optimisation, targetFlags, type OpenMPFlags } from './flags.js'

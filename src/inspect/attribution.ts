@@ -1,8 +1,8 @@
-import type { BinaryEvidence } from '../judge/types.js'
+import type { BinaryEvidence } from './types.js'
 import type { Log } from '../log.js'
 import { hitsInBinary, mapSourcesToBinaries } from './compile-map.js'
-import type { SourceHit } from './sources.js'
-import type { RunnerFacts } from '../measure/types.js'
+import type { SourceHit } from '../sources/scan.js'
+import type { RunnerFacts } from '../runner-facts.js'
 import { torchLibrariesFrom, torchRuntime } from './torch-libs.js'
 import { compareRuntimes } from './two-runtimes.js'
 

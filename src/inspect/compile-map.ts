@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { SourceHit } from './sources.js'
+import type { SourceHit } from '../sources/scan.js'
 
 /** The translation units of one binary. */
 export interface BinarySources {

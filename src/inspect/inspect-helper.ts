@@ -4,7 +4,7 @@ import { withFile } from './byte-source.js'
 import { isElf, readElfFrom } from './elf.js'
 import { isMachO, readMachO } from './macho.js'
 import { isOutlinedRegion, openmpEvidence, OUTLINED_REGION_HINT, type OpenMPEvidence } from './openmp.js'
-import { scanSource, type SourceHit } from './sources.js'
+import { scanSource, type SourceHit } from '../sources/scan.js'
 
 /** One image's static result, as `inspect --json` prints it. */
 export interface InspectedImage {

@@ -1,12 +1,13 @@
 import { THRESHOLD_THREADS } from '../constants.js'
-import { needsOpenMP, type SourceHit } from '../inspect/sources.js'
+import { needsOpenMP, type SourceHit } from '../sources/scan.js'
 import { busyThreads, cpuPerWall, speedupInterval, timePerIter } from '../measure/rounds.js'
 import type { Interval } from '../measure/stats.js'
 import type { CaseMeasurement } from '../measure/types.js'
 import { judgedThreads, requiredSpeedup } from './amdahl.js'
 import { caseReason } from './case-reasons.js'
 import { decideCase, position } from './case-verdict.js'
-import type { BinaryEvidence, BinaryFinding, CaseFinding, Evidence, Judgement, Threshold, ThreadRow, Verdict } from './types.js'
+import type { BinaryFinding, CaseFinding, Evidence, Judgement, Threshold, ThreadRow, Verdict } from './types.js'
+import type { BinaryEvidence } from '../inspect/types.js'
 
 const RANK: Record<Verdict, number> = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 }
 

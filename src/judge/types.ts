@@ -1,31 +1,11 @@
-import type { BinaryImage } from '../inspect/binary-types.js'
-import type { OpenMPEvidence } from '../inspect/openmp.js'
-import type { SourceHit } from '../inspect/sources.js'
+import type { BinaryEvidence } from '../inspect/types.js'
 import type { RuntimeFinding } from '../inspect/two-runtimes.js'
 import type { Interval } from '../measure/stats.js'
-import type { Measurement, RunnerFacts } from '../measure/types.js'
+import type { Measurement } from '../measure/types.js'
+import type { RunnerFacts } from '../runner-facts.js'
+import type { SourceHit } from '../sources/scan.js'
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'skipped'
-
-/** Static evidence for one binary file (one entry per slice of a fat file). */
-export interface BinaryEvidence {
-  /** Path relative to the working directory. */
-  path: string
-  images: { format: BinaryImage['format']; arch: string; stripped: boolean; partial?: string; openmp: OpenMPEvidence }[]
-  /** Set when the file could not be read. */
-  error?: string
-  /**
-   * Parallel constructs in the sources compiled into this binary, from the
-   * build's records; absent when the records don't say (then all scanned sources count).
-   */
-  sources?: SourceHit[]
-  /** How many source files went into it, when known. */
-  sourceFiles?: number
-  /** How the sources were tied to it (or why they weren't). */
-  sourcesHow?: string
-  /** Conflicts between its OpenMP runtime and torch's. */
-  runtimeFindings?: RuntimeFinding[]
-}
 
 /** Everything the judge looks at. */
 export interface Evidence {

@@ -3,7 +3,8 @@ import type { Reply } from './protocol.js'
 import { referenceBlocker } from './reference.js'
 import { callTime, referenceRatios, roundOrder, speedupInterval } from './rounds.js'
 import { median } from './stats.js'
-import { CONTROL_CASE, type CaseMeasurement, type Measurement, type ReferenceSample, type RunnerFacts } from './types.js'
+import { CONTROL_CASE, type CaseMeasurement, type Measurement, type ReferenceSample } from './types.js'
+import type { RunnerFacts } from '../runner-facts.js'
 import { Worker, WorkerFailure } from './worker.js'
 
 export interface MeasureOptions {

@@ -1,4 +1,4 @@
-import type { RunnerFacts } from './types.js'
+import type { RunnerFacts } from '../runner-facts.js'
 
 /** Replies of harness.py, checked field by field: the harness runs user code and its output is not trusted. */
 export type Reply =

@@ -1,4 +1,4 @@
-import type { RunnerFacts } from './types.js'
+import type { RunnerFacts } from '../runner-facts.js'
 
 /**
  * A copy may need more than the single-thread process's peak so far: a

@@ -1,5 +1,5 @@
 import type { AnnotationProps } from '../log.js'
-import { openmpFix } from './remediation.js'
+import { openmpFix } from '../fix/remediation.js'
 import type { Report } from './types.js'
 
 export interface Annotation {

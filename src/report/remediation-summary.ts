@@ -1,6 +1,5 @@
 /** The remediation patch and the run-only fix notice, for the summary, the PR comment and the terminal. Pure. */
-import type { SecondLibomp } from '../build/macos-omp.js'
-import type { BuildFilePatch } from './remediation.js'
+import type { BuildFilePatch } from '../fix/remediation.js'
 import { md } from './format.js'
 
 /** A fence longer than any backtick run in the diff, so a diff can't close it. */
@@ -30,8 +29,4 @@ export function renderRunOnlyFixMarkdown(vars: Record<string, string>): string {
 
 export function renderRunOnlyFixText(vars: Record<string, string>): string {
   return `NOTE: OpenMP flags were added for this run only (${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')}); the build files are unchanged.\n`
-}
-
-export function renderSecondLibompMarkdown(found: readonly SecondLibomp[]): string {
-  return found.map(f => [`**${md(f.summary)}**`, '', md(f.effect), '', ...f.fix.map(x => `- ${md(x)}`), ''].join('\n')).join('\n')
 }

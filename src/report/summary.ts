@@ -2,7 +2,7 @@ import type { CaseFinding } from '../judge/types.js'
 import { renderAuditMarkdown } from './audit-summary.js'
 import { renderBuildCacheMarkdown } from './build-cache-summary.js'
 import { bar, ICON, interval, md, num, referenceNote, seconds, stealNote, stoppedBy } from './format.js'
-import { openmpFix } from './remediation.js'
+import { openmpFix } from '../fix/remediation.js'
 import { renderPatchMarkdown, renderRunOnlyFixMarkdown } from './remediation-summary.js'
 import type { Report } from './types.js'
 

@@ -2,7 +2,7 @@ import { renderAuditText } from './audit-summary.js'
 import { renderBuildCacheText } from './build-cache-summary.js'
 import { renderRunOnlyFixText } from './remediation-summary.js'
 import { interval, num, referenceNote, seconds, stealNote, stoppedBy } from './format.js'
-import { openmpFix } from './remediation.js'
+import { openmpFix } from '../fix/remediation.js'
 import type { Report } from './types.js'
 
 const TAG = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', skipped: 'SKIPPED' } as const

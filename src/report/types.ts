@@ -1,8 +1,10 @@
 import type { BuildAudit } from '../build/audit.js'
 import type { BuildCacheReport } from '../build/build-cache.js'
-import type { BinaryEvidence, BinaryFinding, CaseFinding, Threshold, Verdict } from '../judge/types.js'
-import type { SourceHit } from '../inspect/sources.js'
-import type { CaseMeasurement, ReferenceInfo, RunnerFacts } from '../measure/types.js'
+import type { BinaryFinding, CaseFinding, Threshold, Verdict } from '../judge/types.js'
+import type { BinaryEvidence } from '../inspect/types.js'
+import type { SourceHit } from '../sources/scan.js'
+import type { CaseMeasurement, ReferenceInfo } from '../measure/types.js'
+import type { RunnerFacts } from '../runner-facts.js'
 
 /**
  * The JSON report: the run's one public result. Matrix legs hand it to the

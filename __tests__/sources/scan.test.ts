@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { blankCommentsAndStrings, needsOpenMP, scanSource } from '../../src/inspect/sources.js'
+import { blankCommentsAndStrings, needsOpenMP, scanSource } from '../../src/sources/scan.js'
 
 describe('scanSource', () => {
   it('finds at::parallel_for, parallel_reduce and omp pragmas with line and column', () => {
