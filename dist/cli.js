@@ -34170,9 +34170,6 @@ function parseTolerance(value) {
   return x;
 }
 
-// src/inspect/inspect-helper.ts
-import * as fs2 from "node:fs";
-
 // src/inspect/binary-types.ts
 var BinaryFormatError = class extends Error {
   constructor(message) {
@@ -35497,90 +35494,7 @@ function openmpEvidence(image) {
   };
 }
 
-// src/sources/scan.ts
-function blankCommentsAndStrings(src) {
-  const out = src.split("");
-  let i = 0;
-  const blank = (from, to) => {
-    for (let k = from; k < to; k++) if (out[k] !== "\n") out[k] = " ";
-  };
-  while (i < src.length) {
-    const c = src[i];
-    const n = src[i + 1];
-    if (c === "/" && n === "/") {
-      let j = i;
-      while (j < src.length && src[j] !== "\n") j += src[j] === "\\" && src[j + 1] === "\n" ? 2 : 1;
-      blank(i, j);
-      i = j;
-    } else if (c === "/" && n === "*") {
-      const end = src.indexOf("*/", i + 2);
-      const j = end < 0 ? src.length : end + 2;
-      blank(i, j);
-      i = j;
-    } else if (c === "R" && n === '"' && !/[\w]/.test(src[i - 1] ?? "")) {
-      const open2 = src.indexOf("(", i + 2);
-      const delim = open2 < 0 ? "" : src.slice(i + 2, open2);
-      const end = open2 < 0 ? -1 : src.indexOf(`)${delim}"`, open2);
-      const j = end < 0 ? src.length : end + delim.length + 2;
-      blank(i + 1, j);
-      i = j;
-    } else if (c === '"' || c === "'" && !/[0-9a-fA-F]/.test(src[i - 1] ?? "")) {
-      let j = i + 1;
-      while (j < src.length && src[j] !== c && src[j] !== "\n") j += src[j] === "\\" ? 2 : 1;
-      blank(i + 1, Math.min(j, src.length));
-      i = j + 1;
-    } else {
-      i++;
-    }
-  }
-  return out.join("");
-}
-var PATTERNS = [
-  { construct: "stable-parallel", re: /\b(?:torch\s*::\s*)?stable\s*::\s*parallel_for\b/g },
-  // simd and declare directives vectorise; they start no threads.
-  { construct: "omp-pragma", re: /^[ \t]*#[ \t]*pragma[ \t]+omp[ \t]+(?!simd\b|declare\b|end\b)\w/gm },
-  { construct: "omp-pragma", re: /\b_Pragma\s*\(\s*"\s*omp\s+(?!simd\b|declare\b)\w/g },
-  // Qualified calls, and unqualified ones after `using namespace at`.
-  { construct: "at-parallel", re: /(?<![\w:]\s*::\s*)(?<!stable\s*::\s*)\b(?:at\s*::\s*)?parallel_(?:for|reduce)\s*(?:<[^;{}()]*>)?\s*\(/g }
-];
-function scanSource(file, text) {
-  const clean2 = blankCommentsAndStrings(text);
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
-  const position2 = (offset) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
-  };
-  const lines2 = text.split("\n");
-  const hits = [];
-  const seen = /* @__PURE__ */ new Set();
-  for (const { construct, re } of PATTERNS) {
-    const haystack = re.source.includes("_Pragma") ? text : clean2;
-    for (const m of haystack.matchAll(re)) {
-      const offset = (m.index ?? 0) + (m[0].length - m[0].trimStart().length);
-      if (re.source.includes("_Pragma") && clean2.slice(offset, offset + 7) !== "_Pragma") continue;
-      const { line, column } = position2(offset);
-      const key = `${line}:${column}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      hits.push({ file, line, column, construct, text: lines2[line - 1].trim() });
-    }
-  }
-  return hits.sort((a, b) => a.line - b.line || a.column - b.column);
-}
-function needsOpenMP(hit, torchBackendIsOpenMP) {
-  if (hit.construct === "omp-pragma") return true;
-  if (hit.construct === "at-parallel") return torchBackendIsOpenMP;
-  return false;
-}
-
-// src/inspect/inspect-helper.ts
+// src/inspect/inspect-binary.ts
 var HEAD_BYTES = 4096;
 function inspectBinary(file) {
   const opts = { keepDefined: isOutlinedRegion, keepDefinedContaining: OUTLINED_REGION_HINT };
@@ -35602,16 +35516,6 @@ function inspectBinary(file) {
     ...i.partial ? { partial: i.partial } : {},
     openmp: openmpEvidence(i)
   }));
-}
-var MAX_SOURCE_BYTES = 4 * 1024 * 1024;
-function scanSources(files) {
-  const hits = [];
-  for (const f of files) {
-    const st = fs2.statSync(f, { throwIfNoEntry: false });
-    if (!st || st.size > MAX_SOURCE_BYTES) continue;
-    hits.push(...scanSource(f, fs2.readFileSync(f, "utf8")));
-  }
-  return hits;
 }
 
 // src/judge/fail-on.ts
@@ -35698,7 +35602,7 @@ function logTail(log2, lines2 = 20) {
 
 // src/build/build-stage.ts
 import { execFile as execFile3 } from "node:child_process";
-import * as fs8 from "node:fs";
+import * as fs7 from "node:fs";
 import * as path10 from "node:path";
 
 // src/fix/cmake-patch.ts
@@ -36145,9 +36049,92 @@ function fixEnvironment(platform2, compiler, opts = {}) {
 // src/build/audit.ts
 import * as path4 from "node:path";
 
+// src/sources/scan.ts
+function blankCommentsAndStrings(src) {
+  const out = src.split("");
+  let i = 0;
+  const blank = (from, to) => {
+    for (let k = from; k < to; k++) if (out[k] !== "\n") out[k] = " ";
+  };
+  while (i < src.length) {
+    const c = src[i];
+    const n = src[i + 1];
+    if (c === "/" && n === "/") {
+      let j = i;
+      while (j < src.length && src[j] !== "\n") j += src[j] === "\\" && src[j + 1] === "\n" ? 2 : 1;
+      blank(i, j);
+      i = j;
+    } else if (c === "/" && n === "*") {
+      const end = src.indexOf("*/", i + 2);
+      const j = end < 0 ? src.length : end + 2;
+      blank(i, j);
+      i = j;
+    } else if (c === "R" && n === '"' && !/[\w]/.test(src[i - 1] ?? "")) {
+      const open2 = src.indexOf("(", i + 2);
+      const delim = open2 < 0 ? "" : src.slice(i + 2, open2);
+      const end = open2 < 0 ? -1 : src.indexOf(`)${delim}"`, open2);
+      const j = end < 0 ? src.length : end + delim.length + 2;
+      blank(i + 1, j);
+      i = j;
+    } else if (c === '"' || c === "'" && !/[0-9a-fA-F]/.test(src[i - 1] ?? "")) {
+      let j = i + 1;
+      while (j < src.length && src[j] !== c && src[j] !== "\n") j += src[j] === "\\" ? 2 : 1;
+      blank(i + 1, Math.min(j, src.length));
+      i = j + 1;
+    } else {
+      i++;
+    }
+  }
+  return out.join("");
+}
+var PATTERNS = [
+  { construct: "stable-parallel", re: /\b(?:torch\s*::\s*)?stable\s*::\s*parallel_for\b/g },
+  // simd and declare directives vectorise; they start no threads.
+  { construct: "omp-pragma", re: /^[ \t]*#[ \t]*pragma[ \t]+omp[ \t]+(?!simd\b|declare\b|end\b)\w/gm },
+  { construct: "omp-pragma", re: /\b_Pragma\s*\(\s*"\s*omp\s+(?!simd\b|declare\b)\w/g },
+  // Qualified calls, and unqualified ones after `using namespace at`.
+  { construct: "at-parallel", re: /(?<![\w:]\s*::\s*)(?<!stable\s*::\s*)\b(?:at\s*::\s*)?parallel_(?:for|reduce)\s*(?:<[^;{}()]*>)?\s*\(/g }
+];
+function scanSource(file, text) {
+  const clean2 = blankCommentsAndStrings(text);
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
+  const position2 = (offset) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
+  };
+  const lines2 = text.split("\n");
+  const hits = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const { construct, re } of PATTERNS) {
+    const haystack = re.source.includes("_Pragma") ? text : clean2;
+    for (const m of haystack.matchAll(re)) {
+      const offset = (m.index ?? 0) + (m[0].length - m[0].trimStart().length);
+      if (re.source.includes("_Pragma") && clean2.slice(offset, offset + 7) !== "_Pragma") continue;
+      const { line, column } = position2(offset);
+      const key = `${line}:${column}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      hits.push({ file, line, column, construct, text: lines2[line - 1].trim() });
+    }
+  }
+  return hits.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+function needsOpenMP(hit, torchBackendIsOpenMP) {
+  if (hit.construct === "omp-pragma") return true;
+  if (hit.construct === "at-parallel") return torchBackendIsOpenMP;
+  return false;
+}
+
 // src/build/compiler-id.ts
 import { execFile } from "node:child_process";
-import * as fs3 from "node:fs";
+import * as fs2 from "node:fs";
 import * as path2 from "node:path";
 function familyFromVersion(banner) {
   if (/Apple (LLVM|clang)/i.test(banner)) return "apple-clang";
@@ -36178,8 +36165,8 @@ ${stderr}`);
 function which(name, env = process.env, skip = () => false) {
   const isExe = (p) => {
     try {
-      fs3.accessSync(p, fs3.constants.X_OK);
-      return fs3.statSync(p).isFile();
+      fs2.accessSync(p, fs2.constants.X_OK);
+      return fs2.statSync(p).isFile();
     } catch {
       return false;
     }
@@ -36369,7 +36356,7 @@ import * as os2 from "node:os";
 
 // src/build/cache-key.ts
 import { createHash } from "node:crypto";
-import * as fs4 from "node:fs";
+import * as fs3 from "node:fs";
 import * as path5 from "node:path";
 var CACHE_KEY_PREFIX = "thread-scaling-check-ccache-v1";
 var BUILD_FILES = ["setup.py", "setup.cfg", "pyproject.toml", "CMakeLists.txt", "requirements.txt"];
@@ -36389,20 +36376,20 @@ function cacheKeys(input) {
 function readKeyFiles(dir, sources) {
   const read2 = (abs2) => {
     try {
-      return fs4.readFileSync(abs2, "utf8");
+      return fs3.readFileSync(abs2, "utf8");
     } catch {
       return "";
     }
   };
   return {
-    buildFiles: BUILD_FILES.filter((f) => fs4.existsSync(path5.join(dir, f))).map((f) => ({ path: f, content: read2(path5.join(dir, f)) })),
+    buildFiles: BUILD_FILES.filter((f) => fs3.existsSync(path5.join(dir, f))).map((f) => ({ path: f, content: read2(path5.join(dir, f)) })),
     sources: sources.map((s) => ({ path: path5.relative(dir, s), content: read2(s) }))
   };
 }
 
 // src/build/ccache.ts
 import { execFile as execFile2 } from "node:child_process";
-import * as fs5 from "node:fs";
+import * as fs4 from "node:fs";
 import * as os from "node:os";
 import * as path6 from "node:path";
 var CcacheNotFoundError = class extends Error {
@@ -36426,7 +36413,7 @@ async function setupCcache(opts) {
   const exe = which("ccache", opts.env ?? process.env);
   if (!exe) throw new CcacheNotFoundError();
   const dir = opts.dir ?? defaultCcacheDir(opts.env);
-  fs5.mkdirSync(dir, { recursive: true });
+  fs4.mkdirSync(dir, { recursive: true });
   const env = ccacheEnv(dir, opts.workingDirectory, opts.maxSize);
   await run(exe, ["--zero-stats"], env);
   return { path: exe, dir, env };
@@ -36483,13 +36470,13 @@ async function endBuildCache(session, store, buildSeconds) {
   return { key: session.key, restoredKey: session.restoredKey, exactHit, stats, buildSeconds, saved };
 }
 
-// src/build/build-helper.ts
+// src/build/run-build.ts
 import { spawn } from "node:child_process";
-import * as fs6 from "node:fs";
+import * as fs5 from "node:fs";
 import * as path7 from "node:path";
 async function runBuild(opts) {
-  fs6.mkdirSync(path7.dirname(opts.logPath), { recursive: true });
-  const file = fs6.createWriteStream(opts.logPath);
+  fs5.mkdirSync(path7.dirname(opts.logPath), { recursive: true });
+  const file = fs5.createWriteStream(opts.logPath);
   const startedAt = Date.now();
   const chunks = [];
   const shell = process.platform === "win32" ? "cmd.exe" : "bash";
@@ -36531,7 +36518,7 @@ async function runBuild(opts) {
 }
 
 // src/build/wrappers.ts
-import * as fs7 from "node:fs";
+import * as fs6 from "node:fs";
 import * as os3 from "node:os";
 import * as path9 from "node:path";
 
@@ -36689,7 +36676,7 @@ var CompilerNotFoundError = class extends Error {
 var LAUNCHERS = /* @__PURE__ */ new Set(["ccache", "sccache", "buildcache"]);
 var isLauncher = (p) => {
   try {
-    return LAUNCHERS.has(path9.basename(fs7.realpathSync(p)).replace(/\.exe$/i, ""));
+    return LAUNCHERS.has(path9.basename(fs6.realpathSync(p)).replace(/\.exe$/i, ""));
   } catch {
     return false;
   }
@@ -36724,21 +36711,21 @@ function prepareWrappers(opts) {
   const platform2 = opts.platform ?? process.platform;
   const ccache = opts.ccache ?? null;
   const { cc, cxx } = resolveBoth(env, platform2, ccache);
-  const root = fs7.mkdtempSync(path9.join(opts.tempDir ?? os3.tmpdir(), "tsc-wrappers-"));
+  const root = fs6.mkdtempSync(path9.join(opts.tempDir ?? os3.tmpdir(), "tsc-wrappers-"));
   const recordDir = path9.join(root, "records");
-  fs7.mkdirSync(recordDir);
+  fs6.mkdirSync(recordDir);
   const write = (r) => {
     const dir = path9.join(root, r.spec.role);
-    fs7.mkdirSync(dir);
+    fs6.mkdirSync(dir);
     const file = path9.join(dir, r.name);
-    fs7.writeFileSync(file, wrapperScript(r.spec), { mode: 493 });
+    fs6.writeFileSync(file, wrapperScript(r.spec), { mode: 493 });
     return file;
   };
   const ccWrapper = write(cc);
   const cxxWrapper = write(cxx);
   let finished = null;
   const finish = () => {
-    finished ??= collect(recordDir, opts.outputDir, env).finally(() => fs7.rmSync(root, { recursive: true, force: true }));
+    finished ??= collect(recordDir, opts.outputDir, env).finally(() => fs6.rmSync(root, { recursive: true, force: true }));
     return finished;
   };
   return {
@@ -36749,10 +36736,10 @@ function prepareWrappers(opts) {
 }
 function readRecords(recordDir) {
   const out = [];
-  for (const name of fs7.readdirSync(recordDir)) {
+  for (const name of fs6.readdirSync(recordDir)) {
     if (!name.endsWith(".rec")) continue;
     const file = path9.join(recordDir, name);
-    const inv = parseRecord(fs7.readFileSync(file), fs7.statSync(file).mtimeMs);
+    const inv = parseRecord(fs6.readFileSync(file), fs6.statSync(file).mtimeMs);
     if (inv) out.push(inv);
   }
   return out;
@@ -36764,15 +36751,15 @@ async function collect(recordDir, outputDir, env) {
   const realLinks = links.filter((l) => !isProbe(l));
   const compilers = {};
   for (const p of new Set(invocations.map((i) => i.arguments[0]))) compilers[p] = await identifyCompiler(p, env);
-  fs7.mkdirSync(outputDir, { recursive: true });
+  fs6.mkdirSync(outputDir, { recursive: true });
   const files = {
     compileCommands: path9.join(outputDir, "compile_commands.json"),
     linkCommands: path9.join(outputDir, "link-commands.json"),
     invocations: path9.join(outputDir, "compiler-commands.jsonl")
   };
-  fs7.writeFileSync(files.compileCommands, compileCommandsJson(compileDb));
-  fs7.writeFileSync(files.linkCommands, JSON.stringify(realLinks.map((l) => ({ directory: l.directory, arguments: l.arguments, output: l.output, inputs: l.inputs, libraries: l.libraries })), null, 2) + "\n");
-  fs7.writeFileSync(files.invocations, invocations.map((i) => JSON.stringify({ cwd: i.directory, argv: i.arguments, compiler: i.role, timestamp: new Date(i.time).toISOString() }) + "\n").join(""));
+  fs6.writeFileSync(files.compileCommands, compileCommandsJson(compileDb));
+  fs6.writeFileSync(files.linkCommands, JSON.stringify(realLinks.map((l) => ({ directory: l.directory, arguments: l.arguments, output: l.output, inputs: l.inputs, libraries: l.libraries })), null, 2) + "\n");
+  fs6.writeFileSync(files.invocations, invocations.map((i) => JSON.stringify({ cwd: i.directory, argv: i.arguments, compiler: i.role, timestamp: new Date(i.time).toISOString() }) + "\n").join(""));
   return { compileDb, links: realLinks, invocations, compilers, files };
 }
 
@@ -36784,7 +36771,7 @@ function torchVersion(python) {
 }
 async function runBuildStage(o) {
   const outputDir = path10.dirname(o.logPath);
-  fs8.mkdirSync(outputDir, { recursive: true });
+  fs7.mkdirSync(outputDir, { recursive: true });
   let session = null;
   if (o.cache) {
     session = await beginBuildCache({ store: o.cache, workingDirectory: o.cwd, compiler: realCompilers().cxx, torchVersion: await torchVersion(o.python), sources: o.sources });
@@ -36808,7 +36795,7 @@ async function runBuildStage(o) {
   let audit = null;
   if (recorded && recorded.compileDb.length) {
     const families = Object.fromEntries(Object.entries(recorded.compilers).map(([p, c]) => [p, c.family]));
-    audit = auditBuild({ compileDb: recorded.compileDb, links: recorded.links, projectDir: o.cwd, readFile: (f) => fs8.existsSync(f) ? fs8.readFileSync(f, "utf8") : null, families });
+    audit = auditBuild({ compileDb: recorded.compileDb, links: recorded.links, projectDir: o.cwd, readFile: (f) => fs7.existsSync(f) ? fs7.readFileSync(f, "utf8") : null, families });
     o.log.info(`Recorded ${recorded.compileDb.length} compile and ${recorded.links.length} link command(s); ${audit.flagged.length} translation unit(s) hold parallel code compiled without OpenMP`);
   }
   return { result, audit, compileDatabase: recorded?.files.compileCommands ?? null, cache, fixApplied };
@@ -37945,7 +37932,7 @@ import { ok } from "assert";
 import * as path12 from "path";
 
 // node_modules/@actions/io/lib/io-util.js
-import * as fs9 from "fs";
+import * as fs8 from "fs";
 import * as path11 from "path";
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
@@ -37974,9 +37961,9 @@ var __awaiter4 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs9.promises;
+var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs8.promises;
 var IS_WINDOWS = process.platform === "win32";
-var READONLY = fs9.constants.O_RDONLY;
+var READONLY = fs8.constants.O_RDONLY;
 function exists(fsPath) {
   return __awaiter4(this, void 0, void 0, function* () {
     try {
@@ -38708,7 +38695,7 @@ function info(message) {
 import * as path21 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as fs10 from "fs";
+import * as fs9 from "fs";
 
 // node_modules/@actions/glob/lib/internal-glob-options-helper.js
 function getOptions(copy) {
@@ -41233,7 +41220,7 @@ var DefaultGlobber = class _DefaultGlobber {
       for (const searchPath of getSearchPaths(patterns)) {
         debug(`Search path '${searchPath}'`);
         try {
-          yield __await(fs10.promises.lstat(searchPath));
+          yield __await(fs9.promises.lstat(searchPath));
         } catch (err) {
           if (err.code === "ENOENT") {
             continue;
@@ -41267,7 +41254,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs10.promises.readdir(item.path))).map((x) => new SearchState(path18.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs9.promises.readdir(item.path))).map((x) => new SearchState(path18.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -41302,7 +41289,7 @@ var DefaultGlobber = class _DefaultGlobber {
       let stats;
       if (options.followSymbolicLinks) {
         try {
-          stats = yield fs10.promises.stat(item.path);
+          stats = yield fs9.promises.stat(item.path);
         } catch (err) {
           if (err.code === "ENOENT") {
             if (options.omitBrokenSymbolicLinks) {
@@ -41314,10 +41301,10 @@ var DefaultGlobber = class _DefaultGlobber {
           throw err;
         }
       } else {
-        stats = yield fs10.promises.lstat(item.path);
+        stats = yield fs9.promises.lstat(item.path);
       }
       if (stats.isDirectory() && options.followSymbolicLinks) {
-        const realPath = yield fs10.promises.realpath(item.path);
+        const realPath = yield fs9.promises.realpath(item.path);
         while (traversalChain.length >= item.level) {
           traversalChain.pop();
         }
@@ -41369,7 +41356,7 @@ function create(patterns, options) {
 // node_modules/@actions/cache/lib/internal/cacheUtils.js
 var semver = __toESM(require_semver2(), 1);
 import * as crypto2 from "crypto";
-import * as fs11 from "fs";
+import * as fs10 from "fs";
 import * as path19 from "path";
 import * as util from "util";
 
@@ -41471,7 +41458,7 @@ function createTempDirectory() {
   });
 }
 function getArchiveFileSizeInBytes(filePath) {
-  return fs11.statSync(filePath).size;
+  return fs10.statSync(filePath).size;
 }
 function resolvePaths(patterns) {
   return __awaiter10(this, void 0, void 0, function* () {
@@ -41509,7 +41496,7 @@ function resolvePaths(patterns) {
 }
 function unlinkFile(filePath) {
   return __awaiter10(this, void 0, void 0, function* () {
-    return util.promisify(fs11.unlink)(filePath);
+    return util.promisify(fs10.unlink)(filePath);
   });
 }
 function getVersion(app_1) {
@@ -41551,7 +41538,7 @@ function getCacheFileName(compressionMethod) {
 }
 function getGnuTarPathOnWindows() {
   return __awaiter10(this, void 0, void 0, function* () {
-    if (fs11.existsSync(GnuTarPathOnWindows)) {
+    if (fs10.existsSync(GnuTarPathOnWindows)) {
       return GnuTarPathOnWindows;
     }
     const versionOutput = yield getVersion("tar");
@@ -41584,7 +41571,7 @@ function getRuntimeToken() {
 }
 
 // node_modules/@actions/cache/lib/internal/cacheHttpClient.js
-import * as fs14 from "fs";
+import * as fs13 from "fs";
 import { URL as URL2 } from "url";
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
@@ -73344,7 +73331,7 @@ var Batch = class {
 };
 
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.js
-import fs12 from "node:fs";
+import fs11 from "node:fs";
 import util3 from "node:util";
 async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   let pos = 0;
@@ -73383,7 +73370,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
 }
 async function readStreamToLocalFile(rs, file) {
   return new Promise((resolve12, reject) => {
-    const ws = fs12.createWriteStream(file);
+    const ws = fs11.createWriteStream(file);
     rs.on("error", (err) => {
       reject(err);
     });
@@ -73394,8 +73381,8 @@ async function readStreamToLocalFile(rs, file) {
     rs.pipe(ws);
   });
 }
-var fsStat = util3.promisify(fs12.stat);
-var fsCreateReadStream = fs12.createReadStream;
+var fsStat = util3.promisify(fs11.stat);
+var fsCreateReadStream = fs11.createReadStream;
 
 // node_modules/@azure/storage-blob/dist/esm/Clients.js
 var BlobClient = class _BlobClient extends StorageClient2 {
@@ -76254,7 +76241,7 @@ function uploadCacheArchiveSDK(signedUploadURL, archivePath, options) {
 
 // node_modules/@actions/cache/lib/internal/downloadUtils.js
 import * as buffer2 from "buffer";
-import * as fs13 from "fs";
+import * as fs12 from "fs";
 import * as stream from "stream";
 import * as util4 from "util";
 
@@ -76514,7 +76501,7 @@ var DownloadProgress = class {
 };
 function downloadCacheHttpClient(archiveLocation, archivePath) {
   return __awaiter13(this, void 0, void 0, function* () {
-    const writeStream = fs13.createWriteStream(archivePath);
+    const writeStream = fs12.createWriteStream(archivePath);
     const httpClient = new HttpClient("actions/cache");
     const downloadResponse = yield retryHttpClientResponse("downloadCache", () => __awaiter13(this, void 0, void 0, function* () {
       return httpClient.get(archiveLocation);
@@ -76539,7 +76526,7 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
 function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
   return __awaiter13(this, void 0, void 0, function* () {
     var _a2;
-    const archiveDescriptor = yield fs13.promises.open(archivePath, "w");
+    const archiveDescriptor = yield fs12.promises.open(archivePath, "w");
     const httpClient = new HttpClient("actions/cache", void 0, {
       socketTimeout: options.timeoutInMs,
       keepAlive: true
@@ -76655,7 +76642,7 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
     } else {
       const maxSegmentSize = Math.min(134217728, buffer2.constants.MAX_LENGTH);
       const downloadProgress = new DownloadProgress(contentLength2);
-      const fd = fs13.openSync(archivePath, "w");
+      const fd = fs12.openSync(archivePath, "w");
       try {
         downloadProgress.startDisplayTimer();
         const controller = new AbortController();
@@ -76673,12 +76660,12 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
             controller.abort();
             throw new Error("Aborting cache download as the download time exceeded the timeout.");
           } else if (Buffer.isBuffer(result)) {
-            fs13.writeFileSync(fd, result);
+            fs12.writeFileSync(fd, result);
           }
         }
       } finally {
         downloadProgress.stopDisplayTimer();
-        fs13.closeSync(fd);
+        fs12.closeSync(fd);
       }
     }
   });
@@ -76966,7 +76953,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
   return __awaiter14(this, void 0, void 0, function* () {
     const fileSize = getArchiveFileSizeInBytes(archivePath);
     const resourceUrl = getCacheApiUrl(`caches/${cacheId.toString()}`);
-    const fd = fs14.openSync(archivePath, "r");
+    const fd = fs13.openSync(archivePath, "r");
     const uploadOptions = getUploadOptions(options);
     const concurrency = assertDefined("uploadConcurrency", uploadOptions.uploadConcurrency);
     const maxChunkSize = assertDefined("uploadChunkSize", uploadOptions.uploadChunkSize);
@@ -76980,7 +76967,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
           const start = offset;
           const end = offset + chunkSize - 1;
           offset += maxChunkSize;
-          yield uploadChunk(httpClient, resourceUrl, () => fs14.createReadStream(archivePath, {
+          yield uploadChunk(httpClient, resourceUrl, () => fs13.createReadStream(archivePath, {
             fd,
             start,
             end,
@@ -76991,7 +76978,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
         }
       })));
     } finally {
-      fs14.closeSync(fd);
+      fs13.closeSync(fd);
     }
     return;
   });
@@ -78534,7 +78521,7 @@ function actionsCacheStore() {
 }
 
 // src/inspect/compile-map.ts
-import * as fs15 from "node:fs";
+import * as fs14 from "node:fs";
 import * as path22 from "node:path";
 var SOURCE2 = /\.(c|cc|cp|cpp|cxx|c\+\+|C|CPP|cu|m|mm)$/;
 var OBJECT2 = /\.(o|obj)$/;
@@ -78688,7 +78675,7 @@ function mapFromRecords(input) {
 }
 function real(p) {
   try {
-    return fs15.realpathSync(p);
+    return fs14.realpathSync(p);
   } catch {
     return p;
   }
@@ -78701,7 +78688,7 @@ function findBuildFiles(dir) {
   const walk = (d, depth) => {
     let entries;
     try {
-      entries = fs15.readdirSync(d, { withFileTypes: true });
+      entries = fs14.readdirSync(d, { withFileTypes: true });
     } catch {
       return;
     }
@@ -78710,8 +78697,8 @@ function findBuildFiles(dir) {
       if (e.isDirectory()) {
         if (depth < MAX_DEPTH && !SKIP_DIRS.has(e.name)) walk(p, depth + 1);
       } else if (e.isFile() && (e.name === "build.ninja" || e.name === "compile_commands.json")) {
-        const size = fs15.statSync(p, { throwIfNoEntry: false })?.size ?? 0;
-        if (size <= MAX_BUILD_FILE) found.push({ path: p, text: fs15.readFileSync(p, "utf8") });
+        const size = fs14.statSync(p, { throwIfNoEntry: false })?.size ?? 0;
+        if (size <= MAX_BUILD_FILE) found.push({ path: p, text: fs14.readFileSync(p, "utf8") });
       }
     }
   };
@@ -78731,11 +78718,11 @@ function hitsInBinary(hits, sources, cwd) {
     const f = queue.pop();
     if (reached.has(f)) continue;
     reached.add(f);
-    const size = fs15.statSync(f, { throwIfNoEntry: false })?.size;
+    const size = fs14.statSync(f, { throwIfNoEntry: false })?.size;
     if (size === void 0 || size > MAX_SCANNED) continue;
-    for (const m of fs15.readFileSync(f, "utf8").matchAll(INCLUDE2)) {
+    for (const m of fs14.readFileSync(f, "utf8").matchAll(INCLUDE2)) {
       const inc = path22.resolve(path22.dirname(f), m[1]);
-      if (!reached.has(inc) && fs15.existsSync(inc)) queue.push(inc);
+      if (!reached.has(inc) && fs14.existsSync(inc)) queue.push(inc);
     }
   }
   const realReached = new Set([...reached].map(real));
@@ -78746,11 +78733,11 @@ function hitsInBinary(hits, sources, cwd) {
 }
 
 // src/inspect/torch-libs.ts
-import * as fs16 from "node:fs";
+import * as fs15 from "node:fs";
 import * as path23 from "node:path";
 var SHARED_LIBRARY = /\.(so(\.\d+)*|dylib|dll)$/;
 function torchLibrariesFrom({ lib, loaded }) {
-  const inLib = fs16.existsSync(lib) ? fs16.readdirSync(lib).filter((f) => SHARED_LIBRARY.test(f)).sort().map((f) => path23.join(lib, f)).filter((f) => fs16.existsSync(f)) : [];
+  const inLib = fs15.existsSync(lib) ? fs15.readdirSync(lib).filter((f) => SHARED_LIBRARY.test(f)).sort().map((f) => path23.join(lib, f)).filter((f) => fs15.existsSync(f)) : [];
   const out = [...inLib];
   if (!inLib.some((f) => isTorchCpu(f))) out.push(...loaded.filter((p) => !out.includes(p)));
   return out;
@@ -78896,6 +78883,19 @@ function addRuntimeFindings(evidence, facts2, log2) {
     const findings = b.images.map((img) => compareRuntimes(img, torch)).filter((f) => f !== null);
     return findings.length ? { ...b, runtimeFindings: findings } : b;
   });
+}
+
+// src/sources/scan-files.ts
+import * as fs16 from "node:fs";
+var MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+function scanSources(files) {
+  const hits = [];
+  for (const f of files) {
+    const st = fs16.statSync(f, { throwIfNoEntry: false });
+    if (!st || st.size > MAX_SOURCE_BYTES) continue;
+    hits.push(...scanSource(f, fs16.readFileSync(f, "utf8")));
+  }
+  return hits;
 }
 
 // src/measure/stats.ts
@@ -79293,7 +79293,7 @@ function judge(ev) {
   return { verdict, reasons, threshold: t, binaries, cases, control, controlScales };
 }
 
-// src/locate/locate-helper.ts
+// src/locate/locate.ts
 import { createHash as createHash3 } from "node:crypto";
 import * as fs18 from "node:fs";
 import * as path25 from "node:path";
@@ -79372,7 +79372,7 @@ function normalise2(p) {
   return p.replace(/\\/g, "/").replace(/^\.\//, "");
 }
 
-// src/locate/locate-helper.ts
+// src/locate/locate.ts
 var SHARED_LIBRARIES = ["**/*.{so,dylib,pyd}"];
 var C_SOURCES = ["**/*.{c,cc,cpp,cxx,c++,h,hh,hpp,hxx,cu,cuh,inl}"];
 function digest(file) {
@@ -79626,7 +79626,7 @@ var Worker = class {
   }
 };
 
-// src/measure/measure-helper.ts
+// src/measure/measure.ts
 var MeasureSetupError = class extends Error {
   constructor(message, details) {
     super(message);

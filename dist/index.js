@@ -38207,7 +38207,7 @@ async function endBuildCache(session, store, buildSeconds) {
   return { key: session.key, restoredKey: session.restoredKey, exactHit, stats, buildSeconds, saved };
 }
 
-// src/build/build-helper.ts
+// src/build/run-build.ts
 import { spawn as spawn2 } from "node:child_process";
 import * as fs6 from "node:fs";
 import * as path12 from "node:path";
@@ -78590,11 +78590,8 @@ function hitsInBinary(hits, sources, cwd) {
 }
 
 // src/inspect/torch-libs.ts
-import * as fs17 from "node:fs";
-import * as path25 from "node:path";
-
-// src/inspect/inspect-helper.ts
 import * as fs16 from "node:fs";
+import * as path25 from "node:path";
 
 // src/inspect/binary-types.ts
 var BinaryFormatError = class extends Error {
@@ -79920,7 +79917,7 @@ function openmpEvidence(image) {
   };
 }
 
-// src/inspect/inspect-helper.ts
+// src/inspect/inspect-binary.ts
 var HEAD_BYTES = 4096;
 function inspectBinary(file) {
   const opts = { keepDefined: isOutlinedRegion, keepDefinedContaining: OUTLINED_REGION_HINT };
@@ -79943,21 +79940,11 @@ function inspectBinary(file) {
     openmp: openmpEvidence(i)
   }));
 }
-var MAX_SOURCE_BYTES = 4 * 1024 * 1024;
-function scanSources(files) {
-  const hits = [];
-  for (const f of files) {
-    const st = fs16.statSync(f, { throwIfNoEntry: false });
-    if (!st || st.size > MAX_SOURCE_BYTES) continue;
-    hits.push(...scanSource(f, fs16.readFileSync(f, "utf8")));
-  }
-  return hits;
-}
 
 // src/inspect/torch-libs.ts
 var SHARED_LIBRARY = /\.(so(\.\d+)*|dylib|dll)$/;
 function torchLibrariesFrom({ lib, loaded }) {
-  const inLib = fs17.existsSync(lib) ? fs17.readdirSync(lib).filter((f) => SHARED_LIBRARY.test(f)).sort().map((f) => path25.join(lib, f)).filter((f) => fs17.existsSync(f)) : [];
+  const inLib = fs16.existsSync(lib) ? fs16.readdirSync(lib).filter((f) => SHARED_LIBRARY.test(f)).sort().map((f) => path25.join(lib, f)).filter((f) => fs16.existsSync(f)) : [];
   const out = [...inLib];
   if (!inLib.some((f) => isTorchCpu(f))) out.push(...loaded.filter((p) => !out.includes(p)));
   return out;
@@ -80103,6 +80090,19 @@ function addRuntimeFindings(evidence, facts2, log2) {
     const findings = b.images.map((img) => compareRuntimes(img, torch)).filter((f) => f !== null);
     return findings.length ? { ...b, runtimeFindings: findings } : b;
   });
+}
+
+// src/sources/scan-files.ts
+import * as fs17 from "node:fs";
+var MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+function scanSources(files) {
+  const hits = [];
+  for (const f of files) {
+    const st = fs17.statSync(f, { throwIfNoEntry: false });
+    if (!st || st.size > MAX_SOURCE_BYTES) continue;
+    hits.push(...scanSource(f, fs17.readFileSync(f, "utf8")));
+  }
+  return hits;
 }
 
 // src/measure/stats.ts
@@ -80500,7 +80500,7 @@ function judge(ev) {
   return { verdict, reasons, threshold: t, binaries, cases, control, controlScales };
 }
 
-// src/locate/locate-helper.ts
+// src/locate/locate.ts
 import { createHash as createHash3 } from "node:crypto";
 import * as fs19 from "node:fs";
 import * as path27 from "node:path";
@@ -80579,7 +80579,7 @@ function normalise2(p) {
   return p.replace(/\\/g, "/").replace(/^\.\//, "");
 }
 
-// src/locate/locate-helper.ts
+// src/locate/locate.ts
 var SHARED_LIBRARIES = ["**/*.{so,dylib,pyd}"];
 var C_SOURCES = ["**/*.{c,cc,cpp,cxx,c++,h,hh,hpp,hxx,cu,cuh,inl}"];
 function digest(file) {
@@ -80833,7 +80833,7 @@ var Worker = class {
   }
 };
 
-// src/measure/measure-helper.ts
+// src/measure/measure.ts
 var MeasureSetupError = class extends Error {
   constructor(message, details) {
     super(message);
@@ -86250,7 +86250,7 @@ function createClient(token, apiUrl, policy, log2) {
   return client;
 }
 
-// src/publish/comment-helper.ts
+// src/publish/sticky-comment.ts
 var ACTIONS_BOT = "github-actions[bot]";
 var DEFAULT_STICKY = { settleMs: 1500, confirmations: 2, maxRounds: 20 };
 async function resolveIdentity(client, log2) {

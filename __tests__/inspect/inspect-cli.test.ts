@@ -8,7 +8,7 @@ import { describe, expect, test } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { InspectedImage } from '../../src/inspect/inspect-helper.js'
+import type { InspectedImage } from '../../src/inspect/inspect-binary.js'
 
 const ROOT = path.resolve('__fixtures__/binaries')
 const GOMP = ['GOMP_parallel']

@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { globFiles, globToRegExp } from '../../src/locate/glob.js'
-import { locateBinaries, locateSources } from '../../src/locate/locate-helper.js'
+import { locateBinaries, locateSources } from '../../src/locate/locate.js'
 
 describe('globToRegExp', () => {
   it.each([

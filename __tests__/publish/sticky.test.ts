@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ACTIONS_BOT, HUMAN, startFakeGitHub, TOKENS, type FakeGitHub } from '../../__fixtures__/github-server.js'
 import { githubEnv, legReport, testDeps, type TestDeps } from '../../__fixtures__/publish.js'
 import { isSticky, parseSections, renderComment, renderSection, STICKY_MARKER, type Section } from '../../src/publish/comment.js'
-import { ACTIONS_BOT as BOT_LOGIN, resolveIdentity, upsertSections, type Target } from '../../src/publish/comment-helper.js'
+import { ACTIONS_BOT as BOT_LOGIN, resolveIdentity, upsertSections, type Target } from '../../src/publish/sticky-comment.js'
 import { clientFor } from '../../src/publish/publish.js'
 import { defaultLeg } from '../../src/publish/leg.js'
 

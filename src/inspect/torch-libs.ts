@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { inspectBinary, type InspectedImage } from './inspect-helper.js'
+import { inspectBinary, type InspectedImage } from './inspect-binary.js'
 import type { LinkedRuntime } from './openmp.js'
 import type { TorchRuntime } from './two-runtimes.js'
 

@@ -8,7 +8,7 @@ import { legId } from './leg.js'
 /**
  * The sticky PR comment, as pure text functions: render one leg's section,
  * parse the sections out of a comment body, and render a body from sections.
- * The API side (find, write, verify) is comment-helper.ts.
+ * The API side (find, write, verify) is sticky-comment.ts.
  *
  * A body is the marker line, a header computed from the sections, then each
  * section between hidden markers that carry its id (a hash of the leg name),

@@ -90,7 +90,7 @@ export function retryDelay(e: unknown, attempt: number, p: RetryPolicy): number 
  * retried under the policy. A request made with `request: { retries: 0 }`
  * is sent once: the sticky comment's writes carry a body computed from a
  * read, and resending it later could erase a section written meanwhile, so
- * that loop re-reads instead (see comment-helper.ts).
+ * that loop re-reads instead (see sticky-comment.ts).
  */
 export function createClient(token: string, apiUrl: string, policy: RetryPolicy, log: Log): GitHubClient {
   const client = getOctokit(token, { baseUrl: apiUrl, log: { debug: () => undefined, info: () => undefined, warn: m => log.debug(m), error: m => log.debug(m) } })

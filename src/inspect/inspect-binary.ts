@@ -1,10 +1,8 @@
-import * as fs from 'node:fs'
 import { BinaryFormatError, type BinaryImage } from './binary-types.js'
 import { withFile } from './byte-source.js'
 import { isElf, readElfFrom } from './elf.js'
 import { isMachO, readMachO } from './macho.js'
 import { isOutlinedRegion, openmpEvidence, OUTLINED_REGION_HINT, type OpenMPEvidence } from './openmp.js'
-import { scanSource, type SourceHit } from '../sources/scan.js'
 
 /** One image's static result, as `inspect --json` prints it. */
 export interface InspectedImage {
@@ -49,17 +47,4 @@ export function inspectBinary(file: string): InspectedImage[] {
     ...(i.partial ? { partial: i.partial } : {}),
     openmp: openmpEvidence(i)
   }))
-}
-
-const MAX_SOURCE_BYTES = 4 * 1024 * 1024
-
-/** Scans source files for parallel constructs; unreadable or huge files are skipped. */
-export function scanSources(files: readonly string[]): SourceHit[] {
-  const hits: SourceHit[] = []
-  for (const f of files) {
-    const st = fs.statSync(f, { throwIfNoEntry: false })
-    if (!st || st.size > MAX_SOURCE_BYTES) continue
-    hits.push(...scanSource(f, fs.readFileSync(f, 'utf8')))
-  }
-  return hits
 }
