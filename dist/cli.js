@@ -34021,6 +34021,7 @@ var DEFAULTS = {
 };
 var FAIL_ON = ["fail", "inconclusive", "never"];
 var MAX_THREADS = 1024;
+var MAX_THREAD_COUNTS = 8;
 function parseSettings(ctx) {
   const raw = (name, fallback = "") => ctx.getInput(name).trim() || fallback;
   const workingDirectory = path.resolve(ctx.baseDirectory, raw(Inputs.WorkingDirectory, "."));
@@ -34114,6 +34115,9 @@ function parseThreads(value) {
     throw new InputError(Inputs.Threads, `'${value}' ${what}. ${accepted}`);
   }
   const unique = [...new Set(counts)].sort((a, b) => a - b);
+  if (unique.length > MAX_THREAD_COUNTS) {
+    throw new InputError(Inputs.Threads, `'${value.slice(0, 100)}${value.length > 100 ? "\u2026" : ""}' lists ${unique.length} thread counts; at most ${MAX_THREAD_COUNTS} are measured, since each count runs its own processes every round. ${accepted}`);
+  }
   if (unique[0] !== 1) {
     throw new InputError(Inputs.Threads, `'${value}' lacks 1, the baseline every speedup is measured against. ${accepted}`);
   }
@@ -34703,13 +34707,16 @@ var ElfParser = class {
    */
   str(t, o) {
     if (!(o < t.buf.length)) return void 0;
-    const stop = o >= t.nulEnd ? t.buf.length : t.buf.indexOf(0, o);
+    const limit = Math.min(MAX_NAME, this.decodeBudget);
+    const end = Math.min(t.buf.length, o + limit + 1);
+    const nul = o >= t.nulEnd ? -1 : t.buf.subarray(o, end).indexOf(0);
+    const stop = nul >= 0 ? o + nul : end;
     const length = stop - o;
-    if (length > MAX_NAME || length > this.decodeBudget) {
-      this.note(length > MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds");
+    this.decodeBudget -= Math.min(length, this.decodeBudget);
+    if (length > limit) {
+      this.note(limit === MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds");
       return void 0;
     }
-    this.decodeBudget -= length;
     return t.buf.toString("latin1", o, stop);
   }
   /** Version index -> version name and library, from .gnu.version_r. */

@@ -37106,6 +37106,7 @@ var DEFAULTS = {
 };
 var FAIL_ON = ["fail", "inconclusive", "never"];
 var MAX_THREADS = 1024;
+var MAX_THREAD_COUNTS = 8;
 function parseSettings(ctx) {
   const raw = (name, fallback = "") => ctx.getInput(name).trim() || fallback;
   const workingDirectory = path6.resolve(ctx.baseDirectory, raw(Inputs.WorkingDirectory, "."));
@@ -37199,6 +37200,9 @@ function parseThreads(value) {
     throw new InputError(Inputs.Threads, `'${value}' ${what}. ${accepted}`);
   }
   const unique = [...new Set(counts)].sort((a, b) => a - b);
+  if (unique.length > MAX_THREAD_COUNTS) {
+    throw new InputError(Inputs.Threads, `'${value.slice(0, 100)}${value.length > 100 ? "\u2026" : ""}' lists ${unique.length} thread counts; at most ${MAX_THREAD_COUNTS} are measured, since each count runs its own processes every round. ${accepted}`);
+  }
   if (unique[0] !== 1) {
     throw new InputError(Inputs.Threads, `'${value}' lacks 1, the baseline every speedup is measured against. ${accepted}`);
   }
@@ -79126,13 +79130,16 @@ var ElfParser = class {
    */
   str(t, o) {
     if (!(o < t.buf.length)) return void 0;
-    const stop = o >= t.nulEnd ? t.buf.length : t.buf.indexOf(0, o);
+    const limit = Math.min(MAX_NAME, this.decodeBudget);
+    const end = Math.min(t.buf.length, o + limit + 1);
+    const nul = o >= t.nulEnd ? -1 : t.buf.subarray(o, end).indexOf(0);
+    const stop = nul >= 0 ? o + nul : end;
     const length = stop - o;
-    if (length > MAX_NAME || length > this.decodeBudget) {
-      this.note(length > MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds");
+    this.decodeBudget -= Math.min(length, this.decodeBudget);
+    if (length > limit) {
+      this.note(limit === MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds");
       return void 0;
     }
-    this.decodeBudget -= length;
     return t.buf.toString("latin1", o, stop);
   }
   /** Version index -> version name and library, from .gnu.version_r. */
@@ -81540,8 +81547,8 @@ function stoppedBy(reason) {
 }
 
 // src/publish/escape.ts
-var INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+var INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0\u{e0000}-\u{e007f}]/gu;
+var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", $: "&#36;" };
 var MARKDOWN = new Set("\\`*_{}[]()#+-!|~:".split(""));
 var ZWSP = "\u200B";
 function clip(text, max) {
