@@ -28,6 +28,13 @@ describe('run', () => {
     inputs({})
   })
 
+  it('masks the token before anything runs', async () => {
+    inputs({ 'github-token': 'ghs_secret123' })
+    runCheck.mockResolvedValue(makeReport('pass'))
+    await run()
+    expect(core.setSecret).toHaveBeenCalledWith('ghs_secret123')
+  })
+
   it('sets the outputs and passes the step on pass', async () => {
     const report = makeReport('pass')
     runCheck.mockResolvedValue(report)

@@ -35708,6 +35708,15 @@ import { execFile as execFile3 } from "node:child_process";
 import * as fs8 from "node:fs";
 import * as path10 from "node:path";
 
+// src/process/user-env.ts
+function userEnv(env = process.env) {
+  const out = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!/^INPUT_/i.test(name)) out[name] = value;
+  }
+  return out;
+}
+
 // src/report/cmake-patch.ts
 var TARGET = /^[ \t]*(pybind11_add_module|nanobind_add_module|Python3?_add_library|python_add_library|add_library|add_executable)[ \t]*\([ \t\n]*([A-Za-z0-9_.+-]+)/gim;
 function commandEnd(text, from) {
@@ -36173,7 +36182,7 @@ function familyFromName(file, platform2 = process.platform) {
 }
 function identifyCompiler(compiler, env = process.env) {
   return new Promise((resolve12) => {
-    execFile(compiler, ["--version"], { env: { ...env, LC_ALL: "C" }, timeout: 3e4 }, (err, stdout, stderr) => {
+    execFile(compiler, ["--version"], { env: { ...userEnv(env), LC_ALL: "C" }, timeout: 3e4 }, (err, stdout, stderr) => {
       const version3 = `${stdout}
 ${stderr}`.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
       const family = err && !version3 ? familyFromName(compiler) : familyFromVersion(`${stdout}
@@ -36426,7 +36435,7 @@ function ccacheEnv(dir, workingDirectory, maxSize2 = "1G") {
 }
 function run(ccache, args, env) {
   return new Promise((resolve12, reject) => {
-    execFile2(ccache, args, { env: { ...process.env, ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve12(stdout));
+    execFile2(ccache, args, { env: { ...userEnv(), ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve12(stdout));
   });
 }
 async function setupCcache(opts) {
@@ -36505,7 +36514,7 @@ async function runBuild(opts) {
     const child2 = spawn(shell, args, {
       cwd: opts.cwd,
       // The build and a custom command find the chosen interpreter as $PYTHON.
-      env: { ...process.env, PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
+      env: { ...userEnv(), PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
       stdio: ["ignore", "pipe", "pipe"]
     });
     let pending = "";
@@ -36786,7 +36795,7 @@ async function collect(recordDir, outputDir, env) {
 // src/build/build-stage.ts
 function torchVersion(python) {
   return new Promise((resolve12) => {
-    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { timeout: 12e4 }, (err, out) => resolve12(err ? "unknown" : out.trim()));
+    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { env: userEnv(), timeout: 12e4 }, (err, out) => resolve12(err ? "unknown" : out.trim()));
   });
 }
 async function runBuildStage(o) {
@@ -79543,7 +79552,7 @@ var Worker = class {
     if (opts.workload) args.push("--workload", opts.workload);
     this.child = spawn3(opts.python, args, {
       cwd: opts.workdir,
-      env: { ...process.env, ...opts.env, ...threadEnv(opts.threads) },
+      env: { ...userEnv(), ...opts.env, ...threadEnv(opts.threads) },
       stdio: ["pipe", "pipe", "pipe", "pipe"]
     });
     const keep = (chunk) => {

@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { actionsLog } from './action-log.js'
 import { parsePublishSettings, parseSettings } from './config/parse.js'
 import type { PublishSettings, Settings } from './config/settings.js'
-import { Outputs } from './constants.js'
+import { Inputs, Outputs } from './constants.js'
 import { stepFails } from './judge/fail-on.js'
 import { CheckError, runCheck } from './pipeline.js'
 import { regressions, regressionText, renderComparison, type Comparison } from './publish/baseline.js'
@@ -66,6 +66,9 @@ export async function run(): Promise<void> {
   const deps = publishDeps(actionsLog, readGitHubEnv(), new ActionsCacheStore(workspace))
   let settings: Settings | null = null
   let title = 'no verdict'
+  // Masked in every log line before anything can print it (a build echoing its environment, say).
+  const token = core.getInput(Inputs.GithubToken)
+  if (token) core.setSecret(token)
   try {
     const publishing = parsePublishSettings(name => core.getInput(name))
     if (publishing.mode === 'comment') {

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { userEnv } from '../process/user-env.js'
 import type { Log } from '../log.js'
 import { fixEnvironment, type FixCompiler } from '../report/remediation.js'
 import { auditBuild, type BuildAudit } from './audit.js'
@@ -41,7 +42,7 @@ export interface BuildStageResult {
 
 function torchVersion(python: string): Promise<string> {
   return new Promise(resolve => {
-    execFile(python, ['-c', 'import torch; print(torch.__version__)'], { timeout: 120_000 }, (err, out) => resolve(err ? 'unknown' : out.trim()))
+    execFile(python, ['-c', 'import torch; print(torch.__version__)'], { env: userEnv(), timeout: 120_000 }, (err, out) => resolve(err ? 'unknown' : out.trim()))
   })
 }
 
