@@ -3,7 +3,9 @@
  * step's exit status under fail-on, and one clear message on errors.
  */
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
+import * as fs from 'node:fs'
 import * as os from 'node:os'
+import * as path from 'node:path'
 import * as core from '../__fixtures__/core.js'
 import { makeReport } from '../__fixtures__/report.js'
 import type { Report } from '../src/report/types.js'
@@ -26,6 +28,13 @@ describe('run', () => {
     process.env.GITHUB_STEP_SUMMARY = '/dev/null'
     core.summaryText.length = 0
     inputs({})
+  })
+
+  it('masks the token before anything runs', async () => {
+    inputs({ 'github-token': 'ghs_secret123' })
+    runCheck.mockResolvedValue(makeReport('pass'))
+    await run()
+    expect(core.setSecret).toHaveBeenCalledWith('ghs_secret123')
   })
 
   it('sets the outputs and passes the step on pass', async () => {
@@ -93,6 +102,40 @@ describe('run', () => {
     expect(runCheck).not.toHaveBeenCalled()
     expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/^Input 'mode': 'comment' posts the reports of the run that triggered a workflow_run event/))
     expect(core.summaryText.join('')).toMatch(/^## ❗ thread-scaling-check: no comment posted/)
+  })
+
+  describe('the leg file beside the report', () => {
+    const setup = (): { dir: string; legFile: string } => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-leg-file-'))
+      inputs({ 'report-path': path.join(dir, 'r.json'), leg: 'Linux X64' })
+      runCheck.mockResolvedValue(makeReport('pass'))
+      return { dir, legFile: path.join(dir, 'r.leg.json') }
+    }
+
+    it('is written, and rewritten, when it is ours', async () => {
+      const { legFile } = setup()
+      await run()
+      await run()
+      expect(JSON.parse(fs.readFileSync(legFile, 'utf8'))).toEqual({ schema: 'thread-scaling-check/leg', leg: 'Linux X64' })
+    })
+
+    it('is not written through a dangling symlink', async () => {
+      const { dir, legFile } = setup()
+      const outside = path.join(dir, 'elsewhere', 'target.json')
+      fs.mkdirSync(path.dirname(outside))
+      fs.symlinkSync(outside, legFile)
+      await run()
+      expect(fs.existsSync(outside)).toBe(false)
+      expect(core.warning).toHaveBeenCalledWith(expect.stringContaining(`${legFile} is a symbolic link; it was left untouched`))
+    })
+
+    it('does not replace a file that is not ours', async () => {
+      const { legFile } = setup()
+      fs.writeFileSync(legFile, 'precious')
+      await run()
+      expect(fs.readFileSync(legFile, 'utf8')).toBe('precious')
+      expect(core.warning).toHaveBeenCalledWith(expect.stringContaining(`${legFile} exists and is not a thread-scaling-check leg file`))
+    })
   })
 
   it('reports case errors as no verdict', async () => {

@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path28 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path29 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path28 && path28[0] !== "/") {
-          path28 = `/${path28}`;
+        if (path29 && path29[0] !== "/") {
+          path29 = `/${path29}`;
         }
-        return new URL(`${origin}${path28}`);
+        return new URL(`${origin}${path29}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin }
+          request: { method, path: path29, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path28);
+        debuglog("sending request to %s %s/%s", method, origin, path29);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin },
+          request: { method, path: path29, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path28,
+          path29,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin }
+          request: { method, path: path29, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path28);
+        debuglog("trailers received from %s %s/%s", method, origin, path29);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin },
+          request: { method, path: path29, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path28,
+          path29,
           error2.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path28, origin }
+            request: { method, path: path29, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path28);
+          debuglog("sending request to %s %s/%s", method, origin, path29);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path28,
+        path: path29,
         method,
         body: body2,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path28 !== "string") {
+        if (typeof path29 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path28[0] !== "/" && !(path28.startsWith("http://") || path28.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path29[0] !== "/" && !(path29.startsWith("http://") || path29.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path28)) {
+        } else if (invalidPathRegex.test(path29)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path28, query) : path28;
+        this.path = query ? buildURL(path29, query) : path29;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -5790,7 +5790,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants5 = require_constants2();
+    var constants6 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util5.addListener;
@@ -5865,7 +5865,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert4(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants6.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5960,11 +5960,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants5.ERROR.OK) {
+          if (ret !== constants6.ERROR.OK) {
             const body2 = data.subarray(offset);
-            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants6.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body2);
-            } else if (ret === constants5.ERROR.PAUSED) {
+            } else if (ret === constants6.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body2);
             } else {
@@ -5987,10 +5987,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants5.ERROR.OK) {
+        if (ret === constants6.ERROR.OK) {
           return null;
         }
-        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants6.ERROR.PAUSED || ret === constants6.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6007,7 +6007,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants5.ERROR[ret], data);
+        return new HTTPParserError(message, constants6.ERROR[ret], data);
       }
       destroy() {
         assert4(this.ptr != null);
@@ -6187,7 +6187,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants5.ERROR.PAUSED : 0;
+        return pause ? constants6.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6209,7 +6209,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6245,13 +6245,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert4(client[kRunning] === 0);
           util5.destroy(socket, new InformationalError("reset"));
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util5.destroy(socket, new InformationalError("reset"));
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util5.destroy(socket, new InformationalError("reset"));
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path28, host, upgrade, blocking, reset } = request;
+      const { method, path: path29, host, upgrade, blocking, reset } = request;
       let { body: body2, headers, contentLength: contentLength2 } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path28} HTTP/1.1\r
+      let header = `${method} ${path29} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path28, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path29, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body: body2 } = request;
       if (upgrade) {
         util5.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path28;
+      headers[HTTP2_HEADER_PATH] = path29;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path28 = search ? `${pathname}${search}` : pathname;
+        const path29 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path28;
+        this.opts.path = path29;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path28 = "/",
+          path: path29 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path28;
+        opts.path = origin + path29;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path28) {
-      if (typeof path28 !== "string") {
-        return path28;
+    function safeUrl(path29) {
+      if (typeof path29 !== "string") {
+        return path29;
       }
-      const pathSegments = path28.split("?");
+      const pathSegments = path29.split("?");
       if (pathSegments.length !== 2) {
-        return path28;
+        return path29;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path28, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path28);
+    function matchKey(mockDispatch2, { path: path29, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path29);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path28 }) => matchValue(safeUrl(path28), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path29 }) => matchValue(safeUrl(path29), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path28, method, body: body2, headers, query } = opts;
+      const { path: path29, method, body: body2, headers, query } = opts;
       return {
-        path: path28,
+        path: path29,
         method,
         body: body2,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path28, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path29, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path28,
+            Path: path29,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path28) {
-      for (let i = 0; i < path28.length; ++i) {
-        const code = path28.charCodeAt(i);
+    function validateCookiePath(path29) {
+      for (let i = 0; i < path29.length; ++i) {
+        const code = path29.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -18318,7 +18318,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR = 13;
     var COLON = 58;
-    var SPACE = 32;
+    var SPACE2 = 32;
     var defaultMaxEventSize = buffer3.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18510,7 +18510,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE) {
+          if (line[valueStart] === SPACE2) {
             ++valueStart;
           }
         }
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path28 = opts.path;
+          let path29 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path28 = `/${path28}`;
+            path29 = `/${path29}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path28);
+          url2 = new URL(util5.parseOrigin(url2).origin + path29);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -20032,10 +20032,10 @@ var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports2, module) {
     "use strict";
     var parse2 = require_parse2();
-    var constants5 = require_constants6();
+    var constants6 = require_constants6();
     var SemVer = require_semver();
     var truncate = (version3, truncation, options) => {
-      if (!constants5.RELEASE_TYPES.includes(truncation)) {
+      if (!constants6.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
       const clonedVersion = cloneInputVersion(version3, options);
@@ -21275,7 +21275,7 @@ var require_semver2 = __commonJS({
   "node_modules/semver/index.js"(exports2, module) {
     "use strict";
     var internalRe = require_re();
-    var constants5 = require_constants6();
+    var constants6 = require_constants6();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
     var parse2 = require_parse2();
@@ -21359,8 +21359,8 @@ var require_semver2 = __commonJS({
       re: internalRe.re,
       src: internalRe.src,
       tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants5.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants5.RELEASE_TYPES,
+      SEMVER_SPEC_VERSION: constants6.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants6.RELEASE_TYPES,
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
@@ -27439,11 +27439,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants5);
+          this.rhs = optimizeExpr(this.rhs, names, constants6);
         return this;
       }
       get names() {
@@ -27460,10 +27460,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants5);
+        this.rhs = optimizeExpr(this.rhs, names, constants6);
         return this;
       }
       get names() {
@@ -27524,8 +27524,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants5) {
-        this.code = optimizeExpr(this.code, names, constants5);
+      optimizeNames(names, constants6) {
+        this.code = optimizeExpr(this.code, names, constants6);
         return this;
       }
       get names() {
@@ -27554,12 +27554,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants5))
+          if (n.optimizeNames(names, constants6))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -27612,12 +27612,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         var _a2;
-        this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants5);
-        if (!(super.optimizeNames(names, constants5) || this.else))
+        this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants6);
+        if (!(super.optimizeNames(names, constants6) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants5);
+        this.condition = optimizeExpr(this.condition, names, constants6);
         return this;
       }
       get names() {
@@ -27640,10 +27640,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants5) {
-        if (!super.optimizeNames(names, constants5))
+      optimizeNames(names, constants6) {
+        if (!super.optimizeNames(names, constants6))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants5);
+        this.iteration = optimizeExpr(this.iteration, names, constants6);
         return this;
       }
       get names() {
@@ -27679,10 +27679,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants5) {
-        if (!super.optimizeNames(names, constants5))
+      optimizeNames(names, constants6) {
+        if (!super.optimizeNames(names, constants6))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants5);
+        this.iterable = optimizeExpr(this.iterable, names, constants6);
         return this;
       }
       get names() {
@@ -27724,11 +27724,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         var _a2, _b;
-        super.optimizeNames(names, constants5);
-        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants5);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants5);
+        super.optimizeNames(names, constants6);
+        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants6);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants6);
         return this;
       }
       get names() {
@@ -28029,7 +28029,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants5) {
+    function optimizeExpr(expr, names, constants6) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -28044,14 +28044,14 @@ var require_codegen = __commonJS({
         return items2;
       }, []));
       function replaceName(n) {
-        const c = constants5[n.str];
+        const c = constants6[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants5[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants6[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -30291,8 +30291,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path28) {
-      let input = path28;
+    function removeDotSegments(path29) {
+      let input = path29;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30366,11 +30366,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path28) {
-      if (path28 === "" || path28[0] === "/") {
-        return removeDotSegments(path28);
+    function removeDotSegmentsRelative(path29) {
+      if (path29 === "" || path29[0] === "/") {
+        return removeDotSegments(path29);
       }
-      const segments = path28.split("/");
+      const segments = path29.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30733,8 +30733,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path28 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path28 && path28 !== "/" ? path28 : void 0;
+        const path29 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path29 && path29 !== "/" ? path29 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -33968,7 +33968,7 @@ var require_ajv = __commonJS({
 });
 
 // src/cli.ts
-import * as fs20 from "node:fs";
+import * as fs21 from "node:fs";
 import { parseArgs } from "node:util";
 
 // src/config/parse.ts
@@ -34021,6 +34021,7 @@ var DEFAULTS = {
 };
 var FAIL_ON = ["fail", "inconclusive", "never"];
 var MAX_THREADS = 1024;
+var MAX_THREAD_COUNTS = 8;
 function parseSettings(ctx) {
   const raw = (name, fallback = "") => ctx.getInput(name).trim() || fallback;
   const workingDirectory = path.resolve(ctx.baseDirectory, raw(Inputs.WorkingDirectory, "."));
@@ -34114,6 +34115,9 @@ function parseThreads(value) {
     throw new InputError(Inputs.Threads, `'${value}' ${what}. ${accepted}`);
   }
   const unique = [...new Set(counts)].sort((a, b) => a - b);
+  if (unique.length > MAX_THREAD_COUNTS) {
+    throw new InputError(Inputs.Threads, `'${value.slice(0, 100)}${value.length > 100 ? "\u2026" : ""}' lists ${unique.length} thread counts; at most ${MAX_THREAD_COUNTS} are measured, since each count runs its own processes every round. ${accepted}`);
+  }
   if (unique[0] !== 1) {
     throw new InputError(Inputs.Threads, `'${value}' lacks 1, the baseline every speedup is measured against. ${accepted}`);
   }
@@ -34700,13 +34704,16 @@ var ElfParser = class {
    */
   str(t, o) {
     if (!(o < t.buf.length)) return void 0;
-    const stop = o >= t.nulEnd ? t.buf.length : t.buf.indexOf(0, o);
+    const limit = Math.min(MAX_NAME, this.decodeBudget);
+    const end = Math.min(t.buf.length, o + limit + 1);
+    const nul = o >= t.nulEnd ? -1 : t.buf.subarray(o, end).indexOf(0);
+    const stop = nul >= 0 ? o + nul : end;
     const length = stop - o;
-    if (length > MAX_NAME || length > this.decodeBudget) {
-      this.note(length > MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds");
+    this.decodeBudget -= Math.min(length, this.decodeBudget);
+    if (length > limit) {
+      this.note(limit === MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds");
       return void 0;
     }
-    this.decodeBudget -= length;
     return t.buf.toString("latin1", o, stop);
   }
   /** Version index -> version name and library, from .gnu.version_r. */
@@ -35526,9 +35533,9 @@ function stepFails(verdict, failOn) {
 }
 
 // src/pipeline.ts
-import * as fs19 from "node:fs";
+import * as fs20 from "node:fs";
 import * as os10 from "node:os";
-import * as path27 from "node:path";
+import * as path28 from "node:path";
 
 // package.json
 var package_default = {
@@ -35604,6 +35611,15 @@ function logTail(log2, lines2 = 20) {
 import { execFile as execFile3 } from "node:child_process";
 import * as fs7 from "node:fs";
 import * as path10 from "node:path";
+
+// src/process/user-env.ts
+function userEnv(env = process.env) {
+  const out = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!/^INPUT_/i.test(name)) out[name] = value;
+  }
+  return out;
+}
 
 // src/fix/cmake-patch.ts
 var TARGET = /^[ \t]*(pybind11_add_module|nanobind_add_module|Python3?_add_library|python_add_library|add_library|add_executable)[ \t]*\([ \t\n]*([A-Za-z0-9_.+-]+)/gim;
@@ -36153,7 +36169,7 @@ function familyFromName(file, platform2 = process.platform) {
 }
 function identifyCompiler(compiler, env = process.env) {
   return new Promise((resolve12) => {
-    execFile(compiler, ["--version"], { env: { ...env, LC_ALL: "C" }, timeout: 3e4 }, (err, stdout, stderr) => {
+    execFile(compiler, ["--version"], { env: { ...userEnv(env), LC_ALL: "C" }, timeout: 3e4 }, (err, stdout, stderr) => {
       const version3 = `${stdout}
 ${stderr}`.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
       const family = err && !version3 ? familyFromName(compiler) : familyFromVersion(`${stdout}
@@ -36406,7 +36422,7 @@ function ccacheEnv(dir, workingDirectory, maxSize2 = "1G") {
 }
 function run(ccache, args, env) {
   return new Promise((resolve12, reject) => {
-    execFile2(ccache, args, { env: { ...process.env, ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve12(stdout));
+    execFile2(ccache, args, { env: { ...userEnv(), ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve12(stdout));
   });
 }
 async function setupCcache(opts) {
@@ -36485,7 +36501,7 @@ async function runBuild(opts) {
     const child2 = spawn(shell, args, {
       cwd: opts.cwd,
       // The build and a custom command find the chosen interpreter as $PYTHON.
-      env: { ...process.env, PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
+      env: { ...userEnv(), PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
       stdio: ["ignore", "pipe", "pipe"]
     });
     let pending = "";
@@ -36666,10 +36682,64 @@ function compileCommandsJson(entries) {
   return JSON.stringify(entries.map((e) => ({ directory: e.directory, arguments: e.arguments, file: e.file, output: e.output })), null, 2) + "\n";
 }
 
+// src/build/split-quoted.ts
+var WORD_END = " 	\n\r\v\f";
+var SPACE = "[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+";
+var LEADING = new RegExp(`^${SPACE}`);
+var TRAILING = new RegExp(`${SPACE}$`);
+var QuoteError = class extends Error {
+  constructor(value, quote) {
+    super(`'${value}' has an unmatched ${quote === '"' ? "double" : "single"} quote`);
+    this.name = "QuoteError";
+  }
+};
+function splitQuoted(value) {
+  let s = value.replace(LEADING, "").replace(TRAILING, "");
+  const words = [];
+  let pos = 0;
+  while (s) {
+    let end = pos;
+    while (end < s.length && !WORD_END.includes(s[end]) && s[end] !== "\\" && s[end] !== "'" && s[end] !== '"') end++;
+    if (end === s.length) {
+      words.push(s);
+      break;
+    }
+    if (WORD_END.includes(s[end])) {
+      words.push(s.slice(0, end));
+      s = s.slice(end).replace(LEADING, "");
+      pos = 0;
+    } else if (s[end] === "\\") {
+      s = s.slice(0, end) + s.slice(end + 1);
+      pos = end + 1;
+    } else {
+      const close = closingQuote(s, end);
+      if (close < 0) throw new QuoteError(value, s[end]);
+      s = s.slice(0, end) + s.slice(end + 1, close) + s.slice(close + 1);
+      pos = close - 1;
+    }
+    if (pos >= s.length) {
+      words.push(s);
+      break;
+    }
+  }
+  return words;
+}
+function closingQuote(s, open2) {
+  const q = s[open2];
+  for (let i = open2 + 1; i < s.length; i++) {
+    if (s[i] === q) return i;
+    if (s[i] === "\\") {
+      if (i + 1 >= s.length || s[i + 1] === "\n") return -1;
+      i++;
+    }
+  }
+  return -1;
+}
+
 // src/build/wrappers.ts
 var CompilerNotFoundError = class extends Error {
-  constructor(variable, tried) {
-    super(`${variable}: no compiler '${tried}' on PATH. Install a C/C++ compiler (Debian: apt-get install g++), or set ${variable} to one.`);
+  constructor(variable, tried, why) {
+    super(why ? `${variable}: ${why}.` : `${variable}: no compiler '${tried}' on PATH. Install a C/C++ compiler (Debian: apt-get install g++), or set ${variable} to one.`);
     this.name = "CompilerNotFoundError";
   }
 };
@@ -36683,7 +36753,7 @@ var isLauncher = (p) => {
 };
 function resolve7(role, value, fallbacks, env, ccache) {
   const variable = role === "cc" ? "CC" : "CXX";
-  let words = (value ?? "").trim().split(/\s+/).filter(Boolean);
+  let words = compilerWords(variable, value ?? "");
   let launcher = ccache;
   while (words.length > 1 && LAUNCHERS.has(path9.basename(words[0]))) {
     if (path9.basename(words[0]) === "ccache" && !launcher) launcher = which(words[0], env);
@@ -36702,7 +36772,17 @@ function resolveBoth(env, platform2, ccache) {
     cxx: resolve7("cxx", env.CXX, platform2 === "darwin" ? ["clang++", "c++"] : ["g++", "c++", "clang++"], env, ccache)
   };
 }
-function realCompilers(env = process.env, platform2 = process.platform) {
+function compilerWords(variable, value) {
+  const trimmed = value.trim();
+  if (trimmed && path9.isAbsolute(trimmed) && isFile(trimmed)) return [trimmed];
+  try {
+    return splitQuoted(value).filter((w) => w.length > 0);
+  } catch (e) {
+    throw new CompilerNotFoundError(variable, value, `${e.message}; quote it as a shell would (CC="gcc -DNAME='a b'")`);
+  }
+}
+var isFile = (p) => fs6.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+async function realCompilers(env = process.env, platform2 = process.platform) {
   const { cc, cxx } = resolveBoth(env, platform2, null);
   return { cc: cc.spec.compiler, cxx: cxx.spec.compiler };
 }
@@ -36766,20 +36846,31 @@ async function collect(recordDir, outputDir, env) {
 // src/build/build-stage.ts
 function torchVersion(python) {
   return new Promise((resolve12) => {
-    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { timeout: 12e4 }, (err, out) => resolve12(err ? "unknown" : out.trim()));
+    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { env: userEnv(), timeout: 12e4 }, (err, out) => resolve12(err ? "unknown" : out.trim()));
   });
+}
+async function realCxx(log2) {
+  return realCompilers().then(
+    (c) => c.cxx,
+    (e) => {
+      const named = process.env.CXX?.trim() ? process.env.CXX.trim() : process.platform === "darwin" ? "clang++" : "g++";
+      log2.warning(`${e.message} Going on with '${named}' for the build cache key and the OpenMP flags.`);
+      return named;
+    }
+  );
 }
 async function runBuildStage(o) {
   const outputDir = path10.dirname(o.logPath);
   fs7.mkdirSync(outputDir, { recursive: true });
   let session = null;
+  const cxx = o.cache || o.applyOpenmpFix ? await realCxx(o.log) : "";
   if (o.cache) {
-    session = await beginBuildCache({ store: o.cache, workingDirectory: o.cwd, compiler: realCompilers().cxx, torchVersion: await torchVersion(o.python), sources: o.sources });
+    session = await beginBuildCache({ store: o.cache, workingDirectory: o.cwd, compiler: cxx, torchVersion: await torchVersion(o.python), sources: o.sources });
     o.log.info(session.restoredKey ? `Build cache restored from ${session.restoredKey}` : `No build cache for ${session.key} yet`);
   }
   let fixApplied = null;
   if (o.applyOpenmpFix) {
-    const compiler = await identifyCompiler(realCompilers().cxx);
+    const compiler = await identifyCompiler(cxx);
     fixApplied = fixEnvironment(process.platform, compiler.family);
     o.log.warning(`apply-openmp-fix: building with ${Object.entries(fixApplied).map(([k, v]) => `${k}=${v}`).join(" ")} for this run only; the committed build files don't have these flags.`);
   }
@@ -40872,8 +40963,8 @@ var Path = class {
         let remaining = itemPath;
         let dir = dirname7(remaining);
         while (dir !== remaining) {
-          const basename10 = path16.basename(remaining);
-          this.segments.unshift(basename10);
+          const basename11 = path16.basename(remaining);
+          this.segments.unshift(basename11);
           remaining = dir;
           dir = dirname7(remaining);
         }
@@ -41076,8 +41167,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path28, level) {
-    this.path = path28;
+  constructor(path29, level) {
+    this.path = path29;
     this.level = level;
   }
 };
@@ -45628,15 +45719,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path28 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path28.startsWith("/")) {
-      path28 = path28.substring(1);
+    let path29 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path29.startsWith("/")) {
+      path29 = path29.substring(1);
     }
-    if (isAbsoluteUrl(path28)) {
-      requestUrl = path28;
+    if (isAbsoluteUrl(path29)) {
+      requestUrl = path29;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path28);
+      requestUrl = appendPath(requestUrl, path29);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -45682,9 +45773,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path28 = pathToAppend.substring(0, searchStart);
+    const path29 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path28;
+    newPath = newPath + path29;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -48561,16 +48652,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path28 = this._matcher.path;
-    return path28.length > 0 ? path28[path28.length - 1].tag : void 0;
+    const path29 = this._matcher.path;
+    return path29.length > 0 ? path29[path29.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path28 = this._matcher.path;
-    return path28.length > 0 ? path28[path28.length - 1].namespace : void 0;
+    const path29 = this._matcher.path;
+    return path29.length > 0 ? path29[path29.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -48578,9 +48669,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path28 = this._matcher.path;
-    if (path28.length === 0) return void 0;
-    return path28[path28.length - 1].values?.[attrName];
+    const path29 = this._matcher.path;
+    if (path29.length === 0) return void 0;
+    return path29[path29.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -48588,9 +48679,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path28 = this._matcher.path;
-    if (path28.length === 0) return false;
-    const current = path28[path28.length - 1];
+    const path29 = this._matcher.path;
+    if (path29.length === 0) return false;
+    const current = path29[path29.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -48616,18 +48707,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path28 = this._matcher.path;
-    if (path28.length === 0) return -1;
-    return path28[path28.length - 1].position ?? 0;
+    const path29 = this._matcher.path;
+    if (path29.length === 0) return -1;
+    return path29[path29.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path28 = this._matcher.path;
-    if (path28.length === 0) return -1;
-    return path28[path28.length - 1].counter ?? 0;
+    const path29 = this._matcher.path;
+    if (path29.length === 0) return -1;
+    return path29[path29.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -51889,11 +51980,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path28) {
+    function locateFile(path29) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path28, scriptDirectory);
+        return Module["locateFile"](path29, scriptDirectory);
       }
-      return scriptDirectory + path28;
+      return scriptDirectory + path29;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -51906,7 +51997,7 @@ var NativeCRC64 = (() => {
     }
     if (ENVIRONMENT_IS_NODE) {
       if (typeof process == "undefined" || !process.release || process.release.name !== "node") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
-      var fs21 = require2("fs");
+      var fs22 = require2("fs");
       var nodePath = require2("path");
       if (ENVIRONMENT_IS_WORKER) {
         scriptDirectory = nodePath.dirname(scriptDirectory) + "/";
@@ -51915,7 +52006,7 @@ var NativeCRC64 = (() => {
       }
       read_ = (filename, binary) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        return fs21.readFileSync(filename, binary ? void 0 : "utf8");
+        return fs22.readFileSync(filename, binary ? void 0 : "utf8");
       };
       readBinary = (filename) => {
         var ret = read_(filename, true);
@@ -51927,7 +52018,7 @@ var NativeCRC64 = (() => {
       };
       readAsync = (filename, onload, onerror) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        fs21.readFile(filename, function(err2, data) {
+        fs22.readFile(filename, function(err2, data) {
           if (err2) onerror(err2);
           else onload(data.buffer);
         });
@@ -54980,9 +55071,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request) {
-    const path28 = getURLPath(request.url) || "/";
+    const path29 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path28}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path29}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -55464,9 +55555,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request) {
-    const path28 = getURLPath(request.url) || "/";
+    const path29 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path28}`;
+    canonicalizedResourceString += `/${options.accountName}${path29}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -69407,10 +69498,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path28 = urlParsed.pathname;
-  path28 = path28 || "/";
-  path28 = escape3(path28);
-  urlParsed.pathname = path28;
+  let path29 = urlParsed.pathname;
+  path29 = path29 || "/";
+  path29 = escape3(path29);
+  urlParsed.pathname = path29;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -69495,9 +69586,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path28 = urlParsed.pathname;
-  path28 = path28 ? path28.endsWith("/") ? `${path28}${name}` : `${path28}/${name}` : name;
-  urlParsed.pathname = path28;
+  let path29 = urlParsed.pathname;
+  path29 = path29 ? path29.endsWith("/") ? `${path29}${name}` : `${path29}/${name}` : name;
+  urlParsed.pathname = path29;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -79536,7 +79627,7 @@ var Worker = class {
     if (opts.workload) args.push("--workload", opts.workload);
     this.child = spawn3(opts.python, args, {
       cwd: opts.workdir,
-      env: { ...process.env, ...opts.env, ...threadEnv(opts.threads) },
+      env: { ...userEnv(), ...opts.env, ...threadEnv(opts.threads) },
       stdio: ["pipe", "pipe", "pipe", "pipe"]
     });
     const keep = (chunk) => {
@@ -79848,6 +79939,61 @@ function presetPath(name) {
   return path26.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
 }
 
+// src/report/own-file.ts
+import * as fs19 from "node:fs";
+import * as path27 from "node:path";
+var OwnFileError = class extends Error {
+  constructor(file, message) {
+    super(message);
+    this.file = file;
+    this.name = "OwnFileError";
+  }
+  file;
+};
+function writeOwnFile(file, text, opts) {
+  const fail = (why) => {
+    throw new OwnFileError(file, `${file} ${why}`);
+  };
+  try {
+    fs19.mkdirSync(path27.dirname(file), { recursive: true });
+  } catch (e) {
+    fail(`could not be written: its folder could not be made (${e.message})`);
+  }
+  const st = fs19.lstatSync(file, { throwIfNoEntry: false });
+  if (st?.isSymbolicLink()) fail(`is a symbolic link; it was left untouched. Give a path that is not a link.`);
+  if (st && !st.isFile()) fail(`exists and is not a regular file; it was left untouched.`);
+  if (st && (st.size > MAX_OURS || !opts.isOurs(readNoFollow(file, fail)))) fail(`exists and is not ${opts.what}; it was left untouched. Choose another path.`);
+  const tmp = path27.join(path27.dirname(file), `.${path27.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  let fd = null;
+  try {
+    fd = fs19.openSync(tmp, fs19.constants.O_WRONLY | fs19.constants.O_CREAT | fs19.constants.O_EXCL | NOFOLLOW, 420);
+    (opts.writeAll ?? ((d, t) => fs19.writeFileSync(d, t)))(fd, text);
+    fs19.closeSync(fd);
+    fd = null;
+    fs19.renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== null) fs19.closeSync(fd);
+    fs19.rmSync(tmp, { force: true });
+    const err = e;
+    fail(`could not be written: ${err.code === "ENOSPC" ? "the disk is full" : err.code === "EDQUOT" ? "the disk quota is used up" : err.message}.`);
+  }
+}
+var MAX_OURS = 64 << 20;
+var NOFOLLOW = fs19.constants.O_NOFOLLOW ?? 0;
+function readNoFollow(file, fail) {
+  let fd;
+  try {
+    fd = fs19.openSync(file, fs19.constants.O_RDONLY | NOFOLLOW);
+  } catch (e) {
+    return fail(`could not be read to check it is ours: ${e.message}`);
+  }
+  try {
+    return fs19.readFileSync(fd, "utf8");
+  } finally {
+    fs19.closeSync(fd);
+  }
+}
+
 // src/report/schema.ts
 var import_ajv = __toESM(require_ajv(), 1);
 
@@ -80146,7 +80292,7 @@ async function build(s, sourceFiles, log2) {
     command: s.buildCommand,
     cwd: s.workingDirectory,
     python: s.python,
-    logPath: path27.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
+    logPath: path28.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
     log: log2,
     cache: s.cache ? actionsCacheStore() : null,
     applyOpenmpFix: s.applyOpenmpFix,
@@ -80165,15 +80311,15 @@ Full log: ${result.logPath}`, first);
 }
 async function remediation(s, binaries, audit) {
   if (!binaries.some((b) => b.cause === "compiled-without-openmp")) return null;
-  const cxx = audit?.tus[0]?.family ?? (await identifyCompiler(realCompilers().cxx).catch(() => null))?.family ?? "unknown";
+  const cxx = audit?.tus[0]?.family ?? (await realCompilers().then((c) => identifyCompiler(c.cxx)).catch(() => null))?.family ?? "unknown";
   for (const [file, patch] of [
     ["setup.py", patchSetupPy],
     ["CMakeLists.txt", patchCMakeLists]
   ]) {
-    const full = path27.join(s.workingDirectory, file);
-    if (!fs19.existsSync(full)) continue;
-    const rel = path27.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path27.sep).join("/");
-    const p = patch(fs19.readFileSync(full, "utf8"), process.platform, cxx, rel);
+    const full = path28.join(s.workingDirectory, file);
+    if (!fs20.existsSync(full)) continue;
+    const rel = path28.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path28.sep).join("/");
+    const p = patch(fs20.readFileSync(full, "utf8"), process.platform, cxx, rel);
     if (p) return { file: rel, diff: p.diff, note: p.note };
   }
   return null;
@@ -80193,7 +80339,7 @@ async function probeFacts(s) {
 }
 function inspectAll(files, cwd, log2) {
   return files.map((f) => {
-    const rel = path27.relative(cwd, f) || f;
+    const rel = path28.relative(cwd, f) || f;
     try {
       const images = inspectBinary(f);
       log2.info(`Inspected ${rel}: ${images.map((i) => `${i.arch} ${i.openmp.parallel ? `OpenMP regions (${i.openmp.forkImports.join(", ")})` : "no OpenMP regions"}`).join("; ")}`);
@@ -80204,17 +80350,19 @@ function inspectAll(files, cwd, log2) {
   });
 }
 function writeReport(file, report) {
-  if (fs19.existsSync(file)) {
-    let ours = false;
-    try {
-      ours = JSON.parse(fs19.readFileSync(file, "utf8")).schema === report.schema;
-    } catch {
-      ours = false;
-    }
-    if (!ours) throw new CheckError(`Input 'report-path': ${file} exists and is not a thread-scaling-check report; it was left untouched. Choose another path.`);
+  try {
+    writeOwnFile(file, JSON.stringify(report, null, 2) + "\n", { isOurs: (text) => isReportText(text, report.schema), what: "a thread-scaling-check report" });
+  } catch (e) {
+    if (e instanceof OwnFileError) throw new CheckError(`Input 'report-path': ${e.message}`);
+    throw e;
   }
-  fs19.mkdirSync(path27.dirname(file), { recursive: true });
-  fs19.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
+}
+function isReportText(text, schema) {
+  try {
+    return JSON.parse(text).schema === schema;
+  } catch {
+    return false;
+  }
 }
 async function runCheck(s, log2) {
   const sourceFiles = locateSources(s.workingDirectory, s.sources);
@@ -80225,7 +80373,7 @@ async function runCheck(s, log2) {
     const what = s.extensions.length ? `match ${s.extensions.join(", ")}` : built ? "were written by the build" : "exist";
     throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`);
   }
-  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path27.relative(s.workingDirectory, h.file) }));
+  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path28.relative(s.workingDirectory, h.file) }));
   log2.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
   const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
   let measurement = null;
@@ -80461,8 +80609,8 @@ async function check(argv) {
   const settings = parseSettings({
     getInput: (name) => String(values[name] ?? ""),
     baseDirectory: process.cwd(),
-    isDirectory: (p) => fs20.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
-    isFile: (p) => fs20.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false
+    isDirectory: (p) => fs21.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
+    isFile: (p) => fs21.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false
   });
   const report = await runCheck(settings, terminalLog);
   process.stdout.write(values.json ? JSON.stringify(report, null, 2) + "\n" : "\n" + renderTerminal(report));

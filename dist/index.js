@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path32 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path33 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path32 && path32[0] !== "/") {
-          path32 = `/${path32}`;
+        if (path33 && path33[0] !== "/") {
+          path33 = `/${path33}`;
         }
-        return new URL(`${origin}${path32}`);
+        return new URL(`${origin}${path33}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path32);
+        debuglog("sending request to %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path33, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path32,
+          path33,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path32);
+        debuglog("trailers received from %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path33, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path32,
+          path33,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path32, origin }
+            request: { method, path: path33, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path32);
+          debuglog("sending request to %s %s/%s", method, origin, path33);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path32,
+        path: path33,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path32 !== "string") {
+        if (typeof path33 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path32[0] !== "/" && !(path32.startsWith("http://") || path32.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path33[0] !== "/" && !(path33.startsWith("http://") || path33.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path32)) {
+        } else if (invalidPathRegex.test(path33)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path32, query) : path32;
+        this.path = query ? buildURL(path33, query) : path33;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -5789,7 +5789,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants5 = require_constants2();
+    var constants6 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util5.addListener;
@@ -5864,7 +5864,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert4(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants6.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5959,11 +5959,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants5.ERROR.OK) {
+          if (ret !== constants6.ERROR.OK) {
             const body2 = data.subarray(offset);
-            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants6.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body2);
-            } else if (ret === constants5.ERROR.PAUSED) {
+            } else if (ret === constants6.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body2);
             } else {
@@ -5986,10 +5986,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants5.ERROR.OK) {
+        if (ret === constants6.ERROR.OK) {
           return null;
         }
-        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants6.ERROR.PAUSED || ret === constants6.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6006,7 +6006,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants5.ERROR[ret], data);
+        return new HTTPParserError(message, constants6.ERROR[ret], data);
       }
       destroy() {
         assert4(this.ptr != null);
@@ -6186,7 +6186,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants5.ERROR.PAUSED : 0;
+        return pause ? constants6.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6208,7 +6208,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6244,13 +6244,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert4(client[kRunning] === 0);
           util5.destroy(socket, new InformationalError("reset"));
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util5.destroy(socket, new InformationalError("reset"));
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util5.destroy(socket, new InformationalError("reset"));
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path32, host, upgrade, blocking, reset } = request2;
+      const { method, path: path33, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path32} HTTP/1.1\r
+      let header2 = `${method} ${path33} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path32, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path33, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path32;
+      headers[HTTP2_HEADER_PATH] = path33;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path32 = search ? `${pathname}${search}` : pathname;
+        const path33 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path32;
+        this.opts.path = path33;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path32 = "/",
+          path: path33 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path32;
+        opts.path = origin + path33;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path32) {
-      if (typeof path32 !== "string") {
-        return path32;
+    function safeUrl(path33) {
+      if (typeof path33 !== "string") {
+        return path33;
       }
-      const pathSegments = path32.split("?");
+      const pathSegments = path33.split("?");
       if (pathSegments.length !== 2) {
-        return path32;
+        return path33;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path32, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path32);
+    function matchKey(mockDispatch2, { path: path33, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path33);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path32 }) => matchValue(safeUrl(path32), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path33 }) => matchValue(safeUrl(path33), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path32, method, body: body2, headers, query } = opts;
+      const { path: path33, method, body: body2, headers, query } = opts;
       return {
-        path: path32,
+        path: path33,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path32, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path33, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path32,
+            Path: path33,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path32) {
-      for (let i = 0; i < path32.length; ++i) {
-        const code2 = path32.charCodeAt(i);
+    function validateCookiePath(path33) {
+      for (let i = 0; i < path33.length; ++i) {
+        const code2 = path33.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -18317,7 +18317,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR = 13;
     var COLON = 58;
-    var SPACE = 32;
+    var SPACE2 = 32;
     var defaultMaxEventSize = buffer3.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18509,7 +18509,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE) {
+          if (line[valueStart] === SPACE2) {
             ++valueStart;
           }
         }
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path32 = opts.path;
+          let path33 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path32 = `/${path32}`;
+            path33 = `/${path33}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path32);
+          url2 = new URL(util5.parseOrigin(url2).origin + path33);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -20031,10 +20031,10 @@ var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports2, module) {
     "use strict";
     var parse4 = require_parse2();
-    var constants5 = require_constants6();
+    var constants6 = require_constants6();
     var SemVer = require_semver();
     var truncate = (version3, truncation, options) => {
-      if (!constants5.RELEASE_TYPES.includes(truncation)) {
+      if (!constants6.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
       const clonedVersion = cloneInputVersion(version3, options);
@@ -21274,7 +21274,7 @@ var require_semver2 = __commonJS({
   "node_modules/semver/index.js"(exports2, module) {
     "use strict";
     var internalRe = require_re();
-    var constants5 = require_constants6();
+    var constants6 = require_constants6();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
     var parse4 = require_parse2();
@@ -21358,8 +21358,8 @@ var require_semver2 = __commonJS({
       re: internalRe.re,
       src: internalRe.src,
       tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants5.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants5.RELEASE_TYPES,
+      SEMVER_SPEC_VERSION: constants6.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants6.RELEASE_TYPES,
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
@@ -27438,11 +27438,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants5);
+          this.rhs = optimizeExpr(this.rhs, names, constants6);
         return this;
       }
       get names() {
@@ -27459,10 +27459,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants5);
+        this.rhs = optimizeExpr(this.rhs, names, constants6);
         return this;
       }
       get names() {
@@ -27523,8 +27523,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants5) {
-        this.code = optimizeExpr(this.code, names, constants5);
+      optimizeNames(names, constants6) {
+        this.code = optimizeExpr(this.code, names, constants6);
         return this;
       }
       get names() {
@@ -27553,12 +27553,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants5))
+          if (n.optimizeNames(names, constants6))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -27611,12 +27611,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         var _a2;
-        this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants5);
-        if (!(super.optimizeNames(names, constants5) || this.else))
+        this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants6);
+        if (!(super.optimizeNames(names, constants6) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants5);
+        this.condition = optimizeExpr(this.condition, names, constants6);
         return this;
       }
       get names() {
@@ -27639,10 +27639,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants5) {
-        if (!super.optimizeNames(names, constants5))
+      optimizeNames(names, constants6) {
+        if (!super.optimizeNames(names, constants6))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants5);
+        this.iteration = optimizeExpr(this.iteration, names, constants6);
         return this;
       }
       get names() {
@@ -27678,10 +27678,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants5) {
-        if (!super.optimizeNames(names, constants5))
+      optimizeNames(names, constants6) {
+        if (!super.optimizeNames(names, constants6))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants5);
+        this.iterable = optimizeExpr(this.iterable, names, constants6);
         return this;
       }
       get names() {
@@ -27723,11 +27723,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         var _a2, _b;
-        super.optimizeNames(names, constants5);
-        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants5);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants5);
+        super.optimizeNames(names, constants6);
+        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants6);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants6);
         return this;
       }
       get names() {
@@ -28028,7 +28028,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants5) {
+    function optimizeExpr(expr, names, constants6) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -28043,14 +28043,14 @@ var require_codegen = __commonJS({
         return items2;
       }, []));
       function replaceName(n) {
-        const c = constants5[n.str];
+        const c = constants6[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants5[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants6[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -30290,8 +30290,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path32) {
-      let input = path32;
+    function removeDotSegments(path33) {
+      let input = path33;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30365,11 +30365,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path32) {
-      if (path32 === "" || path32[0] === "/") {
-        return removeDotSegments(path32);
+    function removeDotSegmentsRelative(path33) {
+      if (path33 === "" || path33[0] === "/") {
+        return removeDotSegments(path33);
       }
-      const segments = path32.split("/");
+      const segments = path33.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30732,8 +30732,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path32 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path32 && path32 !== "/" ? path32 : void 0;
+        const path33 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path33 && path33 !== "/" ? path33 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -37038,8 +37038,8 @@ function getIDToken(aud) {
 }
 
 // src/main.ts
-import * as fs23 from "node:fs";
-import * as path31 from "node:path";
+import * as fs24 from "node:fs";
+import * as path32 from "node:path";
 
 // src/action-log.ts
 var actionsLog = {
@@ -37106,6 +37106,7 @@ var DEFAULTS = {
 };
 var FAIL_ON = ["fail", "inconclusive", "never"];
 var MAX_THREADS = 1024;
+var MAX_THREAD_COUNTS = 8;
 function parseSettings(ctx) {
   const raw = (name, fallback = "") => ctx.getInput(name).trim() || fallback;
   const workingDirectory = path6.resolve(ctx.baseDirectory, raw(Inputs.WorkingDirectory, "."));
@@ -37199,6 +37200,9 @@ function parseThreads(value) {
     throw new InputError(Inputs.Threads, `'${value}' ${what}. ${accepted}`);
   }
   const unique = [...new Set(counts)].sort((a, b) => a - b);
+  if (unique.length > MAX_THREAD_COUNTS) {
+    throw new InputError(Inputs.Threads, `'${value.slice(0, 100)}${value.length > 100 ? "\u2026" : ""}' lists ${unique.length} thread counts; at most ${MAX_THREAD_COUNTS} are measured, since each count runs its own processes every round. ${accepted}`);
+  }
   if (unique[0] !== 1) {
     throw new InputError(Inputs.Threads, `'${value}' lacks 1, the baseline every speedup is measured against. ${accepted}`);
   }
@@ -37263,9 +37267,9 @@ function stepFails(verdict, failOn) {
 }
 
 // src/pipeline.ts
-import * as fs20 from "node:fs";
+import * as fs21 from "node:fs";
 import * as os11 from "node:os";
-import * as path29 from "node:path";
+import * as path30 from "node:path";
 
 // package.json
 var package_default = {
@@ -37341,6 +37345,15 @@ function logTail(log2, lines2 = 20) {
 import { execFile as execFile3 } from "node:child_process";
 import * as fs8 from "node:fs";
 import * as path15 from "node:path";
+
+// src/process/user-env.ts
+function userEnv(env = process.env) {
+  const out = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!/^INPUT_/i.test(name)) out[name] = value;
+  }
+  return out;
+}
 
 // src/fix/cmake-patch.ts
 var TARGET = /^[ \t]*(pybind11_add_module|nanobind_add_module|Python3?_add_library|python_add_library|add_library|add_executable)[ \t]*\([ \t\n]*([A-Za-z0-9_.+-]+)/gim;
@@ -37890,7 +37903,7 @@ function familyFromName(file, platform2 = process.platform) {
 }
 function identifyCompiler(compiler, env = process.env) {
   return new Promise((resolve13) => {
-    execFile(compiler, ["--version"], { env: { ...env, LC_ALL: "C" }, timeout: 3e4 }, (err, stdout, stderr) => {
+    execFile(compiler, ["--version"], { env: { ...userEnv(env), LC_ALL: "C" }, timeout: 3e4 }, (err, stdout, stderr) => {
       const version3 = `${stdout}
 ${stderr}`.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
       const family = err && !version3 ? familyFromName(compiler) : familyFromVersion(`${stdout}
@@ -38143,7 +38156,7 @@ function ccacheEnv(dir, workingDirectory, maxSize2 = "1G") {
 }
 function run(ccache, args, env) {
   return new Promise((resolve13, reject) => {
-    execFile2(ccache, args, { env: { ...process.env, ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve13(stdout));
+    execFile2(ccache, args, { env: { ...userEnv(), ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve13(stdout));
   });
 }
 async function setupCcache(opts) {
@@ -38222,7 +38235,7 @@ async function runBuild(opts) {
     const child2 = spawn2(shell, args, {
       cwd: opts.cwd,
       // The build and a custom command find the chosen interpreter as $PYTHON.
-      env: { ...process.env, PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
+      env: { ...userEnv(), PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
       stdio: ["ignore", "pipe", "pipe"]
     });
     let pending = "";
@@ -38403,10 +38416,64 @@ function compileCommandsJson(entries) {
   return JSON.stringify(entries.map((e) => ({ directory: e.directory, arguments: e.arguments, file: e.file, output: e.output })), null, 2) + "\n";
 }
 
+// src/build/split-quoted.ts
+var WORD_END = " 	\n\r\v\f";
+var SPACE = "[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+";
+var LEADING = new RegExp(`^${SPACE}`);
+var TRAILING = new RegExp(`${SPACE}$`);
+var QuoteError = class extends Error {
+  constructor(value, quote) {
+    super(`'${value}' has an unmatched ${quote === '"' ? "double" : "single"} quote`);
+    this.name = "QuoteError";
+  }
+};
+function splitQuoted(value) {
+  let s = value.replace(LEADING, "").replace(TRAILING, "");
+  const words = [];
+  let pos = 0;
+  while (s) {
+    let end = pos;
+    while (end < s.length && !WORD_END.includes(s[end]) && s[end] !== "\\" && s[end] !== "'" && s[end] !== '"') end++;
+    if (end === s.length) {
+      words.push(s);
+      break;
+    }
+    if (WORD_END.includes(s[end])) {
+      words.push(s.slice(0, end));
+      s = s.slice(end).replace(LEADING, "");
+      pos = 0;
+    } else if (s[end] === "\\") {
+      s = s.slice(0, end) + s.slice(end + 1);
+      pos = end + 1;
+    } else {
+      const close = closingQuote(s, end);
+      if (close < 0) throw new QuoteError(value, s[end]);
+      s = s.slice(0, end) + s.slice(end + 1, close) + s.slice(close + 1);
+      pos = close - 1;
+    }
+    if (pos >= s.length) {
+      words.push(s);
+      break;
+    }
+  }
+  return words;
+}
+function closingQuote(s, open3) {
+  const q = s[open3];
+  for (let i = open3 + 1; i < s.length; i++) {
+    if (s[i] === q) return i;
+    if (s[i] === "\\") {
+      if (i + 1 >= s.length || s[i + 1] === "\n") return -1;
+      i++;
+    }
+  }
+  return -1;
+}
+
 // src/build/wrappers.ts
 var CompilerNotFoundError = class extends Error {
-  constructor(variable, tried) {
-    super(`${variable}: no compiler '${tried}' on PATH. Install a C/C++ compiler (Debian: apt-get install g++), or set ${variable} to one.`);
+  constructor(variable, tried, why) {
+    super(why ? `${variable}: ${why}.` : `${variable}: no compiler '${tried}' on PATH. Install a C/C++ compiler (Debian: apt-get install g++), or set ${variable} to one.`);
     this.name = "CompilerNotFoundError";
   }
 };
@@ -38420,7 +38487,7 @@ var isLauncher = (p) => {
 };
 function resolve7(role, value, fallbacks, env, ccache) {
   const variable = role === "cc" ? "CC" : "CXX";
-  let words = (value ?? "").trim().split(/\s+/).filter(Boolean);
+  let words = compilerWords(variable, value ?? "");
   let launcher = ccache;
   while (words.length > 1 && LAUNCHERS.has(path14.basename(words[0]))) {
     if (path14.basename(words[0]) === "ccache" && !launcher) launcher = which2(words[0], env);
@@ -38439,7 +38506,17 @@ function resolveBoth(env, platform2, ccache) {
     cxx: resolve7("cxx", env.CXX, platform2 === "darwin" ? ["clang++", "c++"] : ["g++", "c++", "clang++"], env, ccache)
   };
 }
-function realCompilers(env = process.env, platform2 = process.platform) {
+function compilerWords(variable, value) {
+  const trimmed = value.trim();
+  if (trimmed && path14.isAbsolute(trimmed) && isFile(trimmed)) return [trimmed];
+  try {
+    return splitQuoted(value).filter((w) => w.length > 0);
+  } catch (e) {
+    throw new CompilerNotFoundError(variable, value, `${e.message}; quote it as a shell would (CC="gcc -DNAME='a b'")`);
+  }
+}
+var isFile = (p) => fs7.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+async function realCompilers(env = process.env, platform2 = process.platform) {
   const { cc, cxx } = resolveBoth(env, platform2, null);
   return { cc: cc.spec.compiler, cxx: cxx.spec.compiler };
 }
@@ -38503,20 +38580,31 @@ async function collect(recordDir, outputDir, env) {
 // src/build/build-stage.ts
 function torchVersion(python) {
   return new Promise((resolve13) => {
-    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { timeout: 12e4 }, (err, out) => resolve13(err ? "unknown" : out.trim()));
+    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { env: userEnv(), timeout: 12e4 }, (err, out) => resolve13(err ? "unknown" : out.trim()));
   });
+}
+async function realCxx(log2) {
+  return realCompilers().then(
+    (c) => c.cxx,
+    (e) => {
+      const named = process.env.CXX?.trim() ? process.env.CXX.trim() : process.platform === "darwin" ? "clang++" : "g++";
+      log2.warning(`${e.message} Going on with '${named}' for the build cache key and the OpenMP flags.`);
+      return named;
+    }
+  );
 }
 async function runBuildStage(o) {
   const outputDir = path15.dirname(o.logPath);
   fs8.mkdirSync(outputDir, { recursive: true });
   let session = null;
+  const cxx = o.cache || o.applyOpenmpFix ? await realCxx(o.log) : "";
   if (o.cache) {
-    session = await beginBuildCache({ store: o.cache, workingDirectory: o.cwd, compiler: realCompilers().cxx, torchVersion: await torchVersion(o.python), sources: o.sources });
+    session = await beginBuildCache({ store: o.cache, workingDirectory: o.cwd, compiler: cxx, torchVersion: await torchVersion(o.python), sources: o.sources });
     o.log.info(session.restoredKey ? `Build cache restored from ${session.restoredKey}` : `No build cache for ${session.key} yet`);
   }
   let fixApplied = null;
   if (o.applyOpenmpFix) {
-    const compiler = await identifyCompiler(realCompilers().cxx);
+    const compiler = await identifyCompiler(cxx);
     fixApplied = fixEnvironment(process.platform, compiler.family);
     o.log.warning(`apply-openmp-fix: building with ${Object.entries(fixApplied).map(([k, v]) => `${k}=${v}`).join(" ")} for this run only; the committed build files don't have these flags.`);
   }
@@ -40719,8 +40807,8 @@ var Path = class {
         let remaining = itemPath;
         let dir = dirname7(remaining);
         while (dir !== remaining) {
-          const basename10 = path18.basename(remaining);
-          this.segments.unshift(basename10);
+          const basename11 = path18.basename(remaining);
+          this.segments.unshift(basename11);
           remaining = dir;
           dir = dirname7(remaining);
         }
@@ -40923,8 +41011,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path32, level) {
-    this.path = path32;
+  constructor(path33, level) {
+    this.path = path33;
     this.level = level;
   }
 };
@@ -45475,15 +45563,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path32 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path32.startsWith("/")) {
-      path32 = path32.substring(1);
+    let path33 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path33.startsWith("/")) {
+      path33 = path33.substring(1);
     }
-    if (isAbsoluteUrl(path32)) {
-      requestUrl = path32;
+    if (isAbsoluteUrl(path33)) {
+      requestUrl = path33;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path32);
+      requestUrl = appendPath(requestUrl, path33);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -45529,9 +45617,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path32 = pathToAppend.substring(0, searchStart);
+    const path33 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path32;
+    newPath = newPath + path33;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -48408,16 +48496,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path32 = this._matcher.path;
-    return path32.length > 0 ? path32[path32.length - 1].tag : void 0;
+    const path33 = this._matcher.path;
+    return path33.length > 0 ? path33[path33.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path32 = this._matcher.path;
-    return path32.length > 0 ? path32[path32.length - 1].namespace : void 0;
+    const path33 = this._matcher.path;
+    return path33.length > 0 ? path33[path33.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -48425,9 +48513,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return void 0;
-    return path32[path32.length - 1].values?.[attrName];
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return void 0;
+    return path33[path33.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -48435,9 +48523,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return false;
-    const current = path32[path32.length - 1];
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return false;
+    const current = path33[path33.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -48463,18 +48551,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return -1;
-    return path32[path32.length - 1].position ?? 0;
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return -1;
+    return path33[path33.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return -1;
-    return path32[path32.length - 1].counter ?? 0;
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return -1;
+    return path33[path33.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -51736,11 +51824,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path32) {
+    function locateFile(path33) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path32, scriptDirectory);
+        return Module["locateFile"](path33, scriptDirectory);
       }
-      return scriptDirectory + path32;
+      return scriptDirectory + path33;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -51753,7 +51841,7 @@ var NativeCRC64 = (() => {
     }
     if (ENVIRONMENT_IS_NODE) {
       if (typeof process == "undefined" || !process.release || process.release.name !== "node") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
-      var fs24 = require2("fs");
+      var fs25 = require2("fs");
       var nodePath = require2("path");
       if (ENVIRONMENT_IS_WORKER) {
         scriptDirectory = nodePath.dirname(scriptDirectory) + "/";
@@ -51762,7 +51850,7 @@ var NativeCRC64 = (() => {
       }
       read_ = (filename, binary) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        return fs24.readFileSync(filename, binary ? void 0 : "utf8");
+        return fs25.readFileSync(filename, binary ? void 0 : "utf8");
       };
       readBinary = (filename) => {
         var ret = read_(filename, true);
@@ -51774,7 +51862,7 @@ var NativeCRC64 = (() => {
       };
       readAsync = (filename, onload, onerror) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        fs24.readFile(filename, function(err2, data) {
+        fs25.readFile(filename, function(err2, data) {
           if (err2) onerror(err2);
           else onload(data.buffer);
         });
@@ -54827,9 +54915,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path32 = getURLPath(request2.url) || "/";
+    const path33 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path32}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path33}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -55311,9 +55399,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path32 = getURLPath(request2.url) || "/";
+    const path33 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path32}`;
+    canonicalizedResourceString += `/${options.accountName}${path33}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -69254,10 +69342,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path32 = urlParsed.pathname;
-  path32 = path32 || "/";
-  path32 = escape3(path32);
-  urlParsed.pathname = path32;
+  let path33 = urlParsed.pathname;
+  path33 = path33 || "/";
+  path33 = escape3(path33);
+  urlParsed.pathname = path33;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -69342,9 +69430,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path32 = urlParsed.pathname;
-  path32 = path32 ? path32.endsWith("/") ? `${path32}${name}` : `${path32}/${name}` : name;
-  urlParsed.pathname = path32;
+  let path33 = urlParsed.pathname;
+  path33 = path33 ? path33.endsWith("/") ? `${path33}${name}` : `${path33}/${name}` : name;
+  urlParsed.pathname = path33;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -79123,13 +79211,16 @@ var ElfParser = class {
    */
   str(t, o) {
     if (!(o < t.buf.length)) return void 0;
-    const stop = o >= t.nulEnd ? t.buf.length : t.buf.indexOf(0, o);
+    const limit = Math.min(MAX_NAME, this.decodeBudget);
+    const end = Math.min(t.buf.length, o + limit + 1);
+    const nul = o >= t.nulEnd ? -1 : t.buf.subarray(o, end).indexOf(0);
+    const stop = nul >= 0 ? o + nul : end;
     const length = stop - o;
-    if (length > MAX_NAME || length > this.decodeBudget) {
-      this.note(length > MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds");
+    this.decodeBudget -= Math.min(length, this.decodeBudget);
+    if (length > limit) {
+      this.note(limit === MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds");
       return void 0;
     }
-    this.decodeBudget -= length;
     return t.buf.toString("latin1", o, stop);
   }
   /** Version index -> version name and library, from .gnu.version_r. */
@@ -80743,7 +80834,7 @@ var Worker = class {
     if (opts.workload) args.push("--workload", opts.workload);
     this.child = spawn3(opts.python, args, {
       cwd: opts.workdir,
-      env: { ...process.env, ...opts.env, ...threadEnv(opts.threads) },
+      env: { ...userEnv(), ...opts.env, ...threadEnv(opts.threads) },
       stdio: ["pipe", "pipe", "pipe", "pipe"]
     });
     const keep = (chunk) => {
@@ -81055,6 +81146,61 @@ function presetPath(name) {
   return path28.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
 }
 
+// src/report/own-file.ts
+import * as fs20 from "node:fs";
+import * as path29 from "node:path";
+var OwnFileError = class extends Error {
+  constructor(file, message) {
+    super(message);
+    this.file = file;
+    this.name = "OwnFileError";
+  }
+  file;
+};
+function writeOwnFile(file, text, opts) {
+  const fail = (why) => {
+    throw new OwnFileError(file, `${file} ${why}`);
+  };
+  try {
+    fs20.mkdirSync(path29.dirname(file), { recursive: true });
+  } catch (e) {
+    fail(`could not be written: its folder could not be made (${e.message})`);
+  }
+  const st = fs20.lstatSync(file, { throwIfNoEntry: false });
+  if (st?.isSymbolicLink()) fail(`is a symbolic link; it was left untouched. Give a path that is not a link.`);
+  if (st && !st.isFile()) fail(`exists and is not a regular file; it was left untouched.`);
+  if (st && (st.size > MAX_OURS || !opts.isOurs(readNoFollow(file, fail)))) fail(`exists and is not ${opts.what}; it was left untouched. Choose another path.`);
+  const tmp = path29.join(path29.dirname(file), `.${path29.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  let fd = null;
+  try {
+    fd = fs20.openSync(tmp, fs20.constants.O_WRONLY | fs20.constants.O_CREAT | fs20.constants.O_EXCL | NOFOLLOW, 420);
+    (opts.writeAll ?? ((d, t) => fs20.writeFileSync(d, t)))(fd, text);
+    fs20.closeSync(fd);
+    fd = null;
+    fs20.renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== null) fs20.closeSync(fd);
+    fs20.rmSync(tmp, { force: true });
+    const err = e;
+    fail(`could not be written: ${err.code === "ENOSPC" ? "the disk is full" : err.code === "EDQUOT" ? "the disk quota is used up" : err.message}.`);
+  }
+}
+var MAX_OURS = 64 << 20;
+var NOFOLLOW = fs20.constants.O_NOFOLLOW ?? 0;
+function readNoFollow(file, fail) {
+  let fd;
+  try {
+    fd = fs20.openSync(file, fs20.constants.O_RDONLY | NOFOLLOW);
+  } catch (e) {
+    return fail(`could not be read to check it is ours: ${e.message}`);
+  }
+  try {
+    return fs20.readFileSync(fd, "utf8");
+  } finally {
+    fs20.closeSync(fd);
+  }
+}
+
 // src/report/schema.ts
 var import_ajv = __toESM(require_ajv(), 1);
 
@@ -81353,7 +81499,7 @@ async function build(s, sourceFiles, log2) {
     command: s.buildCommand,
     cwd: s.workingDirectory,
     python: s.python,
-    logPath: path29.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
+    logPath: path30.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
     log: log2,
     cache: s.cache ? actionsCacheStore() : null,
     applyOpenmpFix: s.applyOpenmpFix,
@@ -81372,15 +81518,15 @@ Full log: ${result.logPath}`, first);
 }
 async function remediation(s, binaries, audit) {
   if (!binaries.some((b) => b.cause === "compiled-without-openmp")) return null;
-  const cxx = audit?.tus[0]?.family ?? (await identifyCompiler(realCompilers().cxx).catch(() => null))?.family ?? "unknown";
+  const cxx = audit?.tus[0]?.family ?? (await realCompilers().then((c) => identifyCompiler(c.cxx)).catch(() => null))?.family ?? "unknown";
   for (const [file, patch] of [
     ["setup.py", patchSetupPy],
     ["CMakeLists.txt", patchCMakeLists]
   ]) {
-    const full = path29.join(s.workingDirectory, file);
-    if (!fs20.existsSync(full)) continue;
-    const rel = path29.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path29.sep).join("/");
-    const p = patch(fs20.readFileSync(full, "utf8"), process.platform, cxx, rel);
+    const full = path30.join(s.workingDirectory, file);
+    if (!fs21.existsSync(full)) continue;
+    const rel = path30.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path30.sep).join("/");
+    const p = patch(fs21.readFileSync(full, "utf8"), process.platform, cxx, rel);
     if (p) return { file: rel, diff: p.diff, note: p.note };
   }
   return null;
@@ -81400,7 +81546,7 @@ async function probeFacts(s) {
 }
 function inspectAll(files, cwd, log2) {
   return files.map((f) => {
-    const rel = path29.relative(cwd, f) || f;
+    const rel = path30.relative(cwd, f) || f;
     try {
       const images = inspectBinary(f);
       log2.info(`Inspected ${rel}: ${images.map((i) => `${i.arch} ${i.openmp.parallel ? `OpenMP regions (${i.openmp.forkImports.join(", ")})` : "no OpenMP regions"}`).join("; ")}`);
@@ -81411,17 +81557,19 @@ function inspectAll(files, cwd, log2) {
   });
 }
 function writeReport(file, report) {
-  if (fs20.existsSync(file)) {
-    let ours = false;
-    try {
-      ours = JSON.parse(fs20.readFileSync(file, "utf8")).schema === report.schema;
-    } catch {
-      ours = false;
-    }
-    if (!ours) throw new CheckError(`Input 'report-path': ${file} exists and is not a thread-scaling-check report; it was left untouched. Choose another path.`);
+  try {
+    writeOwnFile(file, JSON.stringify(report, null, 2) + "\n", { isOurs: (text) => isReportText(text, report.schema), what: "a thread-scaling-check report" });
+  } catch (e) {
+    if (e instanceof OwnFileError) throw new CheckError(`Input 'report-path': ${e.message}`);
+    throw e;
   }
-  fs20.mkdirSync(path29.dirname(file), { recursive: true });
-  fs20.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
+}
+function isReportText(text, schema) {
+  try {
+    return JSON.parse(text).schema === schema;
+  } catch {
+    return false;
+  }
 }
 async function runCheck(s, log2) {
   const sourceFiles = locateSources(s.workingDirectory, s.sources);
@@ -81432,7 +81580,7 @@ async function runCheck(s, log2) {
     const what = s.extensions.length ? `match ${s.extensions.join(", ")}` : built ? "were written by the build" : "exist";
     throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`);
   }
-  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path29.relative(s.workingDirectory, h.file) }));
+  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path30.relative(s.workingDirectory, h.file) }));
   log2.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
   const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
   let measurement = null;
@@ -81540,8 +81688,8 @@ function stoppedBy(reason) {
 }
 
 // src/publish/escape.ts
-var INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+var INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0\u{e0000}-\u{e007f}]/gu;
+var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", $: "&#36;" };
 var MARKDOWN = new Set("\\`*_{}[]()#+-!|~:".split(""));
 var ZWSP = "\u200B";
 function clip(text, max) {
@@ -81642,31 +81790,31 @@ function renderComparison(c) {
 }
 
 // src/publish/baseline-store.ts
-import * as fs21 from "node:fs";
-import * as path30 from "node:path";
+import * as fs22 from "node:fs";
+import * as path31 from "node:path";
 var ActionsCacheStore = class {
   file;
   constructor(workspace) {
-    this.file = path30.join(workspace, ".thread-scaling-check-baseline", "report.json");
+    this.file = path31.join(workspace, ".thread-scaling-check-baseline", "report.json");
   }
   async save(key, report) {
     if (!isFeatureAvailable()) return false;
-    fs21.mkdirSync(path30.dirname(this.file), { recursive: true });
-    fs21.writeFileSync(this.file, JSON.stringify(report));
+    fs22.mkdirSync(path31.dirname(this.file), { recursive: true });
+    fs22.writeFileSync(this.file, JSON.stringify(report));
     try {
       return await saveCache2([this.file], key) !== -1;
     } finally {
-      fs21.rmSync(path30.dirname(this.file), { recursive: true, force: true });
+      fs22.rmSync(path31.dirname(this.file), { recursive: true, force: true });
     }
   }
   async restoreLatest(prefix2) {
     if (!isFeatureAvailable()) return null;
-    fs21.rmSync(path30.dirname(this.file), { recursive: true, force: true });
+    fs22.rmSync(path31.dirname(this.file), { recursive: true, force: true });
     try {
       const hit = await restoreCache([this.file], `${prefix2}latest`, [prefix2]);
-      return hit ? JSON.parse(fs21.readFileSync(this.file, "utf8")) : null;
+      return hit ? JSON.parse(fs22.readFileSync(this.file, "utf8")) : null;
     } finally {
-      fs21.rmSync(path30.dirname(this.file), { recursive: true, force: true });
+      fs22.rmSync(path31.dirname(this.file), { recursive: true, force: true });
     }
   }
 };
@@ -82019,7 +82167,7 @@ function sectionTitle(s) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync9, existsSync as existsSync9 } from "fs";
+import { readFileSync as readFileSync10, existsSync as existsSync9 } from "fs";
 import { EOL as EOL8 } from "os";
 var Context = class {
   /**
@@ -82030,10 +82178,10 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync9(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync9(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync10(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path32 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path32} does not exist${EOL8}`);
+        const path33 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path33} does not exist${EOL8}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -86332,7 +86480,7 @@ function readOnlyNotice(target, message) {
 }
 
 // src/publish/github-env.ts
-import * as fs22 from "node:fs";
+import * as fs23 from "node:fs";
 function field(value, ...keys) {
   let v = value;
   for (const k of keys) {
@@ -86346,7 +86494,7 @@ var int = (v) => typeof v === "number" && Number.isSafeInteger(v) ? v : null;
 function readPayload(file) {
   if (!file) return {};
   try {
-    const parsed = JSON.parse(fs22.readFileSync(file, "utf8"));
+    const parsed = JSON.parse(fs23.readFileSync(file, "utf8"));
     return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : {};
   } catch {
     return {};
@@ -86867,22 +87015,29 @@ function renderSummary(r) {
 }
 
 // src/main.ts
-var isDirectory2 = (p) => fs23.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-var isFile = (p) => fs23.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+var isDirectory2 = (p) => fs24.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+var isFile2 = (p) => fs24.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 function repoPath(workspace, workingDirectory) {
-  return (file) => path31.relative(workspace, path31.resolve(workingDirectory, file)).split(path31.sep).join("/");
+  return (file) => path32.relative(workspace, path32.resolve(workingDirectory, file)).split(path32.sep).join("/");
 }
 function annotations(report, s, workspace) {
   const toRepo = repoPath(workspace, s.workingDirectory);
-  const setupPy = path31.join(s.workingDirectory, "setup.py");
-  const line = isFile(setupPy) ? setupPyFlagLine(fs23.readFileSync(setupPy, "utf8")) : 0;
+  const setupPy = path32.join(s.workingDirectory, "setup.py");
+  const line = isFile2(setupPy) ? setupPyFlagLine(fs24.readFileSync(setupPy, "utf8")) : 0;
   return rankAnnotations(report, toRepo, line ? { path: toRepo("setup.py"), line } : null);
 }
 function writeLegFile(reportPath, leg) {
   try {
-    fs23.writeFileSync(legFile(reportPath), legFileContent(leg));
+    writeOwnFile(legFile(reportPath), legFileContent(leg), { isOurs: isLegText, what: "a thread-scaling-check leg file" });
   } catch (e) {
-    debug(`Leg file not written: ${e.message}`);
+    warning(`Leg file not written, so mode: comment names this leg from the runner: ${e.message}`);
+  }
+}
+function isLegText(text) {
+  try {
+    return legFromFile(JSON.parse(text)) !== null;
+  } catch {
+    return false;
   }
 }
 async function comparison(report, leg, s, deps) {
@@ -86902,13 +87057,15 @@ async function run2() {
   const deps = publishDeps(actionsLog, readGitHubEnv(), new ActionsCacheStore(workspace));
   let settings = null;
   let title = "no verdict";
+  const token = getInput(Inputs.GithubToken);
+  if (token) setSecret(token);
   try {
     const publishing = parsePublishSettings((name) => getInput(name));
     if (publishing.mode === "comment") {
       title = "no comment posted";
       return await commentMode(publishing, deps);
     }
-    settings = parseSettings({ getInput: (name) => getInput(name), baseDirectory: workspace, isDirectory: isDirectory2, isFile });
+    settings = parseSettings({ getInput: (name) => getInput(name), baseDirectory: workspace, isDirectory: isDirectory2, isFile: isFile2 });
     const report = await runCheck(settings, actionsLog);
     setOutput(Outputs.Report, settings.reportPath);
     const leg = settings.publish.leg ?? defaultLeg(report.runner, process.env.ImageOS ?? null);

@@ -9,7 +9,7 @@ import * as path from 'node:path'
 
 const SRC = path.resolve(process.argv[2] ?? 'src')
 /** The data flow, first to last. */
-export const LAYERS = ['config', 'sources', 'fix', 'build', 'locate', 'inspect', 'measure', 'judge', 'report', 'publish']
+export const LAYERS = ['process', 'config', 'sources', 'fix', 'build', 'locate', 'inspect', 'measure', 'judge', 'report', 'publish']
 /** Modules at the top of src/ that every folder may use. */
 export const BASE = ['constants.ts', 'log.ts', 'paths.ts', 'runner-facts.ts']
 

@@ -11,6 +11,10 @@
 // edits of section/program headers, dynamic entries and load commands),
 // truncations, splices of two fixtures, and crafted ELF, thin Mach-O and
 // universal headers over random bodies. Both readers see every input.
+// Every 50,000th case (from case 7) is instead a large-string ELF: thousands
+// of undefined symbols naming one 8-64 MB string, larger than a CPU cache,
+// the shape small inputs can't find (a NUL scan per symbol goes quadratic);
+// those cases must each finish within 1 s.
 //
 // Each case must end in a result (partial allowed) or a BinaryFormatError;
 // anything else fails the run. Checked besides: no case runs longer than
@@ -124,7 +128,8 @@ async function runWorker({ runs, seed, case: only, capMs, out, injectFault, inje
     Atomics.store(progress, 0, i)
     while (i === injectHang) Atomics.load(progress, 0) // spins, as a reader stuck in a loop would
     const rand = prng(seed, i)
-    const { kind, buf } = generate(rand, bases)
+    const { kind, buf } = i % LARGE_EVERY === LARGE_FIRST ? largeStringElf(rand, Math.floor(i / LARGE_EVERY)) : generate(rand, bases)
+    const cap = kind === 'large strings' ? Math.min(capMs, LARGE_CAP_MS) : capMs
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
     stats.cases++
     stats.bytes += buf.length
@@ -154,9 +159,9 @@ async function runWorker({ runs, seed, case: only, capMs, out, injectFault, inje
     }
     const dt = performance.now() - t0
     if (dt > stats.maxMs) (stats.maxMs = dt), (stats.maxMsCase = i)
-    if (dt > capMs) {
+    if (dt > cap) {
       stats.slow++
-      fail(i, kind, buf, `took ${dt.toFixed(0)} ms (cap ${capMs} ms)`)
+      fail(i, kind, buf, `took ${dt.toFixed(0)} ms (cap ${cap} ms)`)
     }
     if (only === undefined && (i + 1) % 100_000 === 0) parentPort.postMessage({ type: 'progress', done: i + 1 })
   }
@@ -429,6 +434,58 @@ function craftedFat(rand, bases) {
     off += s.length
   })
   return buf
+}
+
+const LARGE_EVERY = 50_000
+const LARGE_FIRST = 7
+const LARGE_CAP_MS = 1000
+const MB = 1 << 20
+
+/**
+ * A 64-bit shared object whose .dynsym holds 1,000-4,000 undefined symbols
+ * naming one huge .dynstr string: all at its start, or at offsets spread
+ * through it; sometimes the table lacks its final NUL. The k-th such case
+ * cycles through the sizes so the largest comes first.
+ */
+function largeStringElf(rand, k) {
+  const stringSize = [64, 8, 32, 16][k % 4] * MB
+  const spread = k % 2 === 1 || rand() < 0.3
+  const terminated = rand() < 0.8
+  const nsym = 1000 + int(rand, 3001)
+  const symOff = 64
+  const strOff = symOff + (nsym + 1) * 24
+  const strSize = 1 + stringSize + (terminated ? 1 : 0)
+  const shOff = (strOff + strSize + 7) & ~7
+  const buf = Buffer.alloc(shOff + 3 * 64)
+  buf.write('\x7fELF', 0, 'latin1')
+  buf[4] = 2 // 64-bit
+  buf[5] = 1 // little-endian
+  buf[6] = 1
+  buf.writeUInt16LE(3, 16) // ET_DYN
+  buf.writeUInt16LE(62, 18) // x86-64
+  buf.writeUInt32LE(1, 20)
+  buf.writeBigUInt64LE(BigInt(shOff), 40)
+  buf.writeUInt16LE(64, 52)
+  buf.writeUInt16LE(56, 54)
+  buf.writeUInt16LE(64, 58)
+  buf.writeUInt16LE(3, 60)
+  buf.fill(0x41, strOff + 1, strOff + 1 + stringSize)
+  for (let s = 1; s <= nsym; s++) {
+    const at = symOff + s * 24
+    buf.writeUInt32LE(spread ? 1 + int(rand, stringSize) : 1, at)
+    buf[at + 4] = 0x12 // global function, undefined (st_shndx 0)
+  }
+  const section = (index, type, off, size, link, entsize) => {
+    const at = shOff + index * 64
+    buf.writeUInt32LE(type, at + 4)
+    buf.writeBigUInt64LE(BigInt(off), at + 24)
+    buf.writeBigUInt64LE(BigInt(size), at + 32)
+    buf.writeUInt32LE(link, at + 40)
+    buf.writeBigUInt64LE(BigInt(entsize), at + 56)
+  }
+  section(1, 3, strOff, strSize, 0, 0) // .dynstr
+  section(2, 11, symOff, (nsym + 1) * 24, 1, 24) // .dynsym
+  return { kind: 'large strings', buf }
 }
 
 function generate(rand, bases) {

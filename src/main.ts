@@ -4,17 +4,18 @@ import * as path from 'node:path'
 import { actionsLog } from './action-log.js'
 import { parsePublishSettings, parseSettings } from './config/parse.js'
 import type { PublishSettings, Settings } from './config/settings.js'
-import { Outputs } from './constants.js'
+import { Inputs, Outputs } from './constants.js'
 import { stepFails } from './judge/fail-on.js'
 import { CheckError, runCheck } from './pipeline.js'
 import { regressions, regressionText, renderComparison, type Comparison } from './publish/baseline.js'
 import { ActionsCacheStore } from './publish/baseline-store.js'
 import { runCommentMode } from './publish/comment-mode.js'
 import { pullRequestOf, readGitHubEnv } from './publish/github-env.js'
-import { defaultLeg, legFile, legFileContent } from './publish/leg.js'
+import { defaultLeg, legFile, legFileContent, legFromFile } from './publish/leg.js'
 import { loadComparison, publish, publishDeps, type PublishDeps } from './publish/publish.js'
 import { rankAnnotations, setupPyFlagLine, type Annotation } from './report/annotations.js'
 import { renderDropped } from './report/dropped.js'
+import { writeOwnFile } from './report/own-file.js'
 import { md, renderSummary } from './report/summary.js'
 import type { Report } from './report/types.js'
 
@@ -36,9 +37,17 @@ function annotations(report: Report, s: Settings, workspace: string): { shown: A
 /** The leg's name beside the report, so `mode: comment` names an uploaded report's section the same way. */
 function writeLegFile(reportPath: string, leg: string): void {
   try {
-    fs.writeFileSync(legFile(reportPath), legFileContent(leg))
+    writeOwnFile(legFile(reportPath), legFileContent(leg), { isOurs: isLegText, what: 'a thread-scaling-check leg file' })
   } catch (e) {
-    core.debug(`Leg file not written: ${(e as Error).message}`)
+    core.warning(`Leg file not written, so mode: comment names this leg from the runner: ${(e as Error).message}`)
+  }
+}
+
+function isLegText(text: string): boolean {
+  try {
+    return legFromFile(JSON.parse(text)) !== null
+  } catch {
+    return false
   }
 }
 
@@ -66,6 +75,9 @@ export async function run(): Promise<void> {
   const deps = publishDeps(actionsLog, readGitHubEnv(), new ActionsCacheStore(workspace))
   let settings: Settings | null = null
   let title = 'no verdict'
+  // Masked in every log line before anything can print it (a build echoing its environment, say).
+  const token = core.getInput(Inputs.GithubToken)
+  if (token) core.setSecret(token)
   try {
     const publishing = parsePublishSettings(name => core.getInput(name))
     if (publishing.mode === 'comment') {

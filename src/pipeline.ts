@@ -25,6 +25,7 @@ import type { Measurement } from './measure/types.js'
 import type { RunnerFacts } from './runner-facts.js'
 import { Worker } from './measure/worker.js'
 import { harnessPath, presetPath } from './paths.js'
+import { OwnFileError, writeOwnFile } from './report/own-file.js'
 import { validateReport } from './report/schema.js'
 import type { Report } from './report/types.js'
 
@@ -66,7 +67,7 @@ async function build(s: Settings, sourceFiles: readonly string[], log: Log): Pro
 /** The patch for the build file, when a binary was compiled without OpenMP and the file is one we can patch. */
 async function remediation(s: Settings, binaries: readonly BinaryFinding[], audit: BuildAudit | null): Promise<Report['remediation']> {
   if (!binaries.some(b => b.cause === 'compiled-without-openmp')) return null
-  const cxx = audit?.tus[0]?.family ?? (await identifyCompiler(realCompilers().cxx).catch(() => null))?.family ?? 'unknown'
+  const cxx = audit?.tus[0]?.family ?? (await realCompilers().then(c => identifyCompiler(c.cxx)).catch(() => null))?.family ?? 'unknown'
   for (const [file, patch] of [
     ['setup.py', patchSetupPy],
     ['CMakeLists.txt', patchCMakeLists]
@@ -108,19 +109,22 @@ function inspectAll(files: string[], cwd: string, log: Log): BinaryEvidence[] {
   })
 }
 
-/** Refuses to replace a file at report-path that is not one of our reports. */
+/** Writes the report, never through a link and never over a file that isn't one of our reports. */
 function writeReport(file: string, report: Report): void {
-  if (fs.existsSync(file)) {
-    let ours = false
-    try {
-      ours = (JSON.parse(fs.readFileSync(file, 'utf8')) as { schema?: unknown }).schema === report.schema
-    } catch {
-      ours = false
-    }
-    if (!ours) throw new CheckError(`Input 'report-path': ${file} exists and is not a thread-scaling-check report; it was left untouched. Choose another path.`)
+  try {
+    writeOwnFile(file, JSON.stringify(report, null, 2) + '\n', { isOurs: text => isReportText(text, report.schema), what: 'a thread-scaling-check report' })
+  } catch (e) {
+    if (e instanceof OwnFileError) throw new CheckError(`Input 'report-path': ${e.message}`)
+    throw e
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n')
+}
+
+function isReportText(text: string, schema: string): boolean {
+  try {
+    return (JSON.parse(text) as { schema?: unknown }).schema === schema
+  } catch {
+    return false
+  }
 }
 
 /** Runs config → build → locate → inspect → measure → judge and writes the JSON report. */

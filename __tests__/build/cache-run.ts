@@ -65,7 +65,7 @@ function sourcesOf(dir: string): string[] {
 export async function cacheRun(input: CacheRunInput): Promise<CacheRunOutput> {
   const store: CacheStore = input.store === 'actions' ? actionsCacheStore() : new DirectoryCacheStore(input.store)
   const env = { ...process.env, ...input.env }
-  const session = await beginBuildCache({ store, workingDirectory: input.dir, compiler: realCompilers(env).cxx, torchVersion: input.torchVersion, sources: sourcesOf(input.dir), dir: input.ccacheDir, env })
+  const session = await beginBuildCache({ store, workingDirectory: input.dir, compiler: (await realCompilers(env)).cxx, torchVersion: input.torchVersion, sources: sourcesOf(input.dir), dir: input.ccacheDir, env })
   const w = prepareWrappers({ outputDir: path.join(input.dir, '.thread-scaling-check'), env, ccache: session.ccache.path })
   const build = await runBuild({ command: input.command, cwd: input.dir, python: input.python, logPath: path.join(input.dir, '.thread-scaling-check', 'build.log'), log: quiet, env: { ...input.env, ...session.ccache.env, ...w.env } })
   const recorded = await w.finish()

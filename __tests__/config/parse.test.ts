@@ -77,6 +77,12 @@ describe('parseSettings', () => {
     expect(e.message).toMatch(message)
   })
 
+  it('accepts up to 8 thread counts', () => {
+    expect(parseThreads('1,2,3,4,5,6,7,8')).toHaveLength(8)
+    expect(() => parseThreads('1,2,3,4,5,6,7,8,9')).toThrow(/^Input 'threads': .*lists 9 thread counts; at most 8/)
+    expect(() => parseThreads(Array.from({ length: 1024 }, (_, i) => i + 1).join(','))).toThrow(/lists 1024 thread counts; at most 8/)
+  })
+
   it('names every accepted form in the threads error', () => {
     expect(() => parseThreads('')).toThrow(/is empty.*for example '1,2,4'/)
   })

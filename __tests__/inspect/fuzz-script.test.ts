@@ -19,6 +19,13 @@ describe('scripts/fuzz-binaries.mjs', () => {
     expect(r.status).toBe(0)
   })
 
+  test('the large-string shape: a 64 MB string named by thousands of symbols is read within 1 s', () => {
+    const r = fuzz(['--case', '7'])
+    expect(r.out).toMatch(/inputs by kind: large strings 1\b/)
+    expect(r.out).toMatch(/failures: none/)
+    expect(r.status).toBe(0)
+  })
+
   test('a reader crash fails the run and names the case', () => {
     const r = fuzz(['--runs', '40', '--inject-fault', '12'])
     expect(r.status).toBe(1)

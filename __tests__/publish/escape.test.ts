@@ -37,6 +37,19 @@ describe('inline', () => {
   })
 })
 
+describe('hidden characters and math', () => {
+  it('strips characters that render as nothing or blank', () => {
+    const hidden = '\u00ad\u034f\u3164\u061c\u{e0000}\u{e0041}\u{e007f}'
+    expect(clip(`a${hidden}b`, 50)).toBe('ab')
+    expect(inline(`pass${hidden}`)).toBe('pass')
+  })
+  it('keeps $...$ from reaching math rendering', () => {
+    const out = inline('$\\unicode{x1F600}$ and $$x$$')
+    expect(out).not.toContain('$')
+    expect(out).toContain('&#36;')
+  })
+})
+
 describe('plain and clip', () => {
   it('keep code-block text from closing its fence or reading as a marker', () => {
     expect(plain('name```\n## injected')).toBe("name''' ## injected")

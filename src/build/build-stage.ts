@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { userEnv } from '../process/user-env.js'
 import type { Log } from '../log.js'
 import { fixEnvironment, type FixCompiler } from '../fix/remediation.js'
 import { auditBuild, type BuildAudit } from './audit.js'
@@ -41,22 +42,39 @@ export interface BuildStageResult {
 
 function torchVersion(python: string): Promise<string> {
   return new Promise(resolve => {
-    execFile(python, ['-c', 'import torch; print(torch.__version__)'], { timeout: 120_000 }, (err, out) => resolve(err ? 'unknown' : out.trim()))
+    execFile(python, ['-c', 'import torch; print(torch.__version__)'], { env: userEnv(), timeout: 120_000 }, (err, out) => resolve(err ? 'unknown' : out.trim()))
   })
+}
+
+/**
+ * The C++ compiler the build would run, for the cache key and the OpenMP
+ * fix. When none is found the build still runs (its own error says it
+ * best), keyed and fixed by the name CXX gives or the platform's default.
+ */
+async function realCxx(log: Log): Promise<string> {
+  return realCompilers().then(
+    c => c.cxx,
+    (e: Error) => {
+      const named = process.env.CXX?.trim() ? process.env.CXX.trim() : process.platform === 'darwin' ? 'clang++' : 'g++'
+      log.warning(`${e.message} Going on with '${named}' for the build cache key and the OpenMP flags.`)
+      return named
+    }
+  )
 }
 
 export async function runBuildStage(o: BuildStageOptions): Promise<BuildStageResult> {
   const outputDir = path.dirname(o.logPath)
   fs.mkdirSync(outputDir, { recursive: true })
   let session: BuildCacheSession | null = null
+  const cxx = o.cache || o.applyOpenmpFix ? await realCxx(o.log) : ''
   if (o.cache) {
-    session = await beginBuildCache({ store: o.cache, workingDirectory: o.cwd, compiler: realCompilers().cxx, torchVersion: await torchVersion(o.python), sources: o.sources })
+    session = await beginBuildCache({ store: o.cache, workingDirectory: o.cwd, compiler: cxx, torchVersion: await torchVersion(o.python), sources: o.sources })
     o.log.info(session.restoredKey ? `Build cache restored from ${session.restoredKey}` : `No build cache for ${session.key} yet`)
   }
 
   let fixApplied: Record<string, string> | null = null
   if (o.applyOpenmpFix) {
-    const compiler = await identifyCompiler(realCompilers().cxx)
+    const compiler = await identifyCompiler(cxx)
     fixApplied = fixEnvironment(process.platform, compiler.family as FixCompiler)
     o.log.warning(`apply-openmp-fix: building with ${Object.entries(fixApplied).map(([k, v]) => `${k}=${v}`).join(' ')} for this run only; the committed build files don't have these flags.`)
   }

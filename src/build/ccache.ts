@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { userEnv } from '../process/user-env.js'
 import { which } from './compiler-id.js'
 
 export interface CcacheSetup {
@@ -57,7 +58,7 @@ export function ccacheEnv(dir: string, workingDirectory: string, maxSize = '1G')
 
 function run(ccache: string, args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(ccache, args, { env: { ...process.env, ...env, LC_ALL: 'C' }, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${ccache} ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)))
+    execFile(ccache, args, { env: { ...userEnv(), ...env, LC_ALL: 'C' }, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${ccache} ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)))
   })
 }
 

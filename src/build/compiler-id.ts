@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { userEnv } from '../process/user-env.js'
 
 /** Compiler families whose OpenMP flags differ. */
 export type CompilerFamily = 'gcc' | 'clang' | 'apple-clang' | 'msvc' | 'unknown'
@@ -36,7 +37,7 @@ export function familyFromName(file: string, platform: string = process.platform
 /** Runs `<compiler> --version` and classifies it; never throws (an unrunnable compiler is 'unknown'). */
 export function identifyCompiler(compiler: string, env: NodeJS.ProcessEnv = process.env): Promise<CompilerInfo> {
   return new Promise(resolve => {
-    execFile(compiler, ['--version'], { env: { ...env, LC_ALL: 'C' }, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(compiler, ['--version'], { env: { ...userEnv(env), LC_ALL: 'C' }, timeout: 30_000 }, (err, stdout, stderr) => {
       const version = `${stdout}\n${stderr}`.split('\n').map(l => l.trim()).find(l => l.length > 0) ?? ''
       const family = err && !version ? familyFromName(compiler) : familyFromVersion(`${stdout}\n${stderr}`)
       resolve({ path: compiler, family: family === 'unknown' ? familyFromName(compiler) : family, version })

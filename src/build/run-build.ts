@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Log } from '../log.js'
+import { userEnv } from '../process/user-env.js'
 
 export interface BuildResult {
   command: string
@@ -40,7 +41,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     const child = spawn(shell, args, {
       cwd: opts.cwd,
       // The build and a custom command find the chosen interpreter as $PYTHON.
-      env: { ...process.env, PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: '1', ...opts.env },
+      env: { ...userEnv(), PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let pending = ''

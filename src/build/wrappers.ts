@@ -10,6 +10,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { classify, compileCommandsJson, isProbe, parseRecord, type CompileEntry, type CompilerInvocation, type LinkEntry } from './compile-db.js'
 import { identifyCompiler, which, type CompilerInfo } from './compiler-id.js'
+import { splitQuoted } from './split-quoted.js'
 import { RECORD_DIR_ENV, wrapperScript, type WrapperSpec } from './wrapper-script.js'
 
 export interface WrapperOptions {
@@ -49,8 +50,8 @@ export interface PreparedWrappers {
 
 /** Raised when no real compiler can be found: a setup error, named after the variable. */
 export class CompilerNotFoundError extends Error {
-  constructor(variable: string, tried: string) {
-    super(`${variable}: no compiler '${tried}' on PATH. Install a C/C++ compiler (Debian: apt-get install g++), or set ${variable} to one.`)
+  constructor(variable: string, tried: string, why?: string) {
+    super(why ? `${variable}: ${why}.` : `${variable}: no compiler '${tried}' on PATH. Install a C/C++ compiler (Debian: apt-get install g++), or set ${variable} to one.`)
     this.name = 'CompilerNotFoundError'
   }
 }
@@ -78,7 +79,7 @@ interface Resolved {
  */
 function resolve(role: 'cc' | 'cxx', value: string | undefined, fallbacks: string[], env: NodeJS.ProcessEnv, ccache: string | null): Resolved {
   const variable = role === 'cc' ? 'CC' : 'CXX'
-  let words = (value ?? '').trim().split(/\s+/).filter(Boolean)
+  let words = compilerWords(variable, value ?? '')
   let launcher = ccache
   while (words.length > 1 && LAUNCHERS.has(path.basename(words[0]))) {
     if (path.basename(words[0]) === 'ccache' && !launcher) launcher = which(words[0], env)
@@ -99,8 +100,29 @@ function resolveBoth(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, ccache: 
   }
 }
 
-/** The real compilers the build would run (what the wrappers exec), from CC/CXX or the platform's defaults. */
-export function realCompilers(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): { cc: string; cxx: string } {
+/**
+ * CC/CXX as words. A value that is the path of an existing file is one word
+ * even with spaces in it (CMake reads CC so); anything else splits as
+ * distutils splits it, so `gcc -DX='a b'` keeps `-DX=a b` whole.
+ */
+export function compilerWords(variable: string, value: string): string[] {
+  const trimmed = value.trim()
+  if (trimmed && path.isAbsolute(trimmed) && isFile(trimmed)) return [trimmed]
+  try {
+    return splitQuoted(value).filter(w => w.length > 0)
+  } catch (e) {
+    throw new CompilerNotFoundError(variable, value, `${(e as Error).message}; quote it as a shell would (CC="gcc -DNAME='a b'")`)
+  }
+}
+
+const isFile = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false
+
+/**
+ * The real compilers the build would run (what the wrappers exec), from
+ * CC/CXX or the platform's defaults. Async so that a missing compiler reaches
+ * the caller's .catch as a rejection, never as a synchronous throw.
+ */
+export async function realCompilers(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Promise<{ cc: string; cxx: string }> {
   const { cc, cxx } = resolveBoth(env, platform, null)
   return { cc: cc.spec.compiler, cxx: cxx.spec.compiler }
 }

@@ -40,6 +40,8 @@ export const DEFAULTS = {
 
 const FAIL_ON: readonly FailOn[] = ['fail', 'inconclusive', 'never']
 const MAX_THREADS = 1024
+/** Each count starts its own torch processes every round, so a long list multiplies the run. */
+const MAX_THREAD_COUNTS = 8
 
 export function parseSettings(ctx: ParseContext): Settings {
   const raw = (name: InputName, fallback = ''): string => ctx.getInput(name).trim() || fallback
@@ -151,6 +153,9 @@ export function parseThreads(value: string): number[] {
     throw new InputError(Inputs.Threads, `'${value}' ${what}. ${accepted}`)
   }
   const unique = [...new Set(counts)].sort((a, b) => a - b)
+  if (unique.length > MAX_THREAD_COUNTS) {
+    throw new InputError(Inputs.Threads, `'${value.slice(0, 100)}${value.length > 100 ? '…' : ''}' lists ${unique.length} thread counts; at most ${MAX_THREAD_COUNTS} are measured, since each count runs its own processes every round. ${accepted}`)
+  }
   if (unique[0] !== 1) {
     throw new InputError(Inputs.Threads, `'${value}' lacks 1, the baseline every speedup is measured against. ${accepted}`)
   }

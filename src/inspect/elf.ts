@@ -568,13 +568,19 @@ class ElfParser {
    */
   private str(t: StrTab, o: number): string | undefined {
     if (!(o < t.buf.length)) return undefined
-    const stop = o >= t.nulEnd ? t.buf.length : t.buf.indexOf(0, o)
+    // Scan for the NUL no further than a name may be long, and charge the
+    // bytes scanned even when the name is refused: thousands of symbols
+    // naming one huge string would otherwise rescan it each (quadratic).
+    const limit = Math.min(MAX_NAME, this.decodeBudget)
+    const end = Math.min(t.buf.length, o + limit + 1)
+    const nul = o >= t.nulEnd ? -1 : t.buf.subarray(o, end).indexOf(0)
+    const stop = nul >= 0 ? o + nul : end
     const length = stop - o
-    if (length > MAX_NAME || length > this.decodeBudget) {
-      this.note(length > MAX_NAME ? 'a name is too long to be real' : 'names repeat far more than the file holds')
+    this.decodeBudget -= Math.min(length, this.decodeBudget)
+    if (length > limit) {
+      this.note(limit === MAX_NAME ? 'a name is too long to be real' : 'names repeat far more than the file holds')
       return undefined
     }
-    this.decodeBudget -= length
     return t.buf.toString('latin1', o, stop)
   }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
+import { userEnv } from '../process/user-env.js'
 import { parseReply, type Reply } from './protocol.js'
 
 /**
@@ -73,7 +74,7 @@ export class Worker {
     if (opts.workload) args.push('--workload', opts.workload)
     this.child = spawn(opts.python, args, {
       cwd: opts.workdir,
-      env: { ...process.env, ...opts.env, ...threadEnv(opts.threads) },
+      env: { ...userEnv(), ...opts.env, ...threadEnv(opts.threads) },
       stdio: ['pipe', 'pipe', 'pipe', 'pipe']
     })
     const keep = (chunk: Buffer): void => {

@@ -7,10 +7,15 @@
  * path, so there is one rule to audit.
  */
 
-/** C0/C1 controls and the bidi overrides used to make text read differently than it parses. */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g
+/**
+ * C0/C1 controls, the bidi overrides used to make text read differently than
+ * it parses, and characters that render as nothing or blank (soft hyphen,
+ * combining grapheme joiner, Arabic letter mark, Hangul filler, the tag block).
+ */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0\u{e0000}-\u{e007f}]/gu
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+/** `$` as an entity: GitHub renders `$...$` as math, and an entity is not a delimiter. */
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', $: '&#36;' }
 const MARKDOWN = new Set('\\`*_{}[]()#+-!|~:'.split(''))
 /** Zero-width space: breaks @mentions and autolinks without changing what a reader sees. */
 const ZWSP = '\u200b'
