@@ -61,6 +61,17 @@ function judgeOpenMP(b: BinaryEvidence, sources: readonly SourceHit[], backend: 
   if (serialSlices.length === 0) {
     return { path: b.path, verdict: 'pass', cause: 'openmp-compiled-in', reasons: [`OpenMP parallel regions are compiled in${fat}: it imports ${forks.join(', ')}.`], lostLines: [] }
   }
+  // The stable ABI: the binary alone proves it, sources or not.
+  if (serialSlices.every(i => i.openmp.libtorchParallel.length > 0)) {
+    const shim = [...new Set(serialSlices.flatMap(i => i.openmp.libtorchParallel))]
+    return {
+      path: b.path,
+      verdict: 'pass',
+      cause: 'stable-parallel',
+      reasons: [`Parallel through libtorch (stable ABI)${fat}: it imports ${shim.join(', ')}, so torch::stable::parallel_for runs in libtorch's own thread pool. No OpenMP flag is needed, and none is missing.`],
+      lostLines: []
+    }
+  }
   const which = b.images.length > 1 ? ` in slice(s) ${serialSlices.map(i => i.arch).join(', ')}` : ''
   if (lost.length > 0) {
     const pragmas = lost.filter(h => h.construct === 'omp-pragma').length
