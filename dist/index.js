@@ -39,12 +39,12 @@ import {
   summary,
   validateReport,
   warning
-} from "./chunks/chunk-J4KKS6WU.js";
+} from "./chunks/chunk-LTDHPTV2.js";
 import {
   __commonJS,
   __require,
   __toESM
-} from "./chunks/chunk-BYCHPJPQ.js";
+} from "./chunks/chunk-IKHKHY3C.js";
 
 // node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({

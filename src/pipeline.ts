@@ -167,7 +167,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     throw e
   }
 
-  const evidence = addRuntimeFindings(inspected, facts, log)
+  const evidence = addRuntimeFindings(inspected, facts, log, s.workingDirectory)
   const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts, measurement, threads: s.threads, minSpeedup: s.minSpeedup })
   // One speedup everywhere: the output, the terminal, the summary and the comment all give it at the judged count.
   const speeds = j.cases.filter(c => !c.error).map(c => c.judged?.estimate ?? NaN).filter(Number.isFinite)

@@ -1506,6 +1506,7 @@ export {
   blankCommentsAndStrings,
   scanSource,
   needsOpenMP,
+  runtimeFamily,
   parallelPath,
   inspectBinary,
   scanSources

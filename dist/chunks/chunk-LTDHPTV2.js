@@ -7,9 +7,10 @@ import {
   blankCommentsAndStrings,
   inspectBinary,
   needsOpenMP,
+  runtimeFamily,
   scanSource,
   scanSources
-} from "./chunk-BYCHPJPQ.js";
+} from "./chunk-IKHKHY3C.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -1050,14 +1051,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path30 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path31 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path30 && path30[0] !== "/") {
-          path30 = `/${path30}`;
+        if (path31 && path31[0] !== "/") {
+          path31 = `/${path31}`;
         }
-        return new URL(`${origin}${path30}`);
+        return new URL(`${origin}${path31}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1508,39 +1509,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin }
+          request: { method, path: path31, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path30);
+        debuglog("sending request to %s %s/%s", method, origin, path31);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin },
+          request: { method, path: path31, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path30,
+          path31,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin }
+          request: { method, path: path31, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path30);
+        debuglog("trailers received from %s %s/%s", method, origin, path31);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin },
+          request: { method, path: path31, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path30,
+          path31,
           error2.message
         );
       });
@@ -1589,9 +1590,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path30, origin }
+            request: { method, path: path31, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path30);
+          debuglog("sending request to %s %s/%s", method, origin, path31);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1654,7 +1655,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path30,
+        path: path31,
         method,
         body: body2,
         headers,
@@ -1669,11 +1670,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path30 !== "string") {
+        if (typeof path31 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path30[0] !== "/" && !(path30.startsWith("http://") || path30.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path31[0] !== "/" && !(path31.startsWith("http://") || path31.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path30)) {
+        } else if (invalidPathRegex.test(path31)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1739,7 +1740,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path30, query) : path30;
+        this.path = query ? buildURL(path31, query) : path31;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2136,9 +2137,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve11, reject) => {
+          return new Promise((resolve12, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve11(data);
+              return err ? reject(err) : resolve12(data);
             });
           });
         }
@@ -2176,12 +2177,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve11, reject) => {
+          return new Promise((resolve12, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve11(data);
+              ) : resolve12(data);
             });
           });
         }
@@ -4448,8 +4449,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve11, reject) => {
-        res = resolve11;
+      const promise = new Promise((resolve12, reject) => {
+        res = resolve12;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6432,7 +6433,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path30, host, upgrade, blocking, reset } = request;
+      const { method, path: path31, host, upgrade, blocking, reset } = request;
       let { body: body2, headers, contentLength: contentLength2 } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6513,7 +6514,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path30} HTTP/1.1\r
+      let header = `${method} ${path31} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6700,12 +6701,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve11, reject) => {
+      const waitForDrain = () => new Promise((resolve12, reject) => {
         assert4(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve11;
+          callback = resolve12;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7042,7 +7043,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path30, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path31, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body: body2 } = request;
       if (upgrade) {
         util5.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7139,7 +7140,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path30;
+      headers[HTTP2_HEADER_PATH] = path31;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7375,12 +7376,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve11, reject) => {
+      const waitForDrain = () => new Promise((resolve12, reject) => {
         assert4(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve11;
+          callback = resolve12;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7492,9 +7493,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path30 = search ? `${pathname}${search}` : pathname;
+        const path31 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path30;
+        this.opts.path = path31;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7859,16 +7860,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve11) => {
+        return new Promise((resolve12) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve11;
+            this[kClosedResolve] = resolve12;
           } else {
-            resolve11(null);
+            resolve12(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve11) => {
+        return new Promise((resolve12) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7879,7 +7880,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve11(null);
+            resolve12(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7930,7 +7931,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve11, reject) => {
+        const socket = await new Promise((resolve12, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7942,7 +7943,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve11(socket2);
+              resolve12(socket2);
             }
           });
         });
@@ -8278,8 +8279,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve11) => {
-            this[kClosedResolve] = resolve11;
+          await new Promise((resolve12) => {
+            this[kClosedResolve] = resolve12;
           });
         }
       }
@@ -8733,10 +8734,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path30 = "/",
+          path: path31 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path30;
+        opts.path = origin + path31;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -9548,7 +9549,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve11, reject) => {
+        return await new Promise((resolve12, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError3());
           }
@@ -9561,7 +9562,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError3());
             } else {
-              resolve11(null);
+              resolve12(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9580,7 +9581,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream2, type3) {
       assert4(!stream2[kConsume]);
-      return new Promise((resolve11, reject) => {
+      return new Promise((resolve12, reject) => {
         if (isUnusable(stream2)) {
           const rState = stream2._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9597,7 +9598,7 @@ var require_readable = __commonJS({
             stream2[kConsume] = {
               type: type3,
               stream: stream2,
-              resolve: resolve11,
+              resolve: resolve12,
               reject,
               length: 0,
               body: []
@@ -9667,18 +9668,18 @@ var require_readable = __commonJS({
       return buffer3;
     }
     function consumeEnd(consume2) {
-      const { type: type3, body: body2, resolve: resolve11, stream: stream2, length } = consume2;
+      const { type: type3, body: body2, resolve: resolve12, stream: stream2, length } = consume2;
       try {
         if (type3 === "text") {
-          resolve11(chunksDecode(body2, length));
+          resolve12(chunksDecode(body2, length));
         } else if (type3 === "json") {
-          resolve11(JSON.parse(chunksDecode(body2, length)));
+          resolve12(JSON.parse(chunksDecode(body2, length)));
         } else if (type3 === "arrayBuffer") {
-          resolve11(chunksConcat(body2, length).buffer);
+          resolve12(chunksConcat(body2, length).buffer);
         } else if (type3 === "blob") {
-          resolve11(new Blob(body2, { type: stream2[kContentType] }));
+          resolve12(new Blob(body2, { type: stream2[kContentType] }));
         } else if (type3 === "bytes") {
-          resolve11(chunksConcat(body2, length));
+          resolve12(chunksConcat(body2, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9935,9 +9936,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve12, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -10160,9 +10161,9 @@ var require_api_stream = __commonJS({
     };
     function stream2(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve12, reject) => {
           stream2.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -10447,9 +10448,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve12, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -10541,9 +10542,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve12, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -10708,20 +10709,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path30) {
-      if (typeof path30 !== "string") {
-        return path30;
+    function safeUrl(path31) {
+      if (typeof path31 !== "string") {
+        return path31;
       }
-      const pathSegments = path30.split("?");
+      const pathSegments = path31.split("?");
       if (pathSegments.length !== 2) {
-        return path30;
+        return path31;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path30, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path30);
+    function matchKey(mockDispatch2, { path: path31, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path31);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10743,7 +10744,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path30 }) => matchValue(safeUrl(path30), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path31 }) => matchValue(safeUrl(path31), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10781,9 +10782,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path30, method, body: body2, headers, query } = opts;
+      const { path: path31, method, body: body2, headers, query } = opts;
       return {
-        path: path30,
+        path: path31,
         method,
         body: body2,
         headers,
@@ -11246,10 +11247,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path30, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path31, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path30,
+            Path: path31,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -14406,7 +14407,7 @@ var require_fetch = __commonJS({
       function dispatch({ body: body2 }) {
         const url2 = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve11, reject) => agent.dispatch(
+        return new Promise((resolve12, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14482,7 +14483,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable5({ read: resume });
               const onError = this.onError.bind(this);
-              resolve11({
+              resolve12({
                 status,
                 statusText,
                 headersList,
@@ -14525,7 +14526,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve11({
+              resolve12({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -16128,9 +16129,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path30) {
-      for (let i = 0; i < path30.length; ++i) {
-        const code2 = path30.charCodeAt(i);
+    function validateCookiePath(path31) {
+      for (let i = 0; i < path31.length; ++i) {
+        const code2 = path31.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -18266,8 +18267,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay4(ms) {
-      return new Promise((resolve11) => {
-        setTimeout(resolve11, ms).unref();
+      return new Promise((resolve12) => {
+        setTimeout(resolve12, ms).unref();
       });
     }
     module.exports = {
@@ -19050,11 +19051,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path30 = opts.path;
+          let path31 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path30 = `/${path30}`;
+            path31 = `/${path31}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path30);
+          url2 = new URL(util5.parseOrigin(url2).origin + path31);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22161,8 +22162,8 @@ var require_helpers = __commonJS({
     function req(url2, opts = {}) {
       const href = typeof url2 === "string" ? url2 : url2.href;
       const req2 = (href.startsWith("https:") ? https3 : http3).request(url2, opts);
-      const promise = new Promise((resolve11, reject) => {
-        req2.once("response", resolve11).once("error", reject).end();
+      const promise = new Promise((resolve12, reject) => {
+        req2.once("response", resolve12).once("error", reject).end();
       });
       req2.then = promise.then.bind(promise);
       return req2;
@@ -22339,7 +22340,7 @@ var require_parse_proxy_response = __commonJS({
     var debug_1 = __importDefault(require_src());
     var debug2 = (0, debug_1.default)("https-proxy-agent:parse-proxy-response");
     function parseProxyResponse(socket) {
-      return new Promise((resolve11, reject) => {
+      return new Promise((resolve12, reject) => {
         let buffersLength = 0;
         const buffers = [];
         function read2() {
@@ -22405,7 +22406,7 @@ var require_parse_proxy_response = __commonJS({
           }
           debug2("got proxy server response: %o %o", firstLine, headers);
           cleanup();
-          resolve11({
+          resolve12({
             connect: {
               statusCode,
               statusText,
@@ -26065,8 +26066,8 @@ var require_deferred = __commonJS({
        */
       constructor(preventUnhandledRejectionWarning = true) {
         this._state = DeferredState.PENDING;
-        this._promise = new Promise((resolve11, reject) => {
-          this._resolve = resolve11;
+        this._promise = new Promise((resolve12, reject) => {
+          this._resolve = resolve12;
           this._reject = reject;
         });
         if (preventUnhandledRejectionWarning) {
@@ -26281,11 +26282,11 @@ var require_unary_call = __commonJS({
     "use strict";
     var __awaiter21 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve11) {
-          resolve11(value);
+        return value instanceof P ? value : new P(function(resolve12) {
+          resolve12(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve11, reject) {
+      return new (P || (P = Promise))(function(resolve12, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26301,7 +26302,7 @@ var require_unary_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26350,11 +26351,11 @@ var require_server_streaming_call = __commonJS({
     "use strict";
     var __awaiter21 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve11) {
-          resolve11(value);
+        return value instanceof P ? value : new P(function(resolve12) {
+          resolve12(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve11, reject) {
+      return new (P || (P = Promise))(function(resolve12, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26370,7 +26371,7 @@ var require_server_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26420,11 +26421,11 @@ var require_client_streaming_call = __commonJS({
     "use strict";
     var __awaiter21 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve11) {
-          resolve11(value);
+        return value instanceof P ? value : new P(function(resolve12) {
+          resolve12(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve11, reject) {
+      return new (P || (P = Promise))(function(resolve12, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26440,7 +26441,7 @@ var require_client_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26489,11 +26490,11 @@ var require_duplex_streaming_call = __commonJS({
     "use strict";
     var __awaiter21 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve11) {
-          resolve11(value);
+        return value instanceof P ? value : new P(function(resolve12) {
+          resolve12(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve11, reject) {
+      return new (P || (P = Promise))(function(resolve12, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26509,7 +26510,7 @@ var require_duplex_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26557,11 +26558,11 @@ var require_test_transport = __commonJS({
     "use strict";
     var __awaiter21 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve11) {
-          resolve11(value);
+        return value instanceof P ? value : new P(function(resolve12) {
+          resolve12(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve11, reject) {
+      return new (P || (P = Promise))(function(resolve12, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26577,7 +26578,7 @@ var require_test_transport = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26774,11 +26775,11 @@ var require_test_transport = __commonJS({
       responseTrailer: "test"
     };
     function delay4(ms, abort) {
-      return (v) => new Promise((resolve11, reject) => {
+      return (v) => new Promise((resolve12, reject) => {
         if (abort === null || abort === void 0 ? void 0 : abort.aborted) {
           reject(new rpc_error_1.RpcError("user cancel", "CANCELLED"));
         } else {
-          const id = setTimeout(() => resolve11(v), ms);
+          const id = setTimeout(() => resolve12(v), ms);
           if (abort) {
             abort.addEventListener("abort", (ev) => {
               clearTimeout(id);
@@ -29984,7 +29985,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve11.call(this, root, ref);
+      let _sch = resolve12.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
         const { schemaId } = this.opts;
@@ -30011,7 +30012,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve11(root, ref) {
+    function resolve12(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -30262,8 +30263,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path30) {
-      let input = path30;
+    function removeDotSegments(path31) {
+      let input = path31;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30337,11 +30338,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path30) {
-      if (path30 === "" || path30[0] === "/") {
-        return removeDotSegments(path30);
+    function removeDotSegmentsRelative(path31) {
+      if (path31 === "" || path31[0] === "/") {
+        return removeDotSegments(path31);
       }
-      const segments = path30.split("/");
+      const segments = path31.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30704,8 +30705,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path30 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path30 && path30 !== "/" ? path30 : void 0;
+        const path31 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path31 && path31 !== "/" ? path31 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -30875,7 +30876,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve11(baseURI, relativeURI, options) {
+    function resolve12(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -31266,7 +31267,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve11,
+      resolve: resolve12,
       resolveComponent,
       equal,
       serialize,
@@ -34148,9 +34149,9 @@ function stepFails(verdict, failOn) {
 }
 
 // src/pipeline.ts
-import * as fs18 from "node:fs";
+import * as fs19 from "node:fs";
 import * as os11 from "node:os";
-import * as path29 from "node:path";
+import * as path30 from "node:path";
 
 // package.json
 var package_default = {
@@ -34691,13 +34692,13 @@ function familyFromName(file, platform2 = process.platform) {
   return "unknown";
 }
 function identifyCompiler(compiler, env = process.env) {
-  return new Promise((resolve11) => {
+  return new Promise((resolve12) => {
     execFile(compiler, ["--version"], { env: { ...env, LC_ALL: "C" }, timeout: 3e4 }, (err, stdout, stderr) => {
       const version3 = `${stdout}
 ${stderr}`.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
       const family = err && !version3 ? familyFromName(compiler) : familyFromVersion(`${stdout}
 ${stderr}`);
-      resolve11({ path: compiler, family: family === "unknown" ? familyFromName(compiler) : family, version: version3 });
+      resolve12({ path: compiler, family: family === "unknown" ? familyFromName(compiler) : family, version: version3 });
     });
   });
 }
@@ -34944,8 +34945,8 @@ function ccacheEnv(dir, workingDirectory, maxSize2 = "1G") {
   return { CCACHE_DIR: dir, CCACHE_BASEDIR: workingDirectory, CCACHE_NOHASHDIR: "1", CCACHE_COMPILERCHECK: "content", CCACHE_MAXSIZE: maxSize2 };
 }
 function run(ccache, args, env) {
-  return new Promise((resolve11, reject) => {
-    execFile2(ccache, args, { env: { ...process.env, ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve11(stdout));
+  return new Promise((resolve12, reject) => {
+    execFile2(ccache, args, { env: { ...process.env, ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve12(stdout));
   });
 }
 async function setupCcache(opts) {
@@ -35039,20 +35040,20 @@ async function runBuild(opts) {
     };
     child2.stdout.on("data", onData);
     child2.stderr.on("data", onData);
-    return new Promise((resolve11) => {
+    return new Promise((resolve12) => {
       child2.on("error", (err) => {
         const msg = `could not start ${shell}: ${err.message}
 `;
         chunks.push(msg);
-        resolve11(127);
+        resolve12(127);
       });
       child2.on("close", (code2, signal) => {
         if (pending) opts.log.info(pending);
-        resolve11(code2 ?? (signal ? 128 : 1));
+        resolve12(code2 ?? (signal ? 128 : 1));
       });
     });
   });
-  await new Promise((resolve11) => file.end(resolve11));
+  await new Promise((resolve12) => file.end(resolve12));
   return { command: opts.command, exitCode, seconds: (Date.now() - startedAt) / 1e3, logPath: opts.logPath, log: chunks.join(""), startedAt };
 }
 
@@ -35304,8 +35305,8 @@ async function collect(recordDir, outputDir, env) {
 
 // src/build/build-stage.ts
 function torchVersion(python) {
-  return new Promise((resolve11) => {
-    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { timeout: 12e4 }, (err, out) => resolve11(err ? "unknown" : out.trim()));
+  return new Promise((resolve12) => {
+    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { timeout: 12e4 }, (err, out) => resolve12(err ? "unknown" : out.trim()));
   });
 }
 async function runBuildStage(o) {
@@ -35561,11 +35562,11 @@ var tunnel = __toESM(require_tunnel2(), 1);
 var import_undici = __toESM(require_undici(), 1);
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -35581,7 +35582,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -35654,26 +35655,26 @@ var HttpClientResponse = class {
   }
   readBody() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve11) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve12) => __awaiter(this, void 0, void 0, function* () {
         let output = Buffer.alloc(0);
         this.message.on("data", (chunk) => {
           output = Buffer.concat([output, chunk]);
         });
         this.message.on("end", () => {
-          resolve11(output.toString());
+          resolve12(output.toString());
         });
       }));
     });
   }
   readBodyBuffer() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve11) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve12) => __awaiter(this, void 0, void 0, function* () {
         const chunks = [];
         this.message.on("data", (chunk) => {
           chunks.push(chunk);
         });
         this.message.on("end", () => {
-          resolve11(Buffer.concat(chunks));
+          resolve12(Buffer.concat(chunks));
         });
       }));
     });
@@ -35876,14 +35877,14 @@ var HttpClient = class {
    */
   requestRaw(info2, data) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve11, reject) => {
+      return new Promise((resolve12, reject) => {
         function callbackForResult(err, res) {
           if (err) {
             reject(err);
           } else if (!res) {
             reject(new Error("Unknown error"));
           } else {
-            resolve11(res);
+            resolve12(res);
           }
         }
         this.requestRawWithCallback(info2, data, callbackForResult);
@@ -36127,12 +36128,12 @@ var HttpClient = class {
     return __awaiter(this, void 0, void 0, function* () {
       retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
       const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-      return new Promise((resolve11) => setTimeout(() => resolve11(), ms));
+      return new Promise((resolve12) => setTimeout(() => resolve12(), ms));
     });
   }
   _processResponse(res, options) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve11, reject) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve12, reject) => __awaiter(this, void 0, void 0, function* () {
         const statusCode = res.message.statusCode || 0;
         const response = {
           statusCode,
@@ -36140,7 +36141,7 @@ var HttpClient = class {
           headers: {}
         };
         if (statusCode === HttpCodes.NotFound) {
-          resolve11(response);
+          resolve12(response);
         }
         function dateTimeDeserializer(key, value) {
           if (typeof value === "string") {
@@ -36179,7 +36180,7 @@ var HttpClient = class {
           err.result = response.result;
           reject(err);
         } else {
-          resolve11(response);
+          resolve12(response);
         }
       }));
     });
@@ -36190,11 +36191,11 @@ var lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase(
 // node_modules/@actions/http-client/lib/auth.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36210,7 +36211,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36241,11 +36242,11 @@ var BearerCredentialHandler = class {
 // node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36261,7 +36262,7 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36330,11 +36331,11 @@ import { EOL as EOL3 } from "os";
 import { constants as constants2, promises } from "fs";
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36350,7 +36351,7 @@ var __awaiter4 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36653,11 +36654,11 @@ import * as fs8 from "fs";
 import * as path12 from "path";
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36673,7 +36674,7 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36777,11 +36778,11 @@ function isUnixExecutable(stats) {
 // node_modules/@actions/io/lib/io.js
 var __awaiter6 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36797,7 +36798,7 @@ var __awaiter6 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36896,11 +36897,11 @@ function findInPath(tool) {
 import { setTimeout as setTimeout2 } from "timers";
 var __awaiter7 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36916,7 +36917,7 @@ var __awaiter7 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37135,7 +37136,7 @@ var ToolRunner = class extends events.EventEmitter {
         this.toolPath = path14.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
       }
       this.toolPath = yield which2(this.toolPath, true);
-      return new Promise((resolve11, reject) => __awaiter7(this, void 0, void 0, function* () {
+      return new Promise((resolve12, reject) => __awaiter7(this, void 0, void 0, function* () {
         this._debug(`exec tool: ${this.toolPath}`);
         this._debug("arguments:");
         for (const arg of this.args) {
@@ -37218,7 +37219,7 @@ var ToolRunner = class extends events.EventEmitter {
           if (error2) {
             reject(error2);
           } else {
-            resolve11(exitCode);
+            resolve12(exitCode);
           }
         });
         if (this.options.input) {
@@ -37341,11 +37342,11 @@ var ExecState = class _ExecState extends events.EventEmitter {
 // node_modules/@actions/exec/lib/exec.js
 var __awaiter8 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37361,7 +37362,7 @@ var __awaiter8 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37414,11 +37415,11 @@ function getExecOutput(commandLine, args, options) {
 // node_modules/@actions/core/lib/platform.js
 var __awaiter9 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37434,7 +37435,7 @@ var __awaiter9 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37493,11 +37494,11 @@ function getDetails() {
 // node_modules/@actions/core/lib/core.js
 var __awaiter10 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37513,7 +37514,7 @@ var __awaiter10 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40024,8 +40025,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path30, level) {
-    this.path = path30;
+  constructor(path31, level) {
+    this.path = path31;
     this.level = level;
   }
 };
@@ -40033,11 +40034,11 @@ var SearchState = class {
 // node_modules/@actions/glob/lib/internal-globber.js
 var __awaiter11 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -40053,7 +40054,7 @@ var __awaiter11 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40066,14 +40067,14 @@ var __asyncValues = function(o) {
   }, i);
   function verb(n) {
     i[n] = o[n] && function(v) {
-      return new Promise(function(resolve11, reject) {
-        v = o[n](v), settle(resolve11, reject, v.done, v.value);
+      return new Promise(function(resolve12, reject) {
+        v = o[n](v), settle(resolve12, reject, v.done, v.value);
       });
     };
   }
-  function settle(resolve11, reject, d, v) {
+  function settle(resolve12, reject, d, v) {
     Promise.resolve(v).then(function(v2) {
-      resolve11({ value: v2, done: d });
+      resolve12({ value: v2, done: d });
     }, reject);
   }
 };
@@ -40270,11 +40271,11 @@ var DefaultGlobber = class _DefaultGlobber {
 // node_modules/@actions/glob/lib/glob.js
 var __awaiter12 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -40290,7 +40291,7 @@ var __awaiter12 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40338,11 +40339,11 @@ var CacheReadDeniedMessagePrefix = "cache read denied:";
 // node_modules/@actions/cache/lib/internal/cacheUtils.js
 var __awaiter13 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -40358,7 +40359,7 @@ var __awaiter13 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40371,14 +40372,14 @@ var __asyncValues2 = function(o) {
   }, i);
   function verb(n) {
     i[n] = o[n] && function(v) {
-      return new Promise(function(resolve11, reject) {
-        v = o[n](v), settle(resolve11, reject, v.done, v.value);
+      return new Promise(function(resolve12, reject) {
+        v = o[n](v), settle(resolve12, reject, v.done, v.value);
       });
     };
   }
-  function settle(resolve11, reject, d, v) {
+  function settle(resolve12, reject, d, v) {
     Promise.resolve(v).then(function(v2) {
-      resolve11({ value: v2, done: d });
+      resolve12({ value: v2, done: d });
     }, reject);
   }
 };
@@ -41361,9 +41362,9 @@ function isStreamComplete(stream2) {
   if (stream2.readable === false) {
     return Promise.resolve();
   }
-  return new Promise((resolve11) => {
+  return new Promise((resolve12) => {
     const handler = () => {
-      resolve11();
+      resolve12();
       stream2.removeListener("close", handler);
       stream2.removeListener("end", handler);
       stream2.removeListener("error", handler);
@@ -41518,8 +41519,8 @@ var NodeHttpClient = class {
       headers: request.headers.toJSON({ preserveCase: true }),
       ...request.requestOverrides
     };
-    return new Promise((resolve11, reject) => {
-      const req = isInsecure ? http2.request(options, resolve11) : https2.request(options, resolve11);
+    return new Promise((resolve12, reject) => {
+      const req = isInsecure ? http2.request(options, resolve12) : https2.request(options, resolve12);
       req.once("error", (err) => {
         reject(new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request }));
       });
@@ -41603,7 +41604,7 @@ function getDecodedResponseStream(stream2, headers) {
   return stream2;
 }
 function streamToText(stream2) {
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve12, reject) => {
     const buffer3 = [];
     stream2.on("data", (chunk) => {
       if (Buffer.isBuffer(chunk)) {
@@ -41613,7 +41614,7 @@ function streamToText(stream2) {
       }
     });
     stream2.on("end", () => {
-      resolve11(Buffer.concat(buffer3).toString("utf8"));
+      resolve12(Buffer.concat(buffer3).toString("utf8"));
     });
     stream2.on("error", (e) => {
       if (e && e?.name === "AbortError") {
@@ -41708,7 +41709,7 @@ function calculateRetryDelay(retryAttempt, config) {
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
 var StandardAbortMessage = "The operation was aborted.";
 function delay(delayInMs, value, options) {
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve12, reject) => {
     let timer = void 0;
     let onAborted = void 0;
     const rejectOnAbort = () => {
@@ -41731,7 +41732,7 @@ function delay(delayInMs, value, options) {
     }
     timer = setTimeout(() => {
       removeListeners();
-      resolve11(value);
+      resolve12(value);
     }, delayInMs);
     if (options?.abortSignal) {
       options.abortSignal.addEventListener("abort", onAborted);
@@ -42487,7 +42488,7 @@ var AbortError2 = class extends Error {
 // node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
 function createAbortablePromise(buildPromise, options) {
   const { cleanupBeforeAbort, abortSignal, abortErrorMsg } = options ?? {};
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve12, reject) => {
     function rejectOnAbort() {
       reject(new AbortError2(abortErrorMsg ?? "The operation was aborted."));
     }
@@ -42505,7 +42506,7 @@ function createAbortablePromise(buildPromise, options) {
     try {
       buildPromise((x) => {
         removeListeners();
-        resolve11(x);
+        resolve12(x);
       }, (x) => {
         removeListeners();
         reject(x);
@@ -42522,8 +42523,8 @@ var StandardAbortMessage2 = "The delay was aborted.";
 function delay2(timeInMs, options) {
   let token;
   const { abortSignal, abortErrorMsg } = options ?? {};
-  return createAbortablePromise((resolve11) => {
-    token = setTimeout(resolve11, timeInMs);
+  return createAbortablePromise((resolve12) => {
+    token = setTimeout(resolve12, timeInMs);
   }, {
     cleanupBeforeAbort: () => clearTimeout(token),
     abortSignal,
@@ -44576,15 +44577,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path30 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path30.startsWith("/")) {
-      path30 = path30.substring(1);
+    let path31 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path31.startsWith("/")) {
+      path31 = path31.substring(1);
     }
-    if (isAbsoluteUrl(path30)) {
-      requestUrl = path30;
+    if (isAbsoluteUrl(path31)) {
+      requestUrl = path31;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path30);
+      requestUrl = appendPath(requestUrl, path31);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -44630,9 +44631,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path30 = pathToAppend.substring(0, searchStart);
+    const path31 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path30;
+    newPath = newPath + path31;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -47509,16 +47510,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path30 = this._matcher.path;
-    return path30.length > 0 ? path30[path30.length - 1].tag : void 0;
+    const path31 = this._matcher.path;
+    return path31.length > 0 ? path31[path31.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path30 = this._matcher.path;
-    return path30.length > 0 ? path30[path30.length - 1].namespace : void 0;
+    const path31 = this._matcher.path;
+    return path31.length > 0 ? path31[path31.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -47526,9 +47527,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path30 = this._matcher.path;
-    if (path30.length === 0) return void 0;
-    return path30[path30.length - 1].values?.[attrName];
+    const path31 = this._matcher.path;
+    if (path31.length === 0) return void 0;
+    return path31[path31.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -47536,9 +47537,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path30 = this._matcher.path;
-    if (path30.length === 0) return false;
-    const current = path30[path30.length - 1];
+    const path31 = this._matcher.path;
+    if (path31.length === 0) return false;
+    const current = path31[path31.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -47564,18 +47565,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path30 = this._matcher.path;
-    if (path30.length === 0) return -1;
-    return path30[path30.length - 1].position ?? 0;
+    const path31 = this._matcher.path;
+    if (path31.length === 0) return -1;
+    return path31[path31.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path30 = this._matcher.path;
-    if (path30.length === 0) return -1;
-    return path30[path30.length - 1].counter ?? 0;
+    const path31 = this._matcher.path;
+    if (path31.length === 0) return -1;
+    return path31[path31.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -50654,7 +50655,7 @@ var BufferScheduler = class {
    *
    */
   async do() {
-    return new Promise((resolve11, reject) => {
+    return new Promise((resolve12, reject) => {
       this.readable.on("data", (data) => {
         data = typeof data === "string" ? Buffer.from(data, this.encoding) : data;
         this.appendUnresolvedData(data);
@@ -50682,11 +50683,11 @@ var BufferScheduler = class {
         if (this.isStreamEnd && this.executingOutgoingHandlers === 0) {
           if (this.unresolvedLength > 0 && this.unresolvedLength < this.bufferSize) {
             const buffer3 = this.shiftBufferFromUnresolvedDataArray();
-            this.outgoingHandler(() => buffer3.getReadableStream(), buffer3.size, this.offset).then(resolve11).catch(reject);
+            this.outgoingHandler(() => buffer3.getReadableStream(), buffer3.size, this.offset).then(resolve12).catch(reject);
           } else if (this.unresolvedLength >= this.bufferSize) {
             return;
           } else {
-            resolve11();
+            resolve12();
           }
         }
       });
@@ -50811,8 +50812,8 @@ var NativeCRC64 = (() => {
     NativeCRC642 = NativeCRC642 || {};
     var Module = typeof NativeCRC642 != "undefined" ? NativeCRC642 : {};
     var readyPromiseResolve, readyPromiseReject;
-    Module["ready"] = new Promise(function(resolve11, reject) {
-      readyPromiseResolve = resolve11;
+    Module["ready"] = new Promise(function(resolve12, reject) {
+      readyPromiseResolve = resolve12;
       readyPromiseReject = reject;
     });
     ["_malloc", "_free", "_emscripten_bind_VoidPtr___destroy___0", "_emscripten_bind_Crc64Hash_Crc64Hash_0", "_emscripten_bind_Crc64Hash_OnAppend_2", "_emscripten_bind_Crc64Hash_OnFinal_3", "_emscripten_bind_Crc64Hash___destroy___0", "_fflush", "onRuntimeInitialized"].forEach((prop) => {
@@ -50837,11 +50838,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path30) {
+    function locateFile(path31) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path30, scriptDirectory);
+        return Module["locateFile"](path31, scriptDirectory);
       }
-      return scriptDirectory + path30;
+      return scriptDirectory + path31;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -50854,7 +50855,7 @@ var NativeCRC64 = (() => {
     }
     if (ENVIRONMENT_IS_NODE) {
       if (typeof process == "undefined" || !process.release || process.release.name !== "node") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
-      var fs19 = require2("fs");
+      var fs20 = require2("fs");
       var nodePath = require2("path");
       if (ENVIRONMENT_IS_WORKER) {
         scriptDirectory = nodePath.dirname(scriptDirectory) + "/";
@@ -50863,7 +50864,7 @@ var NativeCRC64 = (() => {
       }
       read_ = (filename, binary) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        return fs19.readFileSync(filename, binary ? void 0 : "utf8");
+        return fs20.readFileSync(filename, binary ? void 0 : "utf8");
       };
       readBinary = (filename) => {
         var ret = read_(filename, true);
@@ -50875,7 +50876,7 @@ var NativeCRC64 = (() => {
       };
       readAsync = (filename, onload, onerror) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        fs19.readFile(filename, function(err2, data) {
+        fs20.readFile(filename, function(err2, data) {
           if (err2) onerror(err2);
           else onload(data.buffer);
         });
@@ -53382,7 +53383,7 @@ function getURLQueries(url2) {
   return queries;
 }
 async function delay3(timeInMs, aborter, abortError) {
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve12, reject) => {
     let timeout;
     const abortHandler = () => {
       if (timeout !== void 0) {
@@ -53394,7 +53395,7 @@ async function delay3(timeInMs, aborter, abortError) {
       if (aborter !== void 0) {
         aborter.removeEventListener("abort", abortHandler);
       }
-      resolve11();
+      resolve12();
     };
     timeout = setTimeout(resolveHandler, timeInMs);
     if (aborter !== void 0) {
@@ -53928,9 +53929,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request) {
-    const path30 = getURLPath(request.url) || "/";
+    const path31 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path30}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path31}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -54412,9 +54413,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request) {
-    const path30 = getURLPath(request.url) || "/";
+    const path31 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path30}`;
+    canonicalizedResourceString += `/${options.accountName}${path31}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -68355,10 +68356,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path30 = urlParsed.pathname;
-  path30 = path30 || "/";
-  path30 = escape3(path30);
-  urlParsed.pathname = path30;
+  let path31 = urlParsed.pathname;
+  path31 = path31 || "/";
+  path31 = escape3(path31);
+  urlParsed.pathname = path31;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -68443,9 +68444,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path30 = urlParsed.pathname;
-  path30 = path30 ? path30.endsWith("/") ? `${path30}${name}` : `${path30}/${name}` : name;
-  urlParsed.pathname = path30;
+  let path31 = urlParsed.pathname;
+  path31 = path31 ? path31.endsWith("/") ? `${path31}${name}` : `${path31}/${name}` : name;
+  urlParsed.pathname = path31;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -71169,7 +71170,7 @@ var AvroReadableFromStream = class extends AvroReadable {
       this._position += chunk.length;
       return this.toUint8Array(chunk);
     } else {
-      return new Promise((resolve11, reject) => {
+      return new Promise((resolve12, reject) => {
         const cleanUp = () => {
           this._readable.removeListener("readable", readableCallback);
           this._readable.removeListener("error", rejectCallback);
@@ -71184,7 +71185,7 @@ var AvroReadableFromStream = class extends AvroReadable {
           if (callbackChunk) {
             this._position += callbackChunk.length;
             cleanUp();
-            resolve11(this.toUint8Array(callbackChunk));
+            resolve12(this.toUint8Array(callbackChunk));
           }
         };
         const rejectCallback = () => {
@@ -71830,8 +71831,8 @@ var Poller = class {
     this.stopped = true;
     this.pollProgressCallbacks = [];
     this.operation = operation;
-    this.promise = new Promise((resolve11, reject) => {
-      this.resolve = resolve11;
+    this.promise = new Promise((resolve12, reject) => {
+      this.resolve = resolve12;
       this.reject = reject;
     });
     this.promise.catch(() => {
@@ -72236,8 +72237,8 @@ var Batch = class {
       return Promise.resolve();
     }
     this.parallelExecute();
-    return new Promise((resolve11, reject) => {
-      this.emitter.on("finish", resolve11);
+    return new Promise((resolve12, reject) => {
+      this.emitter.on("finish", resolve12);
       this.emitter.on("error", (error2) => {
         this.state = BatchStates.Error;
         reject(error2);
@@ -72284,12 +72285,12 @@ import util3 from "node:util";
 async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   let pos = 0;
   const count = end - offset;
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve12, reject) => {
     const timeout = setTimeout(() => reject(new Error(`The operation cannot be completed in timeout.`)), REQUEST_TIMEOUT);
     stream2.on("readable", () => {
       if (pos >= count) {
         clearTimeout(timeout);
-        resolve11();
+        resolve12();
         return;
       }
       let chunk = stream2.read();
@@ -72308,7 +72309,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
       if (pos < count) {
         reject(new Error(`Stream drains before getting enough data needed. Data read: ${pos}, data need: ${count}`));
       }
-      resolve11();
+      resolve12();
     });
     stream2.on("error", (msg) => {
       clearTimeout(timeout);
@@ -72317,7 +72318,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   });
 }
 async function readStreamToLocalFile(rs, file) {
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve12, reject) => {
     const ws = fs11.createWriteStream(file);
     rs.on("error", (err) => {
       reject(err);
@@ -72325,7 +72326,7 @@ async function readStreamToLocalFile(rs, file) {
     ws.on("error", (err) => {
       reject(err);
     });
-    ws.on("close", resolve11);
+    ws.on("close", resolve12);
     rs.pipe(ws);
   });
 }
@@ -73237,7 +73238,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @returns The SAS URI consisting of the URI to the resource represented by this client, followed by the generated SAS token.
    */
   generateSasUrl(options) {
-    return new Promise((resolve11) => {
+    return new Promise((resolve12) => {
       if (!(this.credential instanceof StorageSharedKeyCredential)) {
         throw new RangeError("Can only generate the SAS when the client is initialized with a shared key credential");
       }
@@ -73248,7 +73249,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
         versionId: this._versionId,
         ...options
       }, this.credential).toString();
-      resolve11(appendToURLQuery(this.url, sas));
+      resolve12(appendToURLQuery(this.url, sas));
     });
   }
   /**
@@ -73287,7 +73288,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @returns The SAS URI consisting of the URI to the resource represented by this client, followed by the generated SAS token.
    */
   generateUserDelegationSasUrl(options, userDelegationKey) {
-    return new Promise((resolve11) => {
+    return new Promise((resolve12) => {
       const sas = generateBlobSASQueryParameters({
         containerName: this._containerName,
         blobName: this._name,
@@ -73295,7 +73296,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
         versionId: this._versionId,
         ...options
       }, userDelegationKey, this.accountName).toString();
-      resolve11(appendToURLQuery(this.url, sas));
+      resolve12(appendToURLQuery(this.url, sas));
     });
   }
   /**
@@ -75052,11 +75053,11 @@ var RateLimitError = class extends Error {
 // node_modules/@actions/cache/lib/internal/uploadUtils.js
 var __awaiter14 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -75072,7 +75073,7 @@ var __awaiter14 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -75196,11 +75197,11 @@ import * as util4 from "util";
 // node_modules/@actions/cache/lib/internal/requestUtils.js
 var __awaiter15 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -75216,7 +75217,7 @@ var __awaiter15 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -75246,7 +75247,7 @@ function isRetryableStatusCode(statusCode) {
 }
 function sleep(milliseconds) {
   return __awaiter15(this, void 0, void 0, function* () {
-    return new Promise((resolve11) => setTimeout(resolve11, milliseconds));
+    return new Promise((resolve12) => setTimeout(resolve12, milliseconds));
   });
 }
 function retry(name_1, method_1, getStatusCode_1) {
@@ -75321,11 +75322,11 @@ function retryHttpClientResponse(name_1, method_1) {
 // node_modules/@actions/cache/lib/internal/downloadUtils.js
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -75341,7 +75342,7 @@ var __awaiter16 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -75620,8 +75621,8 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
 }
 var promiseWithTimeout = (timeoutMs, promise) => __awaiter16(void 0, void 0, void 0, function* () {
   let timeoutHandle;
-  const timeoutPromise = new Promise((resolve11) => {
-    timeoutHandle = setTimeout(() => resolve11("timeout"), timeoutMs);
+  const timeoutPromise = new Promise((resolve12) => {
+    timeoutHandle = setTimeout(() => resolve12("timeout"), timeoutMs);
   });
   return Promise.race([promise, timeoutPromise]).then((result) => {
     clearTimeout(timeoutHandle);
@@ -75745,11 +75746,11 @@ function getUserAgentString2() {
 // node_modules/@actions/cache/lib/internal/cacheHttpClient.js
 var __awaiter17 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -75765,7 +75766,7 @@ var __awaiter17 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -76642,11 +76643,11 @@ function maskSecretUrls(body2) {
 // node_modules/@actions/cache/lib/internal/shared/cacheTwirpClient.js
 var __awaiter18 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -76662,7 +76663,7 @@ var __awaiter18 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -76791,7 +76792,7 @@ var CacheServiceClient = class {
   }
   sleep(milliseconds) {
     return __awaiter18(this, void 0, void 0, function* () {
-      return new Promise((resolve11) => setTimeout(resolve11, milliseconds));
+      return new Promise((resolve12) => setTimeout(resolve12, milliseconds));
     });
   }
   getExponentialRetryTimeMilliseconds(attempt) {
@@ -76816,11 +76817,11 @@ import { existsSync as existsSync5, writeFileSync as writeFileSync3 } from "fs";
 import * as path22 from "path";
 var __awaiter19 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -76836,7 +76837,7 @@ var __awaiter19 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -77030,11 +77031,11 @@ function createTar(archiveFolder, sourceDirectories, compressionMethod) {
 // node_modules/@actions/cache/lib/cache.js
 var __awaiter20 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -77050,7 +77051,7 @@ var __awaiter20 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -77718,6 +77719,10 @@ function torchRuntime(libraries) {
   return { library: cpu, format: images[0]?.format ?? "elf", runtimes, libDir };
 }
 
+// src/inspect/attribution.ts
+import * as fs16 from "node:fs";
+import * as path26 from "node:path";
+
 // src/inspect/two-runtimes.ts
 var KMP_FAMILIES = /* @__PURE__ */ new Set(["llvm", "intel"]);
 var GNU_FAMILIES = /* @__PURE__ */ new Set(["gnu", "torch-bundled-gnu"]);
@@ -77816,6 +77821,43 @@ function fixes(format, ours, theirs, lib) {
     `Or leave the runtime off the link line: the calls then resolve through libtorch_cpu to ${theirs.library}.`
   ];
 }
+function mappedRuntimes(mapped) {
+  const out = [];
+  for (const p of mapped) {
+    const family = runtimeFamily(p);
+    if (family && !out.some((r) => r.path === p)) out.push({ path: p, family });
+  }
+  return out;
+}
+function torchsCopy(runtimes, torch) {
+  const inLib = torch.libDir === null ? void 0 : runtimes.find((r) => r.path.startsWith(torch.libDir + "/"));
+  return inLib ?? runtimes.find((r) => torch.runtimes.some((t) => base(r.path).startsWith(base(t.library)))) ?? runtimes[0];
+}
+function withMappedRuntimes(img, found, runtimes, torch) {
+  if (!img.openmp.parallel || found?.code === "missing-runtime") return found;
+  if (runtimes.length < 2) return null;
+  const theirs = torchsCopy(runtimes, torch);
+  const ours = runtimes.find((r) => r !== theirs);
+  const label = (r) => `${r.path}${r === theirs ? " (torch's)" : ""}`;
+  const seen = `The measuring process had ${runtimes.length} OpenMP runtimes mapped once it imported the extension: ${runtimes.map(label).join(", ")}.`;
+  const mapped = runtimes.map((r) => r.path);
+  if (found) return { ...found, summary: `${seen} ${found.summary}`, mapped };
+  if (img.openmp.runtimes.every((r) => torch.runtimes.some((t) => base(t.library) === r.library))) return null;
+  const fix = [
+    `Link the OpenMP runtime by its soname (-fopenmp, or -l${base(theirs.path).replace(/^lib|\.so.*$/g, "")}), never by a full path or from a private directory: the loader then reuses the copy torch already loaded.`,
+    ...fixes(img.format, { library: ours.path, family: ours.family }, { library: theirs.path, family: theirs.family }, torch.libDir ?? "<torch>/lib")
+  ];
+  return {
+    code: "two-runtimes",
+    severity: "warning",
+    extension: { library: ours.path, family: ours.family },
+    torch: { library: theirs.path, family: theirs.family },
+    summary: `${seen} The extension's parallel regions run on ${ours.path}, torch's on ${theirs.path}: two copies, two thread pools.`,
+    effect: `Each copy keeps its own thread pool. torch.set_num_threads() sizes only torch's, so the extension's team follows OMP_NUM_THREADS or defaults to every core; when both pools are busy they oversubscribe the CPUs.`,
+    fix,
+    mapped
+  };
+}
 
 // src/inspect/attribution.ts
 function attributeSources(evidence, binaries, hits, cwd, buildLog, log2) {
@@ -77832,15 +77874,30 @@ function attributeSources(evidence, binaries, hits, cwd, buildLog, log2) {
     return { ...b, sources: hitsInBinary(hits, m.sources, cwd), sourceFiles: m.sources.length, sourcesHow: m.how };
   });
 }
-function addRuntimeFindings(evidence, facts2, log2) {
+function addRuntimeFindings(evidence, facts2, log2, cwd = process.cwd()) {
   if (facts2.torchLibDir === void 0) return evidence;
   const torch = torchRuntime(torchLibrariesFrom({ lib: facts2.torchLibDir, loaded: facts2.torchCpuLoaded ?? [] }));
   if (!torch) return evidence;
   log2.info(`torch's OpenMP runtime: ${torch.runtimes.map((r) => r.library).join(", ") || "none"} (from ${torch.library})`);
+  const mapped = facts2.mappedLibraries ?? [];
+  const runtimes = mappedRuntimes(mapped);
+  if (mapped.length) log2.info(`OpenMP runtimes the measuring process mapped: ${runtimes.map((r) => r.path).join(", ") || "none"}`);
   return evidence.map((b) => {
-    const findings = b.images.map((img) => compareRuntimes(img, torch)).filter((f) => f !== null);
+    const real2 = realpath(path26.resolve(cwd, b.path));
+    const loaded = real2 !== null && mapped.includes(real2);
+    const findings = b.images.map((img) => {
+      const found = compareRuntimes(img, torch);
+      return loaded ? withMappedRuntimes(img, found, runtimes, torch) : found;
+    }).filter((f) => f !== null);
     return findings.length ? { ...b, runtimeFindings: findings } : b;
   });
+}
+function realpath(p) {
+  try {
+    return fs16.realpathSync(p);
+  } catch {
+    return null;
+  }
 }
 
 // src/measure/stats.ts
@@ -78250,12 +78307,12 @@ function judge(ev) {
 
 // src/locate/locate-helper.ts
 import { createHash as createHash3 } from "node:crypto";
-import * as fs17 from "node:fs";
-import * as path27 from "node:path";
+import * as fs18 from "node:fs";
+import * as path28 from "node:path";
 
 // src/locate/glob.ts
-import * as fs16 from "node:fs";
-import * as path26 from "node:path";
+import * as fs17 from "node:fs";
+import * as path27 from "node:path";
 function globToRegExp(pattern) {
   const opens = (pattern.match(/\{/g) ?? []).length;
   const closes = (pattern.match(/\}/g) ?? []).length;
@@ -78291,14 +78348,14 @@ function globToRegExp(pattern) {
 var SKIP_DIRS2 = /* @__PURE__ */ new Set([".git", "node_modules", ".thread-scaling-check", "__pycache__"]);
 var MAX_FILES = 2e5;
 function globFiles(root, patterns) {
-  const absolute = patterns.filter((p) => path26.isAbsolute(p));
+  const absolute = patterns.filter((p) => path27.isAbsolute(p));
   const fromAbsolute = absolute.flatMap((p) => {
     const parts = p.split(/[\\/]/);
     const fixed = parts.findIndex((x) => /[*?[{]/.test(x));
-    if (fixed < 0) return fs16.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
+    if (fixed < 0) return fs17.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
     return globFiles(parts.slice(0, fixed).join("/") || "/", [parts.slice(fixed).join("/")]);
   });
-  patterns = patterns.filter((p) => !path26.isAbsolute(p));
+  patterns = patterns.filter((p) => !path27.isAbsolute(p));
   if (!patterns.some((p) => !p.startsWith("!"))) return [...new Set(fromAbsolute)].sort();
   const include2 = patterns.filter((p) => !p.startsWith("!")).map((p) => globToRegExp(normalise2(p)));
   const exclude = patterns.filter((p) => p.startsWith("!")).map((p) => globToRegExp(normalise2(p.slice(1))));
@@ -78306,7 +78363,7 @@ function globFiles(root, patterns) {
   const walk = (dir, rel) => {
     let entries;
     try {
-      entries = fs16.readdirSync(dir, { withFileTypes: true });
+      entries = fs17.readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
@@ -78314,9 +78371,9 @@ function globFiles(root, patterns) {
       if (out.length >= MAX_FILES) return;
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!SKIP_DIRS2.has(e.name) && !e.name.endsWith(".egg-info")) walk(path26.join(dir, e.name), r);
+        if (!SKIP_DIRS2.has(e.name) && !e.name.endsWith(".egg-info")) walk(path27.join(dir, e.name), r);
       } else if (e.isFile() && include2.some((x) => x.test(r)) && !exclude.some((x) => x.test(r))) {
-        out.push(path26.join(dir, e.name));
+        out.push(path27.join(dir, e.name));
       }
     }
   };
@@ -78331,15 +78388,15 @@ function normalise2(p) {
 var SHARED_LIBRARIES = ["**/*.{so,dylib,pyd}"];
 var C_SOURCES = ["**/*.{c,cc,cpp,cxx,c++,h,hh,hpp,hxx,cu,cuh,inl}"];
 function digest(file) {
-  return createHash3("sha256").update(fs17.readFileSync(file)).digest("hex");
+  return createHash3("sha256").update(fs18.readFileSync(file)).digest("hex");
 }
 function locateBinaries(cwd, patterns, builtSince) {
   let files = globFiles(cwd, patterns.length ? patterns : SHARED_LIBRARIES);
   if (!patterns.length && builtSince !== null) {
-    const fresh = files.filter((f) => fs17.statSync(f).mtimeMs >= builtSince - 2e3);
+    const fresh = files.filter((f) => fs18.statSync(f).mtimeMs >= builtSince - 2e3);
     if (fresh.length) files = fresh;
   }
-  const underBuild = (f) => path27.relative(cwd, f).split(path27.sep).includes("build");
+  const underBuild = (f) => path28.relative(cwd, f).split(path28.sep).includes("build");
   files.sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b));
   const seen = /* @__PURE__ */ new Set();
   return files.filter((f) => {
@@ -78403,7 +78460,8 @@ function facts(o) {
     usableCpus: num(o, "usable_cpus"),
     memAvailable: nullable(o, "mem_available", num),
     ...typeof o.torch_lib_dir === "string" ? { torchLibDir: o.torch_lib_dir } : {},
-    ...Array.isArray(o.torch_cpu_loaded) ? { torchCpuLoaded: o.torch_cpu_loaded.filter((p) => typeof p === "string") } : {}
+    ...Array.isArray(o.torch_cpu_loaded) ? { torchCpuLoaded: o.torch_cpu_loaded.filter((p) => typeof p === "string") } : {},
+    ...Array.isArray(o.mapped_libraries) ? { mappedLibraries: o.mapped_libraries.filter((p) => typeof p === "string").slice(0, 4096) } : {}
   };
 }
 function numbers(o, key) {
@@ -78543,7 +78601,7 @@ var Worker = class {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.exited) return Promise.reject(new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) ${this.exited}`, this.output));
-    return new Promise((resolve11, reject) => {
+    return new Promise((resolve12, reject) => {
       const timer = setTimeout(() => {
         this.kill();
         this.settle(null, new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) gave no answer within ${Math.round(timeoutMs / 1e3)} s and was stopped`, this.output));
@@ -78551,7 +78609,7 @@ var Worker = class {
       this.pending = {
         resolve: (r) => {
           clearTimeout(timer);
-          resolve11(r);
+          resolve12(r);
         },
         reject: (e) => {
           clearTimeout(timer);
@@ -78573,7 +78631,7 @@ var Worker = class {
   /** Asks the worker to exit and waits for it (kills it if it lingers). */
   async close() {
     if (this.exited !== null) return;
-    const done = new Promise((resolve11) => this.child.once("exit", () => resolve11()));
+    const done = new Promise((resolve12) => this.child.once("exit", () => resolve12()));
     this.child.stdin.end(JSON.stringify({ op: "exit" }) + "\n");
     const timer = setTimeout(() => this.kill(), 5e3);
     await done;
@@ -78791,16 +78849,16 @@ function progressLine(round, cases, top) {
 }
 
 // src/paths.ts
-import * as path28 from "node:path";
+import * as path29 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function actionRoot() {
-  return path28.resolve(path28.dirname(fileURLToPath2(import.meta.url)), "..");
+  return path29.resolve(path29.dirname(fileURLToPath2(import.meta.url)), "..");
 }
 function harnessPath() {
-  return path28.join(actionRoot(), "src", "measure", "harness.py");
+  return path29.join(actionRoot(), "src", "measure", "harness.py");
 }
 function presetPath(name) {
-  return path28.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
+  return path29.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
 }
 
 // src/report/schema.ts
@@ -79102,7 +79160,7 @@ async function build(s, sourceFiles, log2) {
     command: s.buildCommand,
     cwd: s.workingDirectory,
     python: s.python,
-    logPath: path29.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
+    logPath: path30.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
     log: log2,
     cache: s.cache ? actionsCacheStore() : null,
     applyOpenmpFix: s.applyOpenmpFix,
@@ -79126,10 +79184,10 @@ async function remediation(s, binaries, audit) {
     ["setup.py", patchSetupPy],
     ["CMakeLists.txt", patchCMakeLists]
   ]) {
-    const full = path29.join(s.workingDirectory, file);
-    if (!fs18.existsSync(full)) continue;
-    const rel = path29.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path29.sep).join("/");
-    const p = patch(fs18.readFileSync(full, "utf8"), process.platform, cxx, rel);
+    const full = path30.join(s.workingDirectory, file);
+    if (!fs19.existsSync(full)) continue;
+    const rel = path30.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path30.sep).join("/");
+    const p = patch(fs19.readFileSync(full, "utf8"), process.platform, cxx, rel);
     if (p) return { file: rel, diff: p.diff, note: p.note };
   }
   return null;
@@ -79149,7 +79207,7 @@ async function probeFacts(s) {
 }
 function inspectAll(files, cwd, log2) {
   return files.map((f) => {
-    const rel = path29.relative(cwd, f) || f;
+    const rel = path30.relative(cwd, f) || f;
     try {
       const images = inspectBinary(f);
       log2.info(`Inspected ${rel}: ${images.map((i) => `${i.arch} ${i.openmp.parallel ? `OpenMP regions (${i.openmp.forkImports.join(", ")})` : "no OpenMP regions"}`).join("; ")}`);
@@ -79160,17 +79218,17 @@ function inspectAll(files, cwd, log2) {
   });
 }
 function writeReport(file, report) {
-  if (fs18.existsSync(file)) {
+  if (fs19.existsSync(file)) {
     let ours = false;
     try {
-      ours = JSON.parse(fs18.readFileSync(file, "utf8")).schema === report.schema;
+      ours = JSON.parse(fs19.readFileSync(file, "utf8")).schema === report.schema;
     } catch {
       ours = false;
     }
     if (!ours) throw new CheckError(`Input 'report-path': ${file} exists and is not a thread-scaling-check report; it was left untouched. Choose another path.`);
   }
-  fs18.mkdirSync(path29.dirname(file), { recursive: true });
-  fs18.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
+  fs19.mkdirSync(path30.dirname(file), { recursive: true });
+  fs19.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
 }
 async function runCheck(s, log2) {
   const sourceFiles = locateSources(s.workingDirectory, s.sources);
@@ -79181,7 +79239,7 @@ async function runCheck(s, log2) {
     const what = s.extensions.length ? `match ${s.extensions.join(", ")}` : built ? "were written by the build" : "exist";
     throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`);
   }
-  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path29.relative(s.workingDirectory, h.file) }));
+  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path30.relative(s.workingDirectory, h.file) }));
   log2.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
   const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
   let measurement = null;
@@ -79215,7 +79273,7 @@ async function runCheck(s, log2) {
     if (e instanceof MeasureSetupError) throw new CheckError(e.message, null, e.details);
     throw e;
   }
-  const evidence = addRuntimeFindings(inspected, facts2, log2);
+  const evidence = addRuntimeFindings(inspected, facts2, log2, s.workingDirectory);
   const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts: facts2, measurement, threads: s.threads, minSpeedup: s.minSpeedup });
   const speeds = j.cases.filter((c) => !c.error).map((c) => c.judged?.estimate ?? NaN).filter(Number.isFinite);
   const errors = [...measurement?.cases ?? [], ...measurement ? [measurement.control] : []].filter((c) => c.error).map((c) => `Case '${c.name}': ${c.error}`);

@@ -15,10 +15,10 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-J4KKS6WU.js";
+} from "./chunk-LTDHPTV2.js";
 import {
   parallelPath
-} from "./chunk-BYCHPJPQ.js";
+} from "./chunk-IKHKHY3C.js";
 
 // src/cli-check.ts
 import * as fs from "node:fs";
