@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 packages=(
   python3-torch libtorch-dev python3-dev python3-setuptools python3-numpy python3-torchvision pybind11-dev
   python3-pip python3-wheel python3-venv cmake patch git
-  g++ clang clang-14 lld lld-14 lld-16 llvm llvm-14 libomp-dev ninja-build ccache binutils
+  g++ clang clang-14 lld lld-14 lld-16 llvm llvm-14 libomp-dev ninja-build ccache binutils patchelf
 )
 missing=()
 for p in "${packages[@]}"; do
