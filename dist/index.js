@@ -39,7 +39,7 @@ import {
   summary,
   validateReport,
   warning
-} from "./chunks/chunk-LTDHPTV2.js";
+} from "./chunks/chunk-R423CMGE.js";
 import {
   __commonJS,
   __require,

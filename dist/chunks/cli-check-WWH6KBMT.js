@@ -15,7 +15,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-LTDHPTV2.js";
+} from "./chunk-R423CMGE.js";
 import {
   parallelPath
 } from "./chunk-IKHKHY3C.js";
