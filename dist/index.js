@@ -39,7 +39,7 @@ import {
   summary,
   validateReport,
   warning
-} from "./chunks/chunk-R423CMGE.js";
+} from "./chunks/chunk-Y6DV2YGT.js";
 import {
   __commonJS,
   __require,

@@ -15,7 +15,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-R423CMGE.js";
+} from "./chunk-Y6DV2YGT.js";
 import {
   parallelPath
 } from "./chunk-IKHKHY3C.js";

@@ -78210,16 +78210,6 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
   if (serialSlices.length === 0) {
     return { path: b.path, verdict: "pass", cause: "openmp-compiled-in", reasons: [`OpenMP parallel regions are compiled in${fat}: it imports ${forks.join(", ")}.`], lostLines: [] };
   }
-  if (serialSlices.every((i) => i.openmp.libtorchParallel.length > 0)) {
-    const shim = [...new Set(serialSlices.flatMap((i) => i.openmp.libtorchParallel))];
-    return {
-      path: b.path,
-      verdict: "pass",
-      cause: "stable-parallel",
-      reasons: [`Parallel through libtorch (stable ABI)${fat}: it imports ${shim.join(", ")}, so torch::stable::parallel_for runs in libtorch's own thread pool. No OpenMP flag is needed, and none is missing.`],
-      lostLines: []
-    };
-  }
   const which3 = b.images.length > 1 ? ` in slice(s) ${serialSlices.map((i) => i.arch).join(", ")}` : "";
   if (lost.length > 0) {
     const pragmas = lost.filter((h) => h.construct === "omp-pragma").length;
@@ -78229,6 +78219,16 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
     ];
     if (pragmas && lost.some((h) => h.construct === "at-parallel")) reasons.push(`${pragmas} '#pragma omp' line(s) are dropped for the same reason.`);
     return { path: b.path, verdict: "fail", cause: "compiled-without-openmp", reasons, lostLines: lost };
+  }
+  if (serialSlices.every((i) => i.openmp.libtorchParallel.length > 0)) {
+    const shim = [...new Set(serialSlices.flatMap((i) => i.openmp.libtorchParallel))];
+    return {
+      path: b.path,
+      verdict: "pass",
+      cause: "stable-parallel",
+      reasons: [`Parallel through libtorch (stable ABI)${fat}: it imports ${shim.join(", ")}, so torch::stable::parallel_for runs in libtorch's own thread pool. No OpenMP flag is needed, and none is missing.`],
+      lostLines: []
+    };
   }
   const atCalls = sources.filter((h) => h.construct === "at-parallel");
   if (atCalls.length > 0 && !openmpBackend) {
@@ -78243,7 +78243,9 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
       path: b.path,
       verdict: "inconclusive",
       cause: "no-sources",
-      reasons: [`The binary has no OpenMP parallel regions, and no C/C++ sources were found to tell whether it should have. Point 'sources' at the extension's sources.`],
+      reasons: [
+        `Serial as compiled: the binary imports no OpenMP fork entry (GOMP_parallel, __kmpc_fork_call, ...) and no parallel entry of libtorch (torch_parallel_for), so its own loops run on the calling thread; only libtorch ops it calls can use more. No C/C++ sources were found to tell whether that is by design. Point 'sources' at the extension's sources.`
+      ],
       lostLines: []
     };
   }
