@@ -18,13 +18,14 @@ export const facts = (over: Partial<RunnerFacts> = {}): RunnerFacts => ({
   ...over
 })
 
-export const openmp = (parallel: boolean): OpenMPEvidence => ({
+export const openmp = (parallel: boolean, libtorchParallel: string[] = []): OpenMPEvidence => ({
   parallel,
   forkImports: parallel ? ['GOMP_parallel'] : [],
   imports: parallel ? ['GOMP_parallel', 'omp_get_num_threads'] : [],
   runtimes: parallel ? [{ library: 'libgomp.so.1', family: 'gnu' }] : [],
   outlinedRegions: [],
-  resolution: parallel ? { via: 'linked-runtime', library: 'libgomp.so.1', family: 'gnu', text: 'linked runtime libgomp.so.1' } : null
+  resolution: parallel ? { via: 'linked-runtime', library: 'libgomp.so.1', family: 'gnu', text: 'linked runtime libgomp.so.1' } : null,
+  libtorchParallel
 })
 
 export const hit = (construct: SourceHit['construct'], line = 10, file = 'csrc/k.cpp'): SourceHit => ({ file, line, column: 3, construct, text: 'at::parallel_for(0, n, 1, f);' })

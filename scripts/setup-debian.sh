@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks for this project: Debian's
 # torch, compilers and LLVM tools (for the binary fixtures; lld-16 links the
-# Mach-O chained-fixups ones), then the npm packages. Safe to run again; it
+# Mach-O chained-fixups ones), pip's torch 2.13 in a venv outside the clone
+# (scripts/setup-torch-venv.sh), then the npm packages. Safe to run again; it
 # installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
   python3-torch libtorch-dev python3-dev python3-setuptools python3-numpy python3-torchvision pybind11-dev
-  python3-pip python3-wheel cmake patch git
-  g++ clang clang-14 lld lld-14 lld-16 llvm llvm-14 libomp-dev ninja-build ccache binutils
+  python3-pip python3-wheel python3-venv cmake patch git
+  g++ clang clang-14 lld lld-14 lld-16 llvm llvm-14 libomp-dev ninja-build ccache binutils patchelf
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -26,6 +27,10 @@ fi
 
 # The interpreter that has Debian's torch; the pyenv python3 first on PATH may not.
 /usr/bin/python3 -c 'import torch; print("torch", torch.__version__, "importable by /usr/bin/python3")'
+
+# The second torch of the test matrix: pip's torch 2.13.0+cpu, in a venv
+# outside the clone (~/.cache/tsc-venvs), reused when already there.
+bash scripts/setup-torch-venv.sh >/dev/null
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund

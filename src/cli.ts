@@ -1,14 +1,11 @@
 #!/usr/bin/env node
 /** The local command: the action's pipeline on a laptop, printing the report to the terminal. */
-import * as fs from 'node:fs'
+// Only what `inspect` needs is imported here: the check pipeline (and with it
+// @actions/*, ajv) loads on demand, which keeps `inspect` on a 434 MB
+// libtorch_cpu.so as quick as nm.
 import { parseArgs } from 'node:util'
-import { InputError, parseSettings } from './config/parse.js'
-import { Inputs, type InputName } from './constants.js'
 import { inspectBinary } from './inspect/inspect-binary.js'
-import { stepFails } from './judge/fail-on.js'
-import type { Log } from './log.js'
-import { CheckError, runCheck } from './pipeline.js'
-import { renderTerminal } from './report/terminal.js'
+import { parallelPath } from './inspect/openmp.js'
 
 const USAGE = `Usage:
   thread-scaling-check check [options]   build, inspect, measure and judge an extension
@@ -32,42 +29,6 @@ check options (same names and defaults as the action's inputs):
 Exit status: 0 pass (or below fail-on), 1 failed check, 2 no verdict (bad input, build failure, workload error).
 `
 
-/** Progress goes to stderr so stdout stays clean for --json. */
-const terminalLog: Log = {
-  info: m => process.stderr.write(m + '\n'),
-  debug: m => (process.env.RUNNER_DEBUG === '1' ? process.stderr.write(m + '\n') : undefined),
-  warning: m => process.stderr.write(`warning: ${m}\n`),
-  error: (m, p) => process.stderr.write(`error: ${p?.file ? `${p.file}:${p.startLine ?? ''}: ` : ''}${m}\n`),
-  notice: m => process.stderr.write(`note: ${m}\n`),
-  group: async (name, fn) => {
-    process.stderr.write(`\n== ${name}\n`)
-    return fn()
-  }
-}
-
-const CHECK_FLAGS: InputName[] = [Inputs.WorkingDirectory, Inputs.BuildCommand, Inputs.Python, Inputs.Extensions, Inputs.Sources, Inputs.Workload, Inputs.Preset, Inputs.Threads, Inputs.MinSpeedup, Inputs.FailOn, Inputs.MaxTime, Inputs.ReportPath]
-
-async function check(argv: string[]): Promise<number> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
-  for (const f of CHECK_FLAGS) options[f] = { type: 'string' }
-  const values = parseArgs({ args: argv, options, allowPositionals: false }).values as Record<string, string | boolean | undefined>
-  if (values.help) {
-    process.stdout.write(USAGE)
-    return 0
-  }
-  const settings = parseSettings({
-    getInput: name => String(values[name] ?? ''),
-    baseDirectory: process.cwd(),
-    isDirectory: p => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
-    isFile: p => fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false
-  })
-  const report = await runCheck(settings, terminalLog)
-  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : '\n' + renderTerminal(report))
-  process.stderr.write(`Report written to ${settings.reportPath}\n`)
-  if (report.errors.length) return 2
-  return stepFails(report.verdict, settings.failOn) ? 1 : 0
-}
-
 function inspect(argv: string[]): number {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true })
   if (values.help || positionals.length === 0) {
@@ -83,7 +44,7 @@ function inspect(argv: string[]): number {
         if (!values.json) {
           const o = image.openmp
           process.stdout.write(
-            `${file} [${image.format} ${image.arch} ${image.kind}${image.stripped ? ', stripped' : ''}]: ${o.parallel ? 'OpenMP parallel regions compiled in' : 'no OpenMP parallel regions'}\n` +
+            `${file} [${image.format} ${image.arch} ${image.kind}${image.stripped ? ', stripped' : ''}]: ${parallelPath(o)}\n` +
               `  fork entries: ${o.forkImports.join(', ') || 'none'}\n  OpenMP imports: ${o.imports.join(', ') || 'none'}\n  runtimes: ${o.runtimes.map(r => `${r.library} (${r.family})`).join(', ') || 'none'}\n` +
               (o.resolution ? `  resolves: ${o.resolution.text}\n` : o.runtimes.length > 0 ? `  resolves: nothing: the linked runtime is never called (weak evidence, not parallel)\n` : '') +
               (image.partial ? `  partial read: ${image.partial}\n` : '')
@@ -104,7 +65,7 @@ function inspect(argv: string[]): number {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   try {
-    if (command === 'check') return await check(rest)
+    if (command === 'check') return await (await import('./cli-check.js')).check(rest, USAGE)
     if (command === 'inspect') return inspect(rest)
     if (command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(USAGE)
@@ -114,8 +75,9 @@ async function main(argv: string[]): Promise<number> {
     return 2
   } catch (e) {
     const err = e as Error
-    if (e instanceof CheckError && e.details) process.stderr.write(e.details + '\n')
-    const known = e instanceof InputError || e instanceof CheckError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    // Errors the user acts on print without a stack; the classes live in the lazily loaded modules, so go by name.
+    const known = err.name === 'InputError' || err.name === 'CheckError' || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    if (err.name === 'CheckError') process.stderr.write((await import('./cli-check.js')).errorDetails(e))
     process.stderr.write(`error: ${err.message}\n`)
     if (!known) process.stderr.write(`${err.stack ?? ''}\n`)
     return 2

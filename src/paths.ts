@@ -1,12 +1,16 @@
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
- * The action's root folder. This file sits one level below it both as
- * src/paths.ts (tests) and bundled into dist/*.js (runner, CLI).
+ * The action's root folder: the first folder above this module that holds
+ * package.json. This code runs as src/paths.ts (tests), in dist/*.js, or in a
+ * split chunk under dist/chunks/ (runner, CLI): the depth differs.
  */
 export function actionRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  for (let up = 0; up < 4 && !fs.existsSync(path.join(dir, 'package.json')); up++) dir = path.dirname(dir)
+  return dir
 }
 
 /** harness.py ships as a plain file beside the bundle's sources. */

@@ -14,6 +14,7 @@ import { REPORT_SCHEMA_VERSION, WORK_DIR_NAME } from './constants.js'
 import { addRuntimeFindings, attributeSources } from './inspect/attribution.js'
 import { inspectBinary } from './inspect/inspect-binary.js'
 import { scanSources } from './sources/scan-files.js'
+import { parallelPath } from './inspect/openmp.js'
 import { caseSettled } from './judge/case-verdict.js'
 import { judge, judgeBinary, threshold } from './judge/judge.js'
 import type { BinaryFinding } from './judge/types.js'
@@ -101,7 +102,7 @@ function inspectAll(files: string[], cwd: string, log: Log): BinaryEvidence[] {
     const rel = path.relative(cwd, f) || f
     try {
       const images = inspectBinary(f)
-      log.info(`Inspected ${rel}: ${images.map(i => `${i.arch} ${i.openmp.parallel ? `OpenMP regions (${i.openmp.forkImports.join(', ')})` : 'no OpenMP regions'}`).join('; ')}`)
+      log.info(`Inspected ${rel}: ${images.map(i => `${i.arch} ${parallelPath(i.openmp)}${i.openmp.parallel ? ` (${i.openmp.forkImports.join(', ')})` : ''}`).join('; ')}`)
       return { path: rel, images: images.map(i => ({ format: i.format, arch: i.arch, stripped: i.stripped, ...(i.partial ? { partial: i.partial } : {}), openmp: i.openmp })) }
     } catch (e) {
       return { path: rel, images: [], error: (e as Error).message }
@@ -173,7 +174,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     throw e
   }
 
-  const evidence = addRuntimeFindings(inspected, facts, log)
+  const evidence = addRuntimeFindings(inspected, facts, log, s.workingDirectory)
   const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts, measurement, threads: s.threads, minSpeedup: s.minSpeedup })
   // One speedup everywhere: the output, the terminal, the summary and the comment all give it at the judged count.
   const speeds = j.cases.filter(c => !c.error).map(c => c.judged?.estimate ?? NaN).filter(Number.isFinite)

@@ -19,4 +19,9 @@ export interface RunnerFacts {
   /** torch's lib dir, and the libtorch_cpu files the process mapped (for the two-runtimes check). */
   torchLibDir?: string
   torchCpuLoaded?: string[]
+  /**
+   * Shared libraries the measuring process had mapped once the workload was
+   * imported (/proc/self/maps, symlinks resolved); absent without a workload or /proc.
+   */
+  mappedLibraries?: string[]
 }

@@ -9,7 +9,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { validateReport } from '../../src/report/schema.js'
-import { torchPython } from '../../__fixtures__/python.js'
+import { torches } from '../../__fixtures__/torches.js'
 
 const cli = path.resolve('dist/cli.js')
 
@@ -68,7 +68,8 @@ def cases():
   )
 }
 
-describe('thread-scaling-check check on an unseen extension', () => {
+// Both torches: Debian's 1.13 and pip's 2.13 wheel (C++20 headers, bundled libgomp).
+describe.each(torches())('thread-scaling-check check on an unseen extension, $name', torch => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-unseen-'))
   const serial = path.join(root, 'serial')
   const parallel = path.join(root, 'parallel')
@@ -78,7 +79,7 @@ describe('thread-scaling-check check on an unseen extension', () => {
   beforeAll(() => {
     writeUnseenExtension(serial)
     writeUnseenExtension(parallel)
-    const py = torchPython()
+    const py = torch.python
     const common = ['--python', py, '--workload', 'perf/scaling_cases.py', '--max-time', '120', '--json']
     serialRun = runCli(['check', '--working-directory', serial, '--build-command', `${py} setup.py build_ext --inplace`, ...common])
     parallelRun = runCli(['check', '--working-directory', parallel, '--build-command', `CFLAGS=-fopenmp LDFLAGS=-fopenmp ${py} setup.py build_ext --inplace`, ...common])
@@ -96,6 +97,7 @@ describe('thread-scaling-check check on an unseen extension', () => {
 
   it('passes the build with OpenMP', () => {
     const report = validateReport(JSON.parse(parallelRun.stdout))
+    expect(report.runner.torchVersion).toBe(torch.version)
     expect(report.binaries[0].images[0].openmp.parallel).toBe(true)
     expect(report.verdict).toBe('pass')
     expect(parallelRun.status).toBe(0)

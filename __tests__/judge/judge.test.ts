@@ -29,6 +29,17 @@ describe('judge', () => {
     expect(stable.binaries[0]).toMatchObject({ verdict: 'pass', cause: 'stable-parallel' })
   })
 
+  it('calls a binary that imports torch_parallel_for parallel through libtorch, from the binary alone', () => {
+    const stableBinary: BinaryEvidence[] = [{ path: '_C.abi3.so', images: [{ format: 'elf', arch: 'x86_64', stripped: true, openmp: openmp(false, ['torch_parallel_for']) }] }]
+    for (const ev of [evidence({ binaries: stableBinary, sources: [], sourceFiles: 0 }), evidence({ binaries: stableBinary, sources: [hit('stable-parallel')] })]) {
+      const j = judge(ev)
+      expect(j.binaries[0]).toMatchObject({ verdict: 'pass', cause: 'stable-parallel', lostLines: [] })
+      expect(j.binaries[0].reasons[0]).toMatch(/^Parallel through libtorch \(stable ABI\): it imports torch_parallel_for/)
+    }
+    // at::parallel_for lines compiled into it without OpenMP are still lost, stable calls or not.
+    expect(judge(evidence({ binaries: stableBinary, sources: [hit('at-parallel')] })).binaries[0]).toMatchObject({ verdict: 'fail', cause: 'compiled-without-openmp' })
+  })
+
   it('judges each binary by the sources compiled into it, when the build says which', () => {
     const parallelOnly: BinaryEvidence = { ...serialBinary[0], path: 'b.so', sources: [], sourceFiles: 1, sourcesHow: 'from the build log' }
     const j = judge(evidence({ binaries: [{ ...serialBinary[0], sources: [hit('at-parallel', 5, 'a.cpp')], sourceFiles: 1 }, parallelOnly], sources: [hit('at-parallel', 5, 'a.cpp')] }))
@@ -80,6 +91,8 @@ describe('judge', () => {
   it('does not call a binary serial by design when no sources were scanned', () => {
     const j = judge(evidence({ binaries: serialBinary, sources: [], sourceFiles: 0 }))
     expect(j.binaries[0]).toMatchObject({ verdict: 'inconclusive', cause: 'no-sources' })
+    // What is true of the binary, in words that need no sources.
+    expect(j.binaries[0].reasons[0]).toMatch(/^Serial as compiled: the binary imports no OpenMP fork entry .* and no parallel entry of libtorch \(torch_parallel_for\)/)
   })
 
   it('passes a case whose interval clears the threshold at 4 threads', () => {

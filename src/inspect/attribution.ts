@@ -4,7 +4,9 @@ import { hitsInBinary, mapSourcesToBinaries } from './compile-map.js'
 import type { SourceHit } from '../sources/scan.js'
 import type { RunnerFacts } from '../runner-facts.js'
 import { torchLibrariesFrom, torchRuntime } from './torch-libs.js'
-import { compareRuntimes } from './two-runtimes.js'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { compareRuntimes, mappedRuntimes, withMappedRuntimes } from './two-runtimes.js'
 
 /**
  * Ties each binary to the sources compiled into it, from the build's own
@@ -32,13 +34,32 @@ export function attributeSources(evidence: BinaryEvidence[], binaries: readonly 
  * loads (two thread pools, or OMP Error #15), from the libraries the
  * harness saw torch load.
  */
-export function addRuntimeFindings(evidence: BinaryEvidence[], facts: RunnerFacts, log: Log): BinaryEvidence[] {
+export function addRuntimeFindings(evidence: BinaryEvidence[], facts: RunnerFacts, log: Log, cwd = process.cwd()): BinaryEvidence[] {
   if (facts.torchLibDir === undefined) return evidence
   const torch = torchRuntime(torchLibrariesFrom({ lib: facts.torchLibDir, loaded: facts.torchCpuLoaded ?? [] }))
   if (!torch) return evidence
   log.info(`torch's OpenMP runtime: ${torch.runtimes.map(r => r.library).join(', ') || 'none'} (from ${torch.library})`)
+  const mapped = facts.mappedLibraries ?? []
+  const runtimes = mappedRuntimes(mapped)
+  if (mapped.length) log.info(`OpenMP runtimes the measuring process mapped: ${runtimes.map(r => r.path).join(', ') || 'none'}`)
   return evidence.map(b => {
-    const findings = b.images.map(img => compareRuntimes(img, torch)).filter((f): f is NonNullable<typeof f> => f !== null)
+    // Where the workload imported this binary, what the process mapped replaces the prediction.
+    const real = realpath(path.resolve(cwd, b.path))
+    const loaded = real !== null && mapped.includes(real)
+    const findings = b.images
+      .map(img => {
+        const found = compareRuntimes(img, torch)
+        return loaded ? withMappedRuntimes(img, found, runtimes, torch) : found
+      })
+      .filter((f): f is NonNullable<typeof f> => f !== null)
     return findings.length ? { ...b, runtimeFindings: findings } : b
   })
+}
+
+function realpath(p: string): string | null {
+  try {
+    return fs.realpathSync(p)
+  } catch {
+    return null
+  }
 }

@@ -58,6 +58,12 @@ export interface ReadOptions {
    * defines hundreds of thousands of names, an extension a few OpenMP regions.
    */
   keepDefinedContaining?: readonly string[]
+  /**
+   * Skip the full symbol table (ELF .symtab + .strtab) when it is larger than
+   * this. Only keepDefined names come from it; libtorch_cpu's is 90 MB and
+   * holds no region of an extension. The image then says so in `partial`.
+   */
+  maxSymtabBytes?: number
 }
 
 /** Thrown when a file is not a binary format we read, or is too broken to read at all. */

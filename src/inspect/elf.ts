@@ -249,7 +249,14 @@ class ElfParser {
     // Relocatable objects have no .dynsym: their imports are the undefined .symtab entries.
     const importTable = view.dynsym ?? (hdr.type === 1 ? symtab : undefined)
     const imports = importTable ? (this.guard(() => this.readImports(importTable, importTable === view.dynsym ? view.versym : undefined, versions ?? new Map())) ?? []) : []
-    const defined = this.guard(() => this.readDefined([symtab, view.dynsym])) ?? []
+    const cap = this.opts.maxSymtabBytes ?? Infinity
+    const symtabBytes = symtab ? symtab.count * symtab.entsize + symtab.strings.size : 0
+    const readSymtab = symtab !== undefined && symtabBytes <= cap
+    if (symtab && !readSymtab) this.note(`full symbol table not read (${(symtabBytes / 2 ** 20).toFixed(0)} MiB, above the ${(cap / 2 ** 20).toFixed(0)} MiB cap): outlined regions are not listed`)
+    // Past the cap, .dynsym is skipped too: the names asked for (outlined
+    // regions, local) would be in .symtab, and libtorch_cpu's 75k exports cost 50 ms to walk.
+    const definedFrom = symtab === undefined ? [view.dynsym] : readSymtab ? [symtab, view.dynsym] : []
+    const defined = this.opts.keepDefined ? (this.guard(() => this.readDefined(definedFrom)) ?? []) : []
     const image: BinaryImage = {
       format: 'elf',
       arch: archName(hdr),

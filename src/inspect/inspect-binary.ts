@@ -18,6 +18,13 @@ export interface InspectedImage {
   openmp: OpenMPEvidence
 }
 
+/**
+ * An extension's full symbol table is a few MB at most; libtorch_cpu's
+ * (torch 2.13) is 90 MB, and reading it tripled the time of `inspect`.
+ * Only outlined-region names come from it, never the verdict.
+ */
+const MAX_SYMTAB_BYTES = 32 * 1024 * 1024
+
 /** Enough of a file's start to tell its format (a universal header lists at most 30 slices). */
 const HEAD_BYTES = 4096
 
@@ -28,7 +35,7 @@ const HEAD_BYTES = 4096
  * extensions) are read whole.
  */
 export function inspectBinary(file: string): InspectedImage[] {
-  const opts = { keepDefined: isOutlinedRegion, keepDefinedContaining: OUTLINED_REGION_HINT }
+  const opts = { keepDefined: isOutlinedRegion, keepDefinedContaining: OUTLINED_REGION_HINT, maxSymtabBytes: MAX_SYMTAB_BYTES }
   const images = withFile(file, (src): BinaryImage[] => {
     const head = src.read(0, HEAD_BYTES)
     if (isElf(head)) return [readElfFrom(src, opts)]

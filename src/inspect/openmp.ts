@@ -23,6 +23,12 @@ export interface OpenMPEvidence {
   outlinedRegions: string[]
   /** Where the OpenMP imports will be found at load time; null when the image imports none. */
   resolution: Resolution | null
+  /**
+   * Parallel entries of libtorch's stable C shim the image imports
+   * (torch_parallel_for): torch::stable::parallel_for (torch 2.10+) runs its
+   * team inside libtorch, so such a binary is parallel with no OpenMP of its own.
+   */
+  libtorchParallel: string[]
 }
 
 /**
@@ -53,6 +59,9 @@ export interface Resolution {
 const FORK_ENTRY = /^(GOMP_parallel(?:_start|_loop_\w+|_sections\w*|_reductions)?|GOMP_teams\w*|__kmpc_fork_call|__kmpc_fork_teams|__kmpc_fork_call_if|_vcomp_fork)$/
 const OPENMP_SYMBOL = /^(GOMP_\w+|__kmpc_\w+|omp_\w+|kmp_\w+|_vcomp_\w+|ompt_\w+)$/
 const OUTLINED = /(\._omp_fn\.\d+|omp_outlined)/
+// The stable ABI's shim (torch/csrc/stable/c/shim.h): torch_parallel_for
+// starts libtorch's team. torch_get_num_threads and friends only ask.
+const LIBTORCH_PARALLEL = /^(torch_parallel_for|torch_parallel_reduce\w*|aoti_torch_parallel_for)$/
 
 /** Mach-O prefixes every C name with '_'; ELF and PE do not. */
 export function cName(name: string, format: BinaryImage['format']): string {
@@ -72,8 +81,12 @@ export function runtimeFamily(library: string): RuntimeFamily | null {
 /** Keep-test for the readers: outlined OpenMP regions are the only defined symbols we need. */
 export const isOutlinedRegion = (name: string): boolean => OUTLINED.test(name)
 
-/** Every name isOutlinedRegion accepts contains this ('._omp_fn.', 'omp_outlined'). */
-export const OUTLINED_REGION_HINT: readonly string[] = ['omp_']
+/**
+ * Every name isOutlinedRegion accepts contains one of these. Exact, not just
+ * 'omp_': libtorch_cpu has thousands of names with 'omp_' in them (decomp_,
+ * ...), and each one decoded cost time on the 434 MB file.
+ */
+export const OUTLINED_REGION_HINT: readonly string[] = ['._omp_fn.', 'omp_outlined']
 
 const PROCESS_TEXT = "through the process (e.g. libtorch's OpenMP runtime)"
 
@@ -119,6 +132,20 @@ export function openmpEvidence(image: BinaryImage): OpenMPEvidence {
     imports: [...new Set(imports)].sort(),
     runtimes,
     outlinedRegions: image.defined.filter(isOutlinedRegion),
-    resolution: resolve(image, openmpImports, runtimes)
+    resolution: resolve(image, openmpImports, runtimes),
+    libtorchParallel: [...new Set(image.imports.map(s => cName(s.name, image.format)).filter(n => LIBTORCH_PARALLEL.test(n)))].sort()
   }
+}
+
+/**
+ * How an image runs parallel work, in words that need no sources: OpenMP
+ * regions of its own, libtorch's team through the stable ABI, or neither.
+ * Reports older than 1.3 have no libtorchParallel.
+ */
+export function parallelPath(o: Pick<OpenMPEvidence, 'parallel'> & { libtorchParallel?: string[] }): string {
+  const shim = o.libtorchParallel ?? []
+  const stable = `parallel through libtorch (stable ABI: imports ${shim.join(', ')})`
+  if (o.parallel) return `OpenMP parallel regions compiled in${shim.length ? `; also ${stable}` : ''}`
+  if (shim.length) return `${stable}, no OpenMP parallel regions of its own`
+  return 'no OpenMP parallel regions'
 }

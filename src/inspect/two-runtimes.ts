@@ -4,7 +4,7 @@
  * (see torch-libs.ts), the extension's from openmpEvidence().
  */
 import type { BinaryImage } from './binary-types.js'
-import type { LinkedRuntime, OpenMPEvidence, RuntimeFamily } from './openmp.js'
+import { runtimeFamily, type LinkedRuntime, type OpenMPEvidence, type RuntimeFamily } from './openmp.js'
 
 /** The OpenMP runtime torch brings into the process, read from its libtorch_cpu. */
 export interface TorchRuntime {
@@ -45,6 +45,12 @@ export interface RuntimeFinding {
   effect: string
   /** How to fix it, most direct way first. */
   fix: string[]
+  /**
+   * The OpenMP runtime files the measuring process had mapped once it
+   * imported the extension: what the loader decided, not a prediction.
+   * Absent when the process didn't load the extension (no workload).
+   */
+  mapped?: string[]
 }
 
 const KMP_FAMILIES: ReadonlySet<RuntimeFamily> = new Set(['llvm', 'intel'])
@@ -172,4 +178,66 @@ function fixes(format: BinaryImage['format'], ours: LinkedRuntime, theirs: Linke
     `Link torch's ${theirs.library} instead of ${ours.library}: keep -fopenmp for compiling, and link with -L<dir of ${base(theirs.library)}> -l:${base(theirs.library)} (not -fopenmp, which adds ${base(ours.library)}). ${FAMILY_NAMES[theirs.family]} also serves gcc's GOMP_* calls.`,
     `Or leave the runtime off the link line: the calls then resolve through libtorch_cpu to ${theirs.library}.`
   ]
+}
+
+/** An OpenMP runtime file a process mapped (path as /proc/self/maps shows it). */
+export interface MappedRuntime {
+  path: string
+  family: RuntimeFamily
+}
+
+/** The OpenMP runtimes among a process's mapped libraries, in mapping order. */
+export function mappedRuntimes(mapped: readonly string[]): MappedRuntime[] {
+  const out: MappedRuntime[] = []
+  for (const p of mapped) {
+    const family = runtimeFamily(p)
+    if (family && !out.some(r => r.path === p)) out.push({ path: p, family })
+  }
+  return out
+}
+
+/** Which mapped runtime is torch's: the one in torch/lib (wheels), else the one libtorch_cpu names. */
+function torchsCopy(runtimes: readonly MappedRuntime[], torch: TorchRuntime): MappedRuntime {
+  const inLib = torch.libDir === null ? undefined : runtimes.find(r => r.path.startsWith(torch.libDir + '/'))
+  return inLib ?? runtimes.find(r => torch.runtimes.some(t => base(r.path).startsWith(base(t.library)))) ?? runtimes[0]
+}
+
+/**
+ * The finding once the process that imported the extension has said what it
+ * mapped. The loader decides whether the extension's runtime and torch's are
+ * one copy (same soname: the first one loaded serves both, in either import
+ * order) or two (another soname, or a runtime linked by full path), so the
+ * mapping replaces the static prediction: one runtime mapped is no finding,
+ * two or more is one, naming each file. A missing runtime stays as found
+ * statically: with lazy binding the import succeeds and the first region fails.
+ */
+export function withMappedRuntimes(img: ExtensionImage, found: RuntimeFinding | null, runtimes: readonly MappedRuntime[], torch: TorchRuntime): RuntimeFinding | null {
+  if (!img.openmp.parallel || found?.code === 'missing-runtime') return found
+  if (runtimes.length < 2) return null
+  const theirs = torchsCopy(runtimes, torch)
+  const ours = runtimes.find(r => r !== theirs) as MappedRuntime
+  const label = (r: MappedRuntime): string => `${r.path}${r === theirs ? " (torch's)" : ''}`
+  const seen = `The measuring process had ${runtimes.length} OpenMP runtimes mapped once it imported the extension: ${runtimes.map(label).join(', ')}.`
+  const mapped = runtimes.map(r => r.path)
+  if (found) return { ...found, summary: `${seen} ${found.summary}`, mapped }
+  // Same soname as torch's runtime: the copy loaded first under that soname serves
+  // this image and torch alike; another copy in the process is someone else's.
+  if (img.openmp.runtimes.every(r => torch.runtimes.some(t => base(t.library) === r.library))) return null
+  // Statically one library (same soname), yet two files: linked by full path, or loaded from another directory.
+  const fix = [
+    `Link the OpenMP runtime by its soname (-fopenmp, or -l${base(theirs.path).replace(/^lib|\.so.*$/g, '')}), never by a full path or from a private directory: the loader then reuses the copy torch already loaded.`,
+    ...fixes(img.format, { library: ours.path, family: ours.family }, { library: theirs.path, family: theirs.family }, torch.libDir ?? '<torch>/lib')
+  ]
+  return {
+    code: 'two-runtimes',
+    severity: 'warning',
+    extension: { library: ours.path, family: ours.family },
+    torch: { library: theirs.path, family: theirs.family },
+    summary: `${seen} The extension's parallel regions run on ${ours.path}, torch's on ${theirs.path}: two copies, two thread pools.`,
+    effect:
+      `Each copy keeps its own thread pool. torch.set_num_threads() sizes only torch's, so the extension's team follows OMP_NUM_THREADS or defaults to every core; ` +
+      `when both pools are busy they oversubscribe the CPUs.`,
+    fix,
+    mapped
+  }
 }

@@ -74,6 +74,17 @@ function judgeOpenMP(b: BinaryEvidence, sources: readonly SourceHit[], backend: 
     if (pragmas && lost.some(h => h.construct === 'at-parallel')) reasons.push(`${pragmas} '#pragma omp' line(s) are dropped for the same reason.`)
     return { path: b.path, verdict: 'fail', cause: 'compiled-without-openmp', reasons, lostLines: lost }
   }
+  // The stable ABI: the binary alone proves it, sources or not (unless they also hold at::parallel_for lines it lost, above).
+  if (serialSlices.every(i => i.openmp.libtorchParallel.length > 0)) {
+    const shim = [...new Set(serialSlices.flatMap(i => i.openmp.libtorchParallel))]
+    return {
+      path: b.path,
+      verdict: 'pass',
+      cause: 'stable-parallel',
+      reasons: [`Parallel through libtorch (stable ABI)${fat}: it imports ${shim.join(', ')}, so torch::stable::parallel_for runs in libtorch's own thread pool. No OpenMP flag is needed, and none is missing.`],
+      lostLines: []
+    }
+  }
   const atCalls = sources.filter(h => h.construct === 'at-parallel')
   if (atCalls.length > 0 && !openmpBackend) {
     return { path: b.path, verdict: 'pass', cause: 'native-backend', reasons: [`No OpenMP in the binary, which is right here: torch's ATen parallel backend is ${backend}, so at::parallel_for runs in libtorch's own thread pool.`], lostLines: [] }
@@ -87,7 +98,10 @@ function judgeOpenMP(b: BinaryEvidence, sources: readonly SourceHit[], backend: 
       path: b.path,
       verdict: 'inconclusive',
       cause: 'no-sources',
-      reasons: [`The binary has no OpenMP parallel regions, and no C/C++ sources were found to tell whether it should have. Point 'sources' at the extension's sources.`],
+      reasons: [
+        `Serial as compiled: the binary imports no OpenMP fork entry (GOMP_parallel, __kmpc_fork_call, ...) and no parallel entry of libtorch (torch_parallel_for), so its own loops run on the calling thread; only libtorch ops it calls can use more. ` +
+          `No C/C++ sources were found to tell whether that is by design. Point 'sources' at the extension's sources.`
+      ],
       lostLines: []
     }
   }

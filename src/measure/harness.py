@@ -160,6 +160,29 @@ def runner_facts(torch):
     }
 
 
+def mapped_libraries():
+    """Shared libraries this process has mapped, by the path the kernel shows
+    (symlinks resolved), in address order; None without /proc.
+
+    Read after the workload imported the extension: whether the extension's
+    OpenMP runtime and torch's are one copy or two is decided by the loader
+    (soname reuse, load order), and this is what it decided.
+    """
+    seen = []
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                parts = line.split(None, 5)
+                if len(parts) < 6:
+                    continue
+                p = parts[5].strip()
+                if p.startswith("/") and ".so" in os.path.basename(p) and p not in seen:
+                    seen.append(p)
+    except OSError:
+        return None
+    return seen
+
+
 # ---- per-thread CPU time ----------------------------------------------------
 
 
@@ -380,6 +403,8 @@ def main():
         return 2
     cases = dict(cases)
     cases[CONTROL_CASE] = control_case(torch)
+    if args.workload:
+        facts["mapped_libraries"] = mapped_libraries()
     reply(channel, {"op": "ready", "protocol": PROTOCOL_VERSION, "threads": args.threads, "facts": facts, "cases": [c for c in cases if c != CONTROL_CASE], "workload_info": WORKLOAD_INFO, "peak_rss": peak_rss()})
 
     for line in sys.stdin:

@@ -40,7 +40,8 @@ function facts(o: Obj): RunnerFacts {
     usableCpus: num(o, 'usable_cpus'),
     memAvailable: nullable(o, 'mem_available', num),
     ...(typeof o.torch_lib_dir === 'string' ? { torchLibDir: o.torch_lib_dir } : {}),
-    ...(Array.isArray(o.torch_cpu_loaded) ? { torchCpuLoaded: o.torch_cpu_loaded.filter((p): p is string => typeof p === 'string') } : {})
+    ...(Array.isArray(o.torch_cpu_loaded) ? { torchCpuLoaded: o.torch_cpu_loaded.filter((p): p is string => typeof p === 'string') } : {}),
+    ...(Array.isArray(o.mapped_libraries) ? { mappedLibraries: o.mapped_libraries.filter((p): p is string => typeof p === 'string').slice(0, 4096) } : {})
   }
 }
 

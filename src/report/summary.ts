@@ -61,7 +61,9 @@ export function renderSummary(r: Report): string {
     for (const b of r.binaries) {
       const forks = [...new Set(b.images.flatMap(i => i.openmp.forkImports))]
       const runtimes = [...new Set(b.images.flatMap(i => i.openmp.runtimes.map(x => `${x.library} (${x.family})`)))]
-      out.push(`| \`${md(b.path)}\` | ${ICON[b.verdict]} ${b.verdict} | ${forks.length ? forks.map(f => `\`${md(f)}\``).join(', ') : 'none'} | ${runtimes.length ? md(runtimes.join(', ')) : 'none'} | ${b.images.every(i => i.stripped) ? 'yes' : 'no'} |`)
+      const shim = [...new Set(b.images.flatMap(i => i.openmp.libtorchParallel ?? []))]
+      const entries = forks.length ? forks.map(f => `\`${md(f)}\``).join(', ') : shim.length ? `none; parallel through libtorch (stable ABI: ${shim.map(f => `\`${md(f)}\``).join(', ')})` : 'none'
+      out.push(`| \`${md(b.path)}\` | ${ICON[b.verdict]} ${b.verdict} | ${entries} | ${runtimes.length ? md(runtimes.join(', ')) : 'none'} | ${b.images.every(i => i.stripped) ? 'yes' : 'no'} |`)
     }
     out.push('')
     for (const b of r.binaries) {

@@ -2,6 +2,7 @@ import { renderAuditText } from './audit-summary.js'
 import { renderBuildCacheText } from './build-cache-summary.js'
 import { renderRunOnlyFixText } from './remediation-summary.js'
 import { interval, num, referenceNote, seconds, stealNote, stoppedBy } from './format.js'
+import { parallelPath } from '../inspect/openmp.js'
 import { openmpFix } from '../fix/remediation.js'
 import type { Report } from './types.js'
 
@@ -28,7 +29,7 @@ export function renderTerminal(r: Report): string {
     out.push('')
     out.push(`Binary ${b.path}: ${TAG[b.verdict]}`)
     for (const i of b.images) {
-      out.push(`  ${i.format} ${i.arch}${i.stripped ? ', stripped' : ''}: fork entries ${i.openmp.forkImports.join(', ') || 'none'}; runtimes ${i.openmp.runtimes.map(x => x.library).join(', ') || 'none'}`)
+      out.push(`  ${i.format} ${i.arch}${i.stripped ? ', stripped' : ''}: ${parallelPath(i.openmp)}; runtimes ${i.openmp.runtimes.map(x => x.library).join(', ') || 'none'}`)
     }
     for (const reason of b.reasons) out.push(`  ${reason}`)
     for (const f of b.runtimeFindings ?? []) for (const fix of f.fix) out.push(`    fix: ${fix}`)
