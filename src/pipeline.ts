@@ -8,14 +8,14 @@ import { runBuildStage, type BuildStageResult } from './build/build-stage.js'
 import { actionsCacheStore } from './build/cache-store.js'
 import { identifyCompiler } from './build/compiler-id.js'
 import { realCompilers } from './build/wrappers.js'
-import { patchCMakeLists, patchSetupPy, type FixCompiler } from './report/remediation.js'
+import { partsToPatch, patchCMakeLists, patchSetupPy, type FixCompiler } from './report/remediation.js'
 import type { Settings } from './config/settings.js'
 import { REPORT_SCHEMA_VERSION, WORK_DIR_NAME } from './constants.js'
-import { addRuntimeFindings, attributeSources } from './inspect/attribution.js'
+import { addLostTus, addRuntimeFindings, attributeSources } from './inspect/attribution.js'
 import { inspectBinary } from './inspect/inspect-helper.js'
 import { scanSources } from './inspect/inspect-helper.js'
 import { caseSettled } from './judge/case-verdict.js'
-import { judge, judgeBinary, threshold } from './judge/judge.js'
+import { judge, judgeBinary, lostOpenMP, threshold } from './judge/judge.js'
 import type { BinaryEvidence, BinaryFinding } from './judge/types.js'
 import { locateBinaries, locateSources } from './locate/locate-helper.js'
 import type { Log } from './log.js'
@@ -63,8 +63,9 @@ async function build(s: Settings, sourceFiles: readonly string[], log: Log): Pro
 
 /** The patch for the build file, when a binary was compiled without OpenMP and the file is one we can patch. */
 async function remediation(s: Settings, binaries: readonly BinaryFinding[], audit: BuildAudit | null): Promise<Report['remediation']> {
-  if (!binaries.some(b => b.cause === 'compiled-without-openmp')) return null
-  const cxx = audit?.tus[0]?.family ?? (await identifyCompiler(realCompilers().cxx).catch(() => null))?.family ?? 'unknown'
+  if (!binaries.some(b => lostOpenMP(b.cause))) return null
+  // The C++ compiler picks the flags; nvcc hands them to it.
+  const cxx = audit?.tus.find(t => t.family !== 'nvcc')?.family ?? (await identifyCompiler(realCompilers().cxx).catch(() => null))?.family ?? 'unknown'
   for (const [file, patch] of [
     ['setup.py', patchSetupPy],
     ['CMakeLists.txt', patchCMakeLists]
@@ -72,7 +73,7 @@ async function remediation(s: Settings, binaries: readonly BinaryFinding[], audi
     const full = path.join(s.workingDirectory, file)
     if (!fs.existsSync(full)) continue
     const rel = path.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path.sep).join('/')
-    const p = patch(fs.readFileSync(full, 'utf8'), process.platform, cxx as FixCompiler, rel)
+    const p = file === 'setup.py' ? patchSetupPy(fs.readFileSync(full, 'utf8'), process.platform, cxx as FixCompiler, rel, partsToPatch(audit?.flagged ?? null)) : patch(fs.readFileSync(full, 'utf8'), process.platform, cxx as FixCompiler, rel)
     if (p) return { file: rel, diff: p.diff, note: p.note }
   }
   return null
@@ -134,7 +135,8 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
   }
   const sources = scanSources(sourceFiles).map(h => ({ ...h, file: path.relative(s.workingDirectory, h.file) }))
   log.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`)
-  const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log), binaries, sources, s.workingDirectory, built?.log ?? '', log)
+  const attributed = attributeSources(inspectAll(binaries, s.workingDirectory, log), binaries, sources, s.workingDirectory, built?.log ?? '', log)
+  const inspected = addLostTus(attributed, binaries, stage?.audit ?? null, s.workingDirectory)
 
   let measurement: Measurement | null = null
   let facts: RunnerFacts

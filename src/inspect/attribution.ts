@@ -1,3 +1,5 @@
+import * as path from 'node:path'
+import type { BuildAudit } from '../build/audit.js'
 import type { BinaryEvidence } from '../judge/types.js'
 import type { Log } from '../log.js'
 import { hitsInBinary, mapSourcesToBinaries } from './compile-map.js'
@@ -40,5 +42,21 @@ export function addRuntimeFindings(evidence: BinaryEvidence[], facts: RunnerFact
   return evidence.map(b => {
     const findings = b.images.map(img => compareRuntimes(img, torch)).filter((f): f is NonNullable<typeof f> => f !== null)
     return findings.length ? { ...b, runtimeFindings: findings } : b
+  })
+}
+
+/**
+ * Adds, per binary, the translation units the build's audit flagged (parallel
+ * code compiled without OpenMP) that were linked into it: by the link's
+ * output path, or by file name for a copy (setuptools --inplace, pip).
+ * A binary whose other TUs import OpenMP still fails for these.
+ */
+export function addLostTus(evidence: BinaryEvidence[], binaries: readonly string[], audit: BuildAudit | null, cwd: string): BinaryEvidence[] {
+  if (!audit || audit.flagged.length === 0) return evidence
+  return evidence.map((b, i) => {
+    const binary = path.resolve(cwd, binaries[i])
+    const linked = (out: string): boolean => path.resolve(cwd, out) === binary || path.basename(out) === path.basename(binary)
+    const lost = audit.flagged.filter(t => t.linkedInto.some(linked)).map(t => ({ file: t.file, family: t.family, hits: t.hits }))
+    return lost.length ? { ...b, lostTus: lost } : b
   })
 }

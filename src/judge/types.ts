@@ -25,6 +25,20 @@ export interface BinaryEvidence {
   sourcesHow?: string
   /** Conflicts between its OpenMP runtime and torch's. */
   runtimeFindings?: RuntimeFinding[]
+  /**
+   * Its translation units whose parallel code was compiled without OpenMP,
+   * from the build's per-TU audit; absent when the build wasn't recorded.
+   */
+  lostTus?: LostTu[]
+}
+
+/** One translation unit that lost OpenMP: its file, what compiled it, and its parallel lines. */
+export interface LostTu {
+  /** Source file, relative to the working directory. */
+  file: string
+  /** Compiler family ('nvcc' for .cu files nvcc compiled). */
+  family: string
+  hits: SourceHit[]
 }
 
 /** Everything the judge looks at. */
@@ -44,7 +58,11 @@ export interface Evidence {
 export interface BinaryFinding {
   path: string
   verdict: Verdict
-  /** Short machine-readable cause: 'openmp-compiled-in', 'compiled-without-openmp', 'serial-by-design', 'native-backend', 'unreadable'. */
+  /**
+   * Short machine-readable cause: 'openmp-compiled-in', 'compiled-without-openmp',
+   * 'tu-without-openmp' (the binary has OpenMP from some TUs, others lost it),
+   * 'serial-by-design', 'native-backend', 'unreadable'.
+   */
   cause: string
   reasons: string[]
   /** Source lines whose parallelism the binary lost (for annotations). */
@@ -85,7 +103,8 @@ export interface ReferenceFinding {
  * 'runner-limit' (as parallel as the runner allows), 'unclear' and
  * 'unclear-reference' (max-time ran out), 'control-flat', 'unconfirmed',
  * 'cpu-withheld' (judged without the reference); 'one-cpu', 'not-measured',
- * 'serial-by-design'.
+ * 'serial-by-design'; 'needs-cuda' (skipped: no CUDA on the runner),
+ * 'gpu-case' (timed on the GPU for information).
  */
 export type CaseCause =
   | 'scales'
@@ -102,6 +121,8 @@ export type CaseCause =
   | 'one-cpu'
   | 'not-measured'
   | 'serial-by-design'
+  | 'needs-cuda'
+  | 'gpu-case'
 
 export interface CaseFinding {
   name: string
