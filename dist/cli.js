@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path28 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path29 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path28 && path28[0] !== "/") {
-          path28 = `/${path28}`;
+        if (path29 && path29[0] !== "/") {
+          path29 = `/${path29}`;
         }
-        return new URL(`${origin}${path28}`);
+        return new URL(`${origin}${path29}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin }
+          request: { method, path: path29, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path28);
+        debuglog("sending request to %s %s/%s", method, origin, path29);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin },
+          request: { method, path: path29, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path28,
+          path29,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin }
+          request: { method, path: path29, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path28);
+        debuglog("trailers received from %s %s/%s", method, origin, path29);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin },
+          request: { method, path: path29, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path28,
+          path29,
           error2.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path28, origin }
+            request: { method, path: path29, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path28);
+          debuglog("sending request to %s %s/%s", method, origin, path29);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path28,
+        path: path29,
         method,
         body: body2,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path28 !== "string") {
+        if (typeof path29 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path28[0] !== "/" && !(path28.startsWith("http://") || path28.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path29[0] !== "/" && !(path29.startsWith("http://") || path29.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path28)) {
+        } else if (invalidPathRegex.test(path29)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path28, query) : path28;
+        this.path = query ? buildURL(path29, query) : path29;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2165,9 +2165,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve12, reject) => {
+          return new Promise((resolve13, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve12(data);
+              return err ? reject(err) : resolve13(data);
             });
           });
         }
@@ -2205,12 +2205,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve12, reject) => {
+          return new Promise((resolve13, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve12(data);
+              ) : resolve13(data);
             });
           });
         }
@@ -4477,8 +4477,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve12, reject) => {
-        res = resolve12;
+      const promise = new Promise((resolve13, reject) => {
+        res = resolve13;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path28, host, upgrade, blocking, reset } = request;
+      const { method, path: path29, host, upgrade, blocking, reset } = request;
       let { body: body2, headers, contentLength: contentLength2 } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path28} HTTP/1.1\r
+      let header = `${method} ${path29} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6729,12 +6729,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve12, reject) => {
+      const waitForDrain = () => new Promise((resolve13, reject) => {
         assert4(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve12;
+          callback = resolve13;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path28, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path29, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body: body2 } = request;
       if (upgrade) {
         util5.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path28;
+      headers[HTTP2_HEADER_PATH] = path29;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7404,12 +7404,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve12, reject) => {
+      const waitForDrain = () => new Promise((resolve13, reject) => {
         assert4(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve12;
+          callback = resolve13;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path28 = search ? `${pathname}${search}` : pathname;
+        const path29 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path28;
+        this.opts.path = path29;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7888,16 +7888,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve12) => {
+        return new Promise((resolve13) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve12;
+            this[kClosedResolve] = resolve13;
           } else {
-            resolve12(null);
+            resolve13(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve12) => {
+        return new Promise((resolve13) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7908,7 +7908,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve12(null);
+            resolve13(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7959,7 +7959,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve12, reject) => {
+        const socket = await new Promise((resolve13, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7971,7 +7971,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve12(socket2);
+              resolve13(socket2);
             }
           });
         });
@@ -8307,8 +8307,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve12) => {
-            this[kClosedResolve] = resolve12;
+          await new Promise((resolve13) => {
+            this[kClosedResolve] = resolve13;
           });
         }
       }
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path28 = "/",
+          path: path29 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path28;
+        opts.path = origin + path29;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -9577,7 +9577,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve12, reject) => {
+        return await new Promise((resolve13, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError3());
           }
@@ -9590,7 +9590,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError3());
             } else {
-              resolve12(null);
+              resolve13(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9609,7 +9609,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream2, type3) {
       assert4(!stream2[kConsume]);
-      return new Promise((resolve12, reject) => {
+      return new Promise((resolve13, reject) => {
         if (isUnusable(stream2)) {
           const rState = stream2._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9626,7 +9626,7 @@ var require_readable = __commonJS({
             stream2[kConsume] = {
               type: type3,
               stream: stream2,
-              resolve: resolve12,
+              resolve: resolve13,
               reject,
               length: 0,
               body: []
@@ -9696,18 +9696,18 @@ var require_readable = __commonJS({
       return buffer3;
     }
     function consumeEnd(consume2) {
-      const { type: type3, body: body2, resolve: resolve12, stream: stream2, length } = consume2;
+      const { type: type3, body: body2, resolve: resolve13, stream: stream2, length } = consume2;
       try {
         if (type3 === "text") {
-          resolve12(chunksDecode(body2, length));
+          resolve13(chunksDecode(body2, length));
         } else if (type3 === "json") {
-          resolve12(JSON.parse(chunksDecode(body2, length)));
+          resolve13(JSON.parse(chunksDecode(body2, length)));
         } else if (type3 === "arrayBuffer") {
-          resolve12(chunksConcat(body2, length).buffer);
+          resolve13(chunksConcat(body2, length).buffer);
         } else if (type3 === "blob") {
-          resolve12(new Blob(body2, { type: stream2[kContentType] }));
+          resolve13(new Blob(body2, { type: stream2[kContentType] }));
         } else if (type3 === "bytes") {
-          resolve12(chunksConcat(body2, length));
+          resolve13(chunksConcat(body2, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9964,9 +9964,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve13, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve12(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -10189,9 +10189,9 @@ var require_api_stream = __commonJS({
     };
     function stream2(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve13, reject) => {
           stream2.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve12(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -10476,9 +10476,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve13, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve12(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -10570,9 +10570,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve13, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve12(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path28) {
-      if (typeof path28 !== "string") {
-        return path28;
+    function safeUrl(path29) {
+      if (typeof path29 !== "string") {
+        return path29;
       }
-      const pathSegments = path28.split("?");
+      const pathSegments = path29.split("?");
       if (pathSegments.length !== 2) {
-        return path28;
+        return path29;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path28, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path28);
+    function matchKey(mockDispatch2, { path: path29, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path29);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path28 }) => matchValue(safeUrl(path28), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path29 }) => matchValue(safeUrl(path29), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path28, method, body: body2, headers, query } = opts;
+      const { path: path29, method, body: body2, headers, query } = opts;
       return {
-        path: path28,
+        path: path29,
         method,
         body: body2,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path28, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path29, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path28,
+            Path: path29,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -14435,7 +14435,7 @@ var require_fetch = __commonJS({
       function dispatch({ body: body2 }) {
         const url2 = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve12, reject) => agent.dispatch(
+        return new Promise((resolve13, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14511,7 +14511,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable5({ read: resume });
               const onError = this.onError.bind(this);
-              resolve12({
+              resolve13({
                 status,
                 statusText,
                 headersList,
@@ -14554,7 +14554,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve12({
+              resolve13({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path28) {
-      for (let i = 0; i < path28.length; ++i) {
-        const code = path28.charCodeAt(i);
+    function validateCookiePath(path29) {
+      for (let i = 0; i < path29.length; ++i) {
+        const code = path29.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -18295,8 +18295,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay4(ms) {
-      return new Promise((resolve12) => {
-        setTimeout(resolve12, ms).unref();
+      return new Promise((resolve13) => {
+        setTimeout(resolve13, ms).unref();
       });
     }
     module.exports = {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path28 = opts.path;
+          let path29 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path28 = `/${path28}`;
+            path29 = `/${path29}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path28);
+          url2 = new URL(util5.parseOrigin(url2).origin + path29);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22190,8 +22190,8 @@ var require_helpers = __commonJS({
     function req(url2, opts = {}) {
       const href = typeof url2 === "string" ? url2 : url2.href;
       const req2 = (href.startsWith("https:") ? https3 : http3).request(url2, opts);
-      const promise = new Promise((resolve12, reject) => {
-        req2.once("response", resolve12).once("error", reject).end();
+      const promise = new Promise((resolve13, reject) => {
+        req2.once("response", resolve13).once("error", reject).end();
       });
       req2.then = promise.then.bind(promise);
       return req2;
@@ -22368,7 +22368,7 @@ var require_parse_proxy_response = __commonJS({
     var debug_1 = __importDefault(require_src());
     var debug2 = (0, debug_1.default)("https-proxy-agent:parse-proxy-response");
     function parseProxyResponse(socket) {
-      return new Promise((resolve12, reject) => {
+      return new Promise((resolve13, reject) => {
         let buffersLength = 0;
         const buffers = [];
         function read2() {
@@ -22434,7 +22434,7 @@ var require_parse_proxy_response = __commonJS({
           }
           debug2("got proxy server response: %o %o", firstLine, headers);
           cleanup();
-          resolve12({
+          resolve13({
             connect: {
               statusCode,
               statusText,
@@ -26094,8 +26094,8 @@ var require_deferred = __commonJS({
        */
       constructor(preventUnhandledRejectionWarning = true) {
         this._state = DeferredState.PENDING;
-        this._promise = new Promise((resolve12, reject) => {
-          this._resolve = resolve12;
+        this._promise = new Promise((resolve13, reject) => {
+          this._resolve = resolve13;
           this._reject = reject;
         });
         if (preventUnhandledRejectionWarning) {
@@ -26310,11 +26310,11 @@ var require_unary_call = __commonJS({
     "use strict";
     var __awaiter18 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve12) {
-          resolve12(value);
+        return value instanceof P ? value : new P(function(resolve13) {
+          resolve13(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve12, reject) {
+      return new (P || (P = Promise))(function(resolve13, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26330,7 +26330,7 @@ var require_unary_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26379,11 +26379,11 @@ var require_server_streaming_call = __commonJS({
     "use strict";
     var __awaiter18 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve12) {
-          resolve12(value);
+        return value instanceof P ? value : new P(function(resolve13) {
+          resolve13(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve12, reject) {
+      return new (P || (P = Promise))(function(resolve13, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26399,7 +26399,7 @@ var require_server_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26449,11 +26449,11 @@ var require_client_streaming_call = __commonJS({
     "use strict";
     var __awaiter18 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve12) {
-          resolve12(value);
+        return value instanceof P ? value : new P(function(resolve13) {
+          resolve13(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve12, reject) {
+      return new (P || (P = Promise))(function(resolve13, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26469,7 +26469,7 @@ var require_client_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26518,11 +26518,11 @@ var require_duplex_streaming_call = __commonJS({
     "use strict";
     var __awaiter18 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve12) {
-          resolve12(value);
+        return value instanceof P ? value : new P(function(resolve13) {
+          resolve13(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve12, reject) {
+      return new (P || (P = Promise))(function(resolve13, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26538,7 +26538,7 @@ var require_duplex_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26586,11 +26586,11 @@ var require_test_transport = __commonJS({
     "use strict";
     var __awaiter18 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve12) {
-          resolve12(value);
+        return value instanceof P ? value : new P(function(resolve13) {
+          resolve13(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve12, reject) {
+      return new (P || (P = Promise))(function(resolve13, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26606,7 +26606,7 @@ var require_test_transport = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26803,11 +26803,11 @@ var require_test_transport = __commonJS({
       responseTrailer: "test"
     };
     function delay4(ms, abort) {
-      return (v) => new Promise((resolve12, reject) => {
+      return (v) => new Promise((resolve13, reject) => {
         if (abort === null || abort === void 0 ? void 0 : abort.aborted) {
           reject(new rpc_error_1.RpcError("user cancel", "CANCELLED"));
         } else {
-          const id = setTimeout(() => resolve12(v), ms);
+          const id = setTimeout(() => resolve13(v), ms);
           if (abort) {
             abort.addEventListener("abort", (ev) => {
               clearTimeout(id);
@@ -30013,7 +30013,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve12.call(this, root, ref);
+      let _sch = resolve13.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
         const { schemaId } = this.opts;
@@ -30040,7 +30040,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve12(root, ref) {
+    function resolve13(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -30291,8 +30291,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path28) {
-      let input = path28;
+    function removeDotSegments(path29) {
+      let input = path29;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30366,11 +30366,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path28) {
-      if (path28 === "" || path28[0] === "/") {
-        return removeDotSegments(path28);
+    function removeDotSegmentsRelative(path29) {
+      if (path29 === "" || path29[0] === "/") {
+        return removeDotSegments(path29);
       }
-      const segments = path28.split("/");
+      const segments = path29.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30733,8 +30733,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path28 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path28 && path28 !== "/" ? path28 : void 0;
+        const path29 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path29 && path29 !== "/" ? path29 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -30904,7 +30904,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve12(baseURI, relativeURI, options) {
+    function resolve13(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -31295,7 +31295,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve12,
+      resolve: resolve13,
       resolveComponent,
       equal,
       serialize,
@@ -35624,7 +35624,7 @@ function stepFails(verdict, failOn) {
 // src/pipeline.ts
 import * as fs19 from "node:fs";
 import * as os10 from "node:os";
-import * as path27 from "node:path";
+import * as path28 from "node:path";
 
 // package.json
 var package_default = {
@@ -35812,6 +35812,7 @@ function splitArgs(code, open2, close) {
 // src/report/setup-py-patch.ts
 var CALL = /\b(CppExtension|CUDAExtension|SyclExtension|Extension)\s*\(/g;
 var HELPER = "_with_openmp";
+var CUDA_HELPER = "_with_cuda_openmp";
 var ALREADY = /-fopenmp\b|\/openmp\b|-openmp:llvm/;
 var items = (flags) => flags.join(", ");
 function appendToList(code, open2, close, flags) {
@@ -35852,6 +35853,59 @@ function mergeValue(text, code, arg, flags, cuda, assignments) {
   }
   return { edits: [{ at: arg.start, remove: arg.end - arg.start, insert: `${HELPER}(${text.slice(arg.start, arg.end)}, [${items(flags)}])` }], helper: true };
 }
+function literalOf(code, start, end, assignments) {
+  const value = code.slice(start, end);
+  if (/^[[{]/.test(value) && matchBracket(code, start) === end - 1) return { open: start, close: end - 1 };
+  const named = /^[A-Za-z_]\w*$/.test(value) ? assignments.get(value) : void 0;
+  return named && /[[{]/.test(code[named.open]) ? named : null;
+}
+function mergeCuda(text, code, arg, flags, parts, assignments) {
+  const cxx = parts.cxx ? flags.compile : [];
+  const nvcc = parts.nvcc ? flags.nvcc ?? [] : [];
+  const lit = literalOf(code, arg.start, arg.end, assignments);
+  if (lit && code[lit.open] === "[") {
+    const list = text.slice(lit.open, lit.close + 1);
+    const inner = list.slice(1, -1).trim();
+    const withFlags = (f) => f.length ? `[${inner}${inner ? ", " : ""}${items(f)}]` : list;
+    return { edits: [{ at: lit.open, remove: lit.close + 1 - lit.open, insert: `{"cxx": ${withFlags(cxx)}, "nvcc": ${withFlags(nvcc)}}` }], helper: false };
+  }
+  if (lit) {
+    const edits = [];
+    let helper = false;
+    const entries = splitArgs(code, lit.open, lit.close);
+    const missing = [];
+    for (const [key, f] of [["cxx", cxx], ["nvcc", nvcc]]) {
+      if (f.length === 0) continue;
+      const e = entries.find((x) => new RegExp(`^(['"])${key}\\1\\s*:`).test(text.slice(x.start, x.end)));
+      if (!e) {
+        missing.push(`"${key}": [${items(f)}]`);
+        continue;
+      }
+      const valueAt = e.start + (/^(['"])\w+\1\s*:\s*/.exec(text.slice(e.start, e.end))?.[0].length ?? 0);
+      const target = literalOf(code, valueAt, e.end, assignments);
+      if (target && code[target.open] === "[") edits.push(appendToList(code, target.open, target.close, f));
+      else {
+        edits.push({ at: valueAt, remove: e.end - valueAt, insert: `${HELPER}(${text.slice(valueAt, e.end)}, [${items(f)}])` });
+        helper = true;
+      }
+    }
+    if (missing.length) edits.push(appendToList(code, lit.open, lit.close, missing));
+    return { edits, helper };
+  }
+  return { edits: [{ at: arg.start, remove: arg.end - arg.start, insert: `${CUDA_HELPER}(${text.slice(arg.start, arg.end)}, [${items(cxx)}], [${items(nvcc)}])` }], helper: true };
+}
+function cudaPartText(text, code, arg, key, assignments) {
+  if (!arg) return "";
+  const lit = literalOf(code, arg.start, arg.end, assignments);
+  if (!lit) return text.slice(arg.start, arg.end);
+  if (code[lit.open] === "[") return text.slice(lit.open, lit.close + 1);
+  const e = splitArgs(code, lit.open, lit.close).find((x) => new RegExp(`^(['"])${key}\\1\\s*:`).test(text.slice(x.start, x.end)));
+  if (!e) return "";
+  const entry = text.slice(e.start, e.end);
+  const valueAt = e.start + (/^(['"])\w+\1\s*:\s*/.exec(entry)?.[0].length ?? 0);
+  const target = literalOf(code, valueAt, e.end, assignments);
+  return target ? text.slice(target.open, target.close + 1) : text.slice(valueAt, e.end);
+}
 function literalAssignments(code) {
   const found = /* @__PURE__ */ new Map();
   for (const m of code.matchAll(/^([A-Za-z_]\w*)[ \t]*=(?!=)[ \t]*([[{]?)/gm)) {
@@ -35879,6 +35933,18 @@ ${indent}${kw},` };
   const at = comma ? last.end + afterLast.indexOf(",") + 1 : last.end;
   return { at, remove: 0, insert: `${comma ? " " : ", "}${kw}` };
 }
+function cudaHelperSource() {
+  return [
+    "",
+    `def ${CUDA_HELPER}(args, cxx, nvcc):`,
+    '    # Added by thread-scaling-check: OpenMP for the C++ compiler ("cxx") and for host code in .cu files',
+    '    # ("nvcc" passes -fopenmp on with -Xcompiler). A list goes to both compilers, so it is split.',
+    "    if not isinstance(args, dict):",
+    '        args = {"cxx": list(args), "nvcc": list(args)}',
+    '    return {**args, "cxx": list(args.get("cxx", [])) + cxx, "nvcc": list(args.get("nvcc", [])) + nvcc}',
+    ""
+  ];
+}
 function helperSource() {
   return [
     "",
@@ -35900,11 +35966,12 @@ function afterImports(code) {
   }
   return at;
 }
-function patchSetupPyText(text, flags) {
+function patchSetupPyText(text, flags, parts = { cxx: true, nvcc: true }) {
   const code = blankPython(text);
   const assignments = literalAssignments(code);
   const edits = [];
   let helper = false;
+  let cudaHelper = false;
   for (const m of code.matchAll(CALL)) {
     const open2 = (m.index ?? 0) + m[0].length - 1;
     const close = matchBracket(code, open2);
@@ -35917,9 +35984,34 @@ function patchSetupPyText(text, flags) {
       const lit = assignments.get(v);
       return lit ? text.slice(lit.open, lit.close + 1) : v;
     };
-    if (ALREADY.test(argText("extra_compile_args") ?? "")) continue;
     if (/^(class|def)\b/.test(text.slice(text.lastIndexOf("\n", m.index ?? 0) + 1).trimStart())) continue;
     const cuda = m[1] === "CUDAExtension";
+    if (cuda && (flags.nvcc ?? []).length > 0) {
+      const compileArg = args.find((a) => a.name === "extra_compile_args");
+      const need = {
+        cxx: parts.cxx && !ALREADY.test(cudaPartText(text, code, compileArg, "cxx", assignments)),
+        nvcc: parts.nvcc && !ALREADY.test(cudaPartText(text, code, compileArg, "nvcc", assignments))
+      };
+      if (!need.cxx && !need.nvcc) continue;
+      if (compileArg) {
+        const r = mergeCuda(text, code, compileArg, flags, need, assignments);
+        edits.push(...r.edits);
+        helper ||= r.helper && r.edits.some((e) => e.insert.startsWith(HELPER));
+        cudaHelper ||= r.edits.some((e) => e.insert.startsWith(CUDA_HELPER));
+      } else {
+        edits.push(addKeyword(text, code, open2, close, args, `extra_compile_args={"cxx": [${items(need.cxx ? flags.compile : [])}], "nvcc": [${items(need.nvcc ? flags.nvcc ?? [] : [])}]}`));
+      }
+      const linkArg = args.find((a) => a.name === "extra_link_args");
+      if (flags.link.length && !ALREADY.test(argText("extra_link_args") ?? "")) {
+        if (linkArg) {
+          const r = mergeValue(text, code, linkArg, flags.link, false, new Map([...assignments].filter(([, v]) => code[v.open] === "[")));
+          edits.push(...r.edits);
+          helper ||= r.helper;
+        } else edits.push(addKeyword(text, code, open2, close, args, `extra_link_args=[${items(flags.link)}]`));
+      }
+      continue;
+    }
+    if (ALREADY.test(argText("extra_compile_args") ?? "")) continue;
     for (const [name, list] of [["extra_compile_args", flags.compile], ["extra_link_args", flags.link]]) {
       if (list.length === 0) continue;
       const arg = args.find((a) => a.name === name);
@@ -35939,7 +36031,7 @@ function patchSetupPyText(text, flags) {
   for (const e of unique) out = out.slice(0, e.at) + e.insert + out.slice(e.at + e.remove);
   const outCode = blankPython(out);
   const missing = flags.imports.filter((mod) => !new RegExp(`^import[ \\t]+(.*,[ \\t]*)?${mod}\\b`, "m").test(outCode));
-  const head = [...missing.map((mod) => `import ${mod}`), ...flags.preamble, ...helper ? helperSource() : []];
+  const head = [...missing.map((mod) => `import ${mod}`), ...flags.preamble, ...helper ? helperSource() : [], ...cudaHelper ? cudaHelperSource() : []];
   if (head.length) {
     const at = afterImports(outCode);
     out = out.slice(0, at) + head.join("\n") + "\n" + out.slice(at);
@@ -36077,13 +36169,20 @@ function pythonFlags(platform2, compiler) {
     case "msvc":
       return { compile: ['"/openmp"'], link: [], imports: [], preamble: [] };
     default:
-      return { compile: ['"-fopenmp"'], link: ['"-fopenmp"'], imports: [], preamble: [] };
+      return { compile: ['"-fopenmp"'], nvcc: ['"-Xcompiler"', '"-fopenmp"'], link: ['"-fopenmp"'], imports: [], preamble: [] };
   }
 }
-function patchSetupPy(text, platform2, compiler, file = "setup.py") {
-  const patched = patchSetupPyText(text, pythonFlags(platform2, compiler));
+function patchSetupPy(text, platform2, compiler, file = "setup.py", parts = { cxx: true, nvcc: true }) {
+  const flags = pythonFlags(platform2, compiler);
+  const patched = patchSetupPyText(text, flags, parts);
   if (patched === null) return null;
-  return { diff: unifiedDiff(file, text, patched), patched, note: patchNote(platform2, compiler) };
+  const cuda = (flags.nvcc ?? []).length > 0 && parts.nvcc && /\bCUDAExtension\s*\(/.test(text);
+  const nvccNote = cuda ? ` For .cu files, nvcc gets "-Xcompiler", "-fopenmp" in extra_compile_args["nvcc"]: host code in a .cu file is compiled by nvcc's host compiler, which the "cxx" flags never reach.` : "";
+  return { diff: unifiedDiff(file, text, patched), patched, note: patchNote(platform2, compiler) + nvccNote };
+}
+function partsToPatch(flagged) {
+  if (flagged === null || flagged.length === 0) return { cxx: true, nvcc: true };
+  return { cxx: flagged.some((t) => t.family !== "nvcc"), nvcc: flagged.some((t) => t.family === "nvcc") };
 }
 function cmakeHints(platform2, compiler) {
   switch (kind(platform2, compiler)) {
@@ -36150,6 +36249,7 @@ import { execFile } from "node:child_process";
 import * as fs3 from "node:fs";
 import * as path2 from "node:path";
 function familyFromVersion(banner) {
+  if (/NVIDIA \(R\) Cuda compiler driver|Cuda compilation tools/i.test(banner)) return "nvcc";
   if (/Apple (LLVM|clang)/i.test(banner)) return "apple-clang";
   if (/clang/i.test(banner)) return "clang";
   if (/Microsoft.*C\/C\+\+|\bcl\.exe\b/i.test(banner)) return "msvc";
@@ -36158,6 +36258,7 @@ function familyFromVersion(banner) {
 }
 function familyFromName(file, platform2 = process.platform) {
   const base2 = path2.basename(file).replace(/\.exe$/i, "");
+  if (base2 === "nvcc") return "nvcc";
   if (/clang/.test(base2)) return platform2 === "darwin" ? "apple-clang" : "clang";
   if (/^(cl|clang-cl)$/i.test(base2)) return "msvc";
   if (/(^|-)(gcc|g\+\+)(-[\d.]+)?$/.test(base2)) return "gcc";
@@ -36165,13 +36266,13 @@ function familyFromName(file, platform2 = process.platform) {
   return "unknown";
 }
 function identifyCompiler(compiler, env = process.env) {
-  return new Promise((resolve12) => {
+  return new Promise((resolve13) => {
     execFile(compiler, ["--version"], { env: { ...env, LC_ALL: "C" }, timeout: 3e4 }, (err, stdout, stderr) => {
       const version3 = `${stdout}
 ${stderr}`.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
       const family = err && !version3 ? familyFromName(compiler) : familyFromVersion(`${stdout}
 ${stderr}`);
-      resolve12({ path: compiler, family: family === "unknown" ? familyFromName(compiler) : family, version: version3 });
+      resolve13({ path: compiler, family: family === "unknown" ? familyFromName(compiler) : family, version: version3 });
     });
   });
 }
@@ -36198,6 +36299,7 @@ function which(name, env = process.env, skip = () => false) {
 // src/build/flags.ts
 import * as path3 from "node:path";
 function openmpFlags(args, family) {
+  if (family === "nvcc") return nvccOpenMP(args);
   const flags = [];
   let enabled2 = false;
   let note;
@@ -36233,6 +36335,46 @@ function openmpFlags(args, family) {
   }
   return { flags, enabled: enabled2, ...note && flags.length ? { note } : {} };
 }
+var HOST_PASS = /* @__PURE__ */ new Set(["-Xcompiler", "--compiler-options"]);
+function hostPassthrough(args) {
+  const out = [];
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf("=");
+    let value;
+    if (HOST_PASS.has(a)) value = args[++i];
+    else if (eq > 0 && HOST_PASS.has(a.slice(0, eq))) value = a.slice(eq + 1);
+    if (value === void 0) continue;
+    const words = value.split(",").map((w) => w.trim().replace(/^(['"])(.*)\1$/, "$2")).filter(Boolean);
+    out.push({ written: HOST_PASS.has(a) ? `${a} ${value}` : a, words });
+  }
+  return out;
+}
+function nvccHostFamily(args) {
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    const m = /^(-ccbin|--compiler-bindir)(?:=(.*))?$/.exec(a);
+    if (!m) continue;
+    const value = m[2] ?? args[i + 1] ?? "";
+    const family = familyFromName(value);
+    return family === "unknown" || family === "nvcc" ? "gcc" : family;
+  }
+  return "gcc";
+}
+function nvccOpenMP(args) {
+  const host = nvccHostFamily(args);
+  let flags = [];
+  let enabled2 = false;
+  let note;
+  for (const pass of hostPassthrough(args)) {
+    const r = openmpFlags(["host", ...pass.words], host);
+    if (r.flags.length === 0) continue;
+    flags = [...flags, pass.written];
+    enabled2 = r.enabled;
+    note = r.note;
+  }
+  return { flags, enabled: enabled2, ...note ? { note } : {} };
+}
 function optimisation(args) {
   let level = null;
   for (const a of args.slice(1)) {
@@ -36267,9 +36409,18 @@ function linkedOpenMP(args, family) {
   const add = (l) => {
     if (!libraries.includes(l)) libraries.push(l);
   };
+  if (family === "nvcc") {
+    for (const pass of hostPassthrough(args)) {
+      const host = linkedOpenMP(["host", ...pass.words], nvccHostFamily(args));
+      if (host.flags.length) flags.push(pass.written);
+      host.libraries.forEach(add);
+    }
+  }
   for (let i = 1; i < args.length; i++) {
     const a = args[i];
-    if (a === "-fopenmp" || a === "-qopenmp" || a === "-fiopenmp") {
+    if (HOST_PASS.has(a) || a === "-Xlinker" || a === "-Xpreprocessor" || a === "-Xclang") {
+      i++;
+    } else if (a === "-fopenmp" || a === "-qopenmp" || a === "-fiopenmp") {
       flags.push(a);
       add(family === "gcc" ? "libgomp (-fopenmp)" : family === "msvc" ? "vcomp (-openmp)" : "libomp (-fopenmp)");
     } else if (/^-fopenmp=/.test(a)) {
@@ -36418,8 +36569,8 @@ function ccacheEnv(dir, workingDirectory, maxSize2 = "1G") {
   return { CCACHE_DIR: dir, CCACHE_BASEDIR: workingDirectory, CCACHE_NOHASHDIR: "1", CCACHE_COMPILERCHECK: "content", CCACHE_MAXSIZE: maxSize2 };
 }
 function run(ccache, args, env) {
-  return new Promise((resolve12, reject) => {
-    execFile2(ccache, args, { env: { ...process.env, ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve12(stdout));
+  return new Promise((resolve13, reject) => {
+    execFile2(ccache, args, { env: { ...process.env, ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve13(stdout));
   });
 }
 async function setupCcache(opts) {
@@ -36513,20 +36664,20 @@ async function runBuild(opts) {
     };
     child2.stdout.on("data", onData);
     child2.stderr.on("data", onData);
-    return new Promise((resolve12) => {
+    return new Promise((resolve13) => {
       child2.on("error", (err) => {
         const msg = `could not start ${shell}: ${err.message}
 `;
         chunks.push(msg);
-        resolve12(127);
+        resolve13(127);
       });
       child2.on("close", (code, signal) => {
         if (pending) opts.log.info(pending);
-        resolve12(code ?? (signal ? 128 : 1));
+        resolve13(code ?? (signal ? 128 : 1));
       });
     });
   });
-  await new Promise((resolve12) => file.end(resolve12));
+  await new Promise((resolve13) => file.end(resolve13));
   return { command: opts.command, exitCode, seconds: (Date.now() - startedAt) / 1e3, logPath: opts.logPath, log: chunks.join(""), startedAt };
 }
 
@@ -36547,6 +36698,7 @@ function shQuote(word) {
 function wrapperScript(spec) {
   const real2 = [spec.compiler, ...spec.extraArgs].map(shQuote).join(" ");
   const launcher = spec.ccache ? `${shQuote(spec.ccache)} ` : "";
+  const args = spec.role === "nvcc" ? '${NVCC_PREPEND_FLAGS:-} "$@" ${NVCC_APPEND_FLAGS:-}' : '"$@"';
   return [
     "#!/bin/sh",
     "# thread-scaling-check: records this compiler command, then runs the real compiler.",
@@ -36556,13 +36708,13 @@ function wrapperScript(spec) {
     // noclobber makes the redirection fail when a record of a dead process with
     // the same pid exists, so a reused pid never overwrites a record.
     "  n=0",
-    "  set -C",
-    `  until { printf '%s\\0' ${shQuote(RECORD_MAGIC)} "$PWD" ${shQuote(spec.role)} ${real2} "$@" > "$d/$$.$n.rec"; } 2>/dev/null; do`,
+    "  set -C -f",
+    `  until { printf '%s\\0' ${shQuote(RECORD_MAGIC)} "$PWD" ${shQuote(spec.role)} ${real2} ${args} > "$d/$$.$n.rec"; } 2>/dev/null; do`,
     "    n=$((n + 1))",
     // A full disk or a read-only directory must never break the build.
     '    [ "$n" -gt 20 ] && break',
     "  done",
-    "  set +C",
+    "  set +C +f",
     "fi",
     `exec ${launcher}${real2} "$@"`,
     ""
@@ -36576,7 +36728,7 @@ function parseRecord(bytes, time) {
   const fields = text.slice(0, -1).split("\0");
   if (fields[0] !== RECORD_MAGIC || fields.length < 4) return null;
   const role = fields[2];
-  if (role !== "cc" && role !== "cxx") return null;
+  if (role !== "cc" && role !== "cxx" && role !== "nvcc") return null;
   return { directory: fields[1], role, arguments: fields.slice(3), time };
 }
 var SOURCE = /\.(c|cc|cpp|cxx|c\+\+|cp|C|CPP|cu|m|mm|S|s|sx)$/;
@@ -36624,7 +36776,29 @@ var TAKES_VALUE = /* @__PURE__ */ new Set([
   "-dumpdir",
   "-B",
   "-specs",
-  "-G"
+  "-G",
+  // nvcc's
+  "-gencode",
+  "--generate-code",
+  "-code",
+  "--gpu-code",
+  "--gpu-architecture",
+  "--compiler-options",
+  "--compiler-bindir",
+  "-Xptxas",
+  "-Xnvlink",
+  "-Xcudafe",
+  "-Xfatbin",
+  "-Xarchive",
+  "--linker-options",
+  "--dependency-output",
+  "-odir",
+  "--output-directory",
+  "--threads",
+  "-maxrregcount",
+  "--maxrregcount",
+  "--options-file",
+  "-optf"
 ]);
 var PROBE = /^(-v|--version|-dumpversion|-dumpfullversion|-dumpmachine|-print-.*|--print-.*|-###|--help)$/;
 function split(args) {
@@ -36675,6 +36849,9 @@ function isProbe(entry) {
   const where2 = [entry.directory, entry.file ?? "", entry.output].join("\n");
   return /CMakeFiles[\\/](CMakeTmp|CMakeScratch|[\d.]+[\\/]CompilerId)|CompilerIdC(XX)?[\\/]/.test(where2);
 }
+function isNvccInternal(entry) {
+  return /(^|[\\/])tmpxft_[^\\/]*$/.test(entry.file ?? "") || /(^|[\\/])tmpxft_[^\\/]*$/.test(entry.output);
+}
 function compileCommandsJson(entries) {
   return JSON.stringify(entries.map((e) => ({ directory: e.directory, arguments: e.arguments, file: e.file, output: e.output })), null, 2) + "\n";
 }
@@ -36715,6 +36892,41 @@ function resolveBoth(env, platform2, ccache) {
     cxx: resolve7("cxx", env.CXX, platform2 === "darwin" ? ["clang++", "c++"] : ["g++", "c++", "clang++"], env, ccache)
   };
 }
+function findNvcc(env = process.env) {
+  const exists2 = (p) => which(p, env) !== null;
+  const homeOf = () => {
+    const set = env.CUDA_HOME || env.CUDA_PATH;
+    if (set) return set;
+    const onPath = which("nvcc", env);
+    if (onPath) return path9.dirname(path9.dirname(onPath));
+    return fs7.existsSync("/usr/local/cuda") ? "/usr/local/cuda" : null;
+  };
+  const cudaHome = homeOf();
+  if (env.PYTORCH_NVCC?.trim()) {
+    let words = env.PYTORCH_NVCC.trim().split(/\s+/);
+    let launcher = null;
+    while (words.length > 1 && LAUNCHERS.has(path9.basename(words[0]))) {
+      if (path9.basename(words[0]) === "ccache") launcher = which(words[0], env);
+      words = words.slice(1);
+    }
+    const nvcc2 = which(words[0], env);
+    if (!nvcc2) throw new CompilerNotFoundError("PYTORCH_NVCC", words[0]);
+    return { nvcc: nvcc2, extraArgs: words.slice(1), launcher, cudaHome, fromPytorchNvcc: true };
+  }
+  if (cudaHome === null) return null;
+  const nvcc = path9.join(cudaHome, "bin", "nvcc");
+  return exists2(nvcc) ? { nvcc, extraArgs: [], launcher: null, cudaHome, fromPytorchNvcc: false } : null;
+}
+function shadowCudaHome(root, cudaHome, wrapper) {
+  const home = path9.join(root, "cuda");
+  fs7.mkdirSync(path9.join(home, "bin"), { recursive: true });
+  for (const e of fs7.readdirSync(cudaHome)) if (e !== "bin") fs7.symlinkSync(path9.join(cudaHome, e), path9.join(home, e));
+  const bin = path9.join(cudaHome, "bin");
+  for (const e of fs7.existsSync(bin) ? fs7.readdirSync(bin) : []) if (e !== "nvcc") fs7.symlinkSync(path9.join(bin, e), path9.join(home, "bin", e));
+  fs7.copyFileSync(wrapper, path9.join(home, "bin", "nvcc"));
+  fs7.chmodSync(path9.join(home, "bin", "nvcc"), 493);
+  return home;
+}
 function realCompilers(env = process.env, platform2 = process.platform) {
   const { cc, cxx } = resolveBoth(env, platform2, null);
   return { cc: cc.spec.compiler, cxx: cxx.spec.compiler };
@@ -36736,14 +36948,25 @@ function prepareWrappers(opts) {
   };
   const ccWrapper = write(cc);
   const cxxWrapper = write(cxx);
+  const cuda = {};
+  const nv = findNvcc(env);
+  if (nv) {
+    const nvccWrapper = write({ spec: { role: "nvcc", compiler: nv.nvcc, extraArgs: nv.extraArgs, ccache: nv.launcher }, name: "nvcc" });
+    if (nv.fromPytorchNvcc) cuda.PYTORCH_NVCC = nvccWrapper;
+    if (nv.cudaHome && fs7.existsSync(nv.cudaHome)) {
+      const home = shadowCudaHome(root, nv.cudaHome, nvccWrapper);
+      Object.assign(cuda, { CUDA_HOME: home, CUDA_PATH: home });
+    }
+    cuda.CUDACXX = nvccWrapper;
+  }
   let finished = null;
   const finish = () => {
     finished ??= collect(recordDir, opts.outputDir, env).finally(() => fs7.rmSync(root, { recursive: true, force: true }));
     return finished;
   };
   return {
-    env: { CC: ccWrapper, CXX: cxxWrapper, [RECORD_DIR_ENV]: recordDir },
-    compilers: { cc: cc.spec.compiler, cxx: cxx.spec.compiler },
+    env: { CC: ccWrapper, CXX: cxxWrapper, ...cuda, [RECORD_DIR_ENV]: recordDir },
+    compilers: { cc: cc.spec.compiler, cxx: cxx.spec.compiler, nvcc: nv?.nvcc ?? null },
     finish
   };
 }
@@ -36760,7 +36983,7 @@ function readRecords(recordDir) {
 async function collect(recordDir, outputDir, env) {
   const invocations = readRecords(recordDir).sort((a, b) => a.time - b.time);
   const { compiles, links } = classify(invocations);
-  const compileDb = compiles.filter((c) => !isProbe(c));
+  const compileDb = compiles.filter((c) => !isProbe(c) && !isNvccInternal(c));
   const realLinks = links.filter((l) => !isProbe(l));
   const compilers = {};
   for (const p of new Set(invocations.map((i) => i.arguments[0]))) compilers[p] = await identifyCompiler(p, env);
@@ -36778,8 +37001,8 @@ async function collect(recordDir, outputDir, env) {
 
 // src/build/build-stage.ts
 function torchVersion(python) {
-  return new Promise((resolve12) => {
-    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { timeout: 12e4 }, (err, out) => resolve12(err ? "unknown" : out.trim()));
+  return new Promise((resolve13) => {
+    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { timeout: 12e4 }, (err, out) => resolve13(err ? "unknown" : out.trim()));
   });
 }
 async function runBuildStage(o) {
@@ -36970,11 +37193,11 @@ var tunnel = __toESM(require_tunnel2(), 1);
 var import_undici = __toESM(require_undici(), 1);
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36990,7 +37213,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37063,26 +37286,26 @@ var HttpClientResponse = class {
   }
   readBody() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve12) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve13) => __awaiter(this, void 0, void 0, function* () {
         let output = Buffer.alloc(0);
         this.message.on("data", (chunk) => {
           output = Buffer.concat([output, chunk]);
         });
         this.message.on("end", () => {
-          resolve12(output.toString());
+          resolve13(output.toString());
         });
       }));
     });
   }
   readBodyBuffer() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve12) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve13) => __awaiter(this, void 0, void 0, function* () {
         const chunks = [];
         this.message.on("data", (chunk) => {
           chunks.push(chunk);
         });
         this.message.on("end", () => {
-          resolve12(Buffer.concat(chunks));
+          resolve13(Buffer.concat(chunks));
         });
       }));
     });
@@ -37285,14 +37508,14 @@ var HttpClient = class {
    */
   requestRaw(info2, data) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve12, reject) => {
+      return new Promise((resolve13, reject) => {
         function callbackForResult(err, res) {
           if (err) {
             reject(err);
           } else if (!res) {
             reject(new Error("Unknown error"));
           } else {
-            resolve12(res);
+            resolve13(res);
           }
         }
         this.requestRawWithCallback(info2, data, callbackForResult);
@@ -37536,12 +37759,12 @@ var HttpClient = class {
     return __awaiter(this, void 0, void 0, function* () {
       retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
       const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-      return new Promise((resolve12) => setTimeout(() => resolve12(), ms));
+      return new Promise((resolve13) => setTimeout(() => resolve13(), ms));
     });
   }
   _processResponse(res, options) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve12, reject) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve13, reject) => __awaiter(this, void 0, void 0, function* () {
         const statusCode = res.message.statusCode || 0;
         const response = {
           statusCode,
@@ -37549,7 +37772,7 @@ var HttpClient = class {
           headers: {}
         };
         if (statusCode === HttpCodes.NotFound) {
-          resolve12(response);
+          resolve13(response);
         }
         function dateTimeDeserializer(key, value) {
           if (typeof value === "string") {
@@ -37588,7 +37811,7 @@ var HttpClient = class {
           err.result = response.result;
           reject(err);
         } else {
-          resolve12(response);
+          resolve13(response);
         }
       }));
     });
@@ -37599,11 +37822,11 @@ var lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase(
 // node_modules/@actions/http-client/lib/auth.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37619,7 +37842,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37652,11 +37875,11 @@ import { EOL as EOL2 } from "os";
 import { constants as constants2, promises } from "fs";
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37672,7 +37895,7 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37949,11 +38172,11 @@ import * as fs9 from "fs";
 import * as path11 from "path";
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37969,7 +38192,7 @@ var __awaiter4 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -38073,11 +38296,11 @@ function isUnixExecutable(stats) {
 // node_modules/@actions/io/lib/io.js
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -38093,7 +38316,7 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -38192,11 +38415,11 @@ function findInPath(tool) {
 import { setTimeout as setTimeout2 } from "timers";
 var __awaiter6 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -38212,7 +38435,7 @@ var __awaiter6 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -38431,7 +38654,7 @@ var ToolRunner = class extends events.EventEmitter {
         this.toolPath = path13.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
       }
       this.toolPath = yield which2(this.toolPath, true);
-      return new Promise((resolve12, reject) => __awaiter6(this, void 0, void 0, function* () {
+      return new Promise((resolve13, reject) => __awaiter6(this, void 0, void 0, function* () {
         this._debug(`exec tool: ${this.toolPath}`);
         this._debug("arguments:");
         for (const arg of this.args) {
@@ -38514,7 +38737,7 @@ var ToolRunner = class extends events.EventEmitter {
           if (error2) {
             reject(error2);
           } else {
-            resolve12(exitCode);
+            resolve13(exitCode);
           }
         });
         if (this.options.input) {
@@ -38637,11 +38860,11 @@ var ExecState = class _ExecState extends events.EventEmitter {
 // node_modules/@actions/exec/lib/exec.js
 var __awaiter7 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -38657,7 +38880,7 @@ var __awaiter7 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -38751,7 +38974,7 @@ import * as path18 from "path";
 import * as path14 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
-function dirname7(p) {
+function dirname8(p) {
   p = safeTrimTrailingSeparator(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
@@ -38865,14 +39088,14 @@ function getSearchPaths(patterns) {
     }
     let foundAncestor = false;
     let tempKey = key;
-    let parent = dirname7(tempKey);
+    let parent = dirname8(tempKey);
     while (parent !== tempKey) {
       if (searchPathMap[parent]) {
         foundAncestor = true;
         break;
       }
       tempKey = parent;
-      parent = dirname7(tempKey);
+      parent = dirname8(tempKey);
     }
     if (!foundAncestor) {
       result.push(pattern.searchPath);
@@ -40883,12 +41106,12 @@ var Path = class {
         this.segments = itemPath.split(path16.sep);
       } else {
         let remaining = itemPath;
-        let dir = dirname7(remaining);
+        let dir = dirname8(remaining);
         while (dir !== remaining) {
-          const basename10 = path16.basename(remaining);
-          this.segments.unshift(basename10);
+          const basename11 = path16.basename(remaining);
+          this.segments.unshift(basename11);
           remaining = dir;
-          dir = dirname7(remaining);
+          dir = dirname8(remaining);
         }
         this.segments.unshift(remaining);
       }
@@ -40900,7 +41123,7 @@ var Path = class {
         segment = normalizeSeparators2(itemPath[i]);
         if (i === 0 && hasRoot(segment)) {
           segment = safeTrimTrailingSeparator(segment);
-          assert2(segment === dirname7(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
+          assert2(segment === dirname8(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
           assert2(!segment.includes(path16.sep), `Parameter 'itemPath' contains unexpected path separators`);
@@ -40991,7 +41214,7 @@ var Pattern = class _Pattern {
    */
   partialMatch(itemPath) {
     itemPath = safeTrimTrailingSeparator(itemPath);
-    if (dirname7(itemPath) === itemPath) {
+    if (dirname8(itemPath) === itemPath) {
       return this.rootRegExp.test(itemPath);
     }
     return this.minimatch.matchOne(itemPath.split(IS_WINDOWS6 ? /\\+/ : /\/+/), this.minimatch.set[0], true);
@@ -41089,8 +41312,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path28, level) {
-    this.path = path28;
+  constructor(path29, level) {
+    this.path = path29;
     this.level = level;
   }
 };
@@ -41098,11 +41321,11 @@ var SearchState = class {
 // node_modules/@actions/glob/lib/internal-globber.js
 var __awaiter8 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -41118,7 +41341,7 @@ var __awaiter8 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -41131,14 +41354,14 @@ var __asyncValues = function(o) {
   }, i);
   function verb(n) {
     i[n] = o[n] && function(v) {
-      return new Promise(function(resolve12, reject) {
-        v = o[n](v), settle(resolve12, reject, v.done, v.value);
+      return new Promise(function(resolve13, reject) {
+        v = o[n](v), settle(resolve13, reject, v.done, v.value);
       });
     };
   }
-  function settle(resolve12, reject, d, v) {
+  function settle(resolve13, reject, d, v) {
     Promise.resolve(v).then(function(v2) {
-      resolve12({ value: v2, done: d });
+      resolve13({ value: v2, done: d });
     }, reject);
   }
 };
@@ -41335,11 +41558,11 @@ var DefaultGlobber = class _DefaultGlobber {
 // node_modules/@actions/glob/lib/glob.js
 var __awaiter9 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -41355,7 +41578,7 @@ var __awaiter9 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -41403,11 +41626,11 @@ var CacheReadDeniedMessagePrefix = "cache read denied:";
 // node_modules/@actions/cache/lib/internal/cacheUtils.js
 var __awaiter10 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -41423,7 +41646,7 @@ var __awaiter10 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -41436,14 +41659,14 @@ var __asyncValues2 = function(o) {
   }, i);
   function verb(n) {
     i[n] = o[n] && function(v) {
-      return new Promise(function(resolve12, reject) {
-        v = o[n](v), settle(resolve12, reject, v.done, v.value);
+      return new Promise(function(resolve13, reject) {
+        v = o[n](v), settle(resolve13, reject, v.done, v.value);
       });
     };
   }
-  function settle(resolve12, reject, d, v) {
+  function settle(resolve13, reject, d, v) {
     Promise.resolve(v).then(function(v2) {
-      resolve12({ value: v2, done: d });
+      resolve13({ value: v2, done: d });
     }, reject);
   }
 };
@@ -42426,9 +42649,9 @@ function isStreamComplete(stream2) {
   if (stream2.readable === false) {
     return Promise.resolve();
   }
-  return new Promise((resolve12) => {
+  return new Promise((resolve13) => {
     const handler = () => {
-      resolve12();
+      resolve13();
       stream2.removeListener("close", handler);
       stream2.removeListener("end", handler);
       stream2.removeListener("error", handler);
@@ -42583,8 +42806,8 @@ var NodeHttpClient = class {
       headers: request.headers.toJSON({ preserveCase: true }),
       ...request.requestOverrides
     };
-    return new Promise((resolve12, reject) => {
-      const req = isInsecure ? http2.request(options, resolve12) : https2.request(options, resolve12);
+    return new Promise((resolve13, reject) => {
+      const req = isInsecure ? http2.request(options, resolve13) : https2.request(options, resolve13);
       req.once("error", (err) => {
         reject(new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request }));
       });
@@ -42668,7 +42891,7 @@ function getDecodedResponseStream(stream2, headers) {
   return stream2;
 }
 function streamToText(stream2) {
-  return new Promise((resolve12, reject) => {
+  return new Promise((resolve13, reject) => {
     const buffer3 = [];
     stream2.on("data", (chunk) => {
       if (Buffer.isBuffer(chunk)) {
@@ -42678,7 +42901,7 @@ function streamToText(stream2) {
       }
     });
     stream2.on("end", () => {
-      resolve12(Buffer.concat(buffer3).toString("utf8"));
+      resolve13(Buffer.concat(buffer3).toString("utf8"));
     });
     stream2.on("error", (e) => {
       if (e && e?.name === "AbortError") {
@@ -42773,7 +42996,7 @@ function calculateRetryDelay(retryAttempt, config) {
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
 var StandardAbortMessage = "The operation was aborted.";
 function delay(delayInMs, value, options) {
-  return new Promise((resolve12, reject) => {
+  return new Promise((resolve13, reject) => {
     let timer = void 0;
     let onAborted = void 0;
     const rejectOnAbort = () => {
@@ -42796,7 +43019,7 @@ function delay(delayInMs, value, options) {
     }
     timer = setTimeout(() => {
       removeListeners();
-      resolve12(value);
+      resolve13(value);
     }, delayInMs);
     if (options?.abortSignal) {
       options.abortSignal.addEventListener("abort", onAborted);
@@ -43552,7 +43775,7 @@ var AbortError2 = class extends Error {
 // node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
 function createAbortablePromise(buildPromise, options) {
   const { cleanupBeforeAbort, abortSignal, abortErrorMsg } = options ?? {};
-  return new Promise((resolve12, reject) => {
+  return new Promise((resolve13, reject) => {
     function rejectOnAbort() {
       reject(new AbortError2(abortErrorMsg ?? "The operation was aborted."));
     }
@@ -43570,7 +43793,7 @@ function createAbortablePromise(buildPromise, options) {
     try {
       buildPromise((x) => {
         removeListeners();
-        resolve12(x);
+        resolve13(x);
       }, (x) => {
         removeListeners();
         reject(x);
@@ -43587,8 +43810,8 @@ var StandardAbortMessage2 = "The delay was aborted.";
 function delay2(timeInMs, options) {
   let token;
   const { abortSignal, abortErrorMsg } = options ?? {};
-  return createAbortablePromise((resolve12) => {
-    token = setTimeout(resolve12, timeInMs);
+  return createAbortablePromise((resolve13) => {
+    token = setTimeout(resolve13, timeInMs);
   }, {
     cleanupBeforeAbort: () => clearTimeout(token),
     abortSignal,
@@ -45641,15 +45864,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path28 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path28.startsWith("/")) {
-      path28 = path28.substring(1);
+    let path29 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path29.startsWith("/")) {
+      path29 = path29.substring(1);
     }
-    if (isAbsoluteUrl(path28)) {
-      requestUrl = path28;
+    if (isAbsoluteUrl(path29)) {
+      requestUrl = path29;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path28);
+      requestUrl = appendPath(requestUrl, path29);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -45695,9 +45918,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path28 = pathToAppend.substring(0, searchStart);
+    const path29 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path28;
+    newPath = newPath + path29;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -48574,16 +48797,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path28 = this._matcher.path;
-    return path28.length > 0 ? path28[path28.length - 1].tag : void 0;
+    const path29 = this._matcher.path;
+    return path29.length > 0 ? path29[path29.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path28 = this._matcher.path;
-    return path28.length > 0 ? path28[path28.length - 1].namespace : void 0;
+    const path29 = this._matcher.path;
+    return path29.length > 0 ? path29[path29.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -48591,9 +48814,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path28 = this._matcher.path;
-    if (path28.length === 0) return void 0;
-    return path28[path28.length - 1].values?.[attrName];
+    const path29 = this._matcher.path;
+    if (path29.length === 0) return void 0;
+    return path29[path29.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -48601,9 +48824,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path28 = this._matcher.path;
-    if (path28.length === 0) return false;
-    const current = path28[path28.length - 1];
+    const path29 = this._matcher.path;
+    if (path29.length === 0) return false;
+    const current = path29[path29.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -48629,18 +48852,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path28 = this._matcher.path;
-    if (path28.length === 0) return -1;
-    return path28[path28.length - 1].position ?? 0;
+    const path29 = this._matcher.path;
+    if (path29.length === 0) return -1;
+    return path29[path29.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path28 = this._matcher.path;
-    if (path28.length === 0) return -1;
-    return path28[path28.length - 1].counter ?? 0;
+    const path29 = this._matcher.path;
+    if (path29.length === 0) return -1;
+    return path29[path29.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -51719,7 +51942,7 @@ var BufferScheduler = class {
    *
    */
   async do() {
-    return new Promise((resolve12, reject) => {
+    return new Promise((resolve13, reject) => {
       this.readable.on("data", (data) => {
         data = typeof data === "string" ? Buffer.from(data, this.encoding) : data;
         this.appendUnresolvedData(data);
@@ -51747,11 +51970,11 @@ var BufferScheduler = class {
         if (this.isStreamEnd && this.executingOutgoingHandlers === 0) {
           if (this.unresolvedLength > 0 && this.unresolvedLength < this.bufferSize) {
             const buffer3 = this.shiftBufferFromUnresolvedDataArray();
-            this.outgoingHandler(() => buffer3.getReadableStream(), buffer3.size, this.offset).then(resolve12).catch(reject);
+            this.outgoingHandler(() => buffer3.getReadableStream(), buffer3.size, this.offset).then(resolve13).catch(reject);
           } else if (this.unresolvedLength >= this.bufferSize) {
             return;
           } else {
-            resolve12();
+            resolve13();
           }
         }
       });
@@ -51858,7 +52081,7 @@ var BufferScheduler = class {
 
 // node_modules/@azure/storage-common/dist/esm/crc64.js
 import { createRequire } from "node:module";
-import { dirname as dirname8 } from "node:path";
+import { dirname as dirname9 } from "node:path";
 import { fileURLToPath } from "node:url";
 var __isNode__ = typeof process === "object" && typeof process.versions === "object" && typeof process.versions.node === "string";
 var require2;
@@ -51867,7 +52090,7 @@ var __dirname;
 if (__isNode__) {
   require2 = createRequire(import.meta.url);
   __filename = fileURLToPath(import.meta.url);
-  __dirname = dirname8(__filename);
+  __dirname = dirname9(__filename);
 }
 var NativeCRC64 = (() => {
   var _scriptDir = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : void 0;
@@ -51876,8 +52099,8 @@ var NativeCRC64 = (() => {
     NativeCRC642 = NativeCRC642 || {};
     var Module = typeof NativeCRC642 != "undefined" ? NativeCRC642 : {};
     var readyPromiseResolve, readyPromiseReject;
-    Module["ready"] = new Promise(function(resolve12, reject) {
-      readyPromiseResolve = resolve12;
+    Module["ready"] = new Promise(function(resolve13, reject) {
+      readyPromiseResolve = resolve13;
       readyPromiseReject = reject;
     });
     ["_malloc", "_free", "_emscripten_bind_VoidPtr___destroy___0", "_emscripten_bind_Crc64Hash_Crc64Hash_0", "_emscripten_bind_Crc64Hash_OnAppend_2", "_emscripten_bind_Crc64Hash_OnFinal_3", "_emscripten_bind_Crc64Hash___destroy___0", "_fflush", "onRuntimeInitialized"].forEach((prop) => {
@@ -51902,11 +52125,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path28) {
+    function locateFile(path29) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path28, scriptDirectory);
+        return Module["locateFile"](path29, scriptDirectory);
       }
-      return scriptDirectory + path28;
+      return scriptDirectory + path29;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -54447,7 +54670,7 @@ function getURLQueries(url2) {
   return queries;
 }
 async function delay3(timeInMs, aborter, abortError) {
-  return new Promise((resolve12, reject) => {
+  return new Promise((resolve13, reject) => {
     let timeout;
     const abortHandler = () => {
       if (timeout !== void 0) {
@@ -54459,7 +54682,7 @@ async function delay3(timeInMs, aborter, abortError) {
       if (aborter !== void 0) {
         aborter.removeEventListener("abort", abortHandler);
       }
-      resolve12();
+      resolve13();
     };
     timeout = setTimeout(resolveHandler, timeInMs);
     if (aborter !== void 0) {
@@ -54993,9 +55216,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request) {
-    const path28 = getURLPath(request.url) || "/";
+    const path29 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path28}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path29}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -55477,9 +55700,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request) {
-    const path28 = getURLPath(request.url) || "/";
+    const path29 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path28}`;
+    canonicalizedResourceString += `/${options.accountName}${path29}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -69420,10 +69643,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path28 = urlParsed.pathname;
-  path28 = path28 || "/";
-  path28 = escape3(path28);
-  urlParsed.pathname = path28;
+  let path29 = urlParsed.pathname;
+  path29 = path29 || "/";
+  path29 = escape3(path29);
+  urlParsed.pathname = path29;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -69508,9 +69731,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path28 = urlParsed.pathname;
-  path28 = path28 ? path28.endsWith("/") ? `${path28}${name}` : `${path28}/${name}` : name;
-  urlParsed.pathname = path28;
+  let path29 = urlParsed.pathname;
+  path29 = path29 ? path29.endsWith("/") ? `${path29}${name}` : `${path29}/${name}` : name;
+  urlParsed.pathname = path29;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -72234,7 +72457,7 @@ var AvroReadableFromStream = class extends AvroReadable {
       this._position += chunk.length;
       return this.toUint8Array(chunk);
     } else {
-      return new Promise((resolve12, reject) => {
+      return new Promise((resolve13, reject) => {
         const cleanUp = () => {
           this._readable.removeListener("readable", readableCallback);
           this._readable.removeListener("error", rejectCallback);
@@ -72249,7 +72472,7 @@ var AvroReadableFromStream = class extends AvroReadable {
           if (callbackChunk) {
             this._position += callbackChunk.length;
             cleanUp();
-            resolve12(this.toUint8Array(callbackChunk));
+            resolve13(this.toUint8Array(callbackChunk));
           }
         };
         const rejectCallback = () => {
@@ -72895,8 +73118,8 @@ var Poller = class {
     this.stopped = true;
     this.pollProgressCallbacks = [];
     this.operation = operation;
-    this.promise = new Promise((resolve12, reject) => {
-      this.resolve = resolve12;
+    this.promise = new Promise((resolve13, reject) => {
+      this.resolve = resolve13;
       this.reject = reject;
     });
     this.promise.catch(() => {
@@ -73301,8 +73524,8 @@ var Batch = class {
       return Promise.resolve();
     }
     this.parallelExecute();
-    return new Promise((resolve12, reject) => {
-      this.emitter.on("finish", resolve12);
+    return new Promise((resolve13, reject) => {
+      this.emitter.on("finish", resolve13);
       this.emitter.on("error", (error2) => {
         this.state = BatchStates.Error;
         reject(error2);
@@ -73349,12 +73572,12 @@ import util3 from "node:util";
 async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   let pos = 0;
   const count = end - offset;
-  return new Promise((resolve12, reject) => {
+  return new Promise((resolve13, reject) => {
     const timeout = setTimeout(() => reject(new Error(`The operation cannot be completed in timeout.`)), REQUEST_TIMEOUT);
     stream2.on("readable", () => {
       if (pos >= count) {
         clearTimeout(timeout);
-        resolve12();
+        resolve13();
         return;
       }
       let chunk = stream2.read();
@@ -73373,7 +73596,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
       if (pos < count) {
         reject(new Error(`Stream drains before getting enough data needed. Data read: ${pos}, data need: ${count}`));
       }
-      resolve12();
+      resolve13();
     });
     stream2.on("error", (msg) => {
       clearTimeout(timeout);
@@ -73382,7 +73605,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   });
 }
 async function readStreamToLocalFile(rs, file) {
-  return new Promise((resolve12, reject) => {
+  return new Promise((resolve13, reject) => {
     const ws = fs12.createWriteStream(file);
     rs.on("error", (err) => {
       reject(err);
@@ -73390,7 +73613,7 @@ async function readStreamToLocalFile(rs, file) {
     ws.on("error", (err) => {
       reject(err);
     });
-    ws.on("close", resolve12);
+    ws.on("close", resolve13);
     rs.pipe(ws);
   });
 }
@@ -74302,7 +74525,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @returns The SAS URI consisting of the URI to the resource represented by this client, followed by the generated SAS token.
    */
   generateSasUrl(options) {
-    return new Promise((resolve12) => {
+    return new Promise((resolve13) => {
       if (!(this.credential instanceof StorageSharedKeyCredential)) {
         throw new RangeError("Can only generate the SAS when the client is initialized with a shared key credential");
       }
@@ -74313,7 +74536,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
         versionId: this._versionId,
         ...options
       }, this.credential).toString();
-      resolve12(appendToURLQuery(this.url, sas));
+      resolve13(appendToURLQuery(this.url, sas));
     });
   }
   /**
@@ -74352,7 +74575,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @returns The SAS URI consisting of the URI to the resource represented by this client, followed by the generated SAS token.
    */
   generateUserDelegationSasUrl(options, userDelegationKey) {
-    return new Promise((resolve12) => {
+    return new Promise((resolve13) => {
       const sas = generateBlobSASQueryParameters({
         containerName: this._containerName,
         blobName: this._name,
@@ -74360,7 +74583,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
         versionId: this._versionId,
         ...options
       }, userDelegationKey, this.accountName).toString();
-      resolve12(appendToURLQuery(this.url, sas));
+      resolve13(appendToURLQuery(this.url, sas));
     });
   }
   /**
@@ -76117,11 +76340,11 @@ var RateLimitError = class extends Error {
 // node_modules/@actions/cache/lib/internal/uploadUtils.js
 var __awaiter11 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -76137,7 +76360,7 @@ var __awaiter11 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -76261,11 +76484,11 @@ import * as util4 from "util";
 // node_modules/@actions/cache/lib/internal/requestUtils.js
 var __awaiter12 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -76281,7 +76504,7 @@ var __awaiter12 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -76311,7 +76534,7 @@ function isRetryableStatusCode(statusCode) {
 }
 function sleep(milliseconds) {
   return __awaiter12(this, void 0, void 0, function* () {
-    return new Promise((resolve12) => setTimeout(resolve12, milliseconds));
+    return new Promise((resolve13) => setTimeout(resolve13, milliseconds));
   });
 }
 function retry(name_1, method_1, getStatusCode_1) {
@@ -76386,11 +76609,11 @@ function retryHttpClientResponse(name_1, method_1) {
 // node_modules/@actions/cache/lib/internal/downloadUtils.js
 var __awaiter13 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -76406,7 +76629,7 @@ var __awaiter13 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -76685,8 +76908,8 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
 }
 var promiseWithTimeout = (timeoutMs, promise) => __awaiter13(void 0, void 0, void 0, function* () {
   let timeoutHandle;
-  const timeoutPromise = new Promise((resolve12) => {
-    timeoutHandle = setTimeout(() => resolve12("timeout"), timeoutMs);
+  const timeoutPromise = new Promise((resolve13) => {
+    timeoutHandle = setTimeout(() => resolve13("timeout"), timeoutMs);
   });
   return Promise.race([promise, timeoutPromise]).then((result) => {
     clearTimeout(timeoutHandle);
@@ -76810,11 +77033,11 @@ function getUserAgentString2() {
 // node_modules/@actions/cache/lib/internal/cacheHttpClient.js
 var __awaiter14 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -76830,7 +77053,7 @@ var __awaiter14 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -77707,11 +77930,11 @@ function maskSecretUrls(body2) {
 // node_modules/@actions/cache/lib/internal/shared/cacheTwirpClient.js
 var __awaiter15 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -77727,7 +77950,7 @@ var __awaiter15 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -77856,7 +78079,7 @@ var CacheServiceClient = class {
   }
   sleep(milliseconds) {
     return __awaiter15(this, void 0, void 0, function* () {
-      return new Promise((resolve12) => setTimeout(resolve12, milliseconds));
+      return new Promise((resolve13) => setTimeout(resolve13, milliseconds));
     });
   }
   getExponentialRetryTimeMilliseconds(attempt) {
@@ -77877,15 +78100,15 @@ function internalCacheTwirpClient(options) {
 }
 
 // node_modules/@actions/cache/lib/internal/tar.js
-import { existsSync as existsSync4, writeFileSync as writeFileSync3 } from "fs";
+import { existsSync as existsSync5, writeFileSync as writeFileSync3 } from "fs";
 import * as path20 from "path";
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -77901,7 +78124,7 @@ var __awaiter16 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -77915,7 +78138,7 @@ function getTarPath() {
         const systemTar = SystemTarPathOnWindows;
         if (gnuTar) {
           return { path: gnuTar, type: ArchiveToolType.GNU };
-        } else if (existsSync4(systemTar)) {
+        } else if (existsSync5(systemTar)) {
           return { path: systemTar, type: ArchiveToolType.BSD };
         }
         break;
@@ -78095,11 +78318,11 @@ function createTar(archiveFolder, sourceDirectories, compressionMethod) {
 // node_modules/@actions/cache/lib/cache.js
 var __awaiter17 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -78115,7 +78338,7 @@ var __awaiter17 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -78533,6 +78756,9 @@ function actionsCacheStore() {
   };
 }
 
+// src/inspect/attribution.ts
+import * as path24 from "node:path";
+
 // src/inspect/compile-map.ts
 import * as fs15 from "node:fs";
 import * as path22 from "node:path";
@@ -78897,6 +79123,15 @@ function addRuntimeFindings(evidence, facts2, log2) {
     return findings.length ? { ...b, runtimeFindings: findings } : b;
   });
 }
+function addLostTus(evidence, binaries, audit, cwd) {
+  if (!audit || audit.flagged.length === 0) return evidence;
+  return evidence.map((b, i) => {
+    const binary = path24.resolve(cwd, binaries[i]);
+    const linked = (out) => path24.resolve(cwd, out) === binary || path24.basename(out) === path24.basename(binary);
+    const lost = audit.flagged.filter((t) => t.linkedInto.some(linked)).map((t) => ({ file: t.file, family: t.family, hits: t.hits }));
+    return lost.length ? { ...b, lostTus: lost } : b;
+  });
+}
 
 // src/measure/stats.ts
 function median(values) {
@@ -79170,6 +79405,9 @@ var RANK = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 };
 function worst(verdicts) {
   return verdicts.reduce((a, b) => RANK[b] > RANK[a] ? b : a, "skipped");
 }
+function lostOpenMP(cause) {
+  return cause === "compiled-without-openmp" || cause === "tu-without-openmp";
+}
 var fmt2 = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
 function threshold(minSpeedup, threads, usableCpus) {
   const n = judgedThreads(threads, usableCpus);
@@ -79188,6 +79426,23 @@ function describeLines(hits) {
   const shown = files.slice(0, 3).join(", ") + (files.length > 3 ? ` and ${files.length - 3} more` : "");
   return `${hits.length} parallel construct(s) in ${shown}`;
 }
+function describeTu(t) {
+  const first = t.hits[0];
+  const more = t.hits.length > 1 ? ` and ${t.hits.length - 1} more line(s)` : "";
+  return first ? `${t.file}:${first.line} ('${first.text}')${more}` : t.file;
+}
+function lostTuReasons(tus) {
+  const nvcc = tus.filter((t) => t.family === "nvcc");
+  const other = tus.filter((t) => t.family !== "nvcc");
+  const out = [];
+  if (nvcc.length) {
+    out.push(
+      `nvcc compiled ${nvcc.map((t) => t.file).join(", ")} without passing -fopenmp to its host compiler, so the host code's parallel lines run on one thread. extra_compile_args['cxx'] never reaches .cu files: add "-Xcompiler", "-fopenmp" to extra_compile_args['nvcc'].`
+    );
+  }
+  if (other.length) out.push(`${other.map((t) => t.file).join(", ")} ${other.length > 1 ? "were" : "was"} compiled without -fopenmp, so ${other.length > 1 ? "their" : "its"} parallel lines run on one thread.`);
+  return out;
+}
 function judgeBinary(b, allSources, backend, allSourceFiles = 1) {
   const finding = judgeOpenMP(b, b.sources ?? allSources, backend, b.sourceFiles ?? allSourceFiles);
   const runtime = b.runtimeFindings ?? [];
@@ -79204,6 +79459,19 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
   const serialSlices = b.images.filter((i) => !i.openmp.parallel);
   const lost = sources.filter((h) => needsOpenMP(h, openmpBackend));
   const fat = b.images.length > 1 ? ` (slices: ${b.images.map((i) => i.arch).join(", ")})` : "";
+  const lostTus = b.lostTus ?? [];
+  if (serialSlices.length === 0 && lostTus.length > 0) {
+    return {
+      path: b.path,
+      verdict: "fail",
+      cause: "tu-without-openmp",
+      reasons: [
+        `${lostTus.length} translation unit(s) were compiled without OpenMP, though the binary imports ${forks.join(", ")} from the others: ${lostTus.map(describeTu).join("; ")}.`,
+        ...lostTuReasons(lostTus)
+      ],
+      lostLines: lostTus.flatMap((t) => t.hits)
+    };
+  }
   if (serialSlices.length === 0) {
     return { path: b.path, verdict: "pass", cause: "openmp-compiled-in", reasons: [`OpenMP parallel regions are compiled in${fat}: it imports ${forks.join(", ")}.`], lostLines: [] };
   }
@@ -79215,6 +79483,7 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
       lost.some((h) => h.construct === "at-parallel") ? `torch's ATen parallel backend is ${backend}: at::parallel_for holds its '#pragma omp parallel' inside '#ifdef _OPENMP', so without -fopenmp every call runs on one thread, silently.` : `Without -fopenmp the compiler drops '#pragma omp' lines, so these loops run on one thread.`
     ];
     if (pragmas && lost.some((h) => h.construct === "at-parallel")) reasons.push(`${pragmas} '#pragma omp' line(s) are dropped for the same reason.`);
+    reasons.push(...lostTuReasons(lostTus.filter((t) => t.family === "nvcc")));
     return { path: b.path, verdict: "fail", cause: "compiled-without-openmp", reasons, lostLines: lost };
   }
   const atCalls = sources.filter((h) => h.construct === "at-parallel");
@@ -79257,8 +79526,13 @@ function rows(c, threads, usable) {
   });
 }
 function judgeCase(c, ev, t, control) {
+  if (c.skipped !== void 0) return { name: c.name, verdict: "skipped", cause: "needs-cuda", rows: [], judged: null, reference: null, reasons: [`Skipped: ${c.skipped}.`] };
   const usable = ev.facts.usableCpus;
   const base2 = { name: c.name, rows: rows(c, ev.threads, usable) };
+  if (c.gpu && !c.error) {
+    const t1 = timePerIter(c, 1);
+    return { ...base2, verdict: "skipped", cause: "gpu-case", judged: null, reference: null, reasons: [`Runs on the GPU (needs_cuda): ${Number.isFinite(t1) ? `${(t1 * 1e3).toFixed(3)} ms per call at 1 thread, ` : ""}timed for information and not held to min-speedup, since CPU threads don't speed up a GPU kernel.`] };
+  }
   const d = decideCase(c, control, t);
   if (d.cause === "not-measured") return { ...base2, verdict: "skipped", cause: d.cause, judged: null, reference: null, reasons: [`Not measured: ${(c.error ?? "").split("\n")[0]}`], error: c.error };
   if (d.cause === "one-cpu") return { ...base2, verdict: "inconclusive", cause: d.cause, judged: null, reference: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] };
@@ -79296,11 +79570,11 @@ function judge(ev) {
 // src/locate/locate-helper.ts
 import { createHash as createHash3 } from "node:crypto";
 import * as fs18 from "node:fs";
-import * as path25 from "node:path";
+import * as path26 from "node:path";
 
 // src/locate/glob.ts
 import * as fs17 from "node:fs";
-import * as path24 from "node:path";
+import * as path25 from "node:path";
 function globToRegExp(pattern) {
   const opens = (pattern.match(/\{/g) ?? []).length;
   const closes = (pattern.match(/\}/g) ?? []).length;
@@ -79336,14 +79610,14 @@ function globToRegExp(pattern) {
 var SKIP_DIRS2 = /* @__PURE__ */ new Set([".git", "node_modules", ".thread-scaling-check", "__pycache__"]);
 var MAX_FILES = 2e5;
 function globFiles(root, patterns) {
-  const absolute = patterns.filter((p) => path24.isAbsolute(p));
+  const absolute = patterns.filter((p) => path25.isAbsolute(p));
   const fromAbsolute = absolute.flatMap((p) => {
     const parts = p.split(/[\\/]/);
     const fixed = parts.findIndex((x) => /[*?[{]/.test(x));
     if (fixed < 0) return fs17.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
     return globFiles(parts.slice(0, fixed).join("/") || "/", [parts.slice(fixed).join("/")]);
   });
-  patterns = patterns.filter((p) => !path24.isAbsolute(p));
+  patterns = patterns.filter((p) => !path25.isAbsolute(p));
   if (!patterns.some((p) => !p.startsWith("!"))) return [...new Set(fromAbsolute)].sort();
   const include2 = patterns.filter((p) => !p.startsWith("!")).map((p) => globToRegExp(normalise2(p)));
   const exclude = patterns.filter((p) => p.startsWith("!")).map((p) => globToRegExp(normalise2(p.slice(1))));
@@ -79359,9 +79633,9 @@ function globFiles(root, patterns) {
       if (out.length >= MAX_FILES) return;
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!SKIP_DIRS2.has(e.name) && !e.name.endsWith(".egg-info")) walk(path24.join(dir, e.name), r);
+        if (!SKIP_DIRS2.has(e.name) && !e.name.endsWith(".egg-info")) walk(path25.join(dir, e.name), r);
       } else if (e.isFile() && include2.some((x) => x.test(r)) && !exclude.some((x) => x.test(r))) {
-        out.push(path24.join(dir, e.name));
+        out.push(path25.join(dir, e.name));
       }
     }
   };
@@ -79384,7 +79658,7 @@ function locateBinaries(cwd, patterns, builtSince) {
     const fresh = files.filter((f) => fs18.statSync(f).mtimeMs >= builtSince - 2e3);
     if (fresh.length) files = fresh;
   }
-  const underBuild = (f) => path25.relative(cwd, f).split(path25.sep).includes("build");
+  const underBuild = (f) => path26.relative(cwd, f).split(path26.sep).includes("build");
   files.sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b));
   const seen = /* @__PURE__ */ new Set();
   return files.filter((f) => {
@@ -79482,7 +79756,12 @@ function parseReply(line) {
       if (typeof info2 === "object" && info2 !== null && !Array.isArray(info2)) {
         for (const [k, v] of Object.entries(info2)) if (typeof v === "string") workloadInfo[k.slice(0, 100)] = v.slice(0, 500);
       }
-      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases, workloadInfo, peakRss: nullable(r, "peak_rss", num) };
+      const gpu = r.gpu_cases ?? [];
+      if (!Array.isArray(gpu) || !gpu.every((c) => typeof c === "string" && cases.includes(c))) throw new ProtocolError("harness ready reply's 'gpu_cases' is not a list of its case names");
+      const skippedIn = r.skipped ?? {};
+      if (typeof skippedIn !== "object" || skippedIn === null || Array.isArray(skippedIn) || !Object.values(skippedIn).every((v) => typeof v === "string")) throw new ProtocolError("harness ready reply's 'skipped' is not a map from case name to reason");
+      const skipped = Object.fromEntries(Object.entries(skippedIn).map(([k, v]) => [k.slice(0, 200), v.slice(0, 500)]));
+      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases, gpuCases: gpu, skipped, workloadInfo, peakRss: nullable(r, "peak_rss", num) };
     }
     case "calibrated":
       return { op: "calibrated", iters: num(r, "iters", 1), perIter: num(r, "per_iter"), peakRss: nullable(r, "peak_rss", num) };
@@ -79495,7 +79774,8 @@ function parseReply(line) {
         case: typeof r.case === "string" ? r.case : null,
         type: str(r, "type"),
         message: str(r, "message"),
-        traceback: str(r, "traceback")
+        traceback: str(r, "traceback"),
+        cudaMissing: typeof r.cuda_missing === "string" ? r.cuda_missing.slice(0, 500) : null
       };
     default:
       throw new ProtocolError(`harness reply has unknown op ${JSON.stringify(r.op)}`);
@@ -79588,7 +79868,7 @@ var Worker = class {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.exited) return Promise.reject(new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) ${this.exited}`, this.output));
-    return new Promise((resolve12, reject) => {
+    return new Promise((resolve13, reject) => {
       const timer = setTimeout(() => {
         this.kill();
         this.settle(null, new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) gave no answer within ${Math.round(timeoutMs / 1e3)} s and was stopped`, this.output));
@@ -79596,7 +79876,7 @@ var Worker = class {
       this.pending = {
         resolve: (r) => {
           clearTimeout(timer);
-          resolve12(r);
+          resolve13(r);
         },
         reject: (e) => {
           clearTimeout(timer);
@@ -79618,7 +79898,7 @@ var Worker = class {
   /** Asks the worker to exit and waits for it (kills it if it lingers). */
   async close() {
     if (this.exited !== null) return;
-    const done = new Promise((resolve12) => this.child.once("exit", () => resolve12()));
+    const done = new Promise((resolve13) => this.child.once("exit", () => resolve13()));
     this.child.stdin.end(JSON.stringify({ op: "exit" }) + "\n");
     const timer = setTimeout(() => this.kill(), 5e3);
     await done;
@@ -79658,7 +79938,7 @@ async function startWorker(opts, threads) {
     throw new MeasureSetupError(`Input 'workload': importing ${opts.workload} failed (${reply.type}: ${reply.message}). If the extension itself won't import, check the build's output above.`, reply.traceback);
   }
   if (reply.op !== "ready") throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output);
-  return { worker, facts: reply.facts, cases: reply.cases, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss };
+  return { worker, facts: reply.facts, cases: reply.cases, gpuCases: reply.gpuCases, skipped: reply.skipped, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss };
 }
 var REFERENCE_START_DELAY_S = 0.03;
 async function measure(opts) {
@@ -79691,7 +79971,10 @@ async function measure(opts) {
     if (bytes !== null) rss.set(process5, Math.max(bytes, rss.get(process5) ?? 0));
   };
   startedWorkers.forEach((s, i) => s.status === "fulfilled" && noteRss(threadsLabel(opts.threads[i]), s.value.peakRss));
-  const all = [...first.cases, CONTROL_CASE].map((name) => ({ name, iters: 0, samples: [] }));
+  const all = [...first.cases, CONTROL_CASE].map((name) => ({ name, iters: 0, samples: [], ...first.gpuCases.includes(name) ? { gpu: true } : {} }));
+  const notRun = Object.entries(first.skipped).map(([name, why]) => ({ name, iters: 0, samples: [], skipped: why }));
+  for (const c of notRun) log2.info(`Case '${c.name}' skipped: ${c.skipped}`);
+  const out = (c) => c.error !== void 0 || c.skipped !== void 0;
   const fail = (c, what, e) => {
     const stderr = e instanceof WorkerFailure && e.stderr ? `
 --- harness output (last lines) ---
@@ -79701,6 +79984,11 @@ ${e.stderr}` : "";
   };
   const replied = (c, r, what) => {
     if (r.op !== "error") return r;
+    if (r.cudaMissing) {
+      c.skipped = `needs CUDA (it raised ${r.type}: ${r.message.split("\n")[0]}), and ${r.cudaMissing}`;
+      log2.info(`Case '${c.name}' skipped: ${c.skipped}`);
+      return null;
+    }
     c.error = `${what} raised ${describeError(r)}`;
     log2.warning(`Case '${c.name}' raised ${r.type}: ${r.message}`);
     return null;
@@ -79783,7 +80071,7 @@ ${e.stderr}` : "";
       const counts = round <= minRounds ? opts.threads : opts.threads.filter((n) => essential.has(n));
       const withReference = !referenceSkipped && copies.length === judged - 1;
       for (const c of all) {
-        if (c.error || done.has(c)) continue;
+        if (out(c) || done.has(c)) continue;
         const slots = withReference && c.name !== CONTROL_CASE ? [...counts, "reference"] : counts;
         for (const slot of roundOrder(slots, round)) {
           const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters;
@@ -79803,10 +80091,10 @@ ${e.stderr}` : "";
       if (round > 0) log2.info(progressLine(round, all, judged));
       const control2 = all[all.length - 1];
       if (round >= minRounds) {
-        for (const c of all) if (!c.error && opts.isDecided(c, facts2, control2)) done.add(c);
+        for (const c of all) if (!out(c) && (c.gpu || opts.isDecided(c, facts2, control2))) done.add(c);
       }
       const needed = referenceSkipped ? all : all.filter((c) => c.name !== CONTROL_CASE);
-      if (!fixed && needed.every((c) => c.error || done.has(c))) {
+      if (!fixed && needed.every((c) => out(c) || done.has(c))) {
         stoppedBy2 = "decided";
         break;
       }
@@ -79817,7 +80105,7 @@ ${e.stderr}` : "";
     }
     const control = all.pop();
     const reference = { copies: referenceSkipped ? 0 : judged, skipped: referenceSkipped, peakRss: [...rss].map(([process5, bytes]) => ({ process: process5, bytes })) };
-    return { facts: facts2, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy: stoppedBy2, reference };
+    return { facts: facts2, threads: opts.threads, cases: [...all, ...notRun], control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy: stoppedBy2, reference };
   } finally {
     await copiesStarting?.catch(() => void 0);
     await Promise.all([...workers.values(), ...copies].map((w) => w.close()));
@@ -79828,6 +80116,7 @@ function progressLine(round, cases, top) {
   const x = (v) => `${Number.isFinite(v) ? v.toFixed(2) : "?"}x`;
   const parts = cases.map((c) => {
     if (c.error) return `${c.name} error`;
+    if (c.skipped) return `${c.name} skipped`;
     const label = c.name === CONTROL_CASE ? "control" : c.name;
     const copies = c.reference?.length ? ` (copies ${x(median(referenceRatios(c, top)))})` : "";
     return `${label} ${x(speedupInterval(c, top).estimate)}${copies}`;
@@ -79836,16 +80125,16 @@ function progressLine(round, cases, top) {
 }
 
 // src/paths.ts
-import * as path26 from "node:path";
+import * as path27 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function actionRoot() {
-  return path26.resolve(path26.dirname(fileURLToPath2(import.meta.url)), "..");
+  return path27.resolve(path27.dirname(fileURLToPath2(import.meta.url)), "..");
 }
 function harnessPath() {
-  return path26.join(actionRoot(), "src", "measure", "harness.py");
+  return path27.join(actionRoot(), "src", "measure", "harness.py");
 }
 function presetPath(name) {
-  return path26.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
+  return path27.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
 }
 
 // src/report/schema.ts
@@ -80146,7 +80435,7 @@ async function build(s, sourceFiles, log2) {
     command: s.buildCommand,
     cwd: s.workingDirectory,
     python: s.python,
-    logPath: path27.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
+    logPath: path28.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
     log: log2,
     cache: s.cache ? actionsCacheStore() : null,
     applyOpenmpFix: s.applyOpenmpFix,
@@ -80164,16 +80453,16 @@ Full log: ${result.logPath}`, first);
   return stage;
 }
 async function remediation(s, binaries, audit) {
-  if (!binaries.some((b) => b.cause === "compiled-without-openmp")) return null;
-  const cxx = audit?.tus[0]?.family ?? (await identifyCompiler(realCompilers().cxx).catch(() => null))?.family ?? "unknown";
+  if (!binaries.some((b) => lostOpenMP(b.cause))) return null;
+  const cxx = audit?.tus.find((t) => t.family !== "nvcc")?.family ?? (await identifyCompiler(realCompilers().cxx).catch(() => null))?.family ?? "unknown";
   for (const [file, patch] of [
     ["setup.py", patchSetupPy],
     ["CMakeLists.txt", patchCMakeLists]
   ]) {
-    const full = path27.join(s.workingDirectory, file);
+    const full = path28.join(s.workingDirectory, file);
     if (!fs19.existsSync(full)) continue;
-    const rel = path27.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path27.sep).join("/");
-    const p = patch(fs19.readFileSync(full, "utf8"), process.platform, cxx, rel);
+    const rel = path28.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path28.sep).join("/");
+    const p = file === "setup.py" ? patchSetupPy(fs19.readFileSync(full, "utf8"), process.platform, cxx, rel, partsToPatch(audit?.flagged ?? null)) : patch(fs19.readFileSync(full, "utf8"), process.platform, cxx, rel);
     if (p) return { file: rel, diff: p.diff, note: p.note };
   }
   return null;
@@ -80193,7 +80482,7 @@ async function probeFacts(s) {
 }
 function inspectAll(files, cwd, log2) {
   return files.map((f) => {
-    const rel = path27.relative(cwd, f) || f;
+    const rel = path28.relative(cwd, f) || f;
     try {
       const images = inspectBinary(f);
       log2.info(`Inspected ${rel}: ${images.map((i) => `${i.arch} ${i.openmp.parallel ? `OpenMP regions (${i.openmp.forkImports.join(", ")})` : "no OpenMP regions"}`).join("; ")}`);
@@ -80213,7 +80502,7 @@ function writeReport(file, report) {
     }
     if (!ours) throw new CheckError(`Input 'report-path': ${file} exists and is not a thread-scaling-check report; it was left untouched. Choose another path.`);
   }
-  fs19.mkdirSync(path27.dirname(file), { recursive: true });
+  fs19.mkdirSync(path28.dirname(file), { recursive: true });
   fs19.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
 }
 async function runCheck(s, log2) {
@@ -80225,9 +80514,10 @@ async function runCheck(s, log2) {
     const what = s.extensions.length ? `match ${s.extensions.join(", ")}` : built ? "were written by the build" : "exist";
     throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`);
   }
-  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path27.relative(s.workingDirectory, h.file) }));
+  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path28.relative(s.workingDirectory, h.file) }));
   log2.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
-  const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
+  const attributed = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
+  const inspected = addLostTus(attributed, binaries, stage?.audit ?? null, s.workingDirectory);
   let measurement = null;
   let facts2;
   const workload = s.preset ? presetPath(s.preset) : s.workload;
@@ -80383,7 +80673,7 @@ function renderTerminal(r) {
     for (const f of b.runtimeFindings ?? []) for (const fix of f.fix) out.push(`    fix: ${fix}`);
     for (const h of b.lostLines.slice(0, 10)) out.push(`    ${h.file}:${h.line}: ${h.text}`);
     if (b.lostLines.length > 10) out.push(`    ... and ${b.lostLines.length - 10} more`);
-    if (b.verdict === "fail" && b.cause === "compiled-without-openmp" && !r.remediation) {
+    if (b.verdict === "fail" && lostOpenMP(b.cause) && !r.remediation) {
       const fix = openmpFix(r.runner.platform);
       out.push(`  Fix (${fix.platform}), in setup.py's CppExtension(...):`);
       for (const line of fix.setupPy.split("\n")) out.push(`    ${line}`);
@@ -80393,7 +80683,7 @@ function renderTerminal(r) {
     out.push("");
     out.push(`Case ${c.name}: ${TAG[c.verdict]}`);
     for (const reason of c.reasons) out.push(`  ${reason}`);
-    if (c.error) continue;
+    if (c.error || c.rows.length === 0) continue;
     out.push(
       ...table([
         ["threads", "time/call", "speedup (95% interval)", "efficiency", "CPU/wall", "busy"],

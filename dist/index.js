@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path32 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path33 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path32 && path32[0] !== "/") {
-          path32 = `/${path32}`;
+        if (path33 && path33[0] !== "/") {
+          path33 = `/${path33}`;
         }
-        return new URL(`${origin}${path32}`);
+        return new URL(`${origin}${path33}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path32);
+        debuglog("sending request to %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path33, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path32,
+          path33,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path32);
+        debuglog("trailers received from %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path33, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path32,
+          path33,
           error2.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path32, origin }
+            request: { method, path: path33, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path32);
+          debuglog("sending request to %s %s/%s", method, origin, path33);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path32,
+        path: path33,
         method,
         body: body2,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path32 !== "string") {
+        if (typeof path33 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path32[0] !== "/" && !(path32.startsWith("http://") || path32.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path33[0] !== "/" && !(path33.startsWith("http://") || path33.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path32)) {
+        } else if (invalidPathRegex.test(path33)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path32, query) : path32;
+        this.path = query ? buildURL(path33, query) : path33;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2164,9 +2164,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve13, reject) => {
+          return new Promise((resolve14, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve13(data);
+              return err ? reject(err) : resolve14(data);
             });
           });
         }
@@ -2204,12 +2204,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve13, reject) => {
+          return new Promise((resolve14, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve13(data);
+              ) : resolve14(data);
             });
           });
         }
@@ -4476,8 +4476,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve13, reject) => {
-        res = resolve13;
+      const promise = new Promise((resolve14, reject) => {
+        res = resolve14;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path32, host, upgrade, blocking, reset } = request2;
+      const { method, path: path33, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path32} HTTP/1.1\r
+      let header2 = `${method} ${path33} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -6728,12 +6728,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve13, reject) => {
+      const waitForDrain = () => new Promise((resolve14, reject) => {
         assert4(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve13;
+          callback = resolve14;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path32, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path33, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path32;
+      headers[HTTP2_HEADER_PATH] = path33;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7403,12 +7403,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve13, reject) => {
+      const waitForDrain = () => new Promise((resolve14, reject) => {
         assert4(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve13;
+          callback = resolve14;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path32 = search ? `${pathname}${search}` : pathname;
+        const path33 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path32;
+        this.opts.path = path33;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7887,16 +7887,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve13) => {
+        return new Promise((resolve14) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve13;
+            this[kClosedResolve] = resolve14;
           } else {
-            resolve13(null);
+            resolve14(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve13) => {
+        return new Promise((resolve14) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7907,7 +7907,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve13(null);
+            resolve14(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7958,7 +7958,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve13, reject) => {
+        const socket = await new Promise((resolve14, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7970,7 +7970,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve13(socket2);
+              resolve14(socket2);
             }
           });
         });
@@ -8306,8 +8306,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve13) => {
-            this[kClosedResolve] = resolve13;
+          await new Promise((resolve14) => {
+            this[kClosedResolve] = resolve14;
           });
         }
       }
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path32 = "/",
+          path: path33 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path32;
+        opts.path = origin + path33;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -9576,7 +9576,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve13, reject) => {
+        return await new Promise((resolve14, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError3());
           }
@@ -9589,7 +9589,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError3());
             } else {
-              resolve13(null);
+              resolve14(null);
             }
           }).on("error", noop3).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9608,7 +9608,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream2, type3) {
       assert4(!stream2[kConsume]);
-      return new Promise((resolve13, reject) => {
+      return new Promise((resolve14, reject) => {
         if (isUnusable(stream2)) {
           const rState = stream2._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9625,7 +9625,7 @@ var require_readable = __commonJS({
             stream2[kConsume] = {
               type: type3,
               stream: stream2,
-              resolve: resolve13,
+              resolve: resolve14,
               reject,
               length: 0,
               body: []
@@ -9695,18 +9695,18 @@ var require_readable = __commonJS({
       return buffer3;
     }
     function consumeEnd(consume2) {
-      const { type: type3, body: body2, resolve: resolve13, stream: stream2, length } = consume2;
+      const { type: type3, body: body2, resolve: resolve14, stream: stream2, length } = consume2;
       try {
         if (type3 === "text") {
-          resolve13(chunksDecode(body2, length));
+          resolve14(chunksDecode(body2, length));
         } else if (type3 === "json") {
-          resolve13(JSON.parse(chunksDecode(body2, length)));
+          resolve14(JSON.parse(chunksDecode(body2, length)));
         } else if (type3 === "arrayBuffer") {
-          resolve13(chunksConcat(body2, length).buffer);
+          resolve14(chunksConcat(body2, length).buffer);
         } else if (type3 === "blob") {
-          resolve13(new Blob(body2, { type: stream2[kContentType] }));
+          resolve14(new Blob(body2, { type: stream2[kContentType] }));
         } else if (type3 === "bytes") {
-          resolve13(chunksConcat(body2, length));
+          resolve14(chunksConcat(body2, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9963,9 +9963,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve13, reject) => {
+        return new Promise((resolve14, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve13(data);
+            return err ? reject(err) : resolve14(data);
           });
         });
       }
@@ -10188,9 +10188,9 @@ var require_api_stream = __commonJS({
     };
     function stream2(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve13, reject) => {
+        return new Promise((resolve14, reject) => {
           stream2.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve13(data);
+            return err ? reject(err) : resolve14(data);
           });
         });
       }
@@ -10475,9 +10475,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve13, reject) => {
+        return new Promise((resolve14, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve13(data);
+            return err ? reject(err) : resolve14(data);
           });
         });
       }
@@ -10569,9 +10569,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve13, reject) => {
+        return new Promise((resolve14, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve13(data);
+            return err ? reject(err) : resolve14(data);
           });
         });
       }
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path32) {
-      if (typeof path32 !== "string") {
-        return path32;
+    function safeUrl(path33) {
+      if (typeof path33 !== "string") {
+        return path33;
       }
-      const pathSegments = path32.split("?");
+      const pathSegments = path33.split("?");
       if (pathSegments.length !== 2) {
-        return path32;
+        return path33;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path32, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path32);
+    function matchKey(mockDispatch2, { path: path33, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path33);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path32 }) => matchValue(safeUrl(path32), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path33 }) => matchValue(safeUrl(path33), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path32, method, body: body2, headers, query } = opts;
+      const { path: path33, method, body: body2, headers, query } = opts;
       return {
-        path: path32,
+        path: path33,
         method,
         body: body2,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path32, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path33, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path32,
+            Path: path33,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -14434,7 +14434,7 @@ var require_fetch = __commonJS({
       function dispatch({ body: body2 }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve13, reject) => agent.dispatch(
+        return new Promise((resolve14, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14510,7 +14510,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable5({ read: resume });
               const onError = this.onError.bind(this);
-              resolve13({
+              resolve14({
                 status,
                 statusText,
                 headersList,
@@ -14553,7 +14553,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve13({
+              resolve14({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path32) {
-      for (let i = 0; i < path32.length; ++i) {
-        const code2 = path32.charCodeAt(i);
+    function validateCookiePath(path33) {
+      for (let i = 0; i < path33.length; ++i) {
+        const code2 = path33.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -18294,8 +18294,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay4(ms) {
-      return new Promise((resolve13) => {
-        setTimeout(resolve13, ms).unref();
+      return new Promise((resolve14) => {
+        setTimeout(resolve14, ms).unref();
       });
     }
     module.exports = {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path32 = opts.path;
+          let path33 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path32 = `/${path32}`;
+            path33 = `/${path33}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path32);
+          url2 = new URL(util5.parseOrigin(url2).origin + path33);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -22189,8 +22189,8 @@ var require_helpers = __commonJS({
     function req(url2, opts = {}) {
       const href = typeof url2 === "string" ? url2 : url2.href;
       const req2 = (href.startsWith("https:") ? https3 : http3).request(url2, opts);
-      const promise = new Promise((resolve13, reject) => {
-        req2.once("response", resolve13).once("error", reject).end();
+      const promise = new Promise((resolve14, reject) => {
+        req2.once("response", resolve14).once("error", reject).end();
       });
       req2.then = promise.then.bind(promise);
       return req2;
@@ -22367,7 +22367,7 @@ var require_parse_proxy_response = __commonJS({
     var debug_1 = __importDefault(require_src());
     var debug2 = (0, debug_1.default)("https-proxy-agent:parse-proxy-response");
     function parseProxyResponse(socket) {
-      return new Promise((resolve13, reject) => {
+      return new Promise((resolve14, reject) => {
         let buffersLength = 0;
         const buffers = [];
         function read2() {
@@ -22433,7 +22433,7 @@ var require_parse_proxy_response = __commonJS({
           }
           debug2("got proxy server response: %o %o", firstLine, headers);
           cleanup();
-          resolve13({
+          resolve14({
             connect: {
               statusCode,
               statusText,
@@ -26093,8 +26093,8 @@ var require_deferred = __commonJS({
        */
       constructor(preventUnhandledRejectionWarning = true) {
         this._state = DeferredState.PENDING;
-        this._promise = new Promise((resolve13, reject) => {
-          this._resolve = resolve13;
+        this._promise = new Promise((resolve14, reject) => {
+          this._resolve = resolve14;
           this._reject = reject;
         });
         if (preventUnhandledRejectionWarning) {
@@ -26309,11 +26309,11 @@ var require_unary_call = __commonJS({
     "use strict";
     var __awaiter22 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve13) {
-          resolve13(value);
+        return value instanceof P ? value : new P(function(resolve14) {
+          resolve14(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve13, reject) {
+      return new (P || (P = Promise))(function(resolve14, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26329,7 +26329,7 @@ var require_unary_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26378,11 +26378,11 @@ var require_server_streaming_call = __commonJS({
     "use strict";
     var __awaiter22 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve13) {
-          resolve13(value);
+        return value instanceof P ? value : new P(function(resolve14) {
+          resolve14(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve13, reject) {
+      return new (P || (P = Promise))(function(resolve14, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26398,7 +26398,7 @@ var require_server_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26448,11 +26448,11 @@ var require_client_streaming_call = __commonJS({
     "use strict";
     var __awaiter22 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve13) {
-          resolve13(value);
+        return value instanceof P ? value : new P(function(resolve14) {
+          resolve14(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve13, reject) {
+      return new (P || (P = Promise))(function(resolve14, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26468,7 +26468,7 @@ var require_client_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26517,11 +26517,11 @@ var require_duplex_streaming_call = __commonJS({
     "use strict";
     var __awaiter22 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve13) {
-          resolve13(value);
+        return value instanceof P ? value : new P(function(resolve14) {
+          resolve14(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve13, reject) {
+      return new (P || (P = Promise))(function(resolve14, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26537,7 +26537,7 @@ var require_duplex_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26585,11 +26585,11 @@ var require_test_transport = __commonJS({
     "use strict";
     var __awaiter22 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve13) {
-          resolve13(value);
+        return value instanceof P ? value : new P(function(resolve14) {
+          resolve14(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve13, reject) {
+      return new (P || (P = Promise))(function(resolve14, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26605,7 +26605,7 @@ var require_test_transport = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26802,11 +26802,11 @@ var require_test_transport = __commonJS({
       responseTrailer: "test"
     };
     function delay4(ms, abort) {
-      return (v) => new Promise((resolve13, reject) => {
+      return (v) => new Promise((resolve14, reject) => {
         if (abort === null || abort === void 0 ? void 0 : abort.aborted) {
           reject(new rpc_error_1.RpcError("user cancel", "CANCELLED"));
         } else {
-          const id = setTimeout(() => resolve13(v), ms);
+          const id = setTimeout(() => resolve14(v), ms);
           if (abort) {
             abort.addEventListener("abort", (ev) => {
               clearTimeout(id);
@@ -30012,7 +30012,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve13.call(this, root, ref);
+      let _sch = resolve14.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
         const { schemaId } = this.opts;
@@ -30039,7 +30039,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve13(root, ref) {
+    function resolve14(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -30290,8 +30290,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path32) {
-      let input = path32;
+    function removeDotSegments(path33) {
+      let input = path33;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30365,11 +30365,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path32) {
-      if (path32 === "" || path32[0] === "/") {
-        return removeDotSegments(path32);
+    function removeDotSegmentsRelative(path33) {
+      if (path33 === "" || path33[0] === "/") {
+        return removeDotSegments(path33);
       }
-      const segments = path32.split("/");
+      const segments = path33.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30732,8 +30732,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path32 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path32 && path32 !== "/" ? path32 : void 0;
+        const path33 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path33 && path33 !== "/" ? path33 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -30903,7 +30903,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve13(baseURI, relativeURI, options) {
+    function resolve14(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -31294,7 +31294,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve13,
+      resolve: resolve14,
       resolveComponent,
       equal,
       serialize,
@@ -34090,11 +34090,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter22 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve13) {
-          resolve13(value);
+        return value instanceof P ? value : new P(function(resolve14) {
+          resolve14(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve13, reject) {
+      return new (P || (P = Promise))(function(resolve14, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -34110,7 +34110,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -34197,26 +34197,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter22(this, void 0, void 0, function* () {
-          return new Promise((resolve13) => __awaiter22(this, void 0, void 0, function* () {
+          return new Promise((resolve14) => __awaiter22(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
             });
             this.message.on("end", () => {
-              resolve13(output.toString());
+              resolve14(output.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter22(this, void 0, void 0, function* () {
-          return new Promise((resolve13) => __awaiter22(this, void 0, void 0, function* () {
+          return new Promise((resolve14) => __awaiter22(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve13(Buffer.concat(chunks));
+              resolve14(Buffer.concat(chunks));
             });
           }));
         });
@@ -34424,14 +34424,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter22(this, void 0, void 0, function* () {
-          return new Promise((resolve13, reject) => {
+          return new Promise((resolve14, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve13(res);
+                resolve14(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -34675,12 +34675,12 @@ var require_lib = __commonJS({
         return __awaiter22(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling2, retryNumber);
           const ms = ExponentialBackoffTimeSlice2 * Math.pow(2, retryNumber);
-          return new Promise((resolve13) => setTimeout(() => resolve13(), ms));
+          return new Promise((resolve14) => setTimeout(() => resolve14(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter22(this, void 0, void 0, function* () {
-          return new Promise((resolve13, reject) => __awaiter22(this, void 0, void 0, function* () {
+          return new Promise((resolve14, reject) => __awaiter22(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -34688,7 +34688,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve13(response);
+              resolve14(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -34727,7 +34727,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve13(response);
+              resolve14(response);
             }
           }));
         });
@@ -34959,11 +34959,11 @@ var tunnel = __toESM(require_tunnel2(), 1);
 var import_undici = __toESM(require_undici(), 1);
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -34979,7 +34979,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -35052,26 +35052,26 @@ var HttpClientResponse = class {
   }
   readBody() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve13) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve14) => __awaiter(this, void 0, void 0, function* () {
         let output = Buffer.alloc(0);
         this.message.on("data", (chunk) => {
           output = Buffer.concat([output, chunk]);
         });
         this.message.on("end", () => {
-          resolve13(output.toString());
+          resolve14(output.toString());
         });
       }));
     });
   }
   readBodyBuffer() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve13) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve14) => __awaiter(this, void 0, void 0, function* () {
         const chunks = [];
         this.message.on("data", (chunk) => {
           chunks.push(chunk);
         });
         this.message.on("end", () => {
-          resolve13(Buffer.concat(chunks));
+          resolve14(Buffer.concat(chunks));
         });
       }));
     });
@@ -35274,14 +35274,14 @@ var HttpClient = class {
    */
   requestRaw(info2, data) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve13, reject) => {
+      return new Promise((resolve14, reject) => {
         function callbackForResult(err, res) {
           if (err) {
             reject(err);
           } else if (!res) {
             reject(new Error("Unknown error"));
           } else {
-            resolve13(res);
+            resolve14(res);
           }
         }
         this.requestRawWithCallback(info2, data, callbackForResult);
@@ -35525,12 +35525,12 @@ var HttpClient = class {
     return __awaiter(this, void 0, void 0, function* () {
       retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
       const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-      return new Promise((resolve13) => setTimeout(() => resolve13(), ms));
+      return new Promise((resolve14) => setTimeout(() => resolve14(), ms));
     });
   }
   _processResponse(res, options) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve13, reject) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve14, reject) => __awaiter(this, void 0, void 0, function* () {
         const statusCode = res.message.statusCode || 0;
         const response = {
           statusCode,
@@ -35538,7 +35538,7 @@ var HttpClient = class {
           headers: {}
         };
         if (statusCode === HttpCodes.NotFound) {
-          resolve13(response);
+          resolve14(response);
         }
         function dateTimeDeserializer(key, value) {
           if (typeof value === "string") {
@@ -35577,7 +35577,7 @@ var HttpClient = class {
           err.result = response.result;
           reject(err);
         } else {
-          resolve13(response);
+          resolve14(response);
         }
       }));
     });
@@ -35588,11 +35588,11 @@ var lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase(
 // node_modules/@actions/http-client/lib/auth.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -35608,7 +35608,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -35639,11 +35639,11 @@ var BearerCredentialHandler = class {
 // node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -35659,7 +35659,7 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -35728,11 +35728,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -35748,7 +35748,7 @@ var __awaiter4 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36051,11 +36051,11 @@ import * as fs2 from "fs";
 import * as path2 from "path";
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36071,7 +36071,7 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36175,11 +36175,11 @@ function isUnixExecutable(stats) {
 // node_modules/@actions/io/lib/io.js
 var __awaiter6 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36195,7 +36195,7 @@ var __awaiter6 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36294,11 +36294,11 @@ function findInPath(tool) {
 import { setTimeout as setTimeout2 } from "timers";
 var __awaiter7 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36314,7 +36314,7 @@ var __awaiter7 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36533,7 +36533,7 @@ var ToolRunner = class extends events.EventEmitter {
         this.toolPath = path4.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
       }
       this.toolPath = yield which(this.toolPath, true);
-      return new Promise((resolve13, reject) => __awaiter7(this, void 0, void 0, function* () {
+      return new Promise((resolve14, reject) => __awaiter7(this, void 0, void 0, function* () {
         this._debug(`exec tool: ${this.toolPath}`);
         this._debug("arguments:");
         for (const arg of this.args) {
@@ -36616,7 +36616,7 @@ var ToolRunner = class extends events.EventEmitter {
           if (error2) {
             reject(error2);
           } else {
-            resolve13(exitCode);
+            resolve14(exitCode);
           }
         });
         if (this.options.input) {
@@ -36739,11 +36739,11 @@ var ExecState = class _ExecState extends events.EventEmitter {
 // node_modules/@actions/exec/lib/exec.js
 var __awaiter8 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36759,7 +36759,7 @@ var __awaiter8 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36812,11 +36812,11 @@ function getExecOutput(commandLine, args, options) {
 // node_modules/@actions/core/lib/platform.js
 var __awaiter9 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36832,7 +36832,7 @@ var __awaiter9 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36891,11 +36891,11 @@ function getDetails() {
 // node_modules/@actions/core/lib/core.js
 var __awaiter10 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36911,7 +36911,7 @@ var __awaiter10 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37039,7 +37039,7 @@ function getIDToken(aud) {
 
 // src/main.ts
 import * as fs23 from "node:fs";
-import * as path31 from "node:path";
+import * as path32 from "node:path";
 
 // src/action-log.ts
 var actionsLog = {
@@ -37265,7 +37265,7 @@ function stepFails(verdict, failOn) {
 // src/pipeline.ts
 import * as fs20 from "node:fs";
 import * as os11 from "node:os";
-import * as path29 from "node:path";
+import * as path30 from "node:path";
 
 // package.json
 var package_default = {
@@ -37453,6 +37453,7 @@ function splitArgs(code2, open3, close) {
 // src/report/setup-py-patch.ts
 var CALL = /\b(CppExtension|CUDAExtension|SyclExtension|Extension)\s*\(/g;
 var HELPER = "_with_openmp";
+var CUDA_HELPER = "_with_cuda_openmp";
 var ALREADY = /-fopenmp\b|\/openmp\b|-openmp:llvm/;
 var items = (flags) => flags.join(", ");
 function appendToList(code2, open3, close, flags) {
@@ -37493,6 +37494,59 @@ function mergeValue(text, code2, arg, flags, cuda, assignments) {
   }
   return { edits: [{ at: arg.start, remove: arg.end - arg.start, insert: `${HELPER}(${text.slice(arg.start, arg.end)}, [${items(flags)}])` }], helper: true };
 }
+function literalOf(code2, start, end, assignments) {
+  const value = code2.slice(start, end);
+  if (/^[[{]/.test(value) && matchBracket(code2, start) === end - 1) return { open: start, close: end - 1 };
+  const named = /^[A-Za-z_]\w*$/.test(value) ? assignments.get(value) : void 0;
+  return named && /[[{]/.test(code2[named.open]) ? named : null;
+}
+function mergeCuda(text, code2, arg, flags, parts, assignments) {
+  const cxx = parts.cxx ? flags.compile : [];
+  const nvcc = parts.nvcc ? flags.nvcc ?? [] : [];
+  const lit = literalOf(code2, arg.start, arg.end, assignments);
+  if (lit && code2[lit.open] === "[") {
+    const list2 = text.slice(lit.open, lit.close + 1);
+    const inner = list2.slice(1, -1).trim();
+    const withFlags = (f) => f.length ? `[${inner}${inner ? ", " : ""}${items(f)}]` : list2;
+    return { edits: [{ at: lit.open, remove: lit.close + 1 - lit.open, insert: `{"cxx": ${withFlags(cxx)}, "nvcc": ${withFlags(nvcc)}}` }], helper: false };
+  }
+  if (lit) {
+    const edits = [];
+    let helper = false;
+    const entries = splitArgs(code2, lit.open, lit.close);
+    const missing = [];
+    for (const [key, f] of [["cxx", cxx], ["nvcc", nvcc]]) {
+      if (f.length === 0) continue;
+      const e = entries.find((x) => new RegExp(`^(['"])${key}\\1\\s*:`).test(text.slice(x.start, x.end)));
+      if (!e) {
+        missing.push(`"${key}": [${items(f)}]`);
+        continue;
+      }
+      const valueAt = e.start + (/^(['"])\w+\1\s*:\s*/.exec(text.slice(e.start, e.end))?.[0].length ?? 0);
+      const target = literalOf(code2, valueAt, e.end, assignments);
+      if (target && code2[target.open] === "[") edits.push(appendToList(code2, target.open, target.close, f));
+      else {
+        edits.push({ at: valueAt, remove: e.end - valueAt, insert: `${HELPER}(${text.slice(valueAt, e.end)}, [${items(f)}])` });
+        helper = true;
+      }
+    }
+    if (missing.length) edits.push(appendToList(code2, lit.open, lit.close, missing));
+    return { edits, helper };
+  }
+  return { edits: [{ at: arg.start, remove: arg.end - arg.start, insert: `${CUDA_HELPER}(${text.slice(arg.start, arg.end)}, [${items(cxx)}], [${items(nvcc)}])` }], helper: true };
+}
+function cudaPartText(text, code2, arg, key, assignments) {
+  if (!arg) return "";
+  const lit = literalOf(code2, arg.start, arg.end, assignments);
+  if (!lit) return text.slice(arg.start, arg.end);
+  if (code2[lit.open] === "[") return text.slice(lit.open, lit.close + 1);
+  const e = splitArgs(code2, lit.open, lit.close).find((x) => new RegExp(`^(['"])${key}\\1\\s*:`).test(text.slice(x.start, x.end)));
+  if (!e) return "";
+  const entry = text.slice(e.start, e.end);
+  const valueAt = e.start + (/^(['"])\w+\1\s*:\s*/.exec(entry)?.[0].length ?? 0);
+  const target = literalOf(code2, valueAt, e.end, assignments);
+  return target ? text.slice(target.open, target.close + 1) : text.slice(valueAt, e.end);
+}
 function literalAssignments(code2) {
   const found = /* @__PURE__ */ new Map();
   for (const m of code2.matchAll(/^([A-Za-z_]\w*)[ \t]*=(?!=)[ \t]*([[{]?)/gm)) {
@@ -37520,6 +37574,18 @@ ${indent}${kw},` };
   const at = comma ? last.end + afterLast.indexOf(",") + 1 : last.end;
   return { at, remove: 0, insert: `${comma ? " " : ", "}${kw}` };
 }
+function cudaHelperSource() {
+  return [
+    "",
+    `def ${CUDA_HELPER}(args, cxx, nvcc):`,
+    '    # Added by thread-scaling-check: OpenMP for the C++ compiler ("cxx") and for host code in .cu files',
+    '    # ("nvcc" passes -fopenmp on with -Xcompiler). A list goes to both compilers, so it is split.',
+    "    if not isinstance(args, dict):",
+    '        args = {"cxx": list(args), "nvcc": list(args)}',
+    '    return {**args, "cxx": list(args.get("cxx", [])) + cxx, "nvcc": list(args.get("nvcc", [])) + nvcc}',
+    ""
+  ];
+}
 function helperSource() {
   return [
     "",
@@ -37541,11 +37607,12 @@ function afterImports(code2) {
   }
   return at;
 }
-function patchSetupPyText(text, flags) {
+function patchSetupPyText(text, flags, parts = { cxx: true, nvcc: true }) {
   const code2 = blankPython(text);
   const assignments = literalAssignments(code2);
   const edits = [];
   let helper = false;
+  let cudaHelper = false;
   for (const m of code2.matchAll(CALL)) {
     const open3 = (m.index ?? 0) + m[0].length - 1;
     const close = matchBracket(code2, open3);
@@ -37558,9 +37625,34 @@ function patchSetupPyText(text, flags) {
       const lit = assignments.get(v);
       return lit ? text.slice(lit.open, lit.close + 1) : v;
     };
-    if (ALREADY.test(argText("extra_compile_args") ?? "")) continue;
     if (/^(class|def)\b/.test(text.slice(text.lastIndexOf("\n", m.index ?? 0) + 1).trimStart())) continue;
     const cuda = m[1] === "CUDAExtension";
+    if (cuda && (flags.nvcc ?? []).length > 0) {
+      const compileArg = args.find((a) => a.name === "extra_compile_args");
+      const need = {
+        cxx: parts.cxx && !ALREADY.test(cudaPartText(text, code2, compileArg, "cxx", assignments)),
+        nvcc: parts.nvcc && !ALREADY.test(cudaPartText(text, code2, compileArg, "nvcc", assignments))
+      };
+      if (!need.cxx && !need.nvcc) continue;
+      if (compileArg) {
+        const r = mergeCuda(text, code2, compileArg, flags, need, assignments);
+        edits.push(...r.edits);
+        helper ||= r.helper && r.edits.some((e) => e.insert.startsWith(HELPER));
+        cudaHelper ||= r.edits.some((e) => e.insert.startsWith(CUDA_HELPER));
+      } else {
+        edits.push(addKeyword(text, code2, open3, close, args, `extra_compile_args={"cxx": [${items(need.cxx ? flags.compile : [])}], "nvcc": [${items(need.nvcc ? flags.nvcc ?? [] : [])}]}`));
+      }
+      const linkArg = args.find((a) => a.name === "extra_link_args");
+      if (flags.link.length && !ALREADY.test(argText("extra_link_args") ?? "")) {
+        if (linkArg) {
+          const r = mergeValue(text, code2, linkArg, flags.link, false, new Map([...assignments].filter(([, v]) => code2[v.open] === "[")));
+          edits.push(...r.edits);
+          helper ||= r.helper;
+        } else edits.push(addKeyword(text, code2, open3, close, args, `extra_link_args=[${items(flags.link)}]`));
+      }
+      continue;
+    }
+    if (ALREADY.test(argText("extra_compile_args") ?? "")) continue;
     for (const [name, list2] of [["extra_compile_args", flags.compile], ["extra_link_args", flags.link]]) {
       if (list2.length === 0) continue;
       const arg = args.find((a) => a.name === name);
@@ -37580,7 +37672,7 @@ function patchSetupPyText(text, flags) {
   for (const e of unique) out = out.slice(0, e.at) + e.insert + out.slice(e.at + e.remove);
   const outCode = blankPython(out);
   const missing = flags.imports.filter((mod) => !new RegExp(`^import[ \\t]+(.*,[ \\t]*)?${mod}\\b`, "m").test(outCode));
-  const head = [...missing.map((mod) => `import ${mod}`), ...flags.preamble, ...helper ? helperSource() : []];
+  const head = [...missing.map((mod) => `import ${mod}`), ...flags.preamble, ...helper ? helperSource() : [], ...cudaHelper ? cudaHelperSource() : []];
   if (head.length) {
     const at = afterImports(outCode);
     out = out.slice(0, at) + head.join("\n") + "\n" + out.slice(at);
@@ -37718,13 +37810,20 @@ function pythonFlags(platform2, compiler) {
     case "msvc":
       return { compile: ['"/openmp"'], link: [], imports: [], preamble: [] };
     default:
-      return { compile: ['"-fopenmp"'], link: ['"-fopenmp"'], imports: [], preamble: [] };
+      return { compile: ['"-fopenmp"'], nvcc: ['"-Xcompiler"', '"-fopenmp"'], link: ['"-fopenmp"'], imports: [], preamble: [] };
   }
 }
-function patchSetupPy(text, platform2, compiler, file = "setup.py") {
-  const patched = patchSetupPyText(text, pythonFlags(platform2, compiler));
+function patchSetupPy(text, platform2, compiler, file = "setup.py", parts = { cxx: true, nvcc: true }) {
+  const flags = pythonFlags(platform2, compiler);
+  const patched = patchSetupPyText(text, flags, parts);
   if (patched === null) return null;
-  return { diff: unifiedDiff(file, text, patched), patched, note: patchNote(platform2, compiler) };
+  const cuda = (flags.nvcc ?? []).length > 0 && parts.nvcc && /\bCUDAExtension\s*\(/.test(text);
+  const nvccNote = cuda ? ` For .cu files, nvcc gets "-Xcompiler", "-fopenmp" in extra_compile_args["nvcc"]: host code in a .cu file is compiled by nvcc's host compiler, which the "cxx" flags never reach.` : "";
+  return { diff: unifiedDiff(file, text, patched), patched, note: patchNote(platform2, compiler) + nvccNote };
+}
+function partsToPatch(flagged) {
+  if (flagged === null || flagged.length === 0) return { cxx: true, nvcc: true };
+  return { cxx: flagged.some((t) => t.family !== "nvcc"), nvcc: flagged.some((t) => t.family === "nvcc") };
 }
 function cmakeHints(platform2, compiler) {
   switch (kind(platform2, compiler)) {
@@ -37874,6 +37973,7 @@ import { execFile } from "node:child_process";
 import * as fs3 from "node:fs";
 import * as path7 from "node:path";
 function familyFromVersion(banner) {
+  if (/NVIDIA \(R\) Cuda compiler driver|Cuda compilation tools/i.test(banner)) return "nvcc";
   if (/Apple (LLVM|clang)/i.test(banner)) return "apple-clang";
   if (/clang/i.test(banner)) return "clang";
   if (/Microsoft.*C\/C\+\+|\bcl\.exe\b/i.test(banner)) return "msvc";
@@ -37882,6 +37982,7 @@ function familyFromVersion(banner) {
 }
 function familyFromName(file, platform2 = process.platform) {
   const base2 = path7.basename(file).replace(/\.exe$/i, "");
+  if (base2 === "nvcc") return "nvcc";
   if (/clang/.test(base2)) return platform2 === "darwin" ? "apple-clang" : "clang";
   if (/^(cl|clang-cl)$/i.test(base2)) return "msvc";
   if (/(^|-)(gcc|g\+\+)(-[\d.]+)?$/.test(base2)) return "gcc";
@@ -37889,13 +37990,13 @@ function familyFromName(file, platform2 = process.platform) {
   return "unknown";
 }
 function identifyCompiler(compiler, env = process.env) {
-  return new Promise((resolve13) => {
+  return new Promise((resolve14) => {
     execFile(compiler, ["--version"], { env: { ...env, LC_ALL: "C" }, timeout: 3e4 }, (err, stdout, stderr) => {
       const version3 = `${stdout}
 ${stderr}`.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
       const family = err && !version3 ? familyFromName(compiler) : familyFromVersion(`${stdout}
 ${stderr}`);
-      resolve13({ path: compiler, family: family === "unknown" ? familyFromName(compiler) : family, version: version3 });
+      resolve14({ path: compiler, family: family === "unknown" ? familyFromName(compiler) : family, version: version3 });
     });
   });
 }
@@ -37922,6 +38023,7 @@ function which2(name, env = process.env, skip = () => false) {
 // src/build/flags.ts
 import * as path8 from "node:path";
 function openmpFlags(args, family) {
+  if (family === "nvcc") return nvccOpenMP(args);
   const flags = [];
   let enabled2 = false;
   let note;
@@ -37957,6 +38059,46 @@ function openmpFlags(args, family) {
   }
   return { flags, enabled: enabled2, ...note && flags.length ? { note } : {} };
 }
+var HOST_PASS = /* @__PURE__ */ new Set(["-Xcompiler", "--compiler-options"]);
+function hostPassthrough(args) {
+  const out = [];
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf("=");
+    let value;
+    if (HOST_PASS.has(a)) value = args[++i];
+    else if (eq > 0 && HOST_PASS.has(a.slice(0, eq))) value = a.slice(eq + 1);
+    if (value === void 0) continue;
+    const words = value.split(",").map((w) => w.trim().replace(/^(['"])(.*)\1$/, "$2")).filter(Boolean);
+    out.push({ written: HOST_PASS.has(a) ? `${a} ${value}` : a, words });
+  }
+  return out;
+}
+function nvccHostFamily(args) {
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    const m = /^(-ccbin|--compiler-bindir)(?:=(.*))?$/.exec(a);
+    if (!m) continue;
+    const value = m[2] ?? args[i + 1] ?? "";
+    const family = familyFromName(value);
+    return family === "unknown" || family === "nvcc" ? "gcc" : family;
+  }
+  return "gcc";
+}
+function nvccOpenMP(args) {
+  const host = nvccHostFamily(args);
+  let flags = [];
+  let enabled2 = false;
+  let note;
+  for (const pass of hostPassthrough(args)) {
+    const r = openmpFlags(["host", ...pass.words], host);
+    if (r.flags.length === 0) continue;
+    flags = [...flags, pass.written];
+    enabled2 = r.enabled;
+    note = r.note;
+  }
+  return { flags, enabled: enabled2, ...note ? { note } : {} };
+}
 function optimisation(args) {
   let level = null;
   for (const a of args.slice(1)) {
@@ -37991,9 +38133,18 @@ function linkedOpenMP(args, family) {
   const add = (l) => {
     if (!libraries.includes(l)) libraries.push(l);
   };
+  if (family === "nvcc") {
+    for (const pass of hostPassthrough(args)) {
+      const host = linkedOpenMP(["host", ...pass.words], nvccHostFamily(args));
+      if (host.flags.length) flags.push(pass.written);
+      host.libraries.forEach(add);
+    }
+  }
   for (let i = 1; i < args.length; i++) {
     const a = args[i];
-    if (a === "-fopenmp" || a === "-qopenmp" || a === "-fiopenmp") {
+    if (HOST_PASS.has(a) || a === "-Xlinker" || a === "-Xpreprocessor" || a === "-Xclang") {
+      i++;
+    } else if (a === "-fopenmp" || a === "-qopenmp" || a === "-fiopenmp") {
       flags.push(a);
       add(family === "gcc" ? "libgomp (-fopenmp)" : family === "msvc" ? "vcomp (-openmp)" : "libomp (-fopenmp)");
     } else if (/^-fopenmp=/.test(a)) {
@@ -38142,8 +38293,8 @@ function ccacheEnv(dir, workingDirectory, maxSize2 = "1G") {
   return { CCACHE_DIR: dir, CCACHE_BASEDIR: workingDirectory, CCACHE_NOHASHDIR: "1", CCACHE_COMPILERCHECK: "content", CCACHE_MAXSIZE: maxSize2 };
 }
 function run(ccache, args, env) {
-  return new Promise((resolve13, reject) => {
-    execFile2(ccache, args, { env: { ...process.env, ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve13(stdout));
+  return new Promise((resolve14, reject) => {
+    execFile2(ccache, args, { env: { ...process.env, ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve14(stdout));
   });
 }
 async function setupCcache(opts) {
@@ -38237,20 +38388,20 @@ async function runBuild(opts) {
     };
     child2.stdout.on("data", onData);
     child2.stderr.on("data", onData);
-    return new Promise((resolve13) => {
+    return new Promise((resolve14) => {
       child2.on("error", (err) => {
         const msg = `could not start ${shell}: ${err.message}
 `;
         chunks.push(msg);
-        resolve13(127);
+        resolve14(127);
       });
       child2.on("close", (code2, signal) => {
         if (pending) opts.log.info(pending);
-        resolve13(code2 ?? (signal ? 128 : 1));
+        resolve14(code2 ?? (signal ? 128 : 1));
       });
     });
   });
-  await new Promise((resolve13) => file.end(resolve13));
+  await new Promise((resolve14) => file.end(resolve14));
   return { command: opts.command, exitCode, seconds: (Date.now() - startedAt) / 1e3, logPath: opts.logPath, log: chunks.join(""), startedAt };
 }
 
@@ -38271,6 +38422,7 @@ function shQuote(word) {
 function wrapperScript(spec) {
   const real2 = [spec.compiler, ...spec.extraArgs].map(shQuote).join(" ");
   const launcher = spec.ccache ? `${shQuote(spec.ccache)} ` : "";
+  const args = spec.role === "nvcc" ? '${NVCC_PREPEND_FLAGS:-} "$@" ${NVCC_APPEND_FLAGS:-}' : '"$@"';
   return [
     "#!/bin/sh",
     "# thread-scaling-check: records this compiler command, then runs the real compiler.",
@@ -38280,13 +38432,13 @@ function wrapperScript(spec) {
     // noclobber makes the redirection fail when a record of a dead process with
     // the same pid exists, so a reused pid never overwrites a record.
     "  n=0",
-    "  set -C",
-    `  until { printf '%s\\0' ${shQuote(RECORD_MAGIC)} "$PWD" ${shQuote(spec.role)} ${real2} "$@" > "$d/$$.$n.rec"; } 2>/dev/null; do`,
+    "  set -C -f",
+    `  until { printf '%s\\0' ${shQuote(RECORD_MAGIC)} "$PWD" ${shQuote(spec.role)} ${real2} ${args} > "$d/$$.$n.rec"; } 2>/dev/null; do`,
     "    n=$((n + 1))",
     // A full disk or a read-only directory must never break the build.
     '    [ "$n" -gt 20 ] && break',
     "  done",
-    "  set +C",
+    "  set +C +f",
     "fi",
     `exec ${launcher}${real2} "$@"`,
     ""
@@ -38300,7 +38452,7 @@ function parseRecord(bytes, time) {
   const fields = text.slice(0, -1).split("\0");
   if (fields[0] !== RECORD_MAGIC || fields.length < 4) return null;
   const role = fields[2];
-  if (role !== "cc" && role !== "cxx") return null;
+  if (role !== "cc" && role !== "cxx" && role !== "nvcc") return null;
   return { directory: fields[1], role, arguments: fields.slice(3), time };
 }
 var SOURCE = /\.(c|cc|cpp|cxx|c\+\+|cp|C|CPP|cu|m|mm|S|s|sx)$/;
@@ -38348,7 +38500,29 @@ var TAKES_VALUE = /* @__PURE__ */ new Set([
   "-dumpdir",
   "-B",
   "-specs",
-  "-G"
+  "-G",
+  // nvcc's
+  "-gencode",
+  "--generate-code",
+  "-code",
+  "--gpu-code",
+  "--gpu-architecture",
+  "--compiler-options",
+  "--compiler-bindir",
+  "-Xptxas",
+  "-Xnvlink",
+  "-Xcudafe",
+  "-Xfatbin",
+  "-Xarchive",
+  "--linker-options",
+  "--dependency-output",
+  "-odir",
+  "--output-directory",
+  "--threads",
+  "-maxrregcount",
+  "--maxrregcount",
+  "--options-file",
+  "-optf"
 ]);
 var PROBE = /^(-v|--version|-dumpversion|-dumpfullversion|-dumpmachine|-print-.*|--print-.*|-###|--help)$/;
 function split(args) {
@@ -38399,6 +38573,9 @@ function isProbe(entry) {
   const where2 = [entry.directory, entry.file ?? "", entry.output].join("\n");
   return /CMakeFiles[\\/](CMakeTmp|CMakeScratch|[\d.]+[\\/]CompilerId)|CompilerIdC(XX)?[\\/]/.test(where2);
 }
+function isNvccInternal(entry) {
+  return /(^|[\\/])tmpxft_[^\\/]*$/.test(entry.file ?? "") || /(^|[\\/])tmpxft_[^\\/]*$/.test(entry.output);
+}
 function compileCommandsJson(entries) {
   return JSON.stringify(entries.map((e) => ({ directory: e.directory, arguments: e.arguments, file: e.file, output: e.output })), null, 2) + "\n";
 }
@@ -38439,6 +38616,41 @@ function resolveBoth(env, platform2, ccache) {
     cxx: resolve7("cxx", env.CXX, platform2 === "darwin" ? ["clang++", "c++"] : ["g++", "c++", "clang++"], env, ccache)
   };
 }
+function findNvcc(env = process.env) {
+  const exists2 = (p) => which2(p, env) !== null;
+  const homeOf = () => {
+    const set = env.CUDA_HOME || env.CUDA_PATH;
+    if (set) return set;
+    const onPath = which2("nvcc", env);
+    if (onPath) return path14.dirname(path14.dirname(onPath));
+    return fs7.existsSync("/usr/local/cuda") ? "/usr/local/cuda" : null;
+  };
+  const cudaHome = homeOf();
+  if (env.PYTORCH_NVCC?.trim()) {
+    let words = env.PYTORCH_NVCC.trim().split(/\s+/);
+    let launcher = null;
+    while (words.length > 1 && LAUNCHERS.has(path14.basename(words[0]))) {
+      if (path14.basename(words[0]) === "ccache") launcher = which2(words[0], env);
+      words = words.slice(1);
+    }
+    const nvcc2 = which2(words[0], env);
+    if (!nvcc2) throw new CompilerNotFoundError("PYTORCH_NVCC", words[0]);
+    return { nvcc: nvcc2, extraArgs: words.slice(1), launcher, cudaHome, fromPytorchNvcc: true };
+  }
+  if (cudaHome === null) return null;
+  const nvcc = path14.join(cudaHome, "bin", "nvcc");
+  return exists2(nvcc) ? { nvcc, extraArgs: [], launcher: null, cudaHome, fromPytorchNvcc: false } : null;
+}
+function shadowCudaHome(root, cudaHome, wrapper) {
+  const home = path14.join(root, "cuda");
+  fs7.mkdirSync(path14.join(home, "bin"), { recursive: true });
+  for (const e of fs7.readdirSync(cudaHome)) if (e !== "bin") fs7.symlinkSync(path14.join(cudaHome, e), path14.join(home, e));
+  const bin = path14.join(cudaHome, "bin");
+  for (const e of fs7.existsSync(bin) ? fs7.readdirSync(bin) : []) if (e !== "nvcc") fs7.symlinkSync(path14.join(bin, e), path14.join(home, "bin", e));
+  fs7.copyFileSync(wrapper, path14.join(home, "bin", "nvcc"));
+  fs7.chmodSync(path14.join(home, "bin", "nvcc"), 493);
+  return home;
+}
 function realCompilers(env = process.env, platform2 = process.platform) {
   const { cc, cxx } = resolveBoth(env, platform2, null);
   return { cc: cc.spec.compiler, cxx: cxx.spec.compiler };
@@ -38460,14 +38672,25 @@ function prepareWrappers(opts) {
   };
   const ccWrapper = write(cc);
   const cxxWrapper = write(cxx);
+  const cuda = {};
+  const nv = findNvcc(env);
+  if (nv) {
+    const nvccWrapper = write({ spec: { role: "nvcc", compiler: nv.nvcc, extraArgs: nv.extraArgs, ccache: nv.launcher }, name: "nvcc" });
+    if (nv.fromPytorchNvcc) cuda.PYTORCH_NVCC = nvccWrapper;
+    if (nv.cudaHome && fs7.existsSync(nv.cudaHome)) {
+      const home = shadowCudaHome(root, nv.cudaHome, nvccWrapper);
+      Object.assign(cuda, { CUDA_HOME: home, CUDA_PATH: home });
+    }
+    cuda.CUDACXX = nvccWrapper;
+  }
   let finished = null;
   const finish = () => {
     finished ??= collect(recordDir, opts.outputDir, env).finally(() => fs7.rmSync(root, { recursive: true, force: true }));
     return finished;
   };
   return {
-    env: { CC: ccWrapper, CXX: cxxWrapper, [RECORD_DIR_ENV]: recordDir },
-    compilers: { cc: cc.spec.compiler, cxx: cxx.spec.compiler },
+    env: { CC: ccWrapper, CXX: cxxWrapper, ...cuda, [RECORD_DIR_ENV]: recordDir },
+    compilers: { cc: cc.spec.compiler, cxx: cxx.spec.compiler, nvcc: nv?.nvcc ?? null },
     finish
   };
 }
@@ -38484,7 +38707,7 @@ function readRecords(recordDir) {
 async function collect(recordDir, outputDir, env) {
   const invocations = readRecords(recordDir).sort((a, b) => a.time - b.time);
   const { compiles, links } = classify(invocations);
-  const compileDb = compiles.filter((c) => !isProbe(c));
+  const compileDb = compiles.filter((c) => !isProbe(c) && !isNvccInternal(c));
   const realLinks = links.filter((l) => !isProbe(l));
   const compilers = {};
   for (const p of new Set(invocations.map((i) => i.arguments[0]))) compilers[p] = await identifyCompiler(p, env);
@@ -38502,8 +38725,8 @@ async function collect(recordDir, outputDir, env) {
 
 // src/build/build-stage.ts
 function torchVersion(python) {
-  return new Promise((resolve13) => {
-    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { timeout: 12e4 }, (err, out) => resolve13(err ? "unknown" : out.trim()));
+  return new Promise((resolve14) => {
+    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { timeout: 12e4 }, (err, out) => resolve14(err ? "unknown" : out.trim()));
   });
 }
 async function runBuildStage(o) {
@@ -38585,7 +38808,7 @@ import * as path20 from "path";
 import * as path16 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
-function dirname7(p) {
+function dirname8(p) {
   p = safeTrimTrailingSeparator(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
@@ -38699,14 +38922,14 @@ function getSearchPaths(patterns) {
     }
     let foundAncestor = false;
     let tempKey = key;
-    let parent = dirname7(tempKey);
+    let parent = dirname8(tempKey);
     while (parent !== tempKey) {
       if (searchPathMap[parent]) {
         foundAncestor = true;
         break;
       }
       tempKey = parent;
-      parent = dirname7(tempKey);
+      parent = dirname8(tempKey);
     }
     if (!foundAncestor) {
       result.push(pattern.searchPath);
@@ -40717,12 +40940,12 @@ var Path = class {
         this.segments = itemPath.split(path18.sep);
       } else {
         let remaining = itemPath;
-        let dir = dirname7(remaining);
+        let dir = dirname8(remaining);
         while (dir !== remaining) {
-          const basename10 = path18.basename(remaining);
-          this.segments.unshift(basename10);
+          const basename11 = path18.basename(remaining);
+          this.segments.unshift(basename11);
           remaining = dir;
-          dir = dirname7(remaining);
+          dir = dirname8(remaining);
         }
         this.segments.unshift(remaining);
       }
@@ -40734,7 +40957,7 @@ var Path = class {
         segment = normalizeSeparators2(itemPath[i]);
         if (i === 0 && hasRoot(segment)) {
           segment = safeTrimTrailingSeparator(segment);
-          assert2(segment === dirname7(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
+          assert2(segment === dirname8(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
           assert2(!segment.includes(path18.sep), `Parameter 'itemPath' contains unexpected path separators`);
@@ -40825,7 +41048,7 @@ var Pattern = class _Pattern {
    */
   partialMatch(itemPath) {
     itemPath = safeTrimTrailingSeparator(itemPath);
-    if (dirname7(itemPath) === itemPath) {
+    if (dirname8(itemPath) === itemPath) {
       return this.rootRegExp.test(itemPath);
     }
     return this.minimatch.matchOne(itemPath.split(IS_WINDOWS6 ? /\\+/ : /\/+/), this.minimatch.set[0], true);
@@ -40923,8 +41146,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path32, level) {
-    this.path = path32;
+  constructor(path33, level) {
+    this.path = path33;
     this.level = level;
   }
 };
@@ -40932,11 +41155,11 @@ var SearchState = class {
 // node_modules/@actions/glob/lib/internal-globber.js
 var __awaiter11 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -40952,7 +41175,7 @@ var __awaiter11 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40965,14 +41188,14 @@ var __asyncValues = function(o) {
   }, i);
   function verb(n) {
     i[n] = o[n] && function(v) {
-      return new Promise(function(resolve13, reject) {
-        v = o[n](v), settle(resolve13, reject, v.done, v.value);
+      return new Promise(function(resolve14, reject) {
+        v = o[n](v), settle(resolve14, reject, v.done, v.value);
       });
     };
   }
-  function settle(resolve13, reject, d, v) {
+  function settle(resolve14, reject, d, v) {
     Promise.resolve(v).then(function(v2) {
-      resolve13({ value: v2, done: d });
+      resolve14({ value: v2, done: d });
     }, reject);
   }
 };
@@ -41169,11 +41392,11 @@ var DefaultGlobber = class _DefaultGlobber {
 // node_modules/@actions/glob/lib/glob.js
 var __awaiter12 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -41189,7 +41412,7 @@ var __awaiter12 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -41237,11 +41460,11 @@ var CacheReadDeniedMessagePrefix = "cache read denied:";
 // node_modules/@actions/cache/lib/internal/cacheUtils.js
 var __awaiter13 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -41257,7 +41480,7 @@ var __awaiter13 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -41270,14 +41493,14 @@ var __asyncValues2 = function(o) {
   }, i);
   function verb(n) {
     i[n] = o[n] && function(v) {
-      return new Promise(function(resolve13, reject) {
-        v = o[n](v), settle(resolve13, reject, v.done, v.value);
+      return new Promise(function(resolve14, reject) {
+        v = o[n](v), settle(resolve14, reject, v.done, v.value);
       });
     };
   }
-  function settle(resolve13, reject, d, v) {
+  function settle(resolve14, reject, d, v) {
     Promise.resolve(v).then(function(v2) {
-      resolve13({ value: v2, done: d });
+      resolve14({ value: v2, done: d });
     }, reject);
   }
 };
@@ -42260,9 +42483,9 @@ function isStreamComplete(stream2) {
   if (stream2.readable === false) {
     return Promise.resolve();
   }
-  return new Promise((resolve13) => {
+  return new Promise((resolve14) => {
     const handler2 = () => {
-      resolve13();
+      resolve14();
       stream2.removeListener("close", handler2);
       stream2.removeListener("end", handler2);
       stream2.removeListener("error", handler2);
@@ -42417,8 +42640,8 @@ var NodeHttpClient = class {
       headers: request2.headers.toJSON({ preserveCase: true }),
       ...request2.requestOverrides
     };
-    return new Promise((resolve13, reject) => {
-      const req = isInsecure ? http2.request(options, resolve13) : https2.request(options, resolve13);
+    return new Promise((resolve14, reject) => {
+      const req = isInsecure ? http2.request(options, resolve14) : https2.request(options, resolve14);
       req.once("error", (err) => {
         reject(new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request: request2 }));
       });
@@ -42502,7 +42725,7 @@ function getDecodedResponseStream(stream2, headers) {
   return stream2;
 }
 function streamToText(stream2) {
-  return new Promise((resolve13, reject) => {
+  return new Promise((resolve14, reject) => {
     const buffer3 = [];
     stream2.on("data", (chunk) => {
       if (Buffer.isBuffer(chunk)) {
@@ -42512,7 +42735,7 @@ function streamToText(stream2) {
       }
     });
     stream2.on("end", () => {
-      resolve13(Buffer.concat(buffer3).toString("utf8"));
+      resolve14(Buffer.concat(buffer3).toString("utf8"));
     });
     stream2.on("error", (e) => {
       if (e && e?.name === "AbortError") {
@@ -42607,7 +42830,7 @@ function calculateRetryDelay(retryAttempt, config) {
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
 var StandardAbortMessage = "The operation was aborted.";
 function delay(delayInMs, value, options) {
-  return new Promise((resolve13, reject) => {
+  return new Promise((resolve14, reject) => {
     let timer = void 0;
     let onAborted = void 0;
     const rejectOnAbort = () => {
@@ -42630,7 +42853,7 @@ function delay(delayInMs, value, options) {
     }
     timer = setTimeout(() => {
       removeListeners();
-      resolve13(value);
+      resolve14(value);
     }, delayInMs);
     if (options?.abortSignal) {
       options.abortSignal.addEventListener("abort", onAborted);
@@ -43386,7 +43609,7 @@ var AbortError2 = class extends Error {
 // node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
 function createAbortablePromise(buildPromise, options) {
   const { cleanupBeforeAbort, abortSignal, abortErrorMsg } = options ?? {};
-  return new Promise((resolve13, reject) => {
+  return new Promise((resolve14, reject) => {
     function rejectOnAbort() {
       reject(new AbortError2(abortErrorMsg ?? "The operation was aborted."));
     }
@@ -43404,7 +43627,7 @@ function createAbortablePromise(buildPromise, options) {
     try {
       buildPromise((x) => {
         removeListeners();
-        resolve13(x);
+        resolve14(x);
       }, (x) => {
         removeListeners();
         reject(x);
@@ -43421,8 +43644,8 @@ var StandardAbortMessage2 = "The delay was aborted.";
 function delay2(timeInMs, options) {
   let token;
   const { abortSignal, abortErrorMsg } = options ?? {};
-  return createAbortablePromise((resolve13) => {
-    token = setTimeout(resolve13, timeInMs);
+  return createAbortablePromise((resolve14) => {
+    token = setTimeout(resolve14, timeInMs);
   }, {
     cleanupBeforeAbort: () => clearTimeout(token),
     abortSignal,
@@ -45475,15 +45698,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path32 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path32.startsWith("/")) {
-      path32 = path32.substring(1);
+    let path33 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path33.startsWith("/")) {
+      path33 = path33.substring(1);
     }
-    if (isAbsoluteUrl(path32)) {
-      requestUrl = path32;
+    if (isAbsoluteUrl(path33)) {
+      requestUrl = path33;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path32);
+      requestUrl = appendPath(requestUrl, path33);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -45529,9 +45752,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path32 = pathToAppend.substring(0, searchStart);
+    const path33 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path32;
+    newPath = newPath + path33;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -48408,16 +48631,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path32 = this._matcher.path;
-    return path32.length > 0 ? path32[path32.length - 1].tag : void 0;
+    const path33 = this._matcher.path;
+    return path33.length > 0 ? path33[path33.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path32 = this._matcher.path;
-    return path32.length > 0 ? path32[path32.length - 1].namespace : void 0;
+    const path33 = this._matcher.path;
+    return path33.length > 0 ? path33[path33.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -48425,9 +48648,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return void 0;
-    return path32[path32.length - 1].values?.[attrName];
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return void 0;
+    return path33[path33.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -48435,9 +48658,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return false;
-    const current = path32[path32.length - 1];
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return false;
+    const current = path33[path33.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -48463,18 +48686,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return -1;
-    return path32[path32.length - 1].position ?? 0;
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return -1;
+    return path33[path33.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return -1;
-    return path32[path32.length - 1].counter ?? 0;
+    const path33 = this._matcher.path;
+    if (path33.length === 0) return -1;
+    return path33[path33.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -51553,7 +51776,7 @@ var BufferScheduler = class {
    *
    */
   async do() {
-    return new Promise((resolve13, reject) => {
+    return new Promise((resolve14, reject) => {
       this.readable.on("data", (data) => {
         data = typeof data === "string" ? Buffer.from(data, this.encoding) : data;
         this.appendUnresolvedData(data);
@@ -51581,11 +51804,11 @@ var BufferScheduler = class {
         if (this.isStreamEnd && this.executingOutgoingHandlers === 0) {
           if (this.unresolvedLength > 0 && this.unresolvedLength < this.bufferSize) {
             const buffer3 = this.shiftBufferFromUnresolvedDataArray();
-            this.outgoingHandler(() => buffer3.getReadableStream(), buffer3.size, this.offset).then(resolve13).catch(reject);
+            this.outgoingHandler(() => buffer3.getReadableStream(), buffer3.size, this.offset).then(resolve14).catch(reject);
           } else if (this.unresolvedLength >= this.bufferSize) {
             return;
           } else {
-            resolve13();
+            resolve14();
           }
         }
       });
@@ -51692,7 +51915,7 @@ var BufferScheduler = class {
 
 // node_modules/@azure/storage-common/dist/esm/crc64.js
 import { createRequire } from "node:module";
-import { dirname as dirname8 } from "node:path";
+import { dirname as dirname9 } from "node:path";
 import { fileURLToPath } from "node:url";
 var __isNode__ = typeof process === "object" && typeof process.versions === "object" && typeof process.versions.node === "string";
 var require2;
@@ -51701,7 +51924,7 @@ var __dirname;
 if (__isNode__) {
   require2 = createRequire(import.meta.url);
   __filename = fileURLToPath(import.meta.url);
-  __dirname = dirname8(__filename);
+  __dirname = dirname9(__filename);
 }
 var NativeCRC64 = (() => {
   var _scriptDir = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : void 0;
@@ -51710,8 +51933,8 @@ var NativeCRC64 = (() => {
     NativeCRC642 = NativeCRC642 || {};
     var Module = typeof NativeCRC642 != "undefined" ? NativeCRC642 : {};
     var readyPromiseResolve, readyPromiseReject;
-    Module["ready"] = new Promise(function(resolve13, reject) {
-      readyPromiseResolve = resolve13;
+    Module["ready"] = new Promise(function(resolve14, reject) {
+      readyPromiseResolve = resolve14;
       readyPromiseReject = reject;
     });
     ["_malloc", "_free", "_emscripten_bind_VoidPtr___destroy___0", "_emscripten_bind_Crc64Hash_Crc64Hash_0", "_emscripten_bind_Crc64Hash_OnAppend_2", "_emscripten_bind_Crc64Hash_OnFinal_3", "_emscripten_bind_Crc64Hash___destroy___0", "_fflush", "onRuntimeInitialized"].forEach((prop) => {
@@ -51736,11 +51959,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path32) {
+    function locateFile(path33) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path32, scriptDirectory);
+        return Module["locateFile"](path33, scriptDirectory);
       }
-      return scriptDirectory + path32;
+      return scriptDirectory + path33;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -54281,7 +54504,7 @@ function getURLQueries(url2) {
   return queries;
 }
 async function delay3(timeInMs, aborter, abortError) {
-  return new Promise((resolve13, reject) => {
+  return new Promise((resolve14, reject) => {
     let timeout;
     const abortHandler = () => {
       if (timeout !== void 0) {
@@ -54293,7 +54516,7 @@ async function delay3(timeInMs, aborter, abortError) {
       if (aborter !== void 0) {
         aborter.removeEventListener("abort", abortHandler);
       }
-      resolve13();
+      resolve14();
     };
     timeout = setTimeout(resolveHandler, timeInMs);
     if (aborter !== void 0) {
@@ -54827,9 +55050,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path32 = getURLPath(request2.url) || "/";
+    const path33 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path32}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path33}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -55311,9 +55534,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path32 = getURLPath(request2.url) || "/";
+    const path33 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path32}`;
+    canonicalizedResourceString += `/${options.accountName}${path33}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -69254,10 +69477,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path32 = urlParsed.pathname;
-  path32 = path32 || "/";
-  path32 = escape3(path32);
-  urlParsed.pathname = path32;
+  let path33 = urlParsed.pathname;
+  path33 = path33 || "/";
+  path33 = escape3(path33);
+  urlParsed.pathname = path33;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -69342,9 +69565,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path32 = urlParsed.pathname;
-  path32 = path32 ? path32.endsWith("/") ? `${path32}${name}` : `${path32}/${name}` : name;
-  urlParsed.pathname = path32;
+  let path33 = urlParsed.pathname;
+  path33 = path33 ? path33.endsWith("/") ? `${path33}${name}` : `${path33}/${name}` : name;
+  urlParsed.pathname = path33;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -72068,7 +72291,7 @@ var AvroReadableFromStream = class extends AvroReadable {
       this._position += chunk.length;
       return this.toUint8Array(chunk);
     } else {
-      return new Promise((resolve13, reject) => {
+      return new Promise((resolve14, reject) => {
         const cleanUp = () => {
           this._readable.removeListener("readable", readableCallback);
           this._readable.removeListener("error", rejectCallback);
@@ -72083,7 +72306,7 @@ var AvroReadableFromStream = class extends AvroReadable {
           if (callbackChunk) {
             this._position += callbackChunk.length;
             cleanUp();
-            resolve13(this.toUint8Array(callbackChunk));
+            resolve14(this.toUint8Array(callbackChunk));
           }
         };
         const rejectCallback = () => {
@@ -72729,8 +72952,8 @@ var Poller = class {
     this.stopped = true;
     this.pollProgressCallbacks = [];
     this.operation = operation;
-    this.promise = new Promise((resolve13, reject) => {
-      this.resolve = resolve13;
+    this.promise = new Promise((resolve14, reject) => {
+      this.resolve = resolve14;
       this.reject = reject;
     });
     this.promise.catch(() => {
@@ -73135,8 +73358,8 @@ var Batch = class {
       return Promise.resolve();
     }
     this.parallelExecute();
-    return new Promise((resolve13, reject) => {
-      this.emitter.on("finish", resolve13);
+    return new Promise((resolve14, reject) => {
+      this.emitter.on("finish", resolve14);
       this.emitter.on("error", (error2) => {
         this.state = BatchStates.Error;
         reject(error2);
@@ -73183,12 +73406,12 @@ import util3 from "node:util";
 async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   let pos = 0;
   const count = end - offset;
-  return new Promise((resolve13, reject) => {
+  return new Promise((resolve14, reject) => {
     const timeout = setTimeout(() => reject(new Error(`The operation cannot be completed in timeout.`)), REQUEST_TIMEOUT);
     stream2.on("readable", () => {
       if (pos >= count) {
         clearTimeout(timeout);
-        resolve13();
+        resolve14();
         return;
       }
       let chunk = stream2.read();
@@ -73207,7 +73430,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
       if (pos < count) {
         reject(new Error(`Stream drains before getting enough data needed. Data read: ${pos}, data need: ${count}`));
       }
-      resolve13();
+      resolve14();
     });
     stream2.on("error", (msg) => {
       clearTimeout(timeout);
@@ -73216,7 +73439,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   });
 }
 async function readStreamToLocalFile(rs, file) {
-  return new Promise((resolve13, reject) => {
+  return new Promise((resolve14, reject) => {
     const ws = fs11.createWriteStream(file);
     rs.on("error", (err) => {
       reject(err);
@@ -73224,7 +73447,7 @@ async function readStreamToLocalFile(rs, file) {
     ws.on("error", (err) => {
       reject(err);
     });
-    ws.on("close", resolve13);
+    ws.on("close", resolve14);
     rs.pipe(ws);
   });
 }
@@ -74136,7 +74359,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @returns The SAS URI consisting of the URI to the resource represented by this client, followed by the generated SAS token.
    */
   generateSasUrl(options) {
-    return new Promise((resolve13) => {
+    return new Promise((resolve14) => {
       if (!(this.credential instanceof StorageSharedKeyCredential)) {
         throw new RangeError("Can only generate the SAS when the client is initialized with a shared key credential");
       }
@@ -74147,7 +74370,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
         versionId: this._versionId,
         ...options
       }, this.credential).toString();
-      resolve13(appendToURLQuery(this.url, sas));
+      resolve14(appendToURLQuery(this.url, sas));
     });
   }
   /**
@@ -74186,7 +74409,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @returns The SAS URI consisting of the URI to the resource represented by this client, followed by the generated SAS token.
    */
   generateUserDelegationSasUrl(options, userDelegationKey) {
-    return new Promise((resolve13) => {
+    return new Promise((resolve14) => {
       const sas = generateBlobSASQueryParameters({
         containerName: this._containerName,
         blobName: this._name,
@@ -74194,7 +74417,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
         versionId: this._versionId,
         ...options
       }, userDelegationKey, this.accountName).toString();
-      resolve13(appendToURLQuery(this.url, sas));
+      resolve14(appendToURLQuery(this.url, sas));
     });
   }
   /**
@@ -75951,11 +76174,11 @@ var RateLimitError = class extends Error {
 // node_modules/@actions/cache/lib/internal/uploadUtils.js
 var __awaiter14 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -75971,7 +76194,7 @@ var __awaiter14 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -76095,11 +76318,11 @@ import * as util4 from "util";
 // node_modules/@actions/cache/lib/internal/requestUtils.js
 var __awaiter15 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -76115,7 +76338,7 @@ var __awaiter15 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -76145,7 +76368,7 @@ function isRetryableStatusCode(statusCode) {
 }
 function sleep(milliseconds) {
   return __awaiter15(this, void 0, void 0, function* () {
-    return new Promise((resolve13) => setTimeout(resolve13, milliseconds));
+    return new Promise((resolve14) => setTimeout(resolve14, milliseconds));
   });
 }
 function retry(name_1, method_1, getStatusCode_1) {
@@ -76220,11 +76443,11 @@ function retryHttpClientResponse(name_1, method_1) {
 // node_modules/@actions/cache/lib/internal/downloadUtils.js
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -76240,7 +76463,7 @@ var __awaiter16 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -76519,8 +76742,8 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
 }
 var promiseWithTimeout = (timeoutMs, promise) => __awaiter16(void 0, void 0, void 0, function* () {
   let timeoutHandle;
-  const timeoutPromise = new Promise((resolve13) => {
-    timeoutHandle = setTimeout(() => resolve13("timeout"), timeoutMs);
+  const timeoutPromise = new Promise((resolve14) => {
+    timeoutHandle = setTimeout(() => resolve14("timeout"), timeoutMs);
   });
   return Promise.race([promise, timeoutPromise]).then((result) => {
     clearTimeout(timeoutHandle);
@@ -76644,11 +76867,11 @@ function getUserAgentString2() {
 // node_modules/@actions/cache/lib/internal/cacheHttpClient.js
 var __awaiter17 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -76664,7 +76887,7 @@ var __awaiter17 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -77541,11 +77764,11 @@ function maskSecretUrls(body2) {
 // node_modules/@actions/cache/lib/internal/shared/cacheTwirpClient.js
 var __awaiter18 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -77561,7 +77784,7 @@ var __awaiter18 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -77690,7 +77913,7 @@ var CacheServiceClient = class {
   }
   sleep(milliseconds) {
     return __awaiter18(this, void 0, void 0, function* () {
-      return new Promise((resolve13) => setTimeout(resolve13, milliseconds));
+      return new Promise((resolve14) => setTimeout(resolve14, milliseconds));
     });
   }
   getExponentialRetryTimeMilliseconds(attempt) {
@@ -77711,15 +77934,15 @@ function internalCacheTwirpClient(options) {
 }
 
 // node_modules/@actions/cache/lib/internal/tar.js
-import { existsSync as existsSync5, writeFileSync as writeFileSync3 } from "fs";
+import { existsSync as existsSync6, writeFileSync as writeFileSync3 } from "fs";
 import * as path22 from "path";
 var __awaiter19 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -77735,7 +77958,7 @@ var __awaiter19 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -77749,7 +77972,7 @@ function getTarPath() {
         const systemTar = SystemTarPathOnWindows;
         if (gnuTar) {
           return { path: gnuTar, type: ArchiveToolType.GNU };
-        } else if (existsSync5(systemTar)) {
+        } else if (existsSync6(systemTar)) {
           return { path: systemTar, type: ArchiveToolType.BSD };
         }
         break;
@@ -77929,11 +78152,11 @@ function createTar(archiveFolder, sourceDirectories, compressionMethod) {
 // node_modules/@actions/cache/lib/cache.js
 var __awaiter20 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -77949,7 +78172,7 @@ var __awaiter20 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -78376,6 +78599,9 @@ function actionsCacheStore() {
     }
   };
 }
+
+// src/inspect/attribution.ts
+import * as path26 from "node:path";
 
 // src/inspect/compile-map.ts
 import * as fs14 from "node:fs";
@@ -80104,6 +80330,15 @@ function addRuntimeFindings(evidence, facts2, log2) {
     return findings.length ? { ...b, runtimeFindings: findings } : b;
   });
 }
+function addLostTus(evidence, binaries, audit, cwd) {
+  if (!audit || audit.flagged.length === 0) return evidence;
+  return evidence.map((b, i) => {
+    const binary = path26.resolve(cwd, binaries[i]);
+    const linked = (out) => path26.resolve(cwd, out) === binary || path26.basename(out) === path26.basename(binary);
+    const lost = audit.flagged.filter((t) => t.linkedInto.some(linked)).map((t) => ({ file: t.file, family: t.family, hits: t.hits }));
+    return lost.length ? { ...b, lostTus: lost } : b;
+  });
+}
 
 // src/measure/stats.ts
 function median(values) {
@@ -80377,6 +80612,9 @@ var RANK = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 };
 function worst(verdicts) {
   return verdicts.reduce((a, b) => RANK[b] > RANK[a] ? b : a, "skipped");
 }
+function lostOpenMP(cause) {
+  return cause === "compiled-without-openmp" || cause === "tu-without-openmp";
+}
 var fmt2 = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
 function threshold(minSpeedup, threads, usableCpus) {
   const n = judgedThreads(threads, usableCpus);
@@ -80395,6 +80633,23 @@ function describeLines(hits) {
   const shown = files.slice(0, 3).join(", ") + (files.length > 3 ? ` and ${files.length - 3} more` : "");
   return `${hits.length} parallel construct(s) in ${shown}`;
 }
+function describeTu(t) {
+  const first = t.hits[0];
+  const more = t.hits.length > 1 ? ` and ${t.hits.length - 1} more line(s)` : "";
+  return first ? `${t.file}:${first.line} ('${first.text}')${more}` : t.file;
+}
+function lostTuReasons(tus) {
+  const nvcc = tus.filter((t) => t.family === "nvcc");
+  const other = tus.filter((t) => t.family !== "nvcc");
+  const out = [];
+  if (nvcc.length) {
+    out.push(
+      `nvcc compiled ${nvcc.map((t) => t.file).join(", ")} without passing -fopenmp to its host compiler, so the host code's parallel lines run on one thread. extra_compile_args['cxx'] never reaches .cu files: add "-Xcompiler", "-fopenmp" to extra_compile_args['nvcc'].`
+    );
+  }
+  if (other.length) out.push(`${other.map((t) => t.file).join(", ")} ${other.length > 1 ? "were" : "was"} compiled without -fopenmp, so ${other.length > 1 ? "their" : "its"} parallel lines run on one thread.`);
+  return out;
+}
 function judgeBinary(b, allSources, backend, allSourceFiles = 1) {
   const finding = judgeOpenMP(b, b.sources ?? allSources, backend, b.sourceFiles ?? allSourceFiles);
   const runtime = b.runtimeFindings ?? [];
@@ -80411,6 +80666,19 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
   const serialSlices = b.images.filter((i) => !i.openmp.parallel);
   const lost = sources.filter((h) => needsOpenMP(h, openmpBackend));
   const fat = b.images.length > 1 ? ` (slices: ${b.images.map((i) => i.arch).join(", ")})` : "";
+  const lostTus = b.lostTus ?? [];
+  if (serialSlices.length === 0 && lostTus.length > 0) {
+    return {
+      path: b.path,
+      verdict: "fail",
+      cause: "tu-without-openmp",
+      reasons: [
+        `${lostTus.length} translation unit(s) were compiled without OpenMP, though the binary imports ${forks.join(", ")} from the others: ${lostTus.map(describeTu).join("; ")}.`,
+        ...lostTuReasons(lostTus)
+      ],
+      lostLines: lostTus.flatMap((t) => t.hits)
+    };
+  }
   if (serialSlices.length === 0) {
     return { path: b.path, verdict: "pass", cause: "openmp-compiled-in", reasons: [`OpenMP parallel regions are compiled in${fat}: it imports ${forks.join(", ")}.`], lostLines: [] };
   }
@@ -80422,6 +80690,7 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
       lost.some((h) => h.construct === "at-parallel") ? `torch's ATen parallel backend is ${backend}: at::parallel_for holds its '#pragma omp parallel' inside '#ifdef _OPENMP', so without -fopenmp every call runs on one thread, silently.` : `Without -fopenmp the compiler drops '#pragma omp' lines, so these loops run on one thread.`
     ];
     if (pragmas && lost.some((h) => h.construct === "at-parallel")) reasons.push(`${pragmas} '#pragma omp' line(s) are dropped for the same reason.`);
+    reasons.push(...lostTuReasons(lostTus.filter((t) => t.family === "nvcc")));
     return { path: b.path, verdict: "fail", cause: "compiled-without-openmp", reasons, lostLines: lost };
   }
   const atCalls = sources.filter((h) => h.construct === "at-parallel");
@@ -80464,8 +80733,13 @@ function rows(c, threads, usable) {
   });
 }
 function judgeCase(c, ev, t, control) {
+  if (c.skipped !== void 0) return { name: c.name, verdict: "skipped", cause: "needs-cuda", rows: [], judged: null, reference: null, reasons: [`Skipped: ${c.skipped}.`] };
   const usable = ev.facts.usableCpus;
   const base2 = { name: c.name, rows: rows(c, ev.threads, usable) };
+  if (c.gpu && !c.error) {
+    const t1 = timePerIter(c, 1);
+    return { ...base2, verdict: "skipped", cause: "gpu-case", judged: null, reference: null, reasons: [`Runs on the GPU (needs_cuda): ${Number.isFinite(t1) ? `${(t1 * 1e3).toFixed(3)} ms per call at 1 thread, ` : ""}timed for information and not held to min-speedup, since CPU threads don't speed up a GPU kernel.`] };
+  }
   const d = decideCase(c, control, t);
   if (d.cause === "not-measured") return { ...base2, verdict: "skipped", cause: d.cause, judged: null, reference: null, reasons: [`Not measured: ${(c.error ?? "").split("\n")[0]}`], error: c.error };
   if (d.cause === "one-cpu") return { ...base2, verdict: "inconclusive", cause: d.cause, judged: null, reference: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] };
@@ -80503,11 +80777,11 @@ function judge(ev) {
 // src/locate/locate-helper.ts
 import { createHash as createHash3 } from "node:crypto";
 import * as fs19 from "node:fs";
-import * as path27 from "node:path";
+import * as path28 from "node:path";
 
 // src/locate/glob.ts
 import * as fs18 from "node:fs";
-import * as path26 from "node:path";
+import * as path27 from "node:path";
 function globToRegExp(pattern) {
   const opens = (pattern.match(/\{/g) ?? []).length;
   const closes = (pattern.match(/\}/g) ?? []).length;
@@ -80543,14 +80817,14 @@ function globToRegExp(pattern) {
 var SKIP_DIRS2 = /* @__PURE__ */ new Set([".git", "node_modules", ".thread-scaling-check", "__pycache__"]);
 var MAX_FILES = 2e5;
 function globFiles(root, patterns) {
-  const absolute = patterns.filter((p) => path26.isAbsolute(p));
+  const absolute = patterns.filter((p) => path27.isAbsolute(p));
   const fromAbsolute = absolute.flatMap((p) => {
     const parts = p.split(/[\\/]/);
     const fixed = parts.findIndex((x) => /[*?[{]/.test(x));
     if (fixed < 0) return fs18.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
     return globFiles(parts.slice(0, fixed).join("/") || "/", [parts.slice(fixed).join("/")]);
   });
-  patterns = patterns.filter((p) => !path26.isAbsolute(p));
+  patterns = patterns.filter((p) => !path27.isAbsolute(p));
   if (!patterns.some((p) => !p.startsWith("!"))) return [...new Set(fromAbsolute)].sort();
   const include2 = patterns.filter((p) => !p.startsWith("!")).map((p) => globToRegExp(normalise2(p)));
   const exclude = patterns.filter((p) => p.startsWith("!")).map((p) => globToRegExp(normalise2(p.slice(1))));
@@ -80566,9 +80840,9 @@ function globFiles(root, patterns) {
       if (out.length >= MAX_FILES) return;
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!SKIP_DIRS2.has(e.name) && !e.name.endsWith(".egg-info")) walk(path26.join(dir, e.name), r);
+        if (!SKIP_DIRS2.has(e.name) && !e.name.endsWith(".egg-info")) walk(path27.join(dir, e.name), r);
       } else if (e.isFile() && include2.some((x) => x.test(r)) && !exclude.some((x) => x.test(r))) {
-        out.push(path26.join(dir, e.name));
+        out.push(path27.join(dir, e.name));
       }
     }
   };
@@ -80591,7 +80865,7 @@ function locateBinaries(cwd, patterns, builtSince) {
     const fresh = files.filter((f) => fs19.statSync(f).mtimeMs >= builtSince - 2e3);
     if (fresh.length) files = fresh;
   }
-  const underBuild = (f) => path27.relative(cwd, f).split(path27.sep).includes("build");
+  const underBuild = (f) => path28.relative(cwd, f).split(path28.sep).includes("build");
   files.sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b));
   const seen = /* @__PURE__ */ new Set();
   return files.filter((f) => {
@@ -80689,7 +80963,12 @@ function parseReply(line) {
       if (typeof info2 === "object" && info2 !== null && !Array.isArray(info2)) {
         for (const [k, v] of Object.entries(info2)) if (typeof v === "string") workloadInfo[k.slice(0, 100)] = v.slice(0, 500);
       }
-      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases, workloadInfo, peakRss: nullable(r, "peak_rss", num) };
+      const gpu = r.gpu_cases ?? [];
+      if (!Array.isArray(gpu) || !gpu.every((c) => typeof c === "string" && cases.includes(c))) throw new ProtocolError("harness ready reply's 'gpu_cases' is not a list of its case names");
+      const skippedIn = r.skipped ?? {};
+      if (typeof skippedIn !== "object" || skippedIn === null || Array.isArray(skippedIn) || !Object.values(skippedIn).every((v) => typeof v === "string")) throw new ProtocolError("harness ready reply's 'skipped' is not a map from case name to reason");
+      const skipped = Object.fromEntries(Object.entries(skippedIn).map(([k, v]) => [k.slice(0, 200), v.slice(0, 500)]));
+      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases, gpuCases: gpu, skipped, workloadInfo, peakRss: nullable(r, "peak_rss", num) };
     }
     case "calibrated":
       return { op: "calibrated", iters: num(r, "iters", 1), perIter: num(r, "per_iter"), peakRss: nullable(r, "peak_rss", num) };
@@ -80702,7 +80981,8 @@ function parseReply(line) {
         case: typeof r.case === "string" ? r.case : null,
         type: str(r, "type"),
         message: str(r, "message"),
-        traceback: str(r, "traceback")
+        traceback: str(r, "traceback"),
+        cudaMissing: typeof r.cuda_missing === "string" ? r.cuda_missing.slice(0, 500) : null
       };
     default:
       throw new ProtocolError(`harness reply has unknown op ${JSON.stringify(r.op)}`);
@@ -80795,7 +81075,7 @@ var Worker = class {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.exited) return Promise.reject(new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) ${this.exited}`, this.output));
-    return new Promise((resolve13, reject) => {
+    return new Promise((resolve14, reject) => {
       const timer = setTimeout(() => {
         this.kill();
         this.settle(null, new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) gave no answer within ${Math.round(timeoutMs / 1e3)} s and was stopped`, this.output));
@@ -80803,7 +81083,7 @@ var Worker = class {
       this.pending = {
         resolve: (r) => {
           clearTimeout(timer);
-          resolve13(r);
+          resolve14(r);
         },
         reject: (e) => {
           clearTimeout(timer);
@@ -80825,7 +81105,7 @@ var Worker = class {
   /** Asks the worker to exit and waits for it (kills it if it lingers). */
   async close() {
     if (this.exited !== null) return;
-    const done = new Promise((resolve13) => this.child.once("exit", () => resolve13()));
+    const done = new Promise((resolve14) => this.child.once("exit", () => resolve14()));
     this.child.stdin.end(JSON.stringify({ op: "exit" }) + "\n");
     const timer = setTimeout(() => this.kill(), 5e3);
     await done;
@@ -80865,7 +81145,7 @@ async function startWorker(opts, threads) {
     throw new MeasureSetupError(`Input 'workload': importing ${opts.workload} failed (${reply.type}: ${reply.message}). If the extension itself won't import, check the build's output above.`, reply.traceback);
   }
   if (reply.op !== "ready") throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output);
-  return { worker, facts: reply.facts, cases: reply.cases, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss };
+  return { worker, facts: reply.facts, cases: reply.cases, gpuCases: reply.gpuCases, skipped: reply.skipped, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss };
 }
 var REFERENCE_START_DELAY_S = 0.03;
 async function measure(opts) {
@@ -80898,7 +81178,10 @@ async function measure(opts) {
     if (bytes !== null) rss.set(process5, Math.max(bytes, rss.get(process5) ?? 0));
   };
   startedWorkers.forEach((s, i) => s.status === "fulfilled" && noteRss(threadsLabel(opts.threads[i]), s.value.peakRss));
-  const all = [...first.cases, CONTROL_CASE].map((name) => ({ name, iters: 0, samples: [] }));
+  const all = [...first.cases, CONTROL_CASE].map((name) => ({ name, iters: 0, samples: [], ...first.gpuCases.includes(name) ? { gpu: true } : {} }));
+  const notRun = Object.entries(first.skipped).map(([name, why]) => ({ name, iters: 0, samples: [], skipped: why }));
+  for (const c of notRun) log2.info(`Case '${c.name}' skipped: ${c.skipped}`);
+  const out = (c) => c.error !== void 0 || c.skipped !== void 0;
   const fail = (c, what, e) => {
     const stderr = e instanceof WorkerFailure && e.stderr ? `
 --- harness output (last lines) ---
@@ -80908,6 +81191,11 @@ ${e.stderr}` : "";
   };
   const replied = (c, r, what) => {
     if (r.op !== "error") return r;
+    if (r.cudaMissing) {
+      c.skipped = `needs CUDA (it raised ${r.type}: ${r.message.split("\n")[0]}), and ${r.cudaMissing}`;
+      log2.info(`Case '${c.name}' skipped: ${c.skipped}`);
+      return null;
+    }
     c.error = `${what} raised ${describeError(r)}`;
     log2.warning(`Case '${c.name}' raised ${r.type}: ${r.message}`);
     return null;
@@ -80990,7 +81278,7 @@ ${e.stderr}` : "";
       const counts = round <= minRounds ? opts.threads : opts.threads.filter((n) => essential.has(n));
       const withReference = !referenceSkipped && copies.length === judged - 1;
       for (const c of all) {
-        if (c.error || done.has(c)) continue;
+        if (out(c) || done.has(c)) continue;
         const slots = withReference && c.name !== CONTROL_CASE ? [...counts, "reference"] : counts;
         for (const slot of roundOrder(slots, round)) {
           const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters;
@@ -81010,10 +81298,10 @@ ${e.stderr}` : "";
       if (round > 0) log2.info(progressLine(round, all, judged));
       const control2 = all[all.length - 1];
       if (round >= minRounds) {
-        for (const c of all) if (!c.error && opts.isDecided(c, facts2, control2)) done.add(c);
+        for (const c of all) if (!out(c) && (c.gpu || opts.isDecided(c, facts2, control2))) done.add(c);
       }
       const needed = referenceSkipped ? all : all.filter((c) => c.name !== CONTROL_CASE);
-      if (!fixed && needed.every((c) => c.error || done.has(c))) {
+      if (!fixed && needed.every((c) => out(c) || done.has(c))) {
         stoppedBy2 = "decided";
         break;
       }
@@ -81024,7 +81312,7 @@ ${e.stderr}` : "";
     }
     const control = all.pop();
     const reference = { copies: referenceSkipped ? 0 : judged, skipped: referenceSkipped, peakRss: [...rss].map(([process5, bytes]) => ({ process: process5, bytes })) };
-    return { facts: facts2, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy: stoppedBy2, reference };
+    return { facts: facts2, threads: opts.threads, cases: [...all, ...notRun], control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy: stoppedBy2, reference };
   } finally {
     await copiesStarting?.catch(() => void 0);
     await Promise.all([...workers.values(), ...copies].map((w) => w.close()));
@@ -81035,6 +81323,7 @@ function progressLine(round, cases, top) {
   const x = (v) => `${Number.isFinite(v) ? v.toFixed(2) : "?"}x`;
   const parts = cases.map((c) => {
     if (c.error) return `${c.name} error`;
+    if (c.skipped) return `${c.name} skipped`;
     const label = c.name === CONTROL_CASE ? "control" : c.name;
     const copies = c.reference?.length ? ` (copies ${x(median(referenceRatios(c, top)))})` : "";
     return `${label} ${x(speedupInterval(c, top).estimate)}${copies}`;
@@ -81043,16 +81332,16 @@ function progressLine(round, cases, top) {
 }
 
 // src/paths.ts
-import * as path28 from "node:path";
+import * as path29 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function actionRoot() {
-  return path28.resolve(path28.dirname(fileURLToPath2(import.meta.url)), "..");
+  return path29.resolve(path29.dirname(fileURLToPath2(import.meta.url)), "..");
 }
 function harnessPath() {
-  return path28.join(actionRoot(), "src", "measure", "harness.py");
+  return path29.join(actionRoot(), "src", "measure", "harness.py");
 }
 function presetPath(name) {
-  return path28.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
+  return path29.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
 }
 
 // src/report/schema.ts
@@ -81353,7 +81642,7 @@ async function build(s, sourceFiles, log2) {
     command: s.buildCommand,
     cwd: s.workingDirectory,
     python: s.python,
-    logPath: path29.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
+    logPath: path30.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
     log: log2,
     cache: s.cache ? actionsCacheStore() : null,
     applyOpenmpFix: s.applyOpenmpFix,
@@ -81371,16 +81660,16 @@ Full log: ${result.logPath}`, first);
   return stage;
 }
 async function remediation(s, binaries, audit) {
-  if (!binaries.some((b) => b.cause === "compiled-without-openmp")) return null;
-  const cxx = audit?.tus[0]?.family ?? (await identifyCompiler(realCompilers().cxx).catch(() => null))?.family ?? "unknown";
+  if (!binaries.some((b) => lostOpenMP(b.cause))) return null;
+  const cxx = audit?.tus.find((t) => t.family !== "nvcc")?.family ?? (await identifyCompiler(realCompilers().cxx).catch(() => null))?.family ?? "unknown";
   for (const [file, patch] of [
     ["setup.py", patchSetupPy],
     ["CMakeLists.txt", patchCMakeLists]
   ]) {
-    const full = path29.join(s.workingDirectory, file);
+    const full = path30.join(s.workingDirectory, file);
     if (!fs20.existsSync(full)) continue;
-    const rel = path29.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path29.sep).join("/");
-    const p = patch(fs20.readFileSync(full, "utf8"), process.platform, cxx, rel);
+    const rel = path30.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path30.sep).join("/");
+    const p = file === "setup.py" ? patchSetupPy(fs20.readFileSync(full, "utf8"), process.platform, cxx, rel, partsToPatch(audit?.flagged ?? null)) : patch(fs20.readFileSync(full, "utf8"), process.platform, cxx, rel);
     if (p) return { file: rel, diff: p.diff, note: p.note };
   }
   return null;
@@ -81400,7 +81689,7 @@ async function probeFacts(s) {
 }
 function inspectAll(files, cwd, log2) {
   return files.map((f) => {
-    const rel = path29.relative(cwd, f) || f;
+    const rel = path30.relative(cwd, f) || f;
     try {
       const images = inspectBinary(f);
       log2.info(`Inspected ${rel}: ${images.map((i) => `${i.arch} ${i.openmp.parallel ? `OpenMP regions (${i.openmp.forkImports.join(", ")})` : "no OpenMP regions"}`).join("; ")}`);
@@ -81420,7 +81709,7 @@ function writeReport(file, report) {
     }
     if (!ours) throw new CheckError(`Input 'report-path': ${file} exists and is not a thread-scaling-check report; it was left untouched. Choose another path.`);
   }
-  fs20.mkdirSync(path29.dirname(file), { recursive: true });
+  fs20.mkdirSync(path30.dirname(file), { recursive: true });
   fs20.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
 }
 async function runCheck(s, log2) {
@@ -81432,9 +81721,10 @@ async function runCheck(s, log2) {
     const what = s.extensions.length ? `match ${s.extensions.join(", ")}` : built ? "were written by the build" : "exist";
     throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`);
   }
-  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path29.relative(s.workingDirectory, h.file) }));
+  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path30.relative(s.workingDirectory, h.file) }));
   log2.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
-  const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
+  const attributed = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
+  const inspected = addLostTus(attributed, binaries, stage?.audit ?? null, s.workingDirectory);
   let measurement = null;
   let facts2;
   const workload = s.preset ? presetPath(s.preset) : s.workload;
@@ -81643,30 +81933,30 @@ function renderComparison(c) {
 
 // src/publish/baseline-store.ts
 import * as fs21 from "node:fs";
-import * as path30 from "node:path";
+import * as path31 from "node:path";
 var ActionsCacheStore = class {
   file;
   constructor(workspace) {
-    this.file = path30.join(workspace, ".thread-scaling-check-baseline", "report.json");
+    this.file = path31.join(workspace, ".thread-scaling-check-baseline", "report.json");
   }
   async save(key, report) {
     if (!isFeatureAvailable()) return false;
-    fs21.mkdirSync(path30.dirname(this.file), { recursive: true });
+    fs21.mkdirSync(path31.dirname(this.file), { recursive: true });
     fs21.writeFileSync(this.file, JSON.stringify(report));
     try {
       return await saveCache2([this.file], key) !== -1;
     } finally {
-      fs21.rmSync(path30.dirname(this.file), { recursive: true, force: true });
+      fs21.rmSync(path31.dirname(this.file), { recursive: true, force: true });
     }
   }
   async restoreLatest(prefix2) {
     if (!isFeatureAvailable()) return null;
-    fs21.rmSync(path30.dirname(this.file), { recursive: true, force: true });
+    fs21.rmSync(path31.dirname(this.file), { recursive: true, force: true });
     try {
       const hit = await restoreCache([this.file], `${prefix2}latest`, [prefix2]);
       return hit ? JSON.parse(fs21.readFileSync(this.file, "utf8")) : null;
     } finally {
-      fs21.rmSync(path30.dirname(this.file), { recursive: true, force: true });
+      fs21.rmSync(path31.dirname(this.file), { recursive: true, force: true });
     }
   }
 };
@@ -82019,7 +82309,7 @@ function sectionTitle(s) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync9, existsSync as existsSync9 } from "fs";
+import { readFileSync as readFileSync9, existsSync as existsSync10 } from "fs";
 import { EOL as EOL8 } from "os";
 var Context = class {
   /**
@@ -82029,11 +82319,11 @@ var Context = class {
     var _a2, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync9(process.env.GITHUB_EVENT_PATH)) {
+      if (existsSync10(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync9(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path32 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path32} does not exist${EOL8}`);
+        const path33 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path33} does not exist${EOL8}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -82074,11 +82364,11 @@ var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter21 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve13) {
-      resolve13(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve13, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -82094,7 +82384,7 @@ var __awaiter21 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -86189,7 +86479,7 @@ var DEFAULT_RETRY = {
   baseDelayMs: 1e3,
   rateLimitDelayMs: 6e4,
   maxDelayMs: 9e4,
-  sleep: (ms) => new Promise((resolve13) => setTimeout(resolve13, ms)),
+  sleep: (ms) => new Promise((resolve14) => setTimeout(resolve14, ms)),
   random: Math.random,
   now: Date.now
 };
@@ -86644,12 +86934,12 @@ function rankAnnotations(r, toRepoPath, setupPy) {
     for (const h of b.lostLines) {
       all.push({
         level: "error",
-        message: `${b.path} was compiled without OpenMP, so this ${h.construct === "omp-pragma" ? "'#pragma omp'" : "parallel_for"} runs on one thread. Add -fopenmp (or the platform's equivalent) to the extension's compile and link flags.`,
+        message: /\.cu$/.test(h.file) ? `nvcc compiled this file without passing -fopenmp to its host compiler, so this ${h.construct === "omp-pragma" ? "'#pragma omp'" : "parallel_for"} runs on one thread. Add "-Xcompiler", "-fopenmp" to extra_compile_args['nvcc'] (the 'cxx' flags never reach .cu files).` : `${b.path} was compiled without OpenMP, so this ${h.construct === "omp-pragma" ? "'#pragma omp'" : "parallel_for"} runs on one thread. Add -fopenmp (or the platform's equivalent) to the extension's compile and link flags.`,
         props: { title: "Parallel loop compiled without OpenMP", file: toRepoPath(h.file), startLine: h.line, startColumn: h.column }
       });
     }
   }
-  if (setupPy && r.binaries.some((x) => x.cause === "compiled-without-openmp")) {
+  if (setupPy && r.binaries.some((x) => lostOpenMP(x.cause))) {
     const fix = openmpFix(r.runner.platform);
     all.push({ level: "warning", message: `Add OpenMP flags here (${fix.platform}):
 ${fix.setupPy}`, props: { title: "OpenMP flags belong here", file: setupPy.path, startLine: setupPy.line } });
@@ -86825,7 +87115,7 @@ function renderSummary(r) {
         out.push("");
       }
     }
-    for (const b of r.binaries.filter((b2) => b2.verdict === "fail" && b2.cause === "compiled-without-openmp")) {
+    for (const b of r.binaries.filter((b2) => b2.verdict === "fail" && lostOpenMP(b2.cause))) {
       out.push(`**${md(b.path)}**: ${b.reasons.map(md).join(" ")}`);
       out.push("");
       if (b.lostLines.length) {
@@ -86837,7 +87127,7 @@ function renderSummary(r) {
         out.push("");
       }
     }
-    if (r.binaries.some((b) => b.cause === "compiled-without-openmp")) out.push(...fixSection(r));
+    if (r.binaries.some((b) => lostOpenMP(b.cause))) out.push(...fixSection(r));
   }
   if (r.cases.length) {
     out.push(`### Workload`);
@@ -86847,7 +87137,7 @@ function renderSummary(r) {
       out.push("");
       for (const reason of c.reasons) out.push(`${md(reason)}`);
       out.push("");
-      if (!c.error) out.push(...caseTable(c, t.judgedThreads), "");
+      if (!c.error && c.rows.length) out.push(...caseTable(c, t.judgedThreads), "");
     }
     if (r.measurement) {
       const info2 = Object.entries(r.measurement.workloadInfo ?? {}).map(([k, v]) => `${md(k)}: \`${md(v)}\``);
@@ -86870,11 +87160,11 @@ function renderSummary(r) {
 var isDirectory2 = (p) => fs23.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 var isFile = (p) => fs23.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 function repoPath(workspace, workingDirectory) {
-  return (file) => path31.relative(workspace, path31.resolve(workingDirectory, file)).split(path31.sep).join("/");
+  return (file) => path32.relative(workspace, path32.resolve(workingDirectory, file)).split(path32.sep).join("/");
 }
 function annotations(report, s, workspace) {
   const toRepo = repoPath(workspace, s.workingDirectory);
-  const setupPy = path31.join(s.workingDirectory, "setup.py");
+  const setupPy = path32.join(s.workingDirectory, "setup.py");
   const line = isFile(setupPy) ? setupPyFlagLine(fs23.readFileSync(setupPy, "utf8")) : 0;
   return rankAnnotations(report, toRepo, line ? { path: toRepo("setup.py"), line } : null);
 }
