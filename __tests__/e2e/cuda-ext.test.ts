@@ -55,12 +55,16 @@ function check(dir: string, setting: '' | 'cxx' | 'all', extra: string[] = []): 
 }
 
 const fresh = (name: string): string => copyExample('cuda-ext', fs.mkdtempSync(path.join(os.tmpdir(), `tsc-cuda-${name}-`)))
-const workload = ['--workload', 'workload.py']
+const workload = ['--workload', 'workload.py', '--threads', '1,2']
+/** A shortfall is never failed while other processes hold the CPUs (cause cpu-withheld): then the check is measured again. */
+const withheld = (r: Run): boolean => r.report.cases.some(c => c.cause === 'cpu-withheld' || c.cause === 'control-flat')
 
 describe('a CUDA extension with an OpenMP CPU path in its .cu file', () => {
   let none: Run
   let cxx: Run
   let both: Run
+  /** The build of the 'both' setting (a re-measure on a busy machine has no build). */
+  let bothBuilt: Run
   let cxxDir: string
 
   beforeAll(async () => {
@@ -69,17 +73,19 @@ describe('a CUDA extension with an OpenMP CPU path in its .cu file', () => {
     cxxDir = fresh('cxx')
     // Statically decided: short measuring, so the two may share the CPUs.
     ;[none, cxx] = await Promise.all([check(fresh('none'), '', workload), check(cxxDir, 'cxx', workload)])
-    both = await check(fresh('both'), 'all', workload)
+    const bothDir = fresh('both')
+    both = bothBuilt = await check(bothDir, 'all', workload)
+    for (let i = 0; i < 2 && withheld(both); i++) both = await check(bothDir, 'all', [...workload, '--build-command', 'none'])
     const built = (r: Run): string => `${r.report.build?.seconds.toFixed(0)} s build, ${r.seconds.toFixed(0)} s in all`
-    console.log(`cuda-ext: none ${built(none)}; C++ only ${built(cxx)} (the two at once); both ${built(both)}`)
+    console.log(`cuda-ext: none ${built(none)}; C++ only ${built(cxx)} (the two at once); both ${built(bothBuilt)}${both === bothBuilt ? '' : `, measured again in ${both.seconds.toFixed(0)} s (a busy machine)`}`)
   })
 
   it('records the nvcc compile of the .cu file and the C++ compile of ops.cpp, whatever the setting', () => {
-    for (const r of [none, cxx, both]) {
+    for (const r of [none, cxx, bothBuilt]) {
       const tus = r.report.build?.audit?.tus as { file: string; family: string; compiler: string }[]
       expect(tus.map(t => [t.file, t.family]).sort()).toEqual([
-        ['csrc/oscillate.cu', 'nvcc'],
-        ['csrc/ops.cpp', 'gcc']
+        ['csrc/ops.cpp', 'gcc'],
+        ['csrc/oscillate.cu', 'nvcc']
       ])
       // The real nvcc, never the stand-in CUDA_HOME's wrapper.
       expect(tus.find(t => t.family === 'nvcc')?.compiler).toBe(path.join(cudaToolchain().cudaHome, 'bin', 'nvcc'))
@@ -133,7 +139,7 @@ describe('a CUDA extension with an OpenMP CPU path in its .cu file', () => {
 
   it('both: passes, with a measured CPU speedup for the .cu path and the at::parallel_for path', () => {
     expect(both.report.binaries[0]).toMatchObject({ verdict: 'pass', cause: 'openmp-compiled-in' })
-    expect(both.report.build?.audit?.flagged).toEqual([])
+    expect(bothBuilt.report.build?.audit?.flagged).toEqual([])
     const byName = Object.fromEntries(both.report.cases.map(c => [c.name, c]))
     const required = both.report.threshold.required
     for (const name of ['spring-cpu', 'trig-cpu']) {
