@@ -14,6 +14,7 @@ import {
   info,
   interval,
   isFeatureAvailable,
+  lostOpenMP,
   md,
   notice,
   num,
@@ -41,7 +42,7 @@ import {
   validateReport,
   warning,
   writeOwnFile
-} from "./chunks/chunk-H5DZQJL4.js";
+} from "./chunks/chunk-KTR4MFBU.js";
 import {
   __commonJS,
   __require,
@@ -5939,12 +5940,12 @@ function rankAnnotations(r, toRepoPath, setupPy) {
     for (const h of b.lostLines) {
       all.push({
         level: "error",
-        message: `${b.path} was compiled without OpenMP, so this ${h.construct === "omp-pragma" ? "'#pragma omp'" : "parallel_for"} runs on one thread. Add -fopenmp (or the platform's equivalent) to the extension's compile and link flags.`,
+        message: /\.cu$/.test(h.file) ? `nvcc compiled this file without passing -fopenmp to its host compiler, so this ${h.construct === "omp-pragma" ? "'#pragma omp'" : "parallel_for"} runs on one thread. Add "-Xcompiler", "-fopenmp" to extra_compile_args['nvcc'] (the 'cxx' flags never reach .cu files).` : `${b.path} was compiled without OpenMP, so this ${h.construct === "omp-pragma" ? "'#pragma omp'" : "parallel_for"} runs on one thread. Add -fopenmp (or the platform's equivalent) to the extension's compile and link flags.`,
         props: { title: "Parallel loop compiled without OpenMP", file: toRepoPath(h.file), startLine: h.line, startColumn: h.column }
       });
     }
   }
-  if (setupPy && r.binaries.some((x) => x.cause === "compiled-without-openmp")) {
+  if (setupPy && r.binaries.some((x) => lostOpenMP(x.cause))) {
     const fix = openmpFix(r.runner.platform);
     all.push({ level: "warning", message: `Add OpenMP flags here (${fix.platform}):
 ${fix.setupPy}`, props: { title: "OpenMP flags belong here", file: setupPy.path, startLine: setupPy.line } });
@@ -6043,7 +6044,7 @@ function renderSummary(r) {
         out.push("");
       }
     }
-    for (const b of r.binaries.filter((b2) => b2.verdict === "fail" && b2.cause === "compiled-without-openmp")) {
+    for (const b of r.binaries.filter((b2) => b2.verdict === "fail" && lostOpenMP(b2.cause))) {
       out.push(`**${md(b.path)}**: ${b.reasons.map(md).join(" ")}`);
       out.push("");
       if (b.lostLines.length) {
@@ -6055,7 +6056,7 @@ function renderSummary(r) {
         out.push("");
       }
     }
-    if (r.binaries.some((b) => b.cause === "compiled-without-openmp")) out.push(...fixSection(r));
+    if (r.binaries.some((b) => lostOpenMP(b.cause))) out.push(...fixSection(r));
   }
   if (r.cases.length) {
     out.push(`### Workload`);
@@ -6065,7 +6066,7 @@ function renderSummary(r) {
       out.push("");
       for (const reason of c.reasons) out.push(`${md(reason)}`);
       out.push("");
-      if (!c.error) out.push(...caseTable(c, t.judgedThreads), "");
+      if (!c.error && c.rows.length) out.push(...caseTable(c, t.judgedThreads), "");
     }
     if (r.measurement) {
       const info2 = Object.entries(r.measurement.workloadInfo ?? {}).map(([k, v]) => `${md(k)}: \`${md(v)}\``);

@@ -36,3 +36,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 bash scripts/fetch-torchvision-src.sh
+# torch 2.14.1 (CUDA build) with nvcc, for the CUDA extension tests: made once per machine, outside the clone.
+bash scripts/setup-cuda-venv.sh >/dev/null

@@ -8,15 +8,15 @@ import { runBuildStage, type BuildStageResult } from './build/build-stage.js'
 import { actionsCacheStore } from './build/cache-store.js'
 import { identifyCompiler } from './build/compiler-id.js'
 import { realCompilers } from './build/wrappers.js'
-import { patchCMakeLists, patchSetupPy, type FixCompiler } from './fix/remediation.js'
+import { partsToPatch, patchCMakeLists, patchSetupPy, type FixCompiler } from './fix/remediation.js'
 import type { Settings } from './config/settings.js'
 import { REPORT_SCHEMA_VERSION, WORK_DIR_NAME } from './constants.js'
-import { addRuntimeFindings, attributeSources } from './inspect/attribution.js'
+import { addLostTus, addRuntimeFindings, attributeSources } from './inspect/attribution.js'
 import { inspectBinary } from './inspect/inspect-binary.js'
 import { scanSources } from './sources/scan-files.js'
 import { parallelPath } from './inspect/openmp.js'
 import { caseSettled } from './judge/case-verdict.js'
-import { judge, judgeBinary, threshold } from './judge/judge.js'
+import { judge, judgeBinary, lostOpenMP, threshold } from './judge/judge.js'
 import type { BinaryFinding } from './judge/types.js'
 import type { BinaryEvidence } from './inspect/types.js'
 import { locateBinaries, locateSources } from './locate/locate.js'
@@ -67,8 +67,9 @@ async function build(s: Settings, sourceFiles: readonly string[], log: Log): Pro
 
 /** The patch for the build file, when a binary was compiled without OpenMP and the file is one we can patch. */
 async function remediation(s: Settings, binaries: readonly BinaryFinding[], audit: BuildAudit | null): Promise<Report['remediation']> {
-  if (!binaries.some(b => b.cause === 'compiled-without-openmp')) return null
-  const cxx = audit?.tus[0]?.family ?? (await realCompilers().then(c => identifyCompiler(c.cxx)).catch(() => null))?.family ?? 'unknown'
+  if (!binaries.some(b => lostOpenMP(b.cause))) return null
+  // The C++ compiler picks the flags; nvcc hands them to it.
+  const cxx = audit?.tus.find(t => t.family !== 'nvcc')?.family ?? (await realCompilers().then(c => identifyCompiler(c.cxx)).catch(() => null))?.family ?? 'unknown'
   for (const [file, patch] of [
     ['setup.py', patchSetupPy],
     ['CMakeLists.txt', patchCMakeLists]
@@ -76,7 +77,7 @@ async function remediation(s: Settings, binaries: readonly BinaryFinding[], audi
     const full = path.join(s.workingDirectory, file)
     if (!fs.existsSync(full)) continue
     const rel = path.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path.sep).join('/')
-    const p = patch(fs.readFileSync(full, 'utf8'), process.platform, cxx as FixCompiler, rel)
+    const p = file === 'setup.py' ? patchSetupPy(fs.readFileSync(full, 'utf8'), process.platform, cxx as FixCompiler, rel, partsToPatch(audit?.flagged ?? null)) : patch(fs.readFileSync(full, 'utf8'), process.platform, cxx as FixCompiler, rel)
     if (p) return { file: rel, diff: p.diff, note: p.note }
   }
   return null
@@ -141,7 +142,8 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
   }
   const sources = scanSources(sourceFiles).map(h => ({ ...h, file: path.relative(s.workingDirectory, h.file) }))
   log.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`)
-  const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log), binaries, sources, s.workingDirectory, built?.log ?? '', log)
+  const attributed = attributeSources(inspectAll(binaries, s.workingDirectory, log), binaries, sources, s.workingDirectory, built?.log ?? '', log)
+  const inspected = addLostTus(attributed, binaries, stage?.audit ?? null, s.workingDirectory)
 
   let measurement: Measurement | null = null
   let facts: RunnerFacts

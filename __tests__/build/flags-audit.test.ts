@@ -9,7 +9,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { auditBuild } from '../../src/build/audit.js'
-import { classify, isProbe, type CompilerInvocation } from '../../src/build/compile-db.js'
+import { classify, isNvccInternal, isProbe, type CompilerInvocation } from '../../src/build/compile-db.js'
 import { familyFromName, familyFromVersion } from '../../src/build/compiler-id.js'
 import { debugFlags, linkedOpenMP, openmpFlags, optimisation, targetFlags } from '../../src/build/flags.js'
 import { prepareWrappers } from '../../src/build/wrappers.js'
@@ -29,6 +29,26 @@ describe('flags', () => {
     expect(openmpFlags(['g++', '-fopenmp-simd'], 'gcc')).toEqual({ flags: [], enabled: false })
     // A value of -Xlinker is not a compile flag.
     expect(openmpFlags(['g++', '-Xlinker', '-fopenmp'], 'gcc').enabled).toBe(false)
+  })
+
+  it("reads OpenMP as nvcc's host compiler sees it: only what -Xcompiler or --compiler-options pass on", () => {
+    const nv = (...a: string[]): string[] => ['/usr/local/cuda/bin/nvcc', '-c', 'k.cu', ...a]
+    expect(openmpFlags(nv('-Xcompiler', '-fopenmp'), 'nvcc')).toEqual({ flags: ['-Xcompiler -fopenmp'], enabled: true })
+    expect(openmpFlags(nv('-Xcompiler=-fopenmp'), 'nvcc')).toEqual({ flags: ['-Xcompiler=-fopenmp'], enabled: true })
+    expect(openmpFlags(nv('--compiler-options', '-fPIC,-fopenmp'), 'nvcc')).toEqual({ flags: ['--compiler-options -fPIC,-fopenmp'], enabled: true })
+    expect(openmpFlags(nv('--compiler-options=-fopenmp'), 'nvcc').enabled).toBe(true)
+    // torch writes --compiler-options "'-fPIC'": the quotes are the shell's.
+    expect(openmpFlags(nv('--compiler-options', "'-fPIC'", '-Xcompiler', "'-fopenmp'"), 'nvcc')).toEqual({ flags: ["-Xcompiler '-fopenmp'"], enabled: true })
+    // The C++ flags of a CUDAExtension and -Xcompiler values that aren't OpenMP give nothing.
+    expect(openmpFlags(nv('--compiler-options', "'-fPIC'", '-O2', '-Xcompiler', '-Wno-unknown-pragmas'), 'nvcc')).toEqual({ flags: [], enabled: false })
+    // The last word wins across passes, as on the host compiler's line.
+    expect(openmpFlags(nv('-Xcompiler', '-fopenmp', '-Xcompiler', '-fno-openmp'), 'nvcc').enabled).toBe(false)
+    // A clang host compiler under -fopenmp=libgomp drops the pragmas.
+    expect(openmpFlags(nv('-ccbin', '/usr/bin/clang++', '-Xcompiler', '-fopenmp=libgomp'), 'nvcc').enabled).toBe(false)
+    expect(openmpFlags(nv('-ccbin', '/usr/bin/g++', '-Xcompiler', '-fopenmp=libgomp'), 'nvcc').enabled).toBe(true)
+    expect(linkedOpenMP(['nvcc', '-shared', 'a.o', '-Xcompiler', '-fopenmp', '-o', 'm.so'], 'nvcc')).toEqual({ flags: ['-Xcompiler -fopenmp'], libraries: ['libgomp (-fopenmp)'] })
+    expect(familyFromVersion('nvcc: NVIDIA (R) Cuda compiler driver\nCuda compilation tools, release 13.0')).toBe('nvcc')
+    expect(familyFromName('/usr/local/cuda/bin/nvcc')).toBe('nvcc')
   })
 
   it('takes the last optimisation level, the target and the debug flags in effect', () => {
@@ -119,6 +139,30 @@ describe('auditBuild on synthetic commands', () => {
     expect(native.flagged.map(t => t.file)).toEqual(['csrc/h.cpp'])
   })
 
+  it("flags exactly the .cu TU whose host code uses OpenMP without -Xcompiler -fopenmp, and drops nvcc's own host compiles", () => {
+    const cu: Record<string, string> = {
+      '/p/k.cu': '__global__ void k(float* x) { x[0] = 1; }\nvoid cpu(float* x, int n) {\n#pragma omp parallel for\n  for (int i = 0; i < n; ++i) x[i] = 1;\n}\n',
+      '/p/plain.cu': '__global__ void k(float* x) { x[0] = 1; }\n'
+    }
+    const nvcc = '/usr/local/cuda/bin/nvcc'
+    const inv = (args: string[], role: 'cc' | 'nvcc', time: number): CompilerInvocation => ({ directory: '/p', role, arguments: args, time })
+    const { compiles } = classify([
+      inv([nvcc, '-MD', '-MF', 'k.o.d', '-c', '-c', '/p/k.cu', '-o', '/p/k.o', '--compiler-options', "'-fPIC'", '-O2', '-gencode=arch=compute_90,code=sm_90', '-ccbin', '/tmp/w/cc/gcc'], 'nvcc', 1),
+      inv([nvcc, '-c', '/p/plain.cu', '-o', '/p/plain.o'], 'nvcc', 2),
+      inv([nvcc, '-c', '/p/k.cu', '-o', '/p/k2.o', '-Xcompiler', '-fopenmp'], 'nvcc', 3),
+      // What nvcc runs through -ccbin: its temporary files, not the project's.
+      inv(['/usr/bin/gcc', '-c', '-x', 'c++', '/tmp/tmpxft_00001a2b_00000000-6_k.cudafe1.cpp', '-o', '/p/k.o'], 'cc', 4)
+    ])
+    expect(compiles.filter(isNvccInternal).map(c => c.file)).toEqual(['/tmp/tmpxft_00001a2b_00000000-6_k.cudafe1.cpp'])
+    const a = auditBuild({ compileDb: compiles.filter(c => !isNvccInternal(c)), links: [], projectDir: '/p', readFile: f => cu[f] ?? null, families: { [nvcc]: 'nvcc' } })
+    expect(a.tus.map(t => [t.file, t.output, t.family, t.openmp.enabled, t.flagged])).toEqual([
+      ['k.cu', '/p/k.o', 'nvcc', false, true],
+      ['plain.cu', '/p/plain.o', 'nvcc', false, false],
+      ['k.cu', '/p/k2.o', 'nvcc', true, false]
+    ])
+    expect(a.flagged[0].hits.map(h => [h.file, h.line, h.construct])).toEqual([['k.cu', 3, 'omp-pragma']])
+  })
+
   it('escapes user strings in the Markdown table', () => {
     const evil = auditBuild({ compileDb: [compile('/p/csrc/a|b_`x`.cpp', [])], links: [], projectDir: '/p', readFile: () => '#pragma omp parallel\n' })
     expect(renderAuditMarkdown(evil)).toContain('`csrc/a\\|b\\_\\`x\\`.cpp`')
@@ -145,6 +189,47 @@ describe('the wrapper script', () => {
     // The wrappers are gone after finish(); the compile database stays.
     expect(fs.existsSync(w.env.CXX)).toBe(false)
     expect(fs.existsSync(rec.files.compileCommands)).toBe(true)
+  })
+
+  it('records nvcc through a stand-in CUDA_HOME (setuptools, ninja) and PYTORCH_NVCC, with NVCC_APPEND_FLAGS', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-wrap-nvcc-'))
+    const cuda = path.join(dir, 'cuda')
+    fs.mkdirSync(path.join(cuda, 'bin'), { recursive: true })
+    fs.mkdirSync(path.join(cuda, 'include'))
+    fs.writeFileSync(path.join(cuda, 'include', 'cuda_runtime.h'), '// header\n')
+    fs.writeFileSync(path.join(cuda, 'bin', 'ptxas'), '#!/bin/sh\n', { mode: 0o755 })
+    fs.writeFileSync(path.join(cuda, 'bin', 'nvcc'), `#!/bin/sh\nprintf '%s\\0' "$@" > "${dir}/got"\n`, { mode: 0o755 })
+    const base = { ...process.env, CUDA_HOME: cuda, PYTORCH_NVCC: '' }
+    const w = prepareWrappers({ outputDir: path.join(dir, 'out'), env: base, tempDir: dir })
+    expect(w.compilers.nvcc).toBe(path.join(cuda, 'bin', 'nvcc'))
+    const home = w.env.CUDA_HOME
+    expect(home).not.toBe(cuda)
+    expect(w.env.CUDA_PATH).toBe(home)
+    // The rest of the CUDA folder is there through links.
+    expect(fs.readFileSync(path.join(home, 'include', 'cuda_runtime.h'), 'utf8')).toBe('// header\n')
+    expect(fs.existsSync(path.join(home, 'bin', 'ptxas'))).toBe(true)
+    const args = ['-c', 'k.cu', '-o', 'k.o', '-Xcompiler', '-fopenmp']
+    execFileSync(path.join(home, 'bin', 'nvcc'), args, { cwd: dir, env: { ...base, ...w.env, NVCC_APPEND_FLAGS: '-Xcompiler -fPIC' } })
+    execFileSync(w.env.CUDACXX, ['-c', 'b.cu', '-o', 'b.o'], { cwd: dir, env: { ...base, ...w.env } })
+    // The real nvcc got exactly its arguments (it reads NVCC_APPEND_FLAGS itself).
+    expect(fs.readFileSync(path.join(dir, 'got'), 'utf8').split('\0').slice(0, -1)).toEqual(['-c', 'b.cu', '-o', 'b.o'])
+    const rec = await w.finish()
+    expect(rec.compileDb.map(c => [c.role, path.basename(c.file), c.arguments])).toEqual([
+      ['nvcc', 'k.cu', [path.join(cuda, 'bin', 'nvcc'), ...args, '-Xcompiler', '-fPIC']],
+      ['nvcc', 'b.cu', [path.join(cuda, 'bin', 'nvcc'), '-c', 'b.cu', '-o', 'b.o']]
+    ])
+    expect(rec.compilers[path.join(cuda, 'bin', 'nvcc')]).toBeDefined()
+
+    // torch's ninja builds run PYTORCH_NVCC when it is set: it is wrapped too, its ccache kept.
+    const p = prepareWrappers({ outputDir: path.join(dir, 'out2'), env: { ...base, PYTORCH_NVCC: `ccache ${path.join(cuda, 'bin', 'nvcc')}` }, tempDir: dir })
+    expect(p.env.PYTORCH_NVCC).toMatch(/tsc-wrappers-.*\/nvcc$/)
+    expect(fs.readFileSync(p.env.PYTORCH_NVCC, 'utf8')).toMatch(/exec '[^']*ccache' '[^']*\/cuda\/bin\/nvcc' /)
+    await p.finish()
+    // No CUDA anywhere: no nvcc wrapper, and no CUDA variables.
+    const none = prepareWrappers({ outputDir: path.join(dir, 'out3'), env: { PATH: process.env.PATH?.split(':').filter(d => !d.includes('cuda')).join(':'), CUDA_HOME: path.join(dir, 'nowhere') }, tempDir: dir })
+    expect(none.env.CUDA_HOME).toBeUndefined()
+    expect(none.compilers.nvcc).toBeNull()
+    await none.finish()
   })
 
   it('fails with a setup error naming the variable when the compiler does not exist', () => {

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { fixEnvironment, patchCMakeLists, patchSetupPy } from '../../src/fix/remediation.js'
+import { fixEnvironment, partsToPatch, patchCMakeLists, patchSetupPy } from '../../src/fix/remediation.js'
 import { unifiedDiff } from '../../src/fix/unified-diff.js'
 import { which } from '../../src/build/compiler-id.js'
 import { prepareWrappers } from '../../src/build/wrappers.js'
@@ -17,6 +17,7 @@ import { torchPython } from '../../__fixtures__/python.js'
 import { freshExample, wrappedBuild, type WrappedBuild } from './wrapped-build.js'
 
 const EXAMPLE = fs.readFileSync('examples/parallel-ext/setup.py', 'utf8')
+const CUDA_EXAMPLE = fs.readFileSync('examples/cuda-ext/setup.py', 'utf8')
 
 function tool(name: string): string {
   const p = which(name)
@@ -59,16 +60,50 @@ describe('patchSetupPy', () => {
     expect(one?.patched).toBe('ext = CppExtension("m", ["a.cpp"], extra_compile_args=["-fopenmp"], extra_link_args=["-fopenmp"])\n')
   })
 
-  it("appends to a dict's 'cxx' list and leaves 'nvcc' alone; adds 'cxx' when missing", () => {
+  it("appends -fopenmp to a dict's 'cxx' list and -Xcompiler -fopenmp to its 'nvcc' list; adds 'cxx' when missing", () => {
     const src = 'CUDAExtension("m", ["a.cpp", "b.cu"], extra_compile_args={"cxx": ["-O3"], "nvcc": ["-O3"]})\n'
-    expect(patchSetupPy(src, 'linux', 'gcc')?.patched).toBe('CUDAExtension("m", ["a.cpp", "b.cu"], extra_compile_args={"cxx": ["-O3", "-fopenmp"], "nvcc": ["-O3"]}, extra_link_args=["-fopenmp"])\n')
+    expect(patchSetupPy(src, 'linux', 'gcc')?.patched).toBe('CUDAExtension("m", ["a.cpp", "b.cu"], extra_compile_args={"cxx": ["-O3", "-fopenmp"], "nvcc": ["-O3", "-Xcompiler", "-fopenmp"]}, extra_link_args=["-fopenmp"])\n')
     const noCxx = 'CppExtension("m", ["a.cpp"], extra_compile_args={"nvcc": []})\n'
     expect(patchSetupPy(noCxx, 'linux', 'gcc')?.patched).toContain('extra_compile_args={"nvcc": [], "cxx": ["-fopenmp"]}')
   })
 
-  it('splits a CUDAExtension list so nvcc never sees -fopenmp', () => {
+  it('splits a CUDAExtension list so nvcc never sees a bare -fopenmp', () => {
     const src = 'CUDAExtension("m", ["k.cu"], extra_compile_args=["-O3"])\n'
-    expect(patchSetupPy(src, 'linux', 'gcc')?.patched).toContain('extra_compile_args={"cxx": ["-O3", "-fopenmp"], "nvcc": ["-O3"]}')
+    expect(patchSetupPy(src, 'linux', 'gcc')?.patched).toContain('extra_compile_args={"cxx": ["-O3", "-fopenmp"], "nvcc": ["-O3", "-Xcompiler", "-fopenmp"]}')
+    const none = 'CUDAExtension("m", ["k.cu"])\n'
+    expect(patchSetupPy(none, 'linux', 'gcc')?.patched).toBe('CUDAExtension("m", ["k.cu"], extra_compile_args={"cxx": ["-fopenmp"], "nvcc": ["-Xcompiler", "-fopenmp"]}, extra_link_args=["-fopenmp"])\n')
+  })
+
+  it("patches only nvcc when only a .cu file lost OpenMP, and leaves a CUDAExtension that has both alone", () => {
+    const cxxOnly = 'CUDAExtension("m", ["a.cpp", "k.cu"], extra_compile_args={"cxx": ["-fopenmp"], "nvcc": ["-O2"]}, extra_link_args=["-fopenmp"])\n'
+    // -fopenmp in 'cxx' no longer hides the missing nvcc flag.
+    expect(patchSetupPy(cxxOnly, 'linux', 'gcc')?.patched).toBe('CUDAExtension("m", ["a.cpp", "k.cu"], extra_compile_args={"cxx": ["-fopenmp"], "nvcc": ["-O2", "-Xcompiler", "-fopenmp"]}, extra_link_args=["-fopenmp"])\n')
+    const noNvcc = 'CUDAExtension("m", ["a.cpp", "k.cu"], extra_compile_args={"cxx": ["-O2"]})\n'
+    expect(patchSetupPy(noNvcc, 'linux', 'gcc', 'setup.py', { cxx: false, nvcc: true })?.patched).toBe('CUDAExtension("m", ["a.cpp", "k.cu"], extra_compile_args={"cxx": ["-O2"], "nvcc": ["-Xcompiler", "-fopenmp"]}, extra_link_args=["-fopenmp"])\n')
+    const both = 'CUDAExtension("m", ["k.cu"], extra_compile_args={"cxx": ["-fopenmp"], "nvcc": ["-Xcompiler", "-fopenmp"]}, extra_link_args=["-fopenmp"])\n'
+    expect(patchSetupPy(both, 'linux', 'gcc')).toBeNull()
+    expect(partsToPatch([{ family: 'nvcc' }])).toEqual({ cxx: false, nvcc: true })
+    expect(partsToPatch([{ family: 'gcc' }, { family: 'nvcc' }])).toEqual({ cxx: true, nvcc: true })
+    expect(partsToPatch(null)).toEqual({ cxx: true, nvcc: true })
+  })
+
+  it('merges into the lists the cuda-ext example names, and its nvcc list gets -Xcompiler -fopenmp', () => {
+    const p = patchSetupPy(CUDA_EXAMPLE, 'linux', 'gcc', 'examples/cuda-ext/setup.py', { cxx: false, nvcc: true })
+    expect(p?.patched).toContain('nvcc_args = ["-O2", "-Xcompiler", "-Wno-unknown-pragmas", "-Xcompiler", "-fopenmp"]')
+    expect(p?.patched).toContain('link_args = ["-fopenmp"]')
+    expect(p?.patched).toContain('cxx_args = ["-O2", "-Wno-unknown-pragmas"]\n')
+    expect(p?.note).toMatch(/-Xcompiler", "-fopenmp"/)
+    if (!p) throw new Error('no patch')
+    expect(apply('git', 'examples/cuda-ext/setup.py', CUDA_EXAMPLE, p.diff)).toBe(p.patched)
+  })
+
+  it('wraps a CUDAExtension expression in a helper that gives each compiler its flags', () => {
+    const src = 'from setuptools import setup\nsetup(ext_modules=[CUDAExtension("m", ["k.cu"], extra_compile_args=get_args())])\n'
+    const p = patchSetupPy(src, 'linux', 'gcc')
+    expect(p?.patched).toContain('extra_compile_args=_with_cuda_openmp(get_args(), ["-fopenmp"], ["-Xcompiler", "-fopenmp"])')
+    const helper = /def _with_cuda_openmp[\s\S]*?"nvcc": list\(args.get\("nvcc", \[\]\)\) \+ nvcc}\n/.exec(p?.patched ?? '')?.[0] ?? ''
+    const out = execFileSync(torchPython(), ['-c', `${helper}\nprint(_with_cuda_openmp(["-O2"], ["-fopenmp"], ["-Xcompiler", "-fopenmp"]))`], { encoding: 'utf8' })
+    expect(out.trim()).toBe("{'cxx': ['-O2', '-fopenmp'], 'nvcc': ['-O2', '-Xcompiler', '-fopenmp']}")
   })
 
   it('wraps any other expression in a helper that handles lists and dicts', () => {

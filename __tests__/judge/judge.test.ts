@@ -227,6 +227,42 @@ describe('judge', () => {
     expect(j.cases[0].reasons[0]).toMatch(/ValueError: boom/)
   })
 
+  it('fails a binary that imports GOMP when one of its TUs lost OpenMP, naming the file and line, and the nvcc flag for a .cu', () => {
+    const pragma = { ...hit('omp-pragma', 41, 'csrc/oscillate.cu'), text: '#pragma omp parallel for schedule(static)' }
+    const parallel: BinaryEvidence = { path: 'cuda_ext.so', images: [{ format: 'elf', arch: 'x86_64', stripped: false, openmp: openmp(true) }], lostTus: [{ file: 'csrc/oscillate.cu', family: 'nvcc', hits: [pragma] }] }
+    const m = measurement([measured('k', { 2: 1.95, 4: 3.8 })])
+    const j = judge(evidence({ binaries: [parallel], sources: [hit('at-parallel', 30, 'csrc/ops.cpp'), pragma], measurement: m, facts: m.facts }))
+    expect(j.verdict).toBe('fail')
+    expect(j.binaries[0]).toMatchObject({ verdict: 'fail', cause: 'tu-without-openmp', lostLines: [pragma] })
+    expect(j.reasons[0]).toBe("cuda_ext.so: 1 translation unit(s) were compiled without OpenMP, though the binary imports GOMP_parallel from the others: csrc/oscillate.cu:41 ('#pragma omp parallel for schedule(static)').")
+    expect(j.binaries[0].reasons[1]).toMatch(/^nvcc compiled csrc\/oscillate\.cu without passing -fopenmp to its host compiler.*"-Xcompiler", "-fopenmp"/)
+    // Without the audit's finding the same binary passes: its imports are all the binary shows.
+    const { lostTus: _, ...noAudit } = parallel
+    expect(judge(evidence({ binaries: [noAudit] })).binaries[0].cause).toBe('openmp-compiled-in')
+  })
+
+  it('adds the nvcc flag to the reasons of a binary compiled without any OpenMP that has a .cu TU', () => {
+    const j = judge(evidence({ binaries: [{ ...serialBinary[0], lostTus: [{ file: 'k.cu', family: 'nvcc', hits: [hit('omp-pragma', 3, 'k.cu')] }] }], sources: [hit('omp-pragma', 3, 'k.cu')] }))
+    expect(j.binaries[0].cause).toBe('compiled-without-openmp')
+    expect(j.binaries[0].reasons.join(' ')).toMatch(/nvcc compiled k\.cu .*-Xcompiler/)
+  })
+
+  it('skips a case that needs CUDA on a runner without it, with the reason, and reports a GPU case for information only', () => {
+    const noGpu = { name: 'gpu', iters: 0, samples: [], skipped: 'needs CUDA (needs_cuda = True), and torch.cuda.is_available() is False on this runner' }
+    const gpu = { ...measured('gpu-timed', { 2: 1.0, 4: 1.0 }), gpu: true }
+    const m = measurement([measured('cpu', { 2: 1.9, 4: 3.6 }), noGpu, gpu])
+    const j = judge(evidence({ measurement: m, facts: m.facts }))
+    expect(j.cases.map(c => [c.name, c.verdict, c.cause])).toEqual([
+      ['cpu', 'pass', 'scales'],
+      ['gpu', 'skipped', 'needs-cuda'],
+      ['gpu-timed', 'skipped', 'gpu-case']
+    ])
+    expect(j.cases[1].reasons[0]).toBe('Skipped: needs CUDA (needs_cuda = True), and torch.cuda.is_available() is False on this runner.')
+    expect(j.cases[1].error).toBeUndefined()
+    expect(j.cases[2].reasons[0]).toMatch(/^Runs on the GPU \(needs_cuda\): [\d.]+ ms per call at 1 thread, timed for information/)
+    expect(j.verdict).toBe('pass')
+  })
+
   it('orders verdicts fail > inconclusive > pass > skipped', () => {
     expect(worst(['pass', 'skipped'])).toBe('pass')
     expect(worst(['pass', 'inconclusive', 'skipped'])).toBe('inconclusive')

@@ -161,6 +161,30 @@ def cases():
     expect(messages.some(x => /Case 'crashes'/.test(x))).toBe(true)
   })
 
+  it('skips a case marked needs_cuda, and an unmarked one that raises for want of CUDA, with the reason; other errors stay errors', async () => {
+    const { dir, file } = workload(`
+import torch
+def cases():
+    def marked():
+        torch.zeros(1, device="cuda")
+    marked.needs_cuda = True
+    def broken():
+        raise RuntimeError("CUDA is fine, this is a bug in the case")
+    return {"cpu": lambda: sum(range(1000)), "unmarked": lambda: torch.zeros(1, device="cuda"), "marked": marked, "bug": broken}
+`)
+    // Debian's torch is a CPU build: torch.cuda.is_available() is False.
+    const m = await measure({ ...base, python: torchPython(), workload: file, workdir: dir })
+    const byName = Object.fromEntries(m.cases.map(c => [c.name, c]))
+    expect(m.cases.map(c => c.name).sort()).toEqual(['bug', 'cpu', 'marked', 'unmarked'])
+    expect(byName.marked).toMatchObject({ samples: [], skipped: expect.stringMatching(/^needs CUDA \(needs_cuda = True\), and torch\.cuda\.is_available\(\) is False: this torch \(.*\) is a CPU build$/) })
+    expect(byName.unmarked.skipped).toMatch(/^needs CUDA \(it raised AssertionError: Torch not compiled with CUDA enabled\), and torch\.cuda\.is_available\(\) is False/)
+    for (const name of ['marked', 'unmarked']) expect(byName[name].error).toBeUndefined()
+    expect(byName.bug.skipped).toBeUndefined()
+    expect(byName.bug.error).toMatch(/RuntimeError: CUDA is fine, this is a bug in the case/)
+    expect(byName.cpu.samples.length).toBeGreaterThan(0)
+    expect(messages.some(l => /Case 'marked' skipped: needs CUDA/.test(l))).toBe(true)
+  })
+
   it('says clearly when the workload does not import, with the traceback', async () => {
     const { dir, file } = workload('import no_such_extension_module\n')
     const err = await measure({ ...base, python: torchPython(), workload: file, workdir: dir }).catch(e => e)

@@ -10,12 +10,21 @@ describe('harness replies', () => {
       op: 'ready',
       threads: 2,
       cases: ['a', 'b'],
+      gpuCases: [],
+      skipped: {},
       workloadInfo: { torchvision: '0.14.1' },
       peakRss: 3e8,
       facts: { python: '/usr/bin/python3', pythonVersion: '3.11.2', platform: 'linux', torchVersion: '1.13.1', parallelBackend: 'OpenMP', cpuCount: 2, affinityCpus: 2, cgroupCpus: null, usableCpus: 2, memAvailable: 8e9 }
     })
     // A harness from before the reference: memory unknown.
     expect(parseReply(JSON.stringify({ op: 'ready', threads: 1, facts: { ...facts, mem_available: undefined }, cases: [] }))).toMatchObject({ peakRss: null, facts: { memAvailable: null } })
+  })
+
+  it('maps the GPU cases and the cases skipped for want of CUDA, and an error raised for want of it', () => {
+    const r = parseReply(JSON.stringify({ op: 'ready', threads: 1, facts, cases: ['cpu', 'gpu'], gpu_cases: ['gpu'], skipped: { other: 'needs CUDA' } }))
+    expect(r).toMatchObject({ gpuCases: ['gpu'], skipped: { other: 'needs CUDA' } })
+    expect(parseReply('{"op":"error","stage":"run","case":"k","type":"AssertionError","message":"m","traceback":"t","cuda_missing":"no GPU"}')).toMatchObject({ cudaMissing: 'no GPU' })
+    expect(parseReply('{"op":"error","stage":"run","case":"k","type":"ValueError","message":"m","traceback":"t"}')).toMatchObject({ cudaMissing: null })
   })
 
   it('maps samples and errors', () => {
@@ -38,7 +47,9 @@ describe('harness replies', () => {
     ['{"op":"sample","iters":1,"wall":1,"cpu":1,"steal":[5,2]}', /'steal' is not \[steal ticks, total ticks\]/],
     ['{"op":"ready","threads":1,"facts":{},"cases":[]}', /'python' is undefined/],
     ['{"op":"ready","threads":1,"cases":"a"}', /no list of case names/],
-    ['{"op":"sample","iters":1,"wall":1,"cpu":1,"peak_rss":-5}', /'peak_rss' is -5/]
+    ['{"op":"sample","iters":1,"wall":1,"cpu":1,"peak_rss":-5}', /'peak_rss' is -5/],
+    ['{"op":"ready","threads":1,"facts":{},"cases":["a"],"gpu_cases":["b"]}', /'gpu_cases' is not a list of its case names/],
+    ['{"op":"ready","threads":1,"facts":{},"cases":[],"skipped":{"a":1}}', /'skipped' is not a map from case name to reason/]
   ])('rejects %s', (line, message) => {
     expect(() => parseReply(line)).toThrow(ProtocolError)
     expect(() => parseReply(line)).toThrow(message)

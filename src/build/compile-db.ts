@@ -6,12 +6,14 @@
 import * as path from 'node:path'
 import { RECORD_MAGIC } from './wrapper-script.js'
 
+export type CompilerRole = 'cc' | 'cxx' | 'nvcc'
+
 /** One recorded invocation of a wrapper, as it ran. */
 export interface CompilerInvocation {
   /** Working directory of the invocation. */
   directory: string
-  /** 'cc' or 'cxx': which wrapper ran. */
-  role: 'cc' | 'cxx'
+  /** 'cc', 'cxx' or 'nvcc': which wrapper ran. */
+  role: CompilerRole
   /** Full command: real compiler first, then its arguments. */
   arguments: string[]
   /** When it ran (ms since epoch; the record's mtime). */
@@ -26,7 +28,7 @@ export interface CompileEntry {
   file: string
   /** Object file, absolute. */
   output: string
-  role: 'cc' | 'cxx'
+  role: CompilerRole
   time: number
 }
 
@@ -40,7 +42,7 @@ export interface LinkEntry {
   inputs: string[]
   /** Libraries named on the line: `-lfoo` as given, and shared libraries by path (absolute). */
   libraries: string[]
-  role: 'cc' | 'cxx'
+  role: CompilerRole
   time: number
 }
 
@@ -51,7 +53,7 @@ export function parseRecord(bytes: Buffer, time: number): CompilerInvocation | n
   const fields = text.slice(0, -1).split('\0')
   if (fields[0] !== RECORD_MAGIC || fields.length < 4) return null
   const role = fields[2]
-  if (role !== 'cc' && role !== 'cxx') return null
+  if (role !== 'cc' && role !== 'cxx' && role !== 'nvcc') return null
   return { directory: fields[1], role, arguments: fields.slice(3), time }
 }
 
@@ -64,7 +66,11 @@ const TAKES_VALUE = new Set([
   '-o', '-I', '-D', '-U', '-include', '-imacros', '-isystem', '-idirafter', '-iquote', '-iprefix', '-iwithprefix',
   '-isysroot', '-x', '-MF', '-MT', '-MQ', '-Xpreprocessor', '-Xclang', '-Xlinker', '-Xassembler', '-L', '-l',
   '-arch', '-target', '--target', '-framework', '-install_name', '-rpath', '-u', '-T', '-z', '-e', '-soname',
-  '-ccbin', '-Xcompiler', '--param', '-aux-info', '-dumpbase', '-dumpdir', '-B', '-specs', '-G'
+  '-ccbin', '-Xcompiler', '--param', '-aux-info', '-dumpbase', '-dumpdir', '-B', '-specs', '-G',
+  // nvcc's
+  '-gencode', '--generate-code', '-code', '--gpu-code', '--gpu-architecture', '--compiler-options', '--compiler-bindir',
+  '-Xptxas', '-Xnvlink', '-Xcudafe', '-Xfatbin', '-Xarchive', '--linker-options', '--dependency-output', '-odir',
+  '--output-directory', '--threads', '-maxrregcount', '--maxrregcount', '--options-file', '-optf'
 ])
 
 /** Version and capability probes (torch checks `-v`, CMake asks `--version`): neither compiles nor links. */
@@ -141,6 +147,15 @@ export function classify(invocations: readonly CompilerInvocation[]): { compiles
 export function isProbe(entry: { directory: string; file?: string; output: string }): boolean {
   const where = [entry.directory, entry.file ?? '', entry.output].join('\n')
   return /CMakeFiles[\\/](CMakeTmp|CMakeScratch|[\d.]+[\\/]CompilerId)|CompilerIdC(XX)?[\\/]/.test(where)
+}
+
+/**
+ * The host compiles nvcc runs itself (through -ccbin, which torch sets to CC,
+ * so through the wrapper too) on its temporary files: tmpxft_*.cudafe1.cpp.
+ * They belong to the .cu file nvcc compiled, not to the project.
+ */
+export function isNvccInternal(entry: { file?: string; output: string }): boolean {
+  return /(^|[\\/])tmpxft_[^\\/]*$/.test(entry.file ?? '') || /(^|[\\/])tmpxft_[^\\/]*$/.test(entry.output)
 }
 
 /** compile_commands.json as clangd and clang-tidy read it. */

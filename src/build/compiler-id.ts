@@ -4,8 +4,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { userEnv } from '../process/user-env.js'
 
-/** Compiler families whose OpenMP flags differ. */
-export type CompilerFamily = 'gcc' | 'clang' | 'apple-clang' | 'msvc' | 'unknown'
+/** Compiler families whose OpenMP flags differ. nvcc passes host code on to a host compiler (see flags.ts). */
+export type CompilerFamily = 'gcc' | 'clang' | 'apple-clang' | 'msvc' | 'nvcc' | 'unknown'
 
 export interface CompilerInfo {
   /** The path as run. */
@@ -17,6 +17,7 @@ export interface CompilerInfo {
 
 /** Family from a `--version` banner (pure). */
 export function familyFromVersion(banner: string): CompilerFamily {
+  if (/NVIDIA \(R\) Cuda compiler driver|Cuda compilation tools/i.test(banner)) return 'nvcc'
   if (/Apple (LLVM|clang)/i.test(banner)) return 'apple-clang'
   if (/clang/i.test(banner)) return 'clang'
   if (/Microsoft.*C\/C\+\+|\bcl\.exe\b/i.test(banner)) return 'msvc'
@@ -27,6 +28,7 @@ export function familyFromVersion(banner: string): CompilerFamily {
 /** Family from a compiler's file name alone, for when it can't be run (pure). */
 export function familyFromName(file: string, platform: string = process.platform): CompilerFamily {
   const base = path.basename(file).replace(/\.exe$/i, '')
+  if (base === 'nvcc') return 'nvcc'
   if (/clang/.test(base)) return platform === 'darwin' ? 'apple-clang' : 'clang'
   if (/^(cl|clang-cl)$/i.test(base)) return 'msvc'
   if (/(^|-)(gcc|g\+\+)(-[\d.]+)?$/.test(base)) return 'gcc'

@@ -3,7 +3,7 @@
  * target CPU and debug info. Pure: arguments in, facts out.
  */
 import * as path from 'node:path'
-import type { CompilerFamily } from './compiler-id.js'
+import { familyFromName, type CompilerFamily } from './compiler-id.js'
 
 export interface OpenMPFlags {
   /** The OpenMP flags as written, pairs joined with a space ("-Xpreprocessor -fopenmp"). */
@@ -21,6 +21,7 @@ export interface OpenMPFlags {
  * flag alone does not enable OpenMP under clang.
  */
 export function openmpFlags(args: readonly string[], family: CompilerFamily): OpenMPFlags {
+  if (family === 'nvcc') return nvccOpenMP(args)
   const flags: string[] = []
   let enabled = false
   let note: string | undefined
@@ -55,6 +56,76 @@ export function openmpFlags(args: readonly string[], family: CompilerFamily): Op
     }
   }
   return { flags, enabled, ...(note && flags.length ? { note } : {}) }
+}
+
+/** nvcc options whose value is a comma-separated list of words for the host compiler. */
+const HOST_PASS = new Set(['-Xcompiler', '--compiler-options'])
+
+/** One nvcc option that passes words to the host compiler. */
+export interface HostPass {
+  /** As written on the line: "-Xcompiler -fopenmp", "-Xcompiler=-fopenmp", "--compiler-options -fPIC,-fopenmp". */
+  written: string
+  /** The words the host compiler gets, in order. */
+  words: string[]
+}
+
+/**
+ * The words nvcc hands to the host compiler: the values of -Xcompiler and
+ * --compiler-options (also in their `=` form), split at commas as nvcc does.
+ * Quotes around a word are the shell's (torch writes "'-fPIC'"): nvcc runs the
+ * host compiler through a shell, so they are dropped.
+ */
+export function hostPassthrough(args: readonly string[]): HostPass[] {
+  const out: HostPass[] = []
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i]
+    const eq = a.indexOf('=')
+    let value: string | undefined
+    if (HOST_PASS.has(a)) value = args[++i]
+    else if (eq > 0 && HOST_PASS.has(a.slice(0, eq))) value = a.slice(eq + 1)
+    if (value === undefined) continue
+    const words = value
+      .split(',')
+      .map(w => w.trim().replace(/^(['"])(.*)\1$/, '$2'))
+      .filter(Boolean)
+    out.push({ written: HOST_PASS.has(a) ? `${a} ${value}` : a, words })
+  }
+  return out
+}
+
+/** The host compiler nvcc runs: -ccbin / --compiler-bindir (a compiler or its folder), else gcc (nvcc's default on Linux). */
+export function nvccHostFamily(args: readonly string[]): CompilerFamily {
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i]
+    const m = /^(-ccbin|--compiler-bindir)(?:=(.*))?$/.exec(a)
+    if (!m) continue
+    const value = m[2] ?? args[i + 1] ?? ''
+    const family = familyFromName(value)
+    // A folder (-ccbin /usr/bin) leaves nvcc picking gcc there.
+    return family === 'unknown' || family === 'nvcc' ? 'gcc' : family
+  }
+  return 'gcc'
+}
+
+/**
+ * OpenMP as nvcc's host compiler sees it. nvcc has no -fopenmp of its own (it
+ * stops with "Unknown option"); host code in a .cu file gets OpenMP only from
+ * -fopenmp passed through -Xcompiler or --compiler-options. The last word
+ * wins, across passes, as on the host compiler's own line.
+ */
+function nvccOpenMP(args: readonly string[]): OpenMPFlags {
+  const host = nvccHostFamily(args)
+  let flags: string[] = []
+  let enabled = false
+  let note: string | undefined
+  for (const pass of hostPassthrough(args)) {
+    const r = openmpFlags(['host', ...pass.words], host)
+    if (r.flags.length === 0) continue
+    flags = [...flags, pass.written]
+    enabled = r.enabled
+    note = r.note
+  }
+  return { flags, enabled, ...(note ? { note } : {}) }
 }
 
 /** The optimisation level in effect: the last -O (or MSVC /O) flag; null when none (the compiler's default, -O0 for gcc/clang). */
@@ -104,9 +175,19 @@ export function linkedOpenMP(args: readonly string[], family: CompilerFamily): {
   const add = (l: string): void => {
     if (!libraries.includes(l)) libraries.push(l)
   }
+  if (family === 'nvcc') {
+    // nvcc links through its host compiler: -Xcompiler -fopenmp links libgomp there.
+    for (const pass of hostPassthrough(args)) {
+      const host = linkedOpenMP(['host', ...pass.words], nvccHostFamily(args))
+      if (host.flags.length) flags.push(pass.written)
+      host.libraries.forEach(add)
+    }
+  }
   for (let i = 1; i < args.length; i++) {
     const a = args[i]
-    if (a === '-fopenmp' || a === '-qopenmp' || a === '-fiopenmp') {
+    if (HOST_PASS.has(a) || a === '-Xlinker' || a === '-Xpreprocessor' || a === '-Xclang') {
+      i++ // a passed-on word is read above (nvcc) or belongs to another tool
+    } else if (a === '-fopenmp' || a === '-qopenmp' || a === '-fiopenmp') {
       flags.push(a)
       add(family === 'gcc' ? 'libgomp (-fopenmp)' : family === 'msvc' ? 'vcomp (-openmp)' : 'libomp (-fopenmp)')
     } else if (/^-fopenmp=/.test(a)) {

@@ -24,8 +24,8 @@ export function shQuote(word: string): string {
 }
 
 export interface WrapperSpec {
-  /** 'cc' or 'cxx': which variable the wrapper stands in for. */
-  role: 'cc' | 'cxx'
+  /** 'cc', 'cxx' or 'nvcc': which compiler the wrapper stands in for. */
+  role: 'cc' | 'cxx' | 'nvcc'
   /** Absolute path of the real compiler. */
   compiler: string
   /** Words that came after the compiler in the original CC/CXX (e.g. `-m64`). */
@@ -37,6 +37,9 @@ export interface WrapperSpec {
 export function wrapperScript(spec: WrapperSpec): string {
   const real = [spec.compiler, ...spec.extraArgs].map(shQuote).join(' ')
   const launcher = spec.ccache ? `${shQuote(spec.ccache)} ` : ''
+  // nvcc also reads words from NVCC_PREPEND_FLAGS and NVCC_APPEND_FLAGS: record the
+  // command it really runs (split at blanks, as nvcc splits them; no globbing).
+  const args = spec.role === 'nvcc' ? '${NVCC_PREPEND_FLAGS:-} "$@" ${NVCC_APPEND_FLAGS:-}' : '"$@"'
   return [
     '#!/bin/sh',
     '# thread-scaling-check: records this compiler command, then runs the real compiler.',
@@ -46,13 +49,13 @@ export function wrapperScript(spec: WrapperSpec): string {
     // noclobber makes the redirection fail when a record of a dead process with
     // the same pid exists, so a reused pid never overwrites a record.
     '  n=0',
-    '  set -C',
-    `  until { printf '%s\\0' ${shQuote(RECORD_MAGIC)} "$PWD" ${shQuote(spec.role)} ${real} "$@" > "$d/$$.$n.rec"; } 2>/dev/null; do`,
+    '  set -C -f',
+    `  until { printf '%s\\0' ${shQuote(RECORD_MAGIC)} "$PWD" ${shQuote(spec.role)} ${real} ${args} > "$d/$$.$n.rec"; } 2>/dev/null; do`,
     '    n=$((n + 1))',
     // A full disk or a read-only directory must never break the build.
     '    [ "$n" -gt 20 ] && break',
     '  done',
-    '  set +C',
+    '  set +C +f',
     'fi',
     `exec ${launcher}${real} "$@"`,
     ''

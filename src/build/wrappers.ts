@@ -8,7 +8,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { classify, compileCommandsJson, isProbe, parseRecord, type CompileEntry, type CompilerInvocation, type LinkEntry } from './compile-db.js'
+import { classify, compileCommandsJson, isNvccInternal, isProbe, parseRecord, type CompileEntry, type CompilerInvocation, type LinkEntry } from './compile-db.js'
 import { identifyCompiler, which, type CompilerInfo } from './compiler-id.js'
 import { splitQuoted } from './split-quoted.js'
 import { RECORD_DIR_ENV, wrapperScript, type WrapperSpec } from './wrapper-script.js'
@@ -40,10 +40,10 @@ export interface RecordedBuild {
 }
 
 export interface PreparedWrappers {
-  /** Variables to add to the build's environment: CC, CXX and the record folder. */
+  /** Variables to add to the build's environment: CC, CXX, the CUDA ones when there is an nvcc, and the record folder. */
   env: Record<string, string>
-  /** The real compilers the wrappers run. */
-  compilers: { cc: string; cxx: string }
+  /** The real compilers the wrappers run (nvcc: null when the machine has none). */
+  compilers: { cc: string; cxx: string; nvcc: string | null }
   /** Reads the records, writes the compile database beside the build log, and removes the wrappers. Call once, after the build. */
   finish(): Promise<RecordedBuild>
 }
@@ -117,6 +117,70 @@ export function compilerWords(variable: string, value: string): string[] {
 
 const isFile = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false
 
+/** Where the build's nvcc is, found as torch finds it. */
+export interface NvccLocation {
+  nvcc: string
+  /** Words after nvcc in PYTORCH_NVCC. */
+  extraArgs: string[]
+  /** A ccache/sccache word in front of it in PYTORCH_NVCC (ccache is kept). */
+  launcher: string | null
+  /** The CUDA folder torch would use (include/, lib64/); null when nvcc came from PYTORCH_NVCC alone. */
+  cudaHome: string | null
+  /** PYTORCH_NVCC was set: torch's ninja builds run it instead of CUDA_HOME's nvcc. */
+  fromPytorchNvcc: boolean
+}
+
+/**
+ * The nvcc a CUDA extension build would run: PYTORCH_NVCC (torch's ninja
+ * builds), else <CUDA_HOME or CUDA_PATH>/bin/nvcc, else nvcc on PATH, else
+ * /usr/local/cuda, in torch's order. Null when there is none: a build without
+ * CUDA needs no nvcc wrapper.
+ */
+export function findNvcc(env: NodeJS.ProcessEnv = process.env): NvccLocation | null {
+  const exists = (p: string): boolean => which(p, env) !== null
+  const homeOf = (): string | null => {
+    const set = env.CUDA_HOME || env.CUDA_PATH
+    if (set) return set
+    const onPath = which('nvcc', env)
+    if (onPath) return path.dirname(path.dirname(onPath))
+    return fs.existsSync('/usr/local/cuda') ? '/usr/local/cuda' : null
+  }
+  const cudaHome = homeOf()
+  if (env.PYTORCH_NVCC?.trim()) {
+    let words = env.PYTORCH_NVCC.trim().split(/\s+/)
+    let launcher: string | null = null
+    while (words.length > 1 && LAUNCHERS.has(path.basename(words[0]))) {
+      if (path.basename(words[0]) === 'ccache') launcher = which(words[0], env)
+      words = words.slice(1)
+    }
+    const nvcc = which(words[0], env)
+    if (!nvcc) throw new CompilerNotFoundError('PYTORCH_NVCC', words[0])
+    return { nvcc, extraArgs: words.slice(1), launcher, cudaHome, fromPytorchNvcc: true }
+  }
+  if (cudaHome === null) return null
+  const nvcc = path.join(cudaHome, 'bin', 'nvcc')
+  return exists(nvcc) ? { nvcc, extraArgs: [], launcher: null, cudaHome, fromPytorchNvcc: false } : null
+}
+
+/**
+ * A stand-in CUDA folder whose bin/nvcc is the wrapper and whose every other
+ * entry links to the real one. torch's setuptools path runs
+ * CUDA_HOME/bin/nvcc and its ninja path writes it into build.ninja's cuda_compile
+ * rule, so pointing CUDA_HOME here records both; include/ and lib64/ resolve
+ * through the links. nvcc itself is run by its real path, so it finds its own
+ * files as usual.
+ */
+function shadowCudaHome(root: string, cudaHome: string, wrapper: string): string {
+  const home = path.join(root, 'cuda')
+  fs.mkdirSync(path.join(home, 'bin'), { recursive: true })
+  for (const e of fs.readdirSync(cudaHome)) if (e !== 'bin') fs.symlinkSync(path.join(cudaHome, e), path.join(home, e))
+  const bin = path.join(cudaHome, 'bin')
+  for (const e of fs.existsSync(bin) ? fs.readdirSync(bin) : []) if (e !== 'nvcc') fs.symlinkSync(path.join(bin, e), path.join(home, 'bin', e))
+  fs.copyFileSync(wrapper, path.join(home, 'bin', 'nvcc'))
+  fs.chmodSync(path.join(home, 'bin', 'nvcc'), 0o755)
+  return home
+}
+
 /**
  * The real compilers the build would run (what the wrappers exec), from
  * CC/CXX or the platform's defaults. Async so that a missing compiler reaches
@@ -152,6 +216,18 @@ export function prepareWrappers(opts: WrapperOptions): PreparedWrappers {
   }
   const ccWrapper = write(cc)
   const cxxWrapper = write(cxx)
+  const cuda: Record<string, string> = {}
+  const nv = findNvcc(env)
+  if (nv) {
+    const nvccWrapper = write({ spec: { role: 'nvcc', compiler: nv.nvcc, extraArgs: nv.extraArgs, ccache: nv.launcher }, name: 'nvcc' })
+    if (nv.fromPytorchNvcc) cuda.PYTORCH_NVCC = nvccWrapper
+    if (nv.cudaHome && fs.existsSync(nv.cudaHome)) {
+      const home = shadowCudaHome(root, nv.cudaHome, nvccWrapper)
+      Object.assign(cuda, { CUDA_HOME: home, CUDA_PATH: home })
+    }
+    // CMake's CUDA language reads CUDACXX when it configures.
+    cuda.CUDACXX = nvccWrapper
+  }
 
   let finished: Promise<RecordedBuild> | null = null
   const finish = (): Promise<RecordedBuild> => {
@@ -159,8 +235,8 @@ export function prepareWrappers(opts: WrapperOptions): PreparedWrappers {
     return finished
   }
   return {
-    env: { CC: ccWrapper, CXX: cxxWrapper, [RECORD_DIR_ENV]: recordDir },
-    compilers: { cc: cc.spec.compiler, cxx: cxx.spec.compiler },
+    env: { CC: ccWrapper, CXX: cxxWrapper, ...cuda, [RECORD_DIR_ENV]: recordDir },
+    compilers: { cc: cc.spec.compiler, cxx: cxx.spec.compiler, nvcc: nv?.nvcc ?? null },
     finish
   }
 }
@@ -180,7 +256,7 @@ export function readRecords(recordDir: string): CompilerInvocation[] {
 async function collect(recordDir: string, outputDir: string, env: NodeJS.ProcessEnv): Promise<RecordedBuild> {
   const invocations = readRecords(recordDir).sort((a, b) => a.time - b.time)
   const { compiles, links } = classify(invocations)
-  const compileDb = compiles.filter(c => !isProbe(c))
+  const compileDb = compiles.filter(c => !isProbe(c) && !isNvccInternal(c))
   const realLinks = links.filter(l => !isProbe(l))
   const compilers: Record<string, CompilerInfo> = {}
   for (const p of new Set(invocations.map(i => i.arguments[0]))) compilers[p] = await identifyCompiler(p, env)

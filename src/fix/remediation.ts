@@ -1,5 +1,5 @@
 import { patchCMakeText, type CMakeHints } from './cmake-patch.js'
-import { patchSetupPyText, type PythonFlags } from './setup-py-patch.js'
+import { patchSetupPyText, type PatchParts, type PythonFlags } from './setup-py-patch.js'
 import { unifiedDiff } from './unified-diff.js'
 
 /** The compile and link flags that put OpenMP into a torch extension, per platform and compiler. */
@@ -81,7 +81,8 @@ export function pythonFlags(platform: string, compiler: FixCompiler): PythonFlag
     case 'msvc':
       return { compile: ['"/openmp"'], link: [], imports: [], preamble: [] }
     default:
-      return { compile: ['"-fopenmp"'], link: ['"-fopenmp"'], imports: [], preamble: [] }
+      // nvcc has no -fopenmp of its own: it hands the flag to the host compiler with -Xcompiler.
+      return { compile: ['"-fopenmp"'], nvcc: ['"-Xcompiler"', '"-fopenmp"'], link: ['"-fopenmp"'], imports: [], preamble: [] }
   }
 }
 
@@ -101,10 +102,23 @@ export interface BuildFilePatch {
  * to change (no extension call, or the flags are already passed).
  * `file` is the path relative to the repository root, for the diff headers.
  */
-export function patchSetupPy(text: string, platform: string, compiler: FixCompiler, file = 'setup.py'): BuildFilePatch | null {
-  const patched = patchSetupPyText(text, pythonFlags(platform, compiler))
+export function patchSetupPy(text: string, platform: string, compiler: FixCompiler, file = 'setup.py', parts: PatchParts = { cxx: true, nvcc: true }): BuildFilePatch | null {
+  const flags = pythonFlags(platform, compiler)
+  const patched = patchSetupPyText(text, flags, parts)
   if (patched === null) return null
-  return { diff: unifiedDiff(file, text, patched), patched, note: patchNote(platform, compiler) }
+  const cuda = (flags.nvcc ?? []).length > 0 && parts.nvcc && /\bCUDAExtension\s*\(/.test(text)
+  const nvccNote = cuda ? ` For .cu files, nvcc gets "-Xcompiler", "-fopenmp" in extra_compile_args["nvcc"]: host code in a .cu file is compiled by nvcc's host compiler, which the "cxx" flags never reach.` : ''
+  return { diff: unifiedDiff(file, text, patched), patched, note: patchNote(platform, compiler) + nvccNote }
+}
+
+/**
+ * Which compilers of a CUDA extension the patch should give OpenMP, from the
+ * build's audit: 'nvcc' when a TU nvcc compiled (.cu) lost it, 'cxx' when a
+ * C++ TU did. Without an audit, both.
+ */
+export function partsToPatch(flagged: readonly { family: string }[] | null): PatchParts {
+  if (flagged === null || flagged.length === 0) return { cxx: true, nvcc: true }
+  return { cxx: flagged.some(t => t.family !== 'nvcc'), nvcc: flagged.some(t => t.family === 'nvcc') }
 }
 
 function cmakeHints(platform: string, compiler: FixCompiler): CMakeHints {

@@ -8,6 +8,8 @@ import { blankPython, matchBracket, splitArgs, type Arg } from './python-scan.js
 /** Flags as Python expressions (string literals, or expressions for torch's paths), plus what they need. */
 export interface PythonFlags {
   compile: string[]
+  /** What nvcc needs to hand OpenMP to its host compiler ("-Xcompiler", "-fopenmp"); empty where CUDAExtension gets no nvcc flags. */
+  nvcc?: string[]
   link: string[]
   /** Modules the expressions use (`import os`), added when missing. */
   imports: string[]
@@ -17,6 +19,13 @@ export interface PythonFlags {
 
 const CALL = /\b(CppExtension|CUDAExtension|SyclExtension|Extension)\s*\(/g
 const HELPER = '_with_openmp'
+const CUDA_HELPER = '_with_cuda_openmp'
+
+/** Which compilers of a CUDAExtension need the flags: the C++ compiler ('cxx'), nvcc's host compiler ('nvcc'), or both. */
+export interface PatchParts {
+  cxx: boolean
+  nvcc: boolean
+}
 const ALREADY = /-fopenmp\b|\/openmp\b|-openmp:llvm/
 
 interface Edit {
@@ -70,6 +79,70 @@ function mergeValue(text: string, code: string, arg: Arg, flags: string[], cuda:
   return { edits: [{ at: arg.start, remove: arg.end - arg.start, insert: `${HELPER}(${text.slice(arg.start, arg.end)}, [${items(flags)}])` }], helper: true }
 }
 
+/** A value's literal: itself, or the list/dict a top-level name was assigned once; null when it is another expression. */
+function literalOf(code: string, start: number, end: number, assignments: Map<string, { open: number; close: number }>): { open: number; close: number } | null {
+  const value = code.slice(start, end)
+  if (/^[[{]/.test(value) && matchBracket(code, start) === end - 1) return { open: start, close: end - 1 }
+  const named = /^[A-Za-z_]\w*$/.test(value) ? assignments.get(value) : undefined
+  return named && /[[{]/.test(code[named.open]) ? named : null
+}
+
+/**
+ * Edits that merge OpenMP into a CUDAExtension's extra_compile_args: `cxx`
+ * flags for the C++ compiler and `nvcc` flags (-Xcompiler -fopenmp) for the
+ * host code of .cu files, each only where `parts` asks. A list (given to both
+ * compilers) becomes a dict, since nvcc rejects a bare -fopenmp.
+ */
+function mergeCuda(text: string, code: string, arg: Arg, flags: PythonFlags, parts: PatchParts, assignments: Map<string, { open: number; close: number }>): { edits: Edit[]; helper: boolean } {
+  const cxx = parts.cxx ? flags.compile : []
+  const nvcc = parts.nvcc ? (flags.nvcc ?? []) : []
+  const lit = literalOf(code, arg.start, arg.end, assignments)
+  if (lit && code[lit.open] === '[') {
+    const list = text.slice(lit.open, lit.close + 1)
+    const inner = list.slice(1, -1).trim()
+    const withFlags = (f: string[]): string => (f.length ? `[${inner}${inner ? ', ' : ''}${items(f)}]` : list)
+    return { edits: [{ at: lit.open, remove: lit.close + 1 - lit.open, insert: `{"cxx": ${withFlags(cxx)}, "nvcc": ${withFlags(nvcc)}}` }], helper: false }
+  }
+  if (lit) {
+    const edits: Edit[] = []
+    let helper = false
+    const entries = splitArgs(code, lit.open, lit.close)
+    const missing: string[] = []
+    for (const [key, f] of [['cxx', cxx], ['nvcc', nvcc]] as const) {
+      if (f.length === 0) continue
+      const e = entries.find(x => new RegExp(`^(['"])${key}\\1\\s*:`).test(text.slice(x.start, x.end)))
+      if (!e) {
+        missing.push(`"${key}": [${items(f)}]`)
+        continue
+      }
+      const valueAt = e.start + (/^(['"])\w+\1\s*:\s*/.exec(text.slice(e.start, e.end))?.[0].length ?? 0)
+      const target = literalOf(code, valueAt, e.end, assignments)
+      if (target && code[target.open] === '[') edits.push(appendToList(code, target.open, target.close, f))
+      else {
+        edits.push({ at: valueAt, remove: e.end - valueAt, insert: `${HELPER}(${text.slice(valueAt, e.end)}, [${items(f)}])` })
+        helper = true
+      }
+    }
+    if (missing.length) edits.push(appendToList(code, lit.open, lit.close, missing))
+    return { edits, helper }
+  }
+  return { edits: [{ at: arg.start, remove: arg.end - arg.start, insert: `${CUDA_HELPER}(${text.slice(arg.start, arg.end)}, [${items(cxx)}], [${items(nvcc)}])` }], helper: true }
+}
+
+/** The text of a CUDAExtension's compile arguments meant for one compiler: the dict entry (followed through a name), or the whole value. */
+function cudaPartText(text: string, code: string, arg: Arg | undefined, key: 'cxx' | 'nvcc', assignments: Map<string, { open: number; close: number }>): string {
+  if (!arg) return ''
+  const lit = literalOf(code, arg.start, arg.end, assignments)
+  if (!lit) return text.slice(arg.start, arg.end)
+  if (code[lit.open] === '[') return text.slice(lit.open, lit.close + 1)
+  const e = splitArgs(code, lit.open, lit.close).find(x => new RegExp(`^(['"])${key}\\1\\s*:`).test(text.slice(x.start, x.end)))
+  if (!e) return ''
+  const entry = text.slice(e.start, e.end)
+  const valueAt = e.start + (/^(['"])\w+\1\s*:\s*/.exec(entry)?.[0].length ?? 0)
+  const target = literalOf(code, valueAt, e.end, assignments)
+  return target ? text.slice(target.open, target.close + 1) : text.slice(valueAt, e.end)
+}
+
 /** Top-level `name = [ ... ]` / `name = { ... }` assigned exactly once: a variable whose literal can be edited in place. */
 function literalAssignments(code: string): Map<string, { open: number; close: number }> {
   const found = new Map<string, { open: number; close: number } | null>()
@@ -100,6 +173,19 @@ function addKeyword(text: string, code: string, open: number, close: number, arg
   return { at, remove: 0, insert: `${comma ? ' ' : ', '}${kw}` }
 }
 
+function cudaHelperSource(): string[] {
+  return [
+    '',
+    `def ${CUDA_HELPER}(args, cxx, nvcc):`,
+    '    # Added by thread-scaling-check: OpenMP for the C++ compiler ("cxx") and for host code in .cu files',
+    '    # ("nvcc" passes -fopenmp on with -Xcompiler). A list goes to both compilers, so it is split.',
+    '    if not isinstance(args, dict):',
+    '        args = {"cxx": list(args), "nvcc": list(args)}',
+    '    return {**args, "cxx": list(args.get("cxx", [])) + cxx, "nvcc": list(args.get("nvcc", [])) + nvcc}',
+    ''
+  ]
+}
+
 function helperSource(): string[] {
   return [
     '',
@@ -128,11 +214,12 @@ function afterImports(code: string): number {
  * Returns the patched text, or null when there is nothing to patch: no
  * extension call, or every call already passes an OpenMP flag.
  */
-export function patchSetupPyText(text: string, flags: PythonFlags): string | null {
+export function patchSetupPyText(text: string, flags: PythonFlags, parts: PatchParts = { cxx: true, nvcc: true }): string | null {
   const code = blankPython(text)
   const assignments = literalAssignments(code)
   const edits: Edit[] = []
   let helper = false
+  let cudaHelper = false
   for (const m of code.matchAll(CALL)) {
     const open = (m.index ?? 0) + m[0].length - 1
     const close = matchBracket(code, open)
@@ -146,9 +233,35 @@ export function patchSetupPyText(text: string, flags: PythonFlags): string | nul
       const lit = assignments.get(v)
       return lit ? text.slice(lit.open, lit.close + 1) : v
     }
-    if (ALREADY.test(argText('extra_compile_args') ?? '')) continue
     if (/^(class|def)\b/.test(text.slice(text.lastIndexOf('\n', m.index ?? 0) + 1).trimStart())) continue
     const cuda = m[1] === 'CUDAExtension'
+    if (cuda && (flags.nvcc ?? []).length > 0) {
+      // Each compiler on its own: C++ files may have -fopenmp while .cu host code lacks it.
+      const compileArg = args.find(a => a.name === 'extra_compile_args')
+      const need: PatchParts = {
+        cxx: parts.cxx && !ALREADY.test(cudaPartText(text, code, compileArg, 'cxx', assignments)),
+        nvcc: parts.nvcc && !ALREADY.test(cudaPartText(text, code, compileArg, 'nvcc', assignments))
+      }
+      if (!need.cxx && !need.nvcc) continue
+      if (compileArg) {
+        const r = mergeCuda(text, code, compileArg, flags, need, assignments)
+        edits.push(...r.edits)
+        helper ||= r.helper && r.edits.some(e => e.insert.startsWith(HELPER))
+        cudaHelper ||= r.edits.some(e => e.insert.startsWith(CUDA_HELPER))
+      } else {
+        edits.push(addKeyword(text, code, open, close, args, `extra_compile_args={"cxx": [${items(need.cxx ? flags.compile : [])}], "nvcc": [${items(need.nvcc ? (flags.nvcc ?? []) : [])}]}`))
+      }
+      const linkArg = args.find(a => a.name === 'extra_link_args')
+      if (flags.link.length && !ALREADY.test(argText('extra_link_args') ?? '')) {
+        if (linkArg) {
+          const r = mergeValue(text, code, linkArg, flags.link, false, new Map([...assignments].filter(([, v]) => code[v.open] === '[')))
+          edits.push(...r.edits)
+          helper ||= r.helper
+        } else edits.push(addKeyword(text, code, open, close, args, `extra_link_args=[${items(flags.link)}]`))
+      }
+      continue
+    }
+    if (ALREADY.test(argText('extra_compile_args') ?? '')) continue
     for (const [name, list] of [['extra_compile_args', flags.compile], ['extra_link_args', flags.link]] as const) {
       if (list.length === 0) continue
       const arg = args.find(a => a.name === name)
@@ -171,7 +284,7 @@ export function patchSetupPyText(text: string, flags: PythonFlags): string | nul
 
   const outCode = blankPython(out)
   const missing = flags.imports.filter(mod => !new RegExp(`^import[ \\t]+(.*,[ \\t]*)?${mod}\\b`, 'm').test(outCode))
-  const head = [...missing.map(mod => `import ${mod}`), ...flags.preamble, ...(helper ? helperSource() : [])]
+  const head = [...missing.map(mod => `import ${mod}`), ...flags.preamble, ...(helper ? helperSource() : []), ...(cudaHelper ? cudaHelperSource() : [])]
   if (head.length) {
     const at = afterImports(outCode)
     out = out.slice(0, at) + head.join('\n') + '\n' + out.slice(at)

@@ -1,3 +1,4 @@
+import type { BuildAudit } from '../build/audit.js'
 import type { BinaryEvidence } from './types.js'
 import type { Log } from '../log.js'
 import { hitsInBinary, mapSourcesToBinaries } from './compile-map.js'
@@ -62,4 +63,20 @@ function realpath(p: string): string | null {
   } catch {
     return null
   }
+}
+
+/**
+ * Adds, per binary, the translation units the build's audit flagged (parallel
+ * code compiled without OpenMP) that were linked into it: by the link's
+ * output path, or by file name for a copy (setuptools --inplace, pip).
+ * A binary whose other TUs import OpenMP still fails for these.
+ */
+export function addLostTus(evidence: BinaryEvidence[], binaries: readonly string[], audit: BuildAudit | null, cwd: string): BinaryEvidence[] {
+  if (!audit || audit.flagged.length === 0) return evidence
+  return evidence.map((b, i) => {
+    const binary = path.resolve(cwd, binaries[i])
+    const linked = (out: string): boolean => path.resolve(cwd, out) === binary || path.basename(out) === path.basename(binary)
+    const lost = audit.flagged.filter(t => t.linkedInto.some(linked)).map(t => ({ file: t.file, family: t.family, hits: t.hits }))
+    return lost.length ? { ...b, lostTus: lost } : b
+  })
 }

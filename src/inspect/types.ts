@@ -22,4 +22,18 @@ export interface BinaryEvidence {
   sourcesHow?: string
   /** Conflicts between its OpenMP runtime and torch's. */
   runtimeFindings?: RuntimeFinding[]
+  /**
+   * Its translation units whose parallel code was compiled without OpenMP,
+   * from the build's per-TU audit; absent when the build wasn't recorded.
+   */
+  lostTus?: LostTu[]
+}
+
+/** One translation unit that lost OpenMP: its file, what compiled it, and its parallel lines. */
+export interface LostTu {
+  /** Source file, relative to the working directory. */
+  file: string
+  /** Compiler family ('nvcc' for .cu files nvcc compiled). */
+  family: string
+  hits: SourceHit[]
 }

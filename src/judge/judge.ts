@@ -7,13 +7,18 @@ import { judgedThreads, requiredSpeedup } from './amdahl.js'
 import { caseReason } from './case-reasons.js'
 import { decideCase, position } from './case-verdict.js'
 import type { BinaryFinding, CaseFinding, Evidence, Judgement, Threshold, ThreadRow, Verdict } from './types.js'
-import type { BinaryEvidence } from '../inspect/types.js'
+import type { BinaryEvidence, LostTu } from '../inspect/types.js'
 
 const RANK: Record<Verdict, number> = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 }
 
 /** The worst of several verdicts (fail > inconclusive > pass > skipped). */
 export function worst(verdicts: readonly Verdict[]): Verdict {
   return verdicts.reduce<Verdict>((a, b) => (RANK[b] > RANK[a] ? b : a), 'skipped')
+}
+
+/** Causes for which the fix is OpenMP flags (and the setup.py patch applies). */
+export function lostOpenMP(cause: string): boolean {
+  return cause === 'compiled-without-openmp' || cause === 'tu-without-openmp'
 }
 
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a')
@@ -40,6 +45,27 @@ function describeLines(hits: readonly SourceHit[]): string {
   return `${hits.length} parallel construct(s) in ${shown}`
 }
 
+/** "csrc/k.cu:41 ('#pragma omp parallel for')", plus how many more lines the TU has. */
+function describeTu(t: LostTu): string {
+  const first = t.hits[0]
+  const more = t.hits.length > 1 ? ` and ${t.hits.length - 1} more line(s)` : ''
+  return first ? `${t.file}:${first.line} ('${first.text}')${more}` : t.file
+}
+
+/** Why each lost TU lost OpenMP, and the flag it needs: nvcc's host code needs -Xcompiler -fopenmp. */
+function lostTuReasons(tus: readonly LostTu[]): string[] {
+  const nvcc = tus.filter(t => t.family === 'nvcc')
+  const other = tus.filter(t => t.family !== 'nvcc')
+  const out: string[] = []
+  if (nvcc.length) {
+    out.push(
+      `nvcc compiled ${nvcc.map(t => t.file).join(', ')} without passing -fopenmp to its host compiler, so the host code's parallel lines run on one thread. extra_compile_args['cxx'] never reaches .cu files: add "-Xcompiler", "-fopenmp" to extra_compile_args['nvcc'].`
+    )
+  }
+  if (other.length) out.push(`${other.map(t => t.file).join(', ')} ${other.length > 1 ? 'were' : 'was'} compiled without -fopenmp, so ${other.length > 1 ? 'their' : 'its'} parallel lines run on one thread.`)
+  return out
+}
+
 /** The static verdict for one binary, with what its OpenMP runtime means next to torch's. */
 export function judgeBinary(b: BinaryEvidence, allSources: readonly SourceHit[], backend: string, allSourceFiles = 1): BinaryFinding {
   const finding = judgeOpenMP(b, b.sources ?? allSources, backend, b.sourceFiles ?? allSourceFiles)
@@ -59,6 +85,20 @@ function judgeOpenMP(b: BinaryEvidence, sources: readonly SourceHit[], backend: 
   const lost = sources.filter(h => needsOpenMP(h, openmpBackend))
   const fat = b.images.length > 1 ? ` (slices: ${b.images.map(i => i.arch).join(', ')})` : ''
 
+  const lostTus = b.lostTus ?? []
+  if (serialSlices.length === 0 && lostTus.length > 0) {
+    // The imports come from the TUs that had OpenMP; they say nothing of the ones that didn't.
+    return {
+      path: b.path,
+      verdict: 'fail',
+      cause: 'tu-without-openmp',
+      reasons: [
+        `${lostTus.length} translation unit(s) were compiled without OpenMP, though the binary imports ${forks.join(', ')} from the others: ${lostTus.map(describeTu).join('; ')}.`,
+        ...lostTuReasons(lostTus)
+      ],
+      lostLines: lostTus.flatMap(t => t.hits)
+    }
+  }
   if (serialSlices.length === 0) {
     return { path: b.path, verdict: 'pass', cause: 'openmp-compiled-in', reasons: [`OpenMP parallel regions are compiled in${fat}: it imports ${forks.join(', ')}.`], lostLines: [] }
   }
@@ -72,6 +112,7 @@ function judgeOpenMP(b: BinaryEvidence, sources: readonly SourceHit[], backend: 
         : `Without -fopenmp the compiler drops '#pragma omp' lines, so these loops run on one thread.`
     ]
     if (pragmas && lost.some(h => h.construct === 'at-parallel')) reasons.push(`${pragmas} '#pragma omp' line(s) are dropped for the same reason.`)
+    reasons.push(...lostTuReasons(lostTus.filter(t => t.family === 'nvcc')))
     return { path: b.path, verdict: 'fail', cause: 'compiled-without-openmp', reasons, lostLines: lost }
   }
   // The stable ABI: the binary alone proves it, sources or not (unless they also hold at::parallel_for lines it lost, above).
@@ -130,8 +171,14 @@ function rows(c: CaseMeasurement, threads: readonly number[], usable: number): T
 }
 
 function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, control: CaseMeasurement | null): CaseFinding {
+  // Skipped, never failed: the runner can't run it, which says nothing about the code.
+  if (c.skipped !== undefined) return { name: c.name, verdict: 'skipped', cause: 'needs-cuda', rows: [], judged: null, reference: null, reasons: [`Skipped: ${c.skipped}.`] }
   const usable = ev.facts.usableCpus
   const base = { name: c.name, rows: rows(c, ev.threads, usable) }
+  if (c.gpu && !c.error) {
+    const t1 = timePerIter(c, 1)
+    return { ...base, verdict: 'skipped', cause: 'gpu-case', judged: null, reference: null, reasons: [`Runs on the GPU (needs_cuda): ${Number.isFinite(t1) ? `${(t1 * 1e3).toFixed(3)} ms per call at 1 thread, ` : ''}timed for information and not held to min-speedup, since CPU threads don't speed up a GPU kernel.`] }
+  }
   const d = decideCase(c, control, t)
   if (d.cause === 'not-measured') return { ...base, verdict: 'skipped', cause: d.cause, judged: null, reference: null, reasons: [`Not measured: ${(c.error ?? '').split('\n')[0]}`], error: c.error }
   if (d.cause === 'one-cpu') return { ...base, verdict: 'inconclusive', cause: d.cause, judged: null, reference: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] }

@@ -24,7 +24,11 @@ export interface Evidence {
 export interface BinaryFinding {
   path: string
   verdict: Verdict
-  /** Short machine-readable cause: 'openmp-compiled-in', 'compiled-without-openmp', 'serial-by-design', 'native-backend', 'unreadable'. */
+  /**
+   * Short machine-readable cause: 'openmp-compiled-in', 'compiled-without-openmp',
+   * 'tu-without-openmp' (the binary has OpenMP from some TUs, others lost it),
+   * 'serial-by-design', 'native-backend', 'unreadable'.
+   */
   cause: string
   reasons: string[]
   /** Source lines whose parallelism the binary lost (for annotations). */
@@ -65,7 +69,8 @@ export interface ReferenceFinding {
  * 'runner-limit' (as parallel as the runner allows), 'unclear' and
  * 'unclear-reference' (max-time ran out), 'control-flat', 'unconfirmed',
  * 'cpu-withheld' (judged without the reference); 'one-cpu', 'not-measured',
- * 'serial-by-design'.
+ * 'serial-by-design'; 'needs-cuda' (skipped: no CUDA on the runner),
+ * 'gpu-case' (timed on the GPU for information).
  */
 export type CaseCause =
   | 'scales'
@@ -82,6 +87,8 @@ export type CaseCause =
   | 'one-cpu'
   | 'not-measured'
   | 'serial-by-design'
+  | 'needs-cuda'
+  | 'gpu-case'
 
 export interface CaseFinding {
   name: string

@@ -291,6 +291,42 @@ def load_workload(path, workdir):
     return cases
 
 
+def cuda_available(torch):
+    try:
+        return bool(torch.cuda.is_available())
+    except Exception:  # noqa: BLE001 - a broken CUDA setup is no CUDA
+        return False
+
+
+def no_cuda_reason(torch):
+    """Why CUDA cases can't run here, in words for the report."""
+    if getattr(torch.version, "cuda", None) is None:
+        return "torch.cuda.is_available() is False: this torch (%s) is a CPU build" % torch.__version__
+    return "torch.cuda.is_available() is False on this runner (torch %s, CUDA %s): no GPU or driver" % (torch.__version__, torch.version.cuda)
+
+
+# What torch and the CUDA runtime say when there is no GPU or driver.
+CUDA_MISSING = ("no cuda gpus", "nvidia driver", "not compiled with cuda", "cuda driver", "cudagetdevicecount", "no kernel image", "cuda error: no", "found no nvidia")
+
+
+def is_cuda_missing(exc):
+    text = ("%s: %s" % (type(exc).__name__, exc)).lower()
+    return any(m in text for m in CUDA_MISSING)
+
+
+def split_cuda_cases(torch, cases):
+    """Cases marked `needs_cuda = True`: (gpu case names, {name: reason} to skip).
+
+    Without CUDA they are skipped, never failed; with it they are timed for
+    information (CPU threads don't speed up a GPU kernel).
+    """
+    marked = [name for name, fn in cases.items() if getattr(fn, "needs_cuda", False)]
+    if not marked or cuda_available(torch):
+        return marked, {}
+    reason = "needs CUDA (needs_cuda = True), and " + no_cuda_reason(torch)
+    return [], {name: reason for name in marked}
+
+
 def control_case(torch):
     """A libtorch op known to run through at::parallel_for and to be compute-bound.
 
@@ -402,10 +438,13 @@ def main():
         reply(channel, error_reply("import", exc))
         return 2
     cases = dict(cases)
+    gpu_cases, skipped = split_cuda_cases(torch, cases)
+    for name in skipped:
+        del cases[name]
     cases[CONTROL_CASE] = control_case(torch)
     if args.workload:
         facts["mapped_libraries"] = mapped_libraries()
-    reply(channel, {"op": "ready", "protocol": PROTOCOL_VERSION, "threads": args.threads, "facts": facts, "cases": [c for c in cases if c != CONTROL_CASE], "workload_info": WORKLOAD_INFO, "peak_rss": peak_rss()})
+    reply(channel, {"op": "ready", "protocol": PROTOCOL_VERSION, "threads": args.threads, "facts": facts, "cases": [c for c in cases if c != CONTROL_CASE], "gpu_cases": gpu_cases, "skipped": skipped, "workload_info": WORKLOAD_INFO, "peak_rss": peak_rss()})
 
     for line in sys.stdin:
         try:
@@ -429,7 +468,11 @@ def main():
             else:
                 reply(channel, {"op": "error", "stage": "protocol", "case": name, "type": "ValueError", "message": "unknown op %r" % op, "traceback": ""})
         except BaseException as exc:  # noqa: BLE001 - report and keep serving other cases
-            reply(channel, error_reply("run", exc, name))
+            err = error_reply("run", exc, name)
+            # An unmarked case that turns out to need CUDA is skipped with the reason, not failed.
+            if not cuda_available(torch) and is_cuda_missing(exc):
+                err["cuda_missing"] = no_cuda_reason(torch)
+            reply(channel, err)
     return 0
 
 

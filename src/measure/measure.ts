@@ -53,7 +53,7 @@ function describeError(r: Extract<Reply, { op: 'error' }>): string {
   return `${r.type}: ${r.message}\n${r.traceback}`.trim()
 }
 
-async function startWorker(opts: MeasureOptions, threads: number): Promise<{ worker: Worker; facts: RunnerFacts; cases: string[]; workloadInfo: Record<string, string>; peakRss: number | null }> {
+async function startWorker(opts: MeasureOptions, threads: number): Promise<{ worker: Worker; facts: RunnerFacts; cases: string[]; gpuCases: string[]; skipped: Record<string, string>; workloadInfo: Record<string, string>; peakRss: number | null }> {
   const worker = new Worker({ python: opts.python, harness: opts.harness, workload: opts.workload, workdir: opts.workdir, threads })
   let reply: Reply
   try {
@@ -70,7 +70,7 @@ async function startWorker(opts: MeasureOptions, threads: number): Promise<{ wor
     throw new MeasureSetupError(`Input 'workload': importing ${opts.workload} failed (${reply.type}: ${reply.message}). If the extension itself won't import, check the build's output above.`, reply.traceback)
   }
   if (reply.op !== 'ready') throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output)
-  return { worker, facts: reply.facts, cases: reply.cases, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss }
+  return { worker, facts: reply.facts, cases: reply.cases, gpuCases: reply.gpuCases, skipped: reply.skipped, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss }
 }
 
 /** One sample slot of a round: a thread count, or the n single-thread copies at once. */
@@ -118,7 +118,11 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
   }
   startedWorkers.forEach((s, i) => s.status === 'fulfilled' && noteRss(threadsLabel(opts.threads[i]), s.value.peakRss))
 
-  const all: CaseMeasurement[] = [...first.cases, CONTROL_CASE].map(name => ({ name, iters: 0, samples: [] }))
+  const all: CaseMeasurement[] = [...first.cases, CONTROL_CASE].map(name => ({ name, iters: 0, samples: [], ...(first.gpuCases.includes(name) ? { gpu: true } : {}) }))
+  // Cases that need CUDA on a runner without it: reported as skipped, never run.
+  const notRun: CaseMeasurement[] = Object.entries(first.skipped).map(([name, why]) => ({ name, iters: 0, samples: [], skipped: why }))
+  for (const c of notRun) log.info(`Case '${c.name}' skipped: ${c.skipped}`)
+  const out = (c: CaseMeasurement): boolean => c.error !== undefined || c.skipped !== undefined
   const fail = (c: CaseMeasurement, what: string, e: unknown): void => {
     const stderr = e instanceof WorkerFailure && e.stderr ? `\n--- harness output (last lines) ---\n${e.stderr}` : ''
     c.error = `${what}: ${e instanceof Error ? e.message : String(e)}${stderr}`
@@ -126,6 +130,11 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
   }
   const replied = (c: CaseMeasurement, r: Reply, what: string): Reply | null => {
     if (r.op !== 'error') return r
+    if (r.cudaMissing) {
+      c.skipped = `needs CUDA (it raised ${r.type}: ${r.message.split('\n')[0]}), and ${r.cudaMissing}`
+      log.info(`Case '${c.name}' skipped: ${c.skipped}`)
+      return null
+    }
     c.error = `${what} raised ${describeError(r)}`
     log.warning(`Case '${c.name}' raised ${r.type}: ${r.message}`)
     return null
@@ -221,7 +230,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
       // The control is runner information only: it gets no reference of its own.
       const withReference = !referenceSkipped && copies.length === judged - 1
       for (const c of all) {
-        if (c.error || done.has(c)) continue
+        if (out(c) || done.has(c)) continue
         const slots: Slot[] = withReference && c.name !== CONTROL_CASE ? [...counts, 'reference'] : counts
         for (const slot of roundOrder(slots, round)) {
           // The warm-up only has to start thread pools and fill caches: half a sample does.
@@ -242,10 +251,11 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
       if (round > 0) log.info(progressLine(round, all, judged))
       // A decided case stops; the others keep the rounds going.
       const control = all[all.length - 1]
-      if (round >= minRounds) for (const c of all) if (!c.error && opts.isDecided(c, facts, control)) done.add(c)
+      // A GPU case is timed for information: the minimum rounds do.
+      if (round >= minRounds) for (const c of all) if (!out(c) && (c.gpu || opts.isDecided(c, facts, control))) done.add(c)
       // With the reference, the control decides nothing: it runs while the cases do.
       const needed = referenceSkipped ? all : all.filter(c => c.name !== CONTROL_CASE)
-      if (!fixed && needed.every(c => c.error || done.has(c))) {
+      if (!fixed && needed.every(c => out(c) || done.has(c))) {
         stoppedBy = 'decided'
         break
       }
@@ -256,7 +266,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     }
     const control = all.pop() as CaseMeasurement
     const reference = { copies: referenceSkipped ? 0 : judged, skipped: referenceSkipped, peakRss: [...rss].map(([process, bytes]) => ({ process, bytes })) }
-    return { facts, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1000, stoppedBy, reference }
+    return { facts, threads: opts.threads, cases: [...all, ...notRun], control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1000, stoppedBy, reference }
   } finally {
     await copiesStarting?.catch(() => undefined)
     await Promise.all([...workers.values(), ...copies].map(w => w.close()))
@@ -269,6 +279,7 @@ function progressLine(round: number, cases: CaseMeasurement[], top: number): str
   const x = (v: number): string => `${Number.isFinite(v) ? v.toFixed(2) : '?'}x`
   const parts = cases.map(c => {
     if (c.error) return `${c.name} error`
+    if (c.skipped) return `${c.name} skipped`
     const label = c.name === CONTROL_CASE ? 'control' : c.name
     const copies = c.reference?.length ? ` (copies ${x(median(referenceRatios(c, top)))})` : ''
     return `${label} ${x(speedupInterval(c, top).estimate)}${copies}`

@@ -2,10 +2,10 @@ import type { RunnerFacts } from '../runner-facts.js'
 
 /** Replies of harness.py, checked field by field: the harness runs user code and its output is not trusted. */
 export type Reply =
-  | { op: 'ready'; threads: number; facts: RunnerFacts; cases: string[]; workloadInfo: Record<string, string>; peakRss: number | null }
+  | { op: 'ready'; threads: number; facts: RunnerFacts; cases: string[]; gpuCases: string[]; skipped: Record<string, string>; workloadInfo: Record<string, string>; peakRss: number | null }
   | { op: 'calibrated'; iters: number; perIter: number; peakRss: number | null }
   | { op: 'sample'; iters: number; wall: number; cpu: number; perCall: number[] | null; steal: [number, number] | null; wait: number | null; threadCpu: number[] | null; peakRss: number | null }
-  | { op: 'error'; stage: string; case: string | null; type: string; message: string; traceback: string }
+  | { op: 'error'; stage: string; case: string | null; type: string; message: string; traceback: string; cudaMissing: string | null }
 
 export class ProtocolError extends Error {}
 
@@ -78,7 +78,13 @@ export function parseReply(line: string): Reply {
       if (typeof info === 'object' && info !== null && !Array.isArray(info)) {
         for (const [k, v] of Object.entries(info)) if (typeof v === 'string') workloadInfo[k.slice(0, 100)] = v.slice(0, 500)
       }
-      return { op: 'ready', threads: num(r, 'threads', 1), facts: facts(r.facts as Obj), cases: cases as string[], workloadInfo, peakRss: nullable(r, 'peak_rss', num) }
+      // Older harnesses send neither: no GPU cases, none skipped.
+      const gpu = r.gpu_cases ?? []
+      if (!Array.isArray(gpu) || !gpu.every(c => typeof c === 'string' && (cases as string[]).includes(c))) throw new ProtocolError("harness ready reply's 'gpu_cases' is not a list of its case names")
+      const skippedIn = r.skipped ?? {}
+      if (typeof skippedIn !== 'object' || skippedIn === null || Array.isArray(skippedIn) || !Object.values(skippedIn).every(v => typeof v === 'string')) throw new ProtocolError("harness ready reply's 'skipped' is not a map from case name to reason")
+      const skipped = Object.fromEntries(Object.entries(skippedIn as Record<string, string>).map(([k, v]) => [k.slice(0, 200), v.slice(0, 500)]))
+      return { op: 'ready', threads: num(r, 'threads', 1), facts: facts(r.facts as Obj), cases: cases as string[], gpuCases: gpu as string[], skipped, workloadInfo, peakRss: nullable(r, 'peak_rss', num) }
     }
     case 'calibrated':
       return { op: 'calibrated', iters: num(r, 'iters', 1), perIter: num(r, 'per_iter'), peakRss: nullable(r, 'peak_rss', num) }
@@ -91,7 +97,8 @@ export function parseReply(line: string): Reply {
         case: typeof r.case === 'string' ? r.case : null,
         type: str(r, 'type'),
         message: str(r, 'message'),
-        traceback: str(r, 'traceback')
+        traceback: str(r, 'traceback'),
+        cudaMissing: typeof r.cuda_missing === 'string' ? r.cuda_missing.slice(0, 500) : null
       }
     default:
       throw new ProtocolError(`harness reply has unknown op ${JSON.stringify(r.op)}`)

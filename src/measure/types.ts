@@ -41,6 +41,10 @@ export interface CaseMeasurement {
   reference?: ReferenceSample[]
   /** Set when the case raised, crashed or hung: what happened, with the relevant stderr. */
   error?: string
+  /** Set when the case was not run, and why: it needs CUDA and the runner has none. Not an error. */
+  skipped?: string
+  /** A case marked needs_cuda, run where CUDA is there: timed for information, not held to min-speedup. */
+  gpu?: boolean
 }
 
 export interface Measurement {

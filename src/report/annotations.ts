@@ -1,6 +1,7 @@
 import type { AnnotationProps } from '../log.js'
 import { openmpFix } from '../fix/remediation.js'
 import type { Report } from './types.js'
+import { lostOpenMP } from '../judge/judge.js'
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice'
@@ -32,12 +33,14 @@ export function rankAnnotations(r: Report, toRepoPath: (file: string) => string,
     for (const h of b.lostLines) {
       all.push({
         level: 'error',
-        message: `${b.path} was compiled without OpenMP, so this ${h.construct === 'omp-pragma' ? "'#pragma omp'" : 'parallel_for'} runs on one thread. Add -fopenmp (or the platform's equivalent) to the extension's compile and link flags.`,
+        message: /\.cu$/.test(h.file)
+          ? `nvcc compiled this file without passing -fopenmp to its host compiler, so this ${h.construct === 'omp-pragma' ? "'#pragma omp'" : 'parallel_for'} runs on one thread. Add "-Xcompiler", "-fopenmp" to extra_compile_args['nvcc'] (the 'cxx' flags never reach .cu files).`
+          : `${b.path} was compiled without OpenMP, so this ${h.construct === 'omp-pragma' ? "'#pragma omp'" : 'parallel_for'} runs on one thread. Add -fopenmp (or the platform's equivalent) to the extension's compile and link flags.`,
         props: { title: 'Parallel loop compiled without OpenMP', file: toRepoPath(h.file), startLine: h.line, startColumn: h.column }
       })
     }
   }
-  if (setupPy && r.binaries.some(x => x.cause === 'compiled-without-openmp')) {
+  if (setupPy && r.binaries.some(x => lostOpenMP(x.cause))) {
     const fix = openmpFix(r.runner.platform)
     all.push({ level: 'warning', message: `Add OpenMP flags here (${fix.platform}):\n${fix.setupPy}`, props: { title: 'OpenMP flags belong here', file: setupPy.path, startLine: setupPy.line } })
   }

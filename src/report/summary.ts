@@ -5,6 +5,7 @@ import { bar, ICON, interval, md, num, referenceNote, seconds, stealNote, stoppe
 import { openmpFix } from '../fix/remediation.js'
 import { renderPatchMarkdown, renderRunOnlyFixMarkdown } from './remediation-summary.js'
 import type { Report } from './types.js'
+import { lostOpenMP } from '../judge/judge.js'
 
 /** GitHub's limit for one step summary is 1024 KiB; stay well under it. */
 const SUMMARY_LIMIT = 1000 * 1024
@@ -73,7 +74,7 @@ export function renderSummary(r: Report): string {
         out.push('')
       }
     }
-    for (const b of r.binaries.filter(b => b.verdict === 'fail' && b.cause === 'compiled-without-openmp')) {
+    for (const b of r.binaries.filter(b => b.verdict === 'fail' && lostOpenMP(b.cause))) {
       out.push(`**${md(b.path)}**: ${b.reasons.map(md).join(' ')}`)
       out.push('')
       if (b.lostLines.length) {
@@ -85,7 +86,7 @@ export function renderSummary(r: Report): string {
         out.push('')
       }
     }
-    if (r.binaries.some(b => b.cause === 'compiled-without-openmp')) out.push(...fixSection(r))
+    if (r.binaries.some(b => lostOpenMP(b.cause))) out.push(...fixSection(r))
   }
 
   if (r.cases.length) {
@@ -96,7 +97,7 @@ export function renderSummary(r: Report): string {
       out.push('')
       for (const reason of c.reasons) out.push(`${md(reason)}`)
       out.push('')
-      if (!c.error) out.push(...caseTable(c, t.judgedThreads), '')
+      if (!c.error && c.rows.length) out.push(...caseTable(c, t.judgedThreads), '')
     }
     if (r.measurement) {
       const info = Object.entries(r.measurement.workloadInfo ?? {}).map(([k, v]) => `${md(k)}: \`${md(v)}\``)

@@ -5,6 +5,7 @@ import { interval, num, referenceNote, seconds, stealNote, stoppedBy } from './f
 import { parallelPath } from '../inspect/openmp.js'
 import { openmpFix } from '../fix/remediation.js'
 import type { Report } from './types.js'
+import { lostOpenMP } from '../judge/judge.js'
 
 const TAG = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', skipped: 'SKIPPED' } as const
 
@@ -35,7 +36,7 @@ export function renderTerminal(r: Report): string {
     for (const f of b.runtimeFindings ?? []) for (const fix of f.fix) out.push(`    fix: ${fix}`)
     for (const h of b.lostLines.slice(0, 10)) out.push(`    ${h.file}:${h.line}: ${h.text}`)
     if (b.lostLines.length > 10) out.push(`    ... and ${b.lostLines.length - 10} more`)
-    if (b.verdict === 'fail' && b.cause === 'compiled-without-openmp' && !r.remediation) {
+    if (b.verdict === 'fail' && lostOpenMP(b.cause) && !r.remediation) {
       const fix = openmpFix(r.runner.platform)
       out.push(`  Fix (${fix.platform}), in setup.py's CppExtension(...):`)
       for (const line of fix.setupPy.split('\n')) out.push(`    ${line}`)
@@ -45,7 +46,7 @@ export function renderTerminal(r: Report): string {
     out.push('')
     out.push(`Case ${c.name}: ${TAG[c.verdict]}`)
     for (const reason of c.reasons) out.push(`  ${reason}`)
-    if (c.error) continue
+    if (c.error || c.rows.length === 0) continue
     out.push(
       ...table([
         ['threads', 'time/call', 'speedup (95% interval)', 'efficiency', 'CPU/wall', 'busy'],

@@ -3,6 +3,7 @@ import {
   CheckError,
   Inputs,
   interval,
+  lostOpenMP,
   num,
   openmpFix,
   parseSettings,
@@ -15,7 +16,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-H5DZQJL4.js";
+} from "./chunk-KTR4MFBU.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";
@@ -51,7 +52,7 @@ function renderTerminal(r) {
     for (const f of b.runtimeFindings ?? []) for (const fix of f.fix) out.push(`    fix: ${fix}`);
     for (const h of b.lostLines.slice(0, 10)) out.push(`    ${h.file}:${h.line}: ${h.text}`);
     if (b.lostLines.length > 10) out.push(`    ... and ${b.lostLines.length - 10} more`);
-    if (b.verdict === "fail" && b.cause === "compiled-without-openmp" && !r.remediation) {
+    if (b.verdict === "fail" && lostOpenMP(b.cause) && !r.remediation) {
       const fix = openmpFix(r.runner.platform);
       out.push(`  Fix (${fix.platform}), in setup.py's CppExtension(...):`);
       for (const line of fix.setupPy.split("\n")) out.push(`    ${line}`);
@@ -61,7 +62,7 @@ function renderTerminal(r) {
     out.push("");
     out.push(`Case ${c.name}: ${TAG[c.verdict]}`);
     for (const reason of c.reasons) out.push(`  ${reason}`);
-    if (c.error) continue;
+    if (c.error || c.rows.length === 0) continue;
     out.push(
       ...table([
         ["threads", "time/call", "speedup (95% interval)", "efficiency", "CPU/wall", "busy"],

@@ -34349,6 +34349,7 @@ function splitArgs(code2, open2, close) {
 // src/fix/setup-py-patch.ts
 var CALL = /\b(CppExtension|CUDAExtension|SyclExtension|Extension)\s*\(/g;
 var HELPER = "_with_openmp";
+var CUDA_HELPER = "_with_cuda_openmp";
 var ALREADY = /-fopenmp\b|\/openmp\b|-openmp:llvm/;
 var items = (flags) => flags.join(", ");
 function appendToList(code2, open2, close, flags) {
@@ -34389,6 +34390,59 @@ function mergeValue(text, code2, arg, flags, cuda, assignments) {
   }
   return { edits: [{ at: arg.start, remove: arg.end - arg.start, insert: `${HELPER}(${text.slice(arg.start, arg.end)}, [${items(flags)}])` }], helper: true };
 }
+function literalOf(code2, start, end, assignments) {
+  const value = code2.slice(start, end);
+  if (/^[[{]/.test(value) && matchBracket(code2, start) === end - 1) return { open: start, close: end - 1 };
+  const named = /^[A-Za-z_]\w*$/.test(value) ? assignments.get(value) : void 0;
+  return named && /[[{]/.test(code2[named.open]) ? named : null;
+}
+function mergeCuda(text, code2, arg, flags, parts, assignments) {
+  const cxx = parts.cxx ? flags.compile : [];
+  const nvcc = parts.nvcc ? flags.nvcc ?? [] : [];
+  const lit = literalOf(code2, arg.start, arg.end, assignments);
+  if (lit && code2[lit.open] === "[") {
+    const list2 = text.slice(lit.open, lit.close + 1);
+    const inner = list2.slice(1, -1).trim();
+    const withFlags = (f) => f.length ? `[${inner}${inner ? ", " : ""}${items(f)}]` : list2;
+    return { edits: [{ at: lit.open, remove: lit.close + 1 - lit.open, insert: `{"cxx": ${withFlags(cxx)}, "nvcc": ${withFlags(nvcc)}}` }], helper: false };
+  }
+  if (lit) {
+    const edits = [];
+    let helper = false;
+    const entries = splitArgs(code2, lit.open, lit.close);
+    const missing = [];
+    for (const [key, f] of [["cxx", cxx], ["nvcc", nvcc]]) {
+      if (f.length === 0) continue;
+      const e = entries.find((x) => new RegExp(`^(['"])${key}\\1\\s*:`).test(text.slice(x.start, x.end)));
+      if (!e) {
+        missing.push(`"${key}": [${items(f)}]`);
+        continue;
+      }
+      const valueAt = e.start + (/^(['"])\w+\1\s*:\s*/.exec(text.slice(e.start, e.end))?.[0].length ?? 0);
+      const target = literalOf(code2, valueAt, e.end, assignments);
+      if (target && code2[target.open] === "[") edits.push(appendToList(code2, target.open, target.close, f));
+      else {
+        edits.push({ at: valueAt, remove: e.end - valueAt, insert: `${HELPER}(${text.slice(valueAt, e.end)}, [${items(f)}])` });
+        helper = true;
+      }
+    }
+    if (missing.length) edits.push(appendToList(code2, lit.open, lit.close, missing));
+    return { edits, helper };
+  }
+  return { edits: [{ at: arg.start, remove: arg.end - arg.start, insert: `${CUDA_HELPER}(${text.slice(arg.start, arg.end)}, [${items(cxx)}], [${items(nvcc)}])` }], helper: true };
+}
+function cudaPartText(text, code2, arg, key, assignments) {
+  if (!arg) return "";
+  const lit = literalOf(code2, arg.start, arg.end, assignments);
+  if (!lit) return text.slice(arg.start, arg.end);
+  if (code2[lit.open] === "[") return text.slice(lit.open, lit.close + 1);
+  const e = splitArgs(code2, lit.open, lit.close).find((x) => new RegExp(`^(['"])${key}\\1\\s*:`).test(text.slice(x.start, x.end)));
+  if (!e) return "";
+  const entry = text.slice(e.start, e.end);
+  const valueAt = e.start + (/^(['"])\w+\1\s*:\s*/.exec(entry)?.[0].length ?? 0);
+  const target = literalOf(code2, valueAt, e.end, assignments);
+  return target ? text.slice(target.open, target.close + 1) : text.slice(valueAt, e.end);
+}
 function literalAssignments(code2) {
   const found = /* @__PURE__ */ new Map();
   for (const m of code2.matchAll(/^([A-Za-z_]\w*)[ \t]*=(?!=)[ \t]*([[{]?)/gm)) {
@@ -34416,6 +34470,18 @@ ${indent}${kw},` };
   const at = comma ? last.end + afterLast.indexOf(",") + 1 : last.end;
   return { at, remove: 0, insert: `${comma ? " " : ", "}${kw}` };
 }
+function cudaHelperSource() {
+  return [
+    "",
+    `def ${CUDA_HELPER}(args, cxx, nvcc):`,
+    '    # Added by thread-scaling-check: OpenMP for the C++ compiler ("cxx") and for host code in .cu files',
+    '    # ("nvcc" passes -fopenmp on with -Xcompiler). A list goes to both compilers, so it is split.',
+    "    if not isinstance(args, dict):",
+    '        args = {"cxx": list(args), "nvcc": list(args)}',
+    '    return {**args, "cxx": list(args.get("cxx", [])) + cxx, "nvcc": list(args.get("nvcc", [])) + nvcc}',
+    ""
+  ];
+}
 function helperSource() {
   return [
     "",
@@ -34437,11 +34503,12 @@ function afterImports(code2) {
   }
   return at;
 }
-function patchSetupPyText(text, flags) {
+function patchSetupPyText(text, flags, parts = { cxx: true, nvcc: true }) {
   const code2 = blankPython(text);
   const assignments = literalAssignments(code2);
   const edits = [];
   let helper = false;
+  let cudaHelper = false;
   for (const m of code2.matchAll(CALL)) {
     const open2 = (m.index ?? 0) + m[0].length - 1;
     const close = matchBracket(code2, open2);
@@ -34454,9 +34521,34 @@ function patchSetupPyText(text, flags) {
       const lit = assignments.get(v);
       return lit ? text.slice(lit.open, lit.close + 1) : v;
     };
-    if (ALREADY.test(argText("extra_compile_args") ?? "")) continue;
     if (/^(class|def)\b/.test(text.slice(text.lastIndexOf("\n", m.index ?? 0) + 1).trimStart())) continue;
     const cuda = m[1] === "CUDAExtension";
+    if (cuda && (flags.nvcc ?? []).length > 0) {
+      const compileArg = args.find((a) => a.name === "extra_compile_args");
+      const need = {
+        cxx: parts.cxx && !ALREADY.test(cudaPartText(text, code2, compileArg, "cxx", assignments)),
+        nvcc: parts.nvcc && !ALREADY.test(cudaPartText(text, code2, compileArg, "nvcc", assignments))
+      };
+      if (!need.cxx && !need.nvcc) continue;
+      if (compileArg) {
+        const r = mergeCuda(text, code2, compileArg, flags, need, assignments);
+        edits.push(...r.edits);
+        helper ||= r.helper && r.edits.some((e) => e.insert.startsWith(HELPER));
+        cudaHelper ||= r.edits.some((e) => e.insert.startsWith(CUDA_HELPER));
+      } else {
+        edits.push(addKeyword(text, code2, open2, close, args, `extra_compile_args={"cxx": [${items(need.cxx ? flags.compile : [])}], "nvcc": [${items(need.nvcc ? flags.nvcc ?? [] : [])}]}`));
+      }
+      const linkArg = args.find((a) => a.name === "extra_link_args");
+      if (flags.link.length && !ALREADY.test(argText("extra_link_args") ?? "")) {
+        if (linkArg) {
+          const r = mergeValue(text, code2, linkArg, flags.link, false, new Map([...assignments].filter(([, v]) => code2[v.open] === "[")));
+          edits.push(...r.edits);
+          helper ||= r.helper;
+        } else edits.push(addKeyword(text, code2, open2, close, args, `extra_link_args=[${items(flags.link)}]`));
+      }
+      continue;
+    }
+    if (ALREADY.test(argText("extra_compile_args") ?? "")) continue;
     for (const [name, list2] of [["extra_compile_args", flags.compile], ["extra_link_args", flags.link]]) {
       if (list2.length === 0) continue;
       const arg = args.find((a) => a.name === name);
@@ -34476,7 +34568,7 @@ function patchSetupPyText(text, flags) {
   for (const e of unique) out = out.slice(0, e.at) + e.insert + out.slice(e.at + e.remove);
   const outCode = blankPython(out);
   const missing = flags.imports.filter((mod) => !new RegExp(`^import[ \\t]+(.*,[ \\t]*)?${mod}\\b`, "m").test(outCode));
-  const head = [...missing.map((mod) => `import ${mod}`), ...flags.preamble, ...helper ? helperSource() : []];
+  const head = [...missing.map((mod) => `import ${mod}`), ...flags.preamble, ...helper ? helperSource() : [], ...cudaHelper ? cudaHelperSource() : []];
   if (head.length) {
     const at = afterImports(outCode);
     out = out.slice(0, at) + head.join("\n") + "\n" + out.slice(at);
@@ -34614,13 +34706,20 @@ function pythonFlags(platform2, compiler) {
     case "msvc":
       return { compile: ['"/openmp"'], link: [], imports: [], preamble: [] };
     default:
-      return { compile: ['"-fopenmp"'], link: ['"-fopenmp"'], imports: [], preamble: [] };
+      return { compile: ['"-fopenmp"'], nvcc: ['"-Xcompiler"', '"-fopenmp"'], link: ['"-fopenmp"'], imports: [], preamble: [] };
   }
 }
-function patchSetupPy(text, platform2, compiler, file = "setup.py") {
-  const patched = patchSetupPyText(text, pythonFlags(platform2, compiler));
+function patchSetupPy(text, platform2, compiler, file = "setup.py", parts = { cxx: true, nvcc: true }) {
+  const flags = pythonFlags(platform2, compiler);
+  const patched = patchSetupPyText(text, flags, parts);
   if (patched === null) return null;
-  return { diff: unifiedDiff(file, text, patched), patched, note: patchNote(platform2, compiler) };
+  const cuda = (flags.nvcc ?? []).length > 0 && parts.nvcc && /\bCUDAExtension\s*\(/.test(text);
+  const nvccNote = cuda ? ` For .cu files, nvcc gets "-Xcompiler", "-fopenmp" in extra_compile_args["nvcc"]: host code in a .cu file is compiled by nvcc's host compiler, which the "cxx" flags never reach.` : "";
+  return { diff: unifiedDiff(file, text, patched), patched, note: patchNote(platform2, compiler) + nvccNote };
+}
+function partsToPatch(flagged) {
+  if (flagged === null || flagged.length === 0) return { cxx: true, nvcc: true };
+  return { cxx: flagged.some((t) => t.family !== "nvcc"), nvcc: flagged.some((t) => t.family === "nvcc") };
 }
 function cmakeHints(platform2, compiler) {
   switch (kind(platform2, compiler)) {
@@ -34770,6 +34869,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path2 from "node:path";
 function familyFromVersion(banner) {
+  if (/NVIDIA \(R\) Cuda compiler driver|Cuda compilation tools/i.test(banner)) return "nvcc";
   if (/Apple (LLVM|clang)/i.test(banner)) return "apple-clang";
   if (/clang/i.test(banner)) return "clang";
   if (/Microsoft.*C\/C\+\+|\bcl\.exe\b/i.test(banner)) return "msvc";
@@ -34778,6 +34878,7 @@ function familyFromVersion(banner) {
 }
 function familyFromName(file, platform2 = process.platform) {
   const base2 = path2.basename(file).replace(/\.exe$/i, "");
+  if (base2 === "nvcc") return "nvcc";
   if (/clang/.test(base2)) return platform2 === "darwin" ? "apple-clang" : "clang";
   if (/^(cl|clang-cl)$/i.test(base2)) return "msvc";
   if (/(^|-)(gcc|g\+\+)(-[\d.]+)?$/.test(base2)) return "gcc";
@@ -34818,6 +34919,7 @@ function which(name, env = process.env, skip = () => false) {
 // src/build/flags.ts
 import * as path3 from "node:path";
 function openmpFlags(args, family) {
+  if (family === "nvcc") return nvccOpenMP(args);
   const flags = [];
   let enabled2 = false;
   let note;
@@ -34853,6 +34955,46 @@ function openmpFlags(args, family) {
   }
   return { flags, enabled: enabled2, ...note && flags.length ? { note } : {} };
 }
+var HOST_PASS = /* @__PURE__ */ new Set(["-Xcompiler", "--compiler-options"]);
+function hostPassthrough(args) {
+  const out = [];
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf("=");
+    let value;
+    if (HOST_PASS.has(a)) value = args[++i];
+    else if (eq > 0 && HOST_PASS.has(a.slice(0, eq))) value = a.slice(eq + 1);
+    if (value === void 0) continue;
+    const words = value.split(",").map((w) => w.trim().replace(/^(['"])(.*)\1$/, "$2")).filter(Boolean);
+    out.push({ written: HOST_PASS.has(a) ? `${a} ${value}` : a, words });
+  }
+  return out;
+}
+function nvccHostFamily(args) {
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    const m = /^(-ccbin|--compiler-bindir)(?:=(.*))?$/.exec(a);
+    if (!m) continue;
+    const value = m[2] ?? args[i + 1] ?? "";
+    const family = familyFromName(value);
+    return family === "unknown" || family === "nvcc" ? "gcc" : family;
+  }
+  return "gcc";
+}
+function nvccOpenMP(args) {
+  const host = nvccHostFamily(args);
+  let flags = [];
+  let enabled2 = false;
+  let note;
+  for (const pass of hostPassthrough(args)) {
+    const r = openmpFlags(["host", ...pass.words], host);
+    if (r.flags.length === 0) continue;
+    flags = [...flags, pass.written];
+    enabled2 = r.enabled;
+    note = r.note;
+  }
+  return { flags, enabled: enabled2, ...note ? { note } : {} };
+}
 function optimisation(args) {
   let level = null;
   for (const a of args.slice(1)) {
@@ -34887,9 +35029,18 @@ function linkedOpenMP(args, family) {
   const add = (l) => {
     if (!libraries.includes(l)) libraries.push(l);
   };
+  if (family === "nvcc") {
+    for (const pass of hostPassthrough(args)) {
+      const host = linkedOpenMP(["host", ...pass.words], nvccHostFamily(args));
+      if (host.flags.length) flags.push(pass.written);
+      host.libraries.forEach(add);
+    }
+  }
   for (let i = 1; i < args.length; i++) {
     const a = args[i];
-    if (a === "-fopenmp" || a === "-qopenmp" || a === "-fiopenmp") {
+    if (HOST_PASS.has(a) || a === "-Xlinker" || a === "-Xpreprocessor" || a === "-Xclang") {
+      i++;
+    } else if (a === "-fopenmp" || a === "-qopenmp" || a === "-fiopenmp") {
       flags.push(a);
       add(family === "gcc" ? "libgomp (-fopenmp)" : family === "msvc" ? "vcomp (-openmp)" : "libomp (-fopenmp)");
     } else if (/^-fopenmp=/.test(a)) {
@@ -35167,6 +35318,7 @@ function shQuote(word) {
 function wrapperScript(spec) {
   const real2 = [spec.compiler, ...spec.extraArgs].map(shQuote).join(" ");
   const launcher = spec.ccache ? `${shQuote(spec.ccache)} ` : "";
+  const args = spec.role === "nvcc" ? '${NVCC_PREPEND_FLAGS:-} "$@" ${NVCC_APPEND_FLAGS:-}' : '"$@"';
   return [
     "#!/bin/sh",
     "# thread-scaling-check: records this compiler command, then runs the real compiler.",
@@ -35176,13 +35328,13 @@ function wrapperScript(spec) {
     // noclobber makes the redirection fail when a record of a dead process with
     // the same pid exists, so a reused pid never overwrites a record.
     "  n=0",
-    "  set -C",
-    `  until { printf '%s\\0' ${shQuote(RECORD_MAGIC)} "$PWD" ${shQuote(spec.role)} ${real2} "$@" > "$d/$$.$n.rec"; } 2>/dev/null; do`,
+    "  set -C -f",
+    `  until { printf '%s\\0' ${shQuote(RECORD_MAGIC)} "$PWD" ${shQuote(spec.role)} ${real2} ${args} > "$d/$$.$n.rec"; } 2>/dev/null; do`,
     "    n=$((n + 1))",
     // A full disk or a read-only directory must never break the build.
     '    [ "$n" -gt 20 ] && break',
     "  done",
-    "  set +C",
+    "  set +C +f",
     "fi",
     `exec ${launcher}${real2} "$@"`,
     ""
@@ -35196,7 +35348,7 @@ function parseRecord(bytes, time) {
   const fields = text.slice(0, -1).split("\0");
   if (fields[0] !== RECORD_MAGIC || fields.length < 4) return null;
   const role = fields[2];
-  if (role !== "cc" && role !== "cxx") return null;
+  if (role !== "cc" && role !== "cxx" && role !== "nvcc") return null;
   return { directory: fields[1], role, arguments: fields.slice(3), time };
 }
 var SOURCE = /\.(c|cc|cpp|cxx|c\+\+|cp|C|CPP|cu|m|mm|S|s|sx)$/;
@@ -35244,7 +35396,29 @@ var TAKES_VALUE = /* @__PURE__ */ new Set([
   "-dumpdir",
   "-B",
   "-specs",
-  "-G"
+  "-G",
+  // nvcc's
+  "-gencode",
+  "--generate-code",
+  "-code",
+  "--gpu-code",
+  "--gpu-architecture",
+  "--compiler-options",
+  "--compiler-bindir",
+  "-Xptxas",
+  "-Xnvlink",
+  "-Xcudafe",
+  "-Xfatbin",
+  "-Xarchive",
+  "--linker-options",
+  "--dependency-output",
+  "-odir",
+  "--output-directory",
+  "--threads",
+  "-maxrregcount",
+  "--maxrregcount",
+  "--options-file",
+  "-optf"
 ]);
 var PROBE = /^(-v|--version|-dumpversion|-dumpfullversion|-dumpmachine|-print-.*|--print-.*|-###|--help)$/;
 function split(args) {
@@ -35294,6 +35468,9 @@ function classify(invocations) {
 function isProbe(entry) {
   const where2 = [entry.directory, entry.file ?? "", entry.output].join("\n");
   return /CMakeFiles[\\/](CMakeTmp|CMakeScratch|[\d.]+[\\/]CompilerId)|CompilerIdC(XX)?[\\/]/.test(where2);
+}
+function isNvccInternal(entry) {
+  return /(^|[\\/])tmpxft_[^\\/]*$/.test(entry.file ?? "") || /(^|[\\/])tmpxft_[^\\/]*$/.test(entry.output);
 }
 function compileCommandsJson(entries) {
   return JSON.stringify(entries.map((e) => ({ directory: e.directory, arguments: e.arguments, file: e.file, output: e.output })), null, 2) + "\n";
@@ -35399,6 +35576,41 @@ function compilerWords(variable, value) {
   }
 }
 var isFile = (p) => fs5.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+function findNvcc(env = process.env) {
+  const exists2 = (p) => which(p, env) !== null;
+  const homeOf = () => {
+    const set = env.CUDA_HOME || env.CUDA_PATH;
+    if (set) return set;
+    const onPath = which("nvcc", env);
+    if (onPath) return path9.dirname(path9.dirname(onPath));
+    return fs5.existsSync("/usr/local/cuda") ? "/usr/local/cuda" : null;
+  };
+  const cudaHome = homeOf();
+  if (env.PYTORCH_NVCC?.trim()) {
+    let words = env.PYTORCH_NVCC.trim().split(/\s+/);
+    let launcher = null;
+    while (words.length > 1 && LAUNCHERS.has(path9.basename(words[0]))) {
+      if (path9.basename(words[0]) === "ccache") launcher = which(words[0], env);
+      words = words.slice(1);
+    }
+    const nvcc2 = which(words[0], env);
+    if (!nvcc2) throw new CompilerNotFoundError("PYTORCH_NVCC", words[0]);
+    return { nvcc: nvcc2, extraArgs: words.slice(1), launcher, cudaHome, fromPytorchNvcc: true };
+  }
+  if (cudaHome === null) return null;
+  const nvcc = path9.join(cudaHome, "bin", "nvcc");
+  return exists2(nvcc) ? { nvcc, extraArgs: [], launcher: null, cudaHome, fromPytorchNvcc: false } : null;
+}
+function shadowCudaHome(root, cudaHome, wrapper) {
+  const home = path9.join(root, "cuda");
+  fs5.mkdirSync(path9.join(home, "bin"), { recursive: true });
+  for (const e of fs5.readdirSync(cudaHome)) if (e !== "bin") fs5.symlinkSync(path9.join(cudaHome, e), path9.join(home, e));
+  const bin = path9.join(cudaHome, "bin");
+  for (const e of fs5.existsSync(bin) ? fs5.readdirSync(bin) : []) if (e !== "nvcc") fs5.symlinkSync(path9.join(bin, e), path9.join(home, "bin", e));
+  fs5.copyFileSync(wrapper, path9.join(home, "bin", "nvcc"));
+  fs5.chmodSync(path9.join(home, "bin", "nvcc"), 493);
+  return home;
+}
 async function realCompilers(env = process.env, platform2 = process.platform) {
   const { cc, cxx } = resolveBoth(env, platform2, null);
   return { cc: cc.spec.compiler, cxx: cxx.spec.compiler };
@@ -35420,14 +35632,25 @@ function prepareWrappers(opts) {
   };
   const ccWrapper = write(cc);
   const cxxWrapper = write(cxx);
+  const cuda = {};
+  const nv = findNvcc(env);
+  if (nv) {
+    const nvccWrapper = write({ spec: { role: "nvcc", compiler: nv.nvcc, extraArgs: nv.extraArgs, ccache: nv.launcher }, name: "nvcc" });
+    if (nv.fromPytorchNvcc) cuda.PYTORCH_NVCC = nvccWrapper;
+    if (nv.cudaHome && fs5.existsSync(nv.cudaHome)) {
+      const home = shadowCudaHome(root, nv.cudaHome, nvccWrapper);
+      Object.assign(cuda, { CUDA_HOME: home, CUDA_PATH: home });
+    }
+    cuda.CUDACXX = nvccWrapper;
+  }
   let finished = null;
   const finish = () => {
     finished ??= collect(recordDir, opts.outputDir, env).finally(() => fs5.rmSync(root, { recursive: true, force: true }));
     return finished;
   };
   return {
-    env: { CC: ccWrapper, CXX: cxxWrapper, [RECORD_DIR_ENV]: recordDir },
-    compilers: { cc: cc.spec.compiler, cxx: cxx.spec.compiler },
+    env: { CC: ccWrapper, CXX: cxxWrapper, ...cuda, [RECORD_DIR_ENV]: recordDir },
+    compilers: { cc: cc.spec.compiler, cxx: cxx.spec.compiler, nvcc: nv?.nvcc ?? null },
     finish
   };
 }
@@ -35444,7 +35667,7 @@ function readRecords(recordDir) {
 async function collect(recordDir, outputDir, env) {
   const invocations = readRecords(recordDir).sort((a, b) => a.time - b.time);
   const { compiles, links } = classify(invocations);
-  const compileDb = compiles.filter((c) => !isProbe(c));
+  const compileDb = compiles.filter((c) => !isProbe(c) && !isNvccInternal(c));
   const realLinks = links.filter((l) => !isProbe(l));
   const compilers = {};
   for (const p of new Set(invocations.map((i) => i.arguments[0]))) compilers[p] = await identifyCompiler(p, env);
@@ -37855,7 +38078,7 @@ import * as path20 from "path";
 import * as path16 from "path";
 import assert from "assert";
 var IS_WINDOWS3 = process.platform === "win32";
-function dirname7(p) {
+function dirname8(p) {
   p = safeTrimTrailingSeparator(p);
   if (IS_WINDOWS3 && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
     return p;
@@ -37969,14 +38192,14 @@ function getSearchPaths(patterns) {
     }
     let foundAncestor = false;
     let tempKey = key;
-    let parent = dirname7(tempKey);
+    let parent = dirname8(tempKey);
     while (parent !== tempKey) {
       if (searchPathMap[parent]) {
         foundAncestor = true;
         break;
       }
       tempKey = parent;
-      parent = dirname7(tempKey);
+      parent = dirname8(tempKey);
     }
     if (!foundAncestor) {
       result.push(pattern.searchPath);
@@ -39987,12 +40210,12 @@ var Path = class {
         this.segments = itemPath.split(path18.sep);
       } else {
         let remaining = itemPath;
-        let dir = dirname7(remaining);
+        let dir = dirname8(remaining);
         while (dir !== remaining) {
-          const basename11 = path18.basename(remaining);
-          this.segments.unshift(basename11);
+          const basename12 = path18.basename(remaining);
+          this.segments.unshift(basename12);
           remaining = dir;
-          dir = dirname7(remaining);
+          dir = dirname8(remaining);
         }
         this.segments.unshift(remaining);
       }
@@ -40004,7 +40227,7 @@ var Path = class {
         segment = normalizeSeparators2(itemPath[i]);
         if (i === 0 && hasRoot(segment)) {
           segment = safeTrimTrailingSeparator(segment);
-          assert2(segment === dirname7(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
+          assert2(segment === dirname8(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
           this.segments.push(segment);
         } else {
           assert2(!segment.includes(path18.sep), `Parameter 'itemPath' contains unexpected path separators`);
@@ -40095,7 +40318,7 @@ var Pattern = class _Pattern {
    */
   partialMatch(itemPath) {
     itemPath = safeTrimTrailingSeparator(itemPath);
-    if (dirname7(itemPath) === itemPath) {
+    if (dirname8(itemPath) === itemPath) {
       return this.rootRegExp.test(itemPath);
     }
     return this.minimatch.matchOne(itemPath.split(IS_WINDOWS6 ? /\\+/ : /\/+/), this.minimatch.set[0], true);
@@ -50962,7 +51185,7 @@ var BufferScheduler = class {
 
 // node_modules/@azure/storage-common/dist/esm/crc64.js
 import { createRequire } from "node:module";
-import { dirname as dirname8 } from "node:path";
+import { dirname as dirname9 } from "node:path";
 import { fileURLToPath } from "node:url";
 var __isNode__ = typeof process === "object" && typeof process.versions === "object" && typeof process.versions.node === "string";
 var require2;
@@ -50971,7 +51194,7 @@ var __dirname;
 if (__isNode__) {
   require2 = createRequire(import.meta.url);
   __filename = fileURLToPath(import.meta.url);
-  __dirname = dirname8(__filename);
+  __dirname = dirname9(__filename);
 }
 var NativeCRC64 = (() => {
   var _scriptDir = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : void 0;
@@ -76981,7 +77204,7 @@ function internalCacheTwirpClient(options) {
 }
 
 // node_modules/@actions/cache/lib/internal/tar.js
-import { existsSync as existsSync5, writeFileSync as writeFileSync3 } from "fs";
+import { existsSync as existsSync6, writeFileSync as writeFileSync3 } from "fs";
 import * as path22 from "path";
 var __awaiter19 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
@@ -77019,7 +77242,7 @@ function getTarPath() {
         const systemTar = SystemTarPathOnWindows;
         if (gnuTar) {
           return { path: gnuTar, type: ArchiveToolType.GNU };
-        } else if (existsSync5(systemTar)) {
+        } else if (existsSync6(systemTar)) {
           return { path: systemTar, type: ArchiveToolType.BSD };
         }
         break;
@@ -78067,6 +78290,15 @@ function realpath(p) {
     return null;
   }
 }
+function addLostTus(evidence, binaries, audit, cwd) {
+  if (!audit || audit.flagged.length === 0) return evidence;
+  return evidence.map((b, i) => {
+    const binary = path26.resolve(cwd, binaries[i]);
+    const linked = (out) => path26.resolve(cwd, out) === binary || path26.basename(out) === path26.basename(binary);
+    const lost = audit.flagged.filter((t) => t.linkedInto.some(linked)).map((t) => ({ file: t.file, family: t.family, hits: t.hits }));
+    return lost.length ? { ...b, lostTus: lost } : b;
+  });
+}
 
 // src/sources/scan-files.ts
 import * as fs17 from "node:fs";
@@ -78353,6 +78585,9 @@ var RANK = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 };
 function worst(verdicts) {
   return verdicts.reduce((a, b) => RANK[b] > RANK[a] ? b : a, "skipped");
 }
+function lostOpenMP(cause) {
+  return cause === "compiled-without-openmp" || cause === "tu-without-openmp";
+}
 var fmt2 = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
 function threshold(minSpeedup, threads, usableCpus) {
   const n = judgedThreads(threads, usableCpus);
@@ -78371,6 +78606,23 @@ function describeLines(hits) {
   const shown = files.slice(0, 3).join(", ") + (files.length > 3 ? ` and ${files.length - 3} more` : "");
   return `${hits.length} parallel construct(s) in ${shown}`;
 }
+function describeTu(t) {
+  const first = t.hits[0];
+  const more = t.hits.length > 1 ? ` and ${t.hits.length - 1} more line(s)` : "";
+  return first ? `${t.file}:${first.line} ('${first.text}')${more}` : t.file;
+}
+function lostTuReasons(tus) {
+  const nvcc = tus.filter((t) => t.family === "nvcc");
+  const other = tus.filter((t) => t.family !== "nvcc");
+  const out = [];
+  if (nvcc.length) {
+    out.push(
+      `nvcc compiled ${nvcc.map((t) => t.file).join(", ")} without passing -fopenmp to its host compiler, so the host code's parallel lines run on one thread. extra_compile_args['cxx'] never reaches .cu files: add "-Xcompiler", "-fopenmp" to extra_compile_args['nvcc'].`
+    );
+  }
+  if (other.length) out.push(`${other.map((t) => t.file).join(", ")} ${other.length > 1 ? "were" : "was"} compiled without -fopenmp, so ${other.length > 1 ? "their" : "its"} parallel lines run on one thread.`);
+  return out;
+}
 function judgeBinary(b, allSources, backend, allSourceFiles = 1) {
   const finding = judgeOpenMP(b, b.sources ?? allSources, backend, b.sourceFiles ?? allSourceFiles);
   const runtime = b.runtimeFindings ?? [];
@@ -78387,6 +78639,19 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
   const serialSlices = b.images.filter((i) => !i.openmp.parallel);
   const lost = sources.filter((h) => needsOpenMP(h, openmpBackend));
   const fat = b.images.length > 1 ? ` (slices: ${b.images.map((i) => i.arch).join(", ")})` : "";
+  const lostTus = b.lostTus ?? [];
+  if (serialSlices.length === 0 && lostTus.length > 0) {
+    return {
+      path: b.path,
+      verdict: "fail",
+      cause: "tu-without-openmp",
+      reasons: [
+        `${lostTus.length} translation unit(s) were compiled without OpenMP, though the binary imports ${forks.join(", ")} from the others: ${lostTus.map(describeTu).join("; ")}.`,
+        ...lostTuReasons(lostTus)
+      ],
+      lostLines: lostTus.flatMap((t) => t.hits)
+    };
+  }
   if (serialSlices.length === 0) {
     return { path: b.path, verdict: "pass", cause: "openmp-compiled-in", reasons: [`OpenMP parallel regions are compiled in${fat}: it imports ${forks.join(", ")}.`], lostLines: [] };
   }
@@ -78398,6 +78663,7 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
       lost.some((h) => h.construct === "at-parallel") ? `torch's ATen parallel backend is ${backend}: at::parallel_for holds its '#pragma omp parallel' inside '#ifdef _OPENMP', so without -fopenmp every call runs on one thread, silently.` : `Without -fopenmp the compiler drops '#pragma omp' lines, so these loops run on one thread.`
     ];
     if (pragmas && lost.some((h) => h.construct === "at-parallel")) reasons.push(`${pragmas} '#pragma omp' line(s) are dropped for the same reason.`);
+    reasons.push(...lostTuReasons(lostTus.filter((t) => t.family === "nvcc")));
     return { path: b.path, verdict: "fail", cause: "compiled-without-openmp", reasons, lostLines: lost };
   }
   if (serialSlices.every((i) => i.openmp.libtorchParallel.length > 0)) {
@@ -78452,8 +78718,13 @@ function rows(c, threads, usable) {
   });
 }
 function judgeCase(c, ev, t, control) {
+  if (c.skipped !== void 0) return { name: c.name, verdict: "skipped", cause: "needs-cuda", rows: [], judged: null, reference: null, reasons: [`Skipped: ${c.skipped}.`] };
   const usable = ev.facts.usableCpus;
   const base2 = { name: c.name, rows: rows(c, ev.threads, usable) };
+  if (c.gpu && !c.error) {
+    const t1 = timePerIter(c, 1);
+    return { ...base2, verdict: "skipped", cause: "gpu-case", judged: null, reference: null, reasons: [`Runs on the GPU (needs_cuda): ${Number.isFinite(t1) ? `${(t1 * 1e3).toFixed(3)} ms per call at 1 thread, ` : ""}timed for information and not held to min-speedup, since CPU threads don't speed up a GPU kernel.`] };
+  }
   const d = decideCase(c, control, t);
   if (d.cause === "not-measured") return { ...base2, verdict: "skipped", cause: d.cause, judged: null, reference: null, reasons: [`Not measured: ${(c.error ?? "").split("\n")[0]}`], error: c.error };
   if (d.cause === "one-cpu") return { ...base2, verdict: "inconclusive", cause: d.cause, judged: null, reference: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] };
@@ -78678,7 +78949,12 @@ function parseReply(line) {
       if (typeof info2 === "object" && info2 !== null && !Array.isArray(info2)) {
         for (const [k, v] of Object.entries(info2)) if (typeof v === "string") workloadInfo[k.slice(0, 100)] = v.slice(0, 500);
       }
-      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases, workloadInfo, peakRss: nullable(r, "peak_rss", num) };
+      const gpu = r.gpu_cases ?? [];
+      if (!Array.isArray(gpu) || !gpu.every((c) => typeof c === "string" && cases.includes(c))) throw new ProtocolError("harness ready reply's 'gpu_cases' is not a list of its case names");
+      const skippedIn = r.skipped ?? {};
+      if (typeof skippedIn !== "object" || skippedIn === null || Array.isArray(skippedIn) || !Object.values(skippedIn).every((v) => typeof v === "string")) throw new ProtocolError("harness ready reply's 'skipped' is not a map from case name to reason");
+      const skipped = Object.fromEntries(Object.entries(skippedIn).map(([k, v]) => [k.slice(0, 200), v.slice(0, 500)]));
+      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases, gpuCases: gpu, skipped, workloadInfo, peakRss: nullable(r, "peak_rss", num) };
     }
     case "calibrated":
       return { op: "calibrated", iters: num(r, "iters", 1), perIter: num(r, "per_iter"), peakRss: nullable(r, "peak_rss", num) };
@@ -78691,7 +78967,8 @@ function parseReply(line) {
         case: typeof r.case === "string" ? r.case : null,
         type: str(r, "type"),
         message: str(r, "message"),
-        traceback: str(r, "traceback")
+        traceback: str(r, "traceback"),
+        cudaMissing: typeof r.cuda_missing === "string" ? r.cuda_missing.slice(0, 500) : null
       };
     default:
       throw new ProtocolError(`harness reply has unknown op ${JSON.stringify(r.op)}`);
@@ -78854,7 +79131,7 @@ async function startWorker(opts, threads) {
     throw new MeasureSetupError(`Input 'workload': importing ${opts.workload} failed (${reply.type}: ${reply.message}). If the extension itself won't import, check the build's output above.`, reply.traceback);
   }
   if (reply.op !== "ready") throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output);
-  return { worker, facts: reply.facts, cases: reply.cases, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss };
+  return { worker, facts: reply.facts, cases: reply.cases, gpuCases: reply.gpuCases, skipped: reply.skipped, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss };
 }
 var REFERENCE_START_DELAY_S = 0.03;
 async function measure(opts) {
@@ -78887,7 +79164,10 @@ async function measure(opts) {
     if (bytes !== null) rss.set(process5, Math.max(bytes, rss.get(process5) ?? 0));
   };
   startedWorkers.forEach((s, i) => s.status === "fulfilled" && noteRss(threadsLabel(opts.threads[i]), s.value.peakRss));
-  const all = [...first.cases, CONTROL_CASE].map((name) => ({ name, iters: 0, samples: [] }));
+  const all = [...first.cases, CONTROL_CASE].map((name) => ({ name, iters: 0, samples: [], ...first.gpuCases.includes(name) ? { gpu: true } : {} }));
+  const notRun = Object.entries(first.skipped).map(([name, why]) => ({ name, iters: 0, samples: [], skipped: why }));
+  for (const c of notRun) log2.info(`Case '${c.name}' skipped: ${c.skipped}`);
+  const out = (c) => c.error !== void 0 || c.skipped !== void 0;
   const fail = (c, what, e) => {
     const stderr = e instanceof WorkerFailure && e.stderr ? `
 --- harness output (last lines) ---
@@ -78897,6 +79177,11 @@ ${e.stderr}` : "";
   };
   const replied = (c, r, what) => {
     if (r.op !== "error") return r;
+    if (r.cudaMissing) {
+      c.skipped = `needs CUDA (it raised ${r.type}: ${r.message.split("\n")[0]}), and ${r.cudaMissing}`;
+      log2.info(`Case '${c.name}' skipped: ${c.skipped}`);
+      return null;
+    }
     c.error = `${what} raised ${describeError(r)}`;
     log2.warning(`Case '${c.name}' raised ${r.type}: ${r.message}`);
     return null;
@@ -78979,7 +79264,7 @@ ${e.stderr}` : "";
       const counts = round <= minRounds ? opts.threads : opts.threads.filter((n) => essential.has(n));
       const withReference = !referenceSkipped && copies.length === judged - 1;
       for (const c of all) {
-        if (c.error || done.has(c)) continue;
+        if (out(c) || done.has(c)) continue;
         const slots = withReference && c.name !== CONTROL_CASE ? [...counts, "reference"] : counts;
         for (const slot of roundOrder(slots, round)) {
           const iters = round === 0 ? Math.max(1, Math.ceil(c.iters / 2)) : c.iters;
@@ -78999,10 +79284,10 @@ ${e.stderr}` : "";
       if (round > 0) log2.info(progressLine(round, all, judged));
       const control2 = all[all.length - 1];
       if (round >= minRounds) {
-        for (const c of all) if (!c.error && opts.isDecided(c, facts2, control2)) done.add(c);
+        for (const c of all) if (!out(c) && (c.gpu || opts.isDecided(c, facts2, control2))) done.add(c);
       }
       const needed = referenceSkipped ? all : all.filter((c) => c.name !== CONTROL_CASE);
-      if (!fixed && needed.every((c) => c.error || done.has(c))) {
+      if (!fixed && needed.every((c) => out(c) || done.has(c))) {
         stoppedBy2 = "decided";
         break;
       }
@@ -79013,7 +79298,7 @@ ${e.stderr}` : "";
     }
     const control = all.pop();
     const reference = { copies: referenceSkipped ? 0 : judged, skipped: referenceSkipped, peakRss: [...rss].map(([process5, bytes]) => ({ process: process5, bytes })) };
-    return { facts: facts2, threads: opts.threads, cases: all, control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy: stoppedBy2, reference };
+    return { facts: facts2, threads: opts.threads, cases: [...all, ...notRun], control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy: stoppedBy2, reference };
   } finally {
     await copiesStarting?.catch(() => void 0);
     await Promise.all([...workers.values(), ...copies].map((w) => w.close()));
@@ -79024,6 +79309,7 @@ function progressLine(round, cases, top) {
   const x = (v) => `${Number.isFinite(v) ? v.toFixed(2) : "?"}x`;
   const parts = cases.map((c) => {
     if (c.error) return `${c.name} error`;
+    if (c.skipped) return `${c.name} skipped`;
     const label = c.name === CONTROL_CASE ? "control" : c.name;
     const copies = c.reference?.length ? ` (copies ${x(median(referenceRatios(c, top)))})` : "";
     return `${label} ${x(speedupInterval(c, top).estimate)}${copies}`;
@@ -79419,8 +79705,8 @@ Full log: ${result.logPath}`, first);
   return stage;
 }
 async function remediation(s, binaries, audit) {
-  if (!binaries.some((b) => b.cause === "compiled-without-openmp")) return null;
-  const cxx = audit?.tus[0]?.family ?? (await realCompilers().then((c) => identifyCompiler(c.cxx)).catch(() => null))?.family ?? "unknown";
+  if (!binaries.some((b) => lostOpenMP(b.cause))) return null;
+  const cxx = audit?.tus.find((t) => t.family !== "nvcc")?.family ?? (await realCompilers().then((c) => identifyCompiler(c.cxx)).catch(() => null))?.family ?? "unknown";
   for (const [file, patch] of [
     ["setup.py", patchSetupPy],
     ["CMakeLists.txt", patchCMakeLists]
@@ -79428,7 +79714,7 @@ async function remediation(s, binaries, audit) {
     const full = path31.join(s.workingDirectory, file);
     if (!fs22.existsSync(full)) continue;
     const rel = path31.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path31.sep).join("/");
-    const p = patch(fs22.readFileSync(full, "utf8"), process.platform, cxx, rel);
+    const p = file === "setup.py" ? patchSetupPy(fs22.readFileSync(full, "utf8"), process.platform, cxx, rel, partsToPatch(audit?.flagged ?? null)) : patch(fs22.readFileSync(full, "utf8"), process.platform, cxx, rel);
     if (p) return { file: rel, diff: p.diff, note: p.note };
   }
   return null;
@@ -79484,7 +79770,8 @@ async function runCheck(s, log2) {
   }
   const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path31.relative(s.workingDirectory, h.file) }));
   log2.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
-  const inspected = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
+  const attributed = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
+  const inspected = addLostTus(attributed, binaries, stage?.audit ?? null, s.workingDirectory);
   let measurement = null;
   let facts2;
   const workload = s.preset ? presetPath(s.preset) : s.workload;
@@ -79718,6 +80005,7 @@ export {
   isFeatureAvailable,
   restoreCache,
   saveCache2 as saveCache,
+  lostOpenMP,
   writeOwnFile,
   validateReport,
   CheckError,
