@@ -41,8 +41,9 @@ import {
   summary,
   validateReport,
   warning,
+  worst,
   writeOwnFile
-} from "./chunks/chunk-KTR4MFBU.js";
+} from "./chunks/chunk-IP2JXVN5.js";
 import {
   __commonJS,
   __require,
@@ -1260,13 +1261,12 @@ function mergeSections(into, sections) {
   }
   return into;
 }
-var RANK = { fail: 0, inconclusive: 1, pass: 2, skipped: 3 };
 function header(sections) {
-  const worst = [...sections].sort((a, b) => RANK[a.verdict] - RANK[b.verdict])[0]?.verdict ?? "skipped";
+  const worstVerdict = worst(sections.map((s) => s.verdict));
   const counts = VERDICTS.map((v) => [v, sections.filter((s) => s.verdict === v).length]).filter(([, n]) => n > 0);
   return [
     STICKY_MARKER,
-    `## ${ICON[worst]} Thread scaling: ${sections.length} leg(s), ${counts.map(([v, n]) => `${n} ${v}`).join(", ")}`,
+    `## ${ICON[worstVerdict]} Thread scaling: ${sections.length} leg(s), ${counts.map(([v, n]) => `${n} ${v}`).join(", ")}`,
     "",
     `<sub>thread-scaling-check keeps one section per matrix leg here; each leg updates only its own.</sub>`,
     ""

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { caseSettled, CONFIRM_ROUNDS, LIMIT_MARGIN, REFERENCE_ROUNDS, RELATIVE_FAIL, SHORT_CALL_S, STEAL_LIMIT, STRADDLE_ROUNDS, WAIT_LIMIT } from '../../src/judge/case-verdict.js'
-import { judge, threshold, worst } from '../../src/judge/judge.js'
+import { judge, worst } from '../../src/judge/judge.js'
+import { threshold } from '../../src/judge/threshold.js'
 import type { BinaryEvidence } from '../../src/inspect/types.js'
 import type { Measurement } from '../../src/measure/types.js'
 import { evidence, facts, hit, measured, openmp, referenceInfo } from '../../__fixtures__/evidence.js'

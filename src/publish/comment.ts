@@ -1,3 +1,4 @@
+import { worst } from '../judge/judge.js'
 import type { Verdict } from '../judge/types.js'
 import { bar, ICON, num } from '../report/format.js'
 import type { Report } from '../report/types.js'
@@ -149,14 +150,12 @@ export function mergeSections(into: Map<string, Section>, sections: Iterable<Sec
   return into
 }
 
-const RANK: Record<Verdict, number> = { fail: 0, inconclusive: 1, pass: 2, skipped: 3 }
-
 function header(sections: Section[]): string {
-  const worst = [...sections].sort((a, b) => RANK[a.verdict] - RANK[b.verdict])[0]?.verdict ?? 'skipped'
+  const worstVerdict = worst(sections.map(s => s.verdict))
   const counts = VERDICTS.map(v => [v, sections.filter(s => s.verdict === v).length] as const).filter(([, n]) => n > 0)
   return [
     STICKY_MARKER,
-    `## ${ICON[worst]} Thread scaling: ${sections.length} leg(s), ${counts.map(([v, n]) => `${n} ${v}`).join(', ')}`,
+    `## ${ICON[worstVerdict]} Thread scaling: ${sections.length} leg(s), ${counts.map(([v, n]) => `${n} ${v}`).join(', ')}`,
     '',
     `<sub>thread-scaling-check keeps one section per matrix leg here; each leg updates only its own.</sub>`,
     ''

@@ -1,7 +1,7 @@
 import type { AnnotationProps } from '../log.js'
 import { openmpFix } from '../fix/remediation.js'
 import type { Report } from './types.js'
-import { lostOpenMP } from '../judge/judge.js'
+import { lostOpenMP } from '../judge/binary-verdict.js'
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice'

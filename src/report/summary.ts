@@ -5,7 +5,7 @@ import { bar, ICON, interval, md, num, referenceNote, seconds, stealNote, stoppe
 import { openmpFix } from '../fix/remediation.js'
 import { renderPatchMarkdown, renderRunOnlyFixMarkdown } from './remediation-summary.js'
 import type { Report } from './types.js'
-import { lostOpenMP } from '../judge/judge.js'
+import { lostOpenMP } from '../judge/binary-verdict.js'
 
 /** GitHub's limit for one step summary is 1024 KiB; stay well under it. */
 const SUMMARY_LIMIT = 1000 * 1024

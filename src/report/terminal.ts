@@ -5,7 +5,7 @@ import { interval, num, referenceNote, seconds, stealNote, stoppedBy } from './f
 import { parallelPath } from '../inspect/openmp.js'
 import { openmpFix } from '../fix/remediation.js'
 import type { Report } from './types.js'
-import { lostOpenMP } from '../judge/judge.js'
+import { lostOpenMP } from '../judge/binary-verdict.js'
 
 const TAG = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', skipped: 'SKIPPED' } as const
 

@@ -33513,11 +33513,11 @@ var require_format = __commonJS({
           }
           function getFormat(fmtDef) {
             const code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt3 = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
+            const fmt4 = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
-              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt3}.validate`];
+              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt4}.validate`];
             }
-            return ["string", fmtDef, fmt3];
+            return ["string", fmtDef, fmt4];
           }
           function validCondition() {
             if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
@@ -78512,94 +78512,9 @@ function caseSettled(c, control, t) {
   return decideCase(c, control, t).settled;
 }
 
-// src/judge/amdahl.ts
-function parallelFraction(speedup, threads) {
-  if (threads <= 1) return 0;
-  return (1 - 1 / speedup) / (1 - 1 / threads);
-}
-function amdahl(p, threads) {
-  return 1 / (1 - p + p / threads);
-}
-function requiredSpeedup(minSpeedupAt4, threads) {
-  return amdahl(parallelFraction(minSpeedupAt4, THRESHOLD_THREADS), threads);
-}
-function judgedThreads(threads, usableCpus) {
-  const fitting = threads.filter((n) => n <= Math.floor(usableCpus + 1e-9));
-  return fitting.length ? Math.max(...fitting) : 1;
-}
-
-// src/judge/case-reasons.ts
-var fmt = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
-var pct = (x) => Number.isFinite(x) ? `${Math.round(x * 100)}%` : "n/a";
-var capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
-var micro = (s) => s < 1e-3 ? `${Math.round(s * 1e6)} \xB5s` : `${(s * 1e3).toFixed(1)} ms`;
-function caseReason(d, row, singleCall, t, referenceSkipped) {
-  const s = d.speedup;
-  const at = s ? `${fmt(s.estimate)}x at ${t.judgedThreads} threads (95% interval ${fmt(s.low)}-${fmt(s.high)})` : "";
-  const required = `the required ${fmt(t.required)}x`;
-  const work = `CPU time per wall time ${fmt(row.cpuPerWall)}${row.busyThreads !== null ? `, ${row.busyThreads} busy thread(s)` : ""}`;
-  const r = d.reference;
-  const copies = r ? `${r.copies} independent single-thread copies of the same call` : "";
-  const share = r ? `${pct(r.relative.estimate)} (95% interval ${pct(r.relative.low)}-${pct(r.relative.high)})` : "";
-  const noReference = referenceSkipped ? ` No throughput reference ran (${referenceSkipped}).` : "";
-  switch (d.cause) {
-    case "scales":
-      return `Speedup ${at} meets ${required}; ${work}.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time, and the kernel ${share} of that.` : ""}`;
-    case "unclear":
-      return `Speedup ${at} straddles ${required} and max-time ran out before it was clear. Raise max-time, or make one call of the case longer.`;
-    case "serial":
-      return `Speedup ${at} is below ${required}. Only one thread did the work (${work}): the kernel ran serially.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time.` : ""}`;
-    case "contention":
-    case "partly-serial":
-    case "too-little-work": {
-      const against = r ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(RELATIVE_FAIL)} bar, on a runner that gave its threads their CPUs.` : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`;
-      const why = {
-        "too-little-work": ` One call takes ${micro(singleCall)} on one thread: too little work to amortise opening a parallel region and waking its threads. Parallelise an outer loop, or give each call more work.`,
-        "partly-serial": ` Its threads sat idle for part of each call (${work}): a serial part of the call (work outside parallel_for, Amdahl's law), uneven chunks, or a lock that threads sleep on.`,
-        contention: ` ${row.busyThreads ?? "Several"} threads were busy (${work}) yet slower than separate processes: contention inside the kernel, such as threads writing to the same cache lines (false sharing), atomics or a lock.`
-      }[d.cause];
-      return `Speedup ${at} is below ${required}${against}${why}`;
-    }
-    case "runner-limit":
-      if (s && s.high >= t.required) {
-        return `Speedup ${at} straddles ${required} after ${d.rounds} rounds, while ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that: the code is as parallel as this runner allows, and this runner's limit sits at the requirement${d.withheld ? ` while ${d.withheld}` : ""}. Re-run on a runner with more free cores or memory bandwidth.`;
-      }
-      return `Speedup ${at} is below ${required}, but this runner gives at most ${fmt(r?.throughput.estimate ?? NaN)}x for this kernel's kind of work (${copies} at once), and the kernel reached ${share} of it: the code is as parallel as this runner allows${d.withheld ? ` while ${d.withheld}` : ""}. Re-run on a runner with more free cores or memory bandwidth.`;
-    case "unclear-reference":
-      return `Speedup ${at} is below ${required}; ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that, too close to the ${pct(RELATIVE_FAIL)} bar to call before max-time ran out. Raise max-time.`;
-    case "unconfirmed":
-      return `Speedup ${at} is below ${required} while libtorch's control op scaled, but without a throughput reference a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${d.rounds}. Raise max-time to confirm.${noReference} ${work}.`;
-    case "cpu-withheld": {
-      const vsCopies = r ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, but a team waits for its slowest thread at every barrier and copies don't, so a sound kernel and a contended one look alike on such a runner.` : "";
-      return `Speedup ${at} is below ${required}, but ${d.withheld}, so the timings say little about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`;
-    }
-    case "control-flat":
-      return `Speedup ${at} is below ${required}, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${noReference} ${work}.`;
-    default:
-      return `Speedup ${at}; ${work}.`;
-  }
-}
-
-// src/judge/judge.ts
-var RANK = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 };
-function worst(verdicts) {
-  return verdicts.reduce((a, b) => RANK[b] > RANK[a] ? b : a, "skipped");
-}
+// src/judge/binary-verdict.ts
 function lostOpenMP(cause) {
   return cause === "compiled-without-openmp" || cause === "tu-without-openmp";
-}
-var fmt2 = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
-function threshold(minSpeedup, threads, usableCpus) {
-  const n = judgedThreads(threads, usableCpus);
-  const required = requiredSpeedup(minSpeedup, n);
-  if (n === THRESHOLD_THREADS) return { minSpeedup, judgedThreads: n, required };
-  const why = n < THRESHOLD_THREADS ? `the runner has ${fmt2(usableCpus).replace(/\.00$/, "")} usable CPU(s), so ${THRESHOLD_THREADS} threads would be oversubscribed` : `${n} threads were measured`;
-  return {
-    minSpeedup,
-    judgedThreads: n,
-    required,
-    note: `min-speedup ${fmt2(minSpeedup)} at ${THRESHOLD_THREADS} threads is judged as ${fmt2(required)} at ${n} thread(s) (Amdahl's law, same parallel fraction): ${why}.`
-  };
 }
 function describeLines(hits) {
   const files = [...new Set(hits.map((h) => h.file))];
@@ -78703,6 +78618,96 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
     lostLines: []
   };
 }
+
+// src/judge/case-reasons.ts
+var fmt = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
+var pct = (x) => Number.isFinite(x) ? `${Math.round(x * 100)}%` : "n/a";
+var capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+var micro = (s) => s < 1e-3 ? `${Math.round(s * 1e6)} \xB5s` : `${(s * 1e3).toFixed(1)} ms`;
+function caseReason(d, row, singleCall, t, referenceSkipped) {
+  const s = d.speedup;
+  const at = s ? `${fmt(s.estimate)}x at ${t.judgedThreads} threads (95% interval ${fmt(s.low)}-${fmt(s.high)})` : "";
+  const required = `the required ${fmt(t.required)}x`;
+  const work = `CPU time per wall time ${fmt(row.cpuPerWall)}${row.busyThreads !== null ? `, ${row.busyThreads} busy thread(s)` : ""}`;
+  const r = d.reference;
+  const copies = r ? `${r.copies} independent single-thread copies of the same call` : "";
+  const share = r ? `${pct(r.relative.estimate)} (95% interval ${pct(r.relative.low)}-${pct(r.relative.high)})` : "";
+  const noReference = referenceSkipped ? ` No throughput reference ran (${referenceSkipped}).` : "";
+  switch (d.cause) {
+    case "scales":
+      return `Speedup ${at} meets ${required}; ${work}.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time, and the kernel ${share} of that.` : ""}`;
+    case "unclear":
+      return `Speedup ${at} straddles ${required} and max-time ran out before it was clear. Raise max-time, or make one call of the case longer.`;
+    case "serial":
+      return `Speedup ${at} is below ${required}. Only one thread did the work (${work}): the kernel ran serially.${r ? ` ${copies} reached ${fmt(r.throughput.estimate)}x at the same time.` : ""}`;
+    case "contention":
+    case "partly-serial":
+    case "too-little-work": {
+      const against = r ? ` and clearly below what ${copies} reached at the same time, ${fmt(r.throughput.estimate)}x: the kernel got ${share} of it, under the ${pct(RELATIVE_FAIL)} bar, on a runner that gave its threads their CPUs.` : `, while libtorch's control op scaled on this runner, over ${d.rounds} rounds.${noReference}`;
+      const why = {
+        "too-little-work": ` One call takes ${micro(singleCall)} on one thread: too little work to amortise opening a parallel region and waking its threads. Parallelise an outer loop, or give each call more work.`,
+        "partly-serial": ` Its threads sat idle for part of each call (${work}): a serial part of the call (work outside parallel_for, Amdahl's law), uneven chunks, or a lock that threads sleep on.`,
+        contention: ` ${row.busyThreads ?? "Several"} threads were busy (${work}) yet slower than separate processes: contention inside the kernel, such as threads writing to the same cache lines (false sharing), atomics or a lock.`
+      }[d.cause];
+      return `Speedup ${at} is below ${required}${against}${why}`;
+    }
+    case "runner-limit":
+      if (s && s.high >= t.required) {
+        return `Speedup ${at} straddles ${required} after ${d.rounds} rounds, while ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that: the code is as parallel as this runner allows, and this runner's limit sits at the requirement${d.withheld ? ` while ${d.withheld}` : ""}. Re-run on a runner with more free cores or memory bandwidth.`;
+      }
+      return `Speedup ${at} is below ${required}, but this runner gives at most ${fmt(r?.throughput.estimate ?? NaN)}x for this kernel's kind of work (${copies} at once), and the kernel reached ${share} of it: the code is as parallel as this runner allows${d.withheld ? ` while ${d.withheld}` : ""}. Re-run on a runner with more free cores or memory bandwidth.`;
+    case "unclear-reference":
+      return `Speedup ${at} is below ${required}; ${copies} reached ${fmt(r?.throughput.estimate ?? NaN)}x at the same time and the kernel ${share} of that, too close to the ${pct(RELATIVE_FAIL)} bar to call before max-time ran out. Raise max-time.`;
+    case "unconfirmed":
+      return `Speedup ${at} is below ${required} while libtorch's control op scaled, but without a throughput reference a kernel not seen running on one thread fails only after ${CONFIRM_ROUNDS} rounds, to outlast a passing slow spell of the runner; max-time ran out after ${d.rounds}. Raise max-time to confirm.${noReference} ${work}.`;
+    case "cpu-withheld": {
+      const vsCopies = r ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, but a team waits for its slowest thread at every barrier and copies don't, so a sound kernel and a contended one look alike on such a runner.` : "";
+      return `Speedup ${at} is below ${required}, but ${d.withheld}, so the timings say little about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`;
+    }
+    case "control-flat":
+      return `Speedup ${at} is below ${required}, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${noReference} ${work}.`;
+    default:
+      return `Speedup ${at}; ${work}.`;
+  }
+}
+
+// src/judge/amdahl.ts
+function parallelFraction(speedup, threads) {
+  if (threads <= 1) return 0;
+  return (1 - 1 / speedup) / (1 - 1 / threads);
+}
+function amdahl(p, threads) {
+  return 1 / (1 - p + p / threads);
+}
+function requiredSpeedup(minSpeedupAt4, threads) {
+  return amdahl(parallelFraction(minSpeedupAt4, THRESHOLD_THREADS), threads);
+}
+function judgedThreads(threads, usableCpus) {
+  const fitting = threads.filter((n) => n <= Math.floor(usableCpus + 1e-9));
+  return fitting.length ? Math.max(...fitting) : 1;
+}
+
+// src/judge/threshold.ts
+var fmt2 = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
+function threshold(minSpeedup, threads, usableCpus) {
+  const n = judgedThreads(threads, usableCpus);
+  const required = requiredSpeedup(minSpeedup, n);
+  if (n === THRESHOLD_THREADS) return { minSpeedup, judgedThreads: n, required };
+  const why = n < THRESHOLD_THREADS ? `the runner has ${fmt2(usableCpus).replace(/\.00$/, "")} usable CPU(s), so ${THRESHOLD_THREADS} threads would be oversubscribed` : `${n} threads were measured`;
+  return {
+    minSpeedup,
+    judgedThreads: n,
+    required,
+    note: `min-speedup ${fmt2(minSpeedup)} at ${THRESHOLD_THREADS} threads is judged as ${fmt2(required)} at ${n} thread(s) (Amdahl's law, same parallel fraction): ${why}.`
+  };
+}
+
+// src/judge/judge.ts
+var RANK = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 };
+function worst(verdicts) {
+  return verdicts.reduce((a, b) => RANK[b] > RANK[a] ? b : a, "skipped");
+}
+var fmt3 = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
 function rows(c, threads, usable) {
   return threads.map((n) => {
     const speedup = n === 1 ? { estimate: 1, low: 1, high: 1 } : speedupInterval(c, n);
@@ -78743,7 +78748,7 @@ function judge(ev) {
   if (m) {
     const cs = m.control.error || t.judgedThreads < 2 ? null : speedupInterval(m.control, t.judgedThreads);
     controlScales = cs ? position(cs, t.required) !== "below" : null;
-    control = { name: "control (torch.digamma)", verdict: controlScales ? "pass" : "inconclusive", rows: rows(m.control, ev.threads, ev.facts.usableCpus), judged: cs, reasons: [controlScales ? `libtorch's own parallel op reached ${fmt2(cs?.estimate ?? NaN)}x: the runner delivers parallel speedup.` : m.control.error ? `The control could not be measured: ${m.control.error.split("\n")[0]}` : cs ? `libtorch's own parallel op reached only ${fmt2(cs.estimate)}x: the runner is busy or short of cores.` : `libtorch's own parallel op can't show a speedup on ${t.judgedThreads} thread: the runner has one usable CPU.`] };
+    control = { name: "control (torch.digamma)", verdict: controlScales ? "pass" : "inconclusive", rows: rows(m.control, ev.threads, ev.facts.usableCpus), judged: cs, reasons: [controlScales ? `libtorch's own parallel op reached ${fmt3(cs?.estimate ?? NaN)}x: the runner delivers parallel speedup.` : m.control.error ? `The control could not be measured: ${m.control.error.split("\n")[0]}` : cs ? `libtorch's own parallel op reached only ${fmt3(cs.estimate)}x: the runner is busy or short of cores.` : `libtorch's own parallel op can't show a speedup on ${t.judgedThreads} thread: the runner has one usable CPU.`] };
     cases = m.cases.map((c) => judgeCase(c, ev, t, m.control));
     if (serialByDesign) {
       cases = cases.map((c) => c.error ? c : { ...c, verdict: "skipped", cause: "serial-by-design", reasons: ["Serial by design (no parallel construct in the sources, no OpenMP in the binary): not held to min-speedup; timings shown for information.", ...c.reasons] });
@@ -78755,7 +78760,7 @@ function judge(ev) {
   for (const b of failed) reasons.push(`${b.path}: ${b.reasons[0]}`);
   for (const c of cases.filter((c2) => c2.verdict === verdict && verdict !== "pass")) reasons.push(`${c.name}: ${c.reasons[0]}`);
   if (!m) reasons.push("No workload was given, so nothing was timed; the verdict rests on the binary alone.");
-  if (reasons.length === 0) reasons.push(verdict === "pass" ? `Every case reached the required speedup of ${fmt2(t.required)}x at ${t.judgedThreads} threads.` : "Nothing to judge.");
+  if (reasons.length === 0) reasons.push(verdict === "pass" ? `Every case reached the required speedup of ${fmt3(t.required)}x at ${t.judgedThreads} threads.` : "Nothing to judge.");
   return { verdict, reasons, threshold: t, binaries, cases, control, controlScales };
 }
 
@@ -80006,6 +80011,7 @@ export {
   restoreCache,
   saveCache2 as saveCache,
   lostOpenMP,
+  worst,
   writeOwnFile,
   validateReport,
   CheckError,
