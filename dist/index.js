@@ -42,7 +42,7 @@ import {
   validateReport,
   warning,
   writeOwnFile
-} from "./chunks/chunk-KTR4MFBU.js";
+} from "./chunks/chunk-CXMSXASE.js";
 import {
   __commonJS,
   __require,

@@ -16,7 +16,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-KTR4MFBU.js";
+} from "./chunk-CXMSXASE.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";
