@@ -80072,6 +80072,15 @@ var STOPPED = {
 function stoppedBy(reason) {
   return STOPPED[reason] ?? reason;
 }
+function regionsCell(r) {
+  if (!r) return "not counted";
+  const per = (n) => r.calls > 0 ? num2(n / r.calls) : "n/a";
+  return `${per(r.extension.regions)} / ${per(r.libtorch.regions)}${r.extension.regions ? ` (team ${r.extension.largestTeam})` : ""}`;
+}
+function countingNote(c) {
+  if (!c) return null;
+  return c.available ? "regions = parallel regions per call opened by the extension / by libtorch (counted per shared object through LD_PRELOAD), with the largest extension team that ran." : `Parallel regions not counted: ${c.reason ?? "unknown reason"}; the verdicts rest on timings and thread evidence alone.`;
+}
 
 // src/report/audit-summary.ts
 var MAX_ROWS = 60;
@@ -80216,6 +80225,8 @@ export {
   stealNote,
   referenceNote,
   stoppedBy,
+  regionsCell,
+  countingNote,
   renderAuditMarkdown,
   renderAuditText,
   renderBuildCacheMarkdown,
