@@ -44,7 +44,7 @@ import {
   validateReport,
   warning,
   writeOwnFile
-} from "./chunks/chunk-HDZBVHFH.js";
+} from "./chunks/chunk-4OIEICS5.js";
 import {
   __commonJS,
   __require,

@@ -12,7 +12,7 @@ import { evidence, facts, measured, referenceInfo } from '../../__fixtures__/evi
 
 const EXT = '/work/ext/_C.so'
 const LIBTORCH = '/usr/lib/x86_64-linux-gnu/libtorch_cpu.so.1.13'
-const counted: CountingInfo = { available: true, reason: null, extensions: [EXT] }
+const counted: CountingInfo = { available: true, reason: null, extensions: [EXT], mapped: [EXT] }
 
 /** Adds the counter's per-object counts to every sample: per call, `ext` regions of team `extTeam`, and one libtorch region of a full team. */
 function withRegions(c: CaseMeasurement, ext: number, extTeam: (n: number) => number): CaseMeasurement {
@@ -68,7 +68,7 @@ describe('region counts in the judge', () => {
   it('leaves every verdict as it was when regions were not counted', () => {
     for (const c of [scaling, measured('flat', { 2: 1.0, 4: 1.0 }, 14, 1), measured('mid', { 2: 1.4, 4: 1.6 }, 14, 2.5)]) {
       const today = judge(evidence({ measurement: measurement(c), facts: facts() }))
-      const off = measurement(withRegions(c, 0, () => 0), { available: false, reason: "the C compiler 'nope' that builds the counter did not run", extensions: [EXT] })
+      const off = measurement(withRegions(c, 0, () => 0), { available: false, reason: "the C compiler 'nope' that builds the counter did not run", extensions: [EXT], mapped: [EXT] })
       const notCounted = judge(evidence({ measurement: off, facts: off.facts }))
       expect(notCounted.verdict).toBe(today.verdict)
       expect(notCounted.cases.map(x => [x.verdict, x.cause, x.reasons])).toEqual(today.cases.map(x => [x.verdict, x.cause, x.reasons]))
@@ -80,6 +80,11 @@ describe('region counts in the judge', () => {
     const m = measurement(withRegions(scaling, 0, () => 0), counted)
     const j = judge(evidence({ measurement: m, facts: facts({ parallelBackend: 'native thread pool' }), binaries: [{ path: '_C.so', images: [{ format: 'elf', arch: 'x86_64', stripped: false, openmp: { ...evidence().binaries[0].images[0].openmp, parallel: false, forkImports: [], imports: [], runtimes: [], resolution: null } }] }] }))
     expect(j.cases[0]).toMatchObject({ verdict: 'pass', cause: 'scales' })
+  })
+
+  it('fails nothing when Python loaded another copy of the extension than the one inspected', () => {
+    const m = measurement(withRegions(scaling, 0, () => 0), { ...counted, mapped: [] })
+    expect(judge(evidence({ measurement: m, facts: m.facts })).cases[0]).toMatchObject({ verdict: 'pass', cause: 'scales' })
   })
 
   it('counts only the samples at that thread count, and nothing where a sample lacks counts', () => {

@@ -141,7 +141,7 @@ export function decideCase(c: CaseMeasurement, control: CaseMeasurement | null, 
   // Counted, not inferred: an extension with OpenMP compiled in that opened no
   // region (or only teams of one) ran its own loops serially, whatever
   // libtorch's threads did for the speedup and the busy-thread count.
-  const counted = ctx?.openmpExtension && c.name !== CONTROL_CASE ? regionFinding(regions) : null
+  const counted = ctx?.openmpExtension && ctx.counting?.mapped.length && c.name !== CONTROL_CASE ? regionFinding(regions) : null
   if (counted) return { ...d, verdict: 'fail', cause: counted, settled: true }
   const where = position(s, t.required)
   if (where === 'above') return { ...d, verdict: 'pass', cause: 'scales', settled: true }

@@ -85,7 +85,7 @@ async function startWorker(
 }
 
 /** Whether regions were counted in every measuring process, or why not. */
-function countingInfo(opts: MeasureOptions, ready: { counting: Extract<Reply, { op: 'ready' }>['counting'] }[]): CountingInfo {
+function countingInfo(opts: MeasureOptions, ready: { counting: Extract<Reply, { op: 'ready' }>['counting'] }[], facts: RunnerFacts): CountingInfo {
   const extensions = (opts.extensions ?? []).map(p => {
     try {
       return fs.realpathSync(p)
@@ -93,12 +93,14 @@ function countingInfo(opts: MeasureOptions, ready: { counting: Extract<Reply, { 
       return path.resolve(p)
     }
   })
+  const loaded = new Set(facts.mappedLibraries ?? [])
+  const mapped = extensions.filter(p => loaded.has(p))
   const c = opts.counter
-  if (!c) return { available: false, reason: 'the region counter was not requested', extensions }
-  if (c.library === null) return { available: false, reason: c.reason, extensions }
+  if (!c) return { available: false, reason: 'the region counter was not requested', extensions, mapped }
+  if (c.library === null) return { available: false, reason: c.reason, extensions, mapped }
   const off = ready.find(r => !r.counting?.available)
-  if (off) return { available: false, reason: off.counting?.reason ?? 'the harness did not report counting (an older harness)', extensions }
-  return { available: true, reason: null, extensions }
+  if (off) return { available: false, reason: off.counting?.reason ?? 'the harness did not report counting (an older harness)', extensions, mapped }
+  return { available: true, reason: null, extensions, mapped }
 }
 
 /** One sample slot of a round: a thread count, or the n single-thread copies at once. */
@@ -141,7 +143,8 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
   const judged = opts.progressThreads?.(facts) ?? Math.max(...opts.threads)
   const counting = countingInfo(
     opts,
-    startedWorkers.map(s => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof startWorker>>>).value)
+    startedWorkers.map(s => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof startWorker>>>).value),
+    facts
   )
   log.info(counting.available ? 'Counting parallel regions per shared object (count_regions.c, LD_PRELOAD)' : `Parallel regions not counted: ${counting.reason}`)
 

@@ -42,6 +42,12 @@ export interface CountingInfo {
   reason: string | null
   /** The user's extension binaries (symlinks resolved): regions they open count as the extension's. */
   extensions: string[]
+  /**
+   * Those the measuring process had mapped once the workload was imported.
+   * None: Python loaded the extension from elsewhere (another copy) or later,
+   * so "the extension opened no region" can't be told from "not this file".
+   */
+  mapped: string[]
 }
 
 /**

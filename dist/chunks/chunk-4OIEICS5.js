@@ -78515,7 +78515,7 @@ function decideCase(c, control, t, ctx) {
   const busy = busyThreads(c, n);
   const regions2 = rowRegions(c, n, ctx?.counting);
   const d = { speedup: s, reference, withheld, busy, threads: n, rounds, regions: regions2 };
-  const counted = ctx?.openmpExtension && c.name !== CONTROL_CASE ? regionFinding(regions2) : null;
+  const counted = ctx?.openmpExtension && ctx.counting?.mapped.length && c.name !== CONTROL_CASE ? regionFinding(regions2) : null;
   if (counted) return { ...d, verdict: "fail", cause: counted, settled: true };
   const where2 = position(s, t.required);
   if (where2 === "above") return { ...d, verdict: "pass", cause: "scales", settled: true };
@@ -79253,7 +79253,7 @@ async function startWorker(opts, threads) {
   if (reply.op !== "ready") throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output);
   return { worker, facts: reply.facts, cases: reply.cases, gpuCases: reply.gpuCases, skipped: reply.skipped, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss, counting: reply.counting };
 }
-function countingInfo(opts, ready) {
+function countingInfo(opts, ready, facts2) {
   const extensions = (opts.extensions ?? []).map((p) => {
     try {
       return fs21.realpathSync(p);
@@ -79261,12 +79261,14 @@ function countingInfo(opts, ready) {
       return path30.resolve(p);
     }
   });
+  const loaded = new Set(facts2.mappedLibraries ?? []);
+  const mapped = extensions.filter((p) => loaded.has(p));
   const c = opts.counter;
-  if (!c) return { available: false, reason: "the region counter was not requested", extensions };
-  if (c.library === null) return { available: false, reason: c.reason, extensions };
+  if (!c) return { available: false, reason: "the region counter was not requested", extensions, mapped };
+  if (c.library === null) return { available: false, reason: c.reason, extensions, mapped };
   const off = ready.find((r) => !r.counting?.available);
-  if (off) return { available: false, reason: off.counting?.reason ?? "the harness did not report counting (an older harness)", extensions };
-  return { available: true, reason: null, extensions };
+  if (off) return { available: false, reason: off.counting?.reason ?? "the harness did not report counting (an older harness)", extensions, mapped };
+  return { available: true, reason: null, extensions, mapped };
 }
 var REFERENCE_START_DELAY_S = 0.03;
 async function measure(opts) {
@@ -79296,7 +79298,8 @@ async function measure(opts) {
   const judged = opts.progressThreads?.(facts2) ?? Math.max(...opts.threads);
   const counting2 = countingInfo(
     opts,
-    startedWorkers.map((s) => s.value)
+    startedWorkers.map((s) => s.value),
+    facts2
   );
   log2.info(counting2.available ? "Counting parallel regions per shared object (count_regions.c, LD_PRELOAD)" : `Parallel regions not counted: ${counting2.reason}`);
   const rss = /* @__PURE__ */ new Map();
@@ -79652,11 +79655,12 @@ var report_schema_default = {
             counting: {
               type: "object",
               description: "Whether parallel regions were counted per shared object (count_regions.c through LD_PRELOAD), or why not. Since 1.4.",
-              required: ["available", "reason", "extensions"],
+              required: ["available", "reason", "extensions", "mapped"],
               properties: {
                 available: { type: "boolean" },
                 reason: { type: ["string", "null"], description: "Why regions were not counted; null when they were." },
-                extensions: { type: "array", items: { type: "string" }, description: "The extension binaries whose regions count as the extension's." }
+                extensions: { type: "array", items: { type: "string" }, description: "The extension binaries whose regions count as the extension's." },
+                mapped: { type: "array", items: { type: "string" }, description: "Those the measuring process had mapped after importing the workload; with none, no case is failed for opening no region." }
               }
             },
             samples: {

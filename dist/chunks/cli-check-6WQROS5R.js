@@ -18,7 +18,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-HDZBVHFH.js";
+} from "./chunk-4OIEICS5.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";
