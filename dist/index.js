@@ -44,7 +44,7 @@ import {
   validateReport,
   warning,
   writeOwnFile
-} from "./chunks/chunk-4OIEICS5.js";
+} from "./chunks/chunk-O5JK6AWP.js";
 import {
   __commonJS,
   __require,

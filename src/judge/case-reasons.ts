@@ -58,8 +58,10 @@ export function caseReason(d: CaseDecision, row: ThreadRow, singleCall: number, 
     case 'no-region':
     case 'team-of-one': {
       const g = d.regions
-      const lib = g ? `${g.libtorch.regions} libtorch region(s)${g.libtorch.regions ? ` with teams of up to ${g.libtorch.largestTeam} thread(s)` : ''}` : ''
-      const libtorch = g ? ` Meanwhile libtorch opened ${lib}: whatever speedup (${at}) and busy threads the case showed came from libtorch's ops, not the extension's loops.` : ''
+      const libtorch =
+        g && g.libtorch.regions + g.other.regions > 0
+          ? ` Meanwhile libtorch opened ${g.libtorch.regions} region(s)${g.libtorch.regions ? ` with teams of up to ${g.libtorch.largestTeam} thread(s)` : ''}${g.other.regions ? ` and other libraries ${g.other.regions}` : ''}: whatever speedup (${at}) and busy threads the case showed came from those ops, not the extension's loops.`
+          : ''
       const calls = g ? ` over ${g.calls} call(s)` : ''
       if (d.cause === 'no-region') {
         return `The extension opened no parallel region in this case at ${t.judgedThreads} threads (counted${calls}), although OpenMP is compiled in: its own loops ran on one thread.${libtorch} Likely causes: an at::parallel_for whose grain size is at least its range (it then runs inline, on the calling thread), a call nested inside another parallel region (at::parallel_for runs inline there), or a thread limit (torch.set_num_threads(1) or at::set_num_threads(1) in the workload, OMP_THREAD_LIMIT).`

@@ -18,7 +18,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-4OIEICS5.js";
+} from "./chunk-O5JK6AWP.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";
