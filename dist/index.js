@@ -44,7 +44,7 @@ import {
   validateReport,
   warning,
   writeOwnFile
-} from "./chunks/chunk-O5JK6AWP.js";
+} from "./chunks/chunk-OGLLCZR4.js";
 import {
   __commonJS,
   __require,

@@ -153,7 +153,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     if (workload) {
       // Regions are counted per shared object when the runner's C compiler builds the counter; otherwise they aren't, and the report says why.
       const counter = prepareCounter({ source: countSourcePath(), cacheDir: path.join(s.workingDirectory, WORK_DIR_NAME, 'count-regions') })
-      const openmpExtension = (f: RunnerFacts): boolean => inspected.some(b => judgeBinary(b, sources, f.parallelBackend, sourceFiles.length).cause === 'openmp-compiled-in')
+      const openmpExtension = (f: RunnerFacts): boolean => inspected.length > 0 && inspected.every(b => judgeBinary(b, sources, f.parallelBackend, sourceFiles.length).cause === 'openmp-compiled-in')
       measurement = await log.group('Measure thread scaling', () =>
         measure({
           python: s.python,

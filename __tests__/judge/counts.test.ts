@@ -87,6 +87,14 @@ describe('region counts in the judge', () => {
     expect(judge(evidence({ measurement: m, facts: m.facts })).cases[0]).toMatchObject({ verdict: 'pass', cause: 'scales' })
   })
 
+  it('does not judge by counts when one of several extensions has no OpenMP: a case may call only that one', () => {
+    const m = measurement(withRegions(scaling, 0, () => 0), counted)
+    const ev = evidence({ measurement: m, facts: m.facts })
+    const serial = { path: 'b.so', images: [{ ...ev.binaries[0].images[0], openmp: { ...ev.binaries[0].images[0].openmp, parallel: false, forkImports: [], imports: [], runtimes: [], resolution: null } }] }
+    const j = judge({ ...ev, binaries: [...ev.binaries, serial], sources: [] })
+    expect(j.cases[0].cause).not.toMatch(/no-region|team-of-one/)
+  })
+
   it('counts only the samples at that thread count, and nothing where a sample lacks counts', () => {
     const c = withRegions(scaling, 1, n => n)
     expect(rowRegions(c, 1, counted)?.extension).toMatchObject({ regions: 80, largestTeam: 1 })

@@ -77,7 +77,7 @@ export interface CaseDecision {
 /** What the region counter adds to a case's decision. */
 export interface CountingContext {
   counting?: CountingInfo
-  /** True when an extension binary has OpenMP regions compiled in: then it must open them at run time. */
+  /** True when every extension binary has OpenMP regions compiled in: then the case's extension code must open them at run time. */
   openmpExtension: boolean
 }
 

@@ -203,7 +203,8 @@ export function judge(ev: Evidence): Judgement {
     const cs = m.control.error || t.judgedThreads < 2 ? null : speedupInterval(m.control, t.judgedThreads)
     controlScales = cs ? position(cs, t.required) !== 'below' : null
     control = { name: 'control (torch.digamma)', verdict: controlScales ? 'pass' : 'inconclusive', rows: rows(m.control, ev.threads, ev.facts.usableCpus), judged: cs, reasons: [controlScales ? `libtorch's own parallel op reached ${fmt(cs?.estimate ?? NaN)}x: the runner delivers parallel speedup.` : m.control.error ? `The control could not be measured: ${m.control.error.split('\n')[0]}` : cs ? `libtorch's own parallel op reached only ${fmt(cs.estimate)}x: the runner is busy or short of cores.` : `libtorch's own parallel op can't show a speedup on ${t.judgedThreads} thread: the runner has one usable CPU.`] }
-    const ctx: CountingContext = { counting: m.counting, openmpExtension: binaries.some(b => b.cause === 'openmp-compiled-in') }
+    // Only where every extension has OpenMP regions compiled in: a case may call an extension that has none.
+    const ctx: CountingContext = { counting: m.counting, openmpExtension: binaries.length > 0 && binaries.every(b => b.cause === 'openmp-compiled-in') }
     cases = m.cases.map(c => judgeCase(c, ev, t, m.control, ctx))
     if (serialByDesign) {
       cases = cases.map(c => (c.error ? c : { ...c, verdict: 'skipped', cause: 'serial-by-design', reasons: ['Serial by design (no parallel construct in the sources, no OpenMP in the binary): not held to min-speedup; timings shown for information.', ...c.reasons] }))

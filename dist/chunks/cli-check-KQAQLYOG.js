@@ -18,7 +18,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-O5JK6AWP.js";
+} from "./chunk-OGLLCZR4.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";
