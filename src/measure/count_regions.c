@@ -66,7 +66,22 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* dladdr takes the loader's lock: a call site seen last time on this thread skips it
+ * (Python never unloads an extension, so a call site keeps its object). */
+static __thread void *last_ret;
+static __thread struct object *last_object;
+
+static struct object *lookup_object(void *ret);
+
 static struct object *object_for(void *ret) {
+  if (ret == last_ret && last_object) return last_object;
+  struct object *o = lookup_object(ret);
+  last_ret = ret;
+  last_object = o;
+  return o;
+}
+
+static struct object *lookup_object(void *ret) {
   Dl_info info;
   void *base = NULL;
   const char *path = "(unknown)";
