@@ -44,7 +44,7 @@ import {
   validateReport,
   warning,
   writeOwnFile
-} from "./chunks/chunk-OGLLCZR4.js";
+} from "./chunks/chunk-N66YQMJI.js";
 import {
   __commonJS,
   __require,

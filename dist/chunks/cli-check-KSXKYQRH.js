@@ -18,7 +18,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-OGLLCZR4.js";
+} from "./chunk-N66YQMJI.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";

@@ -79300,7 +79300,7 @@ async function measure(opts) {
     startedWorkers.map((s) => s.value),
     facts2
   );
-  log2.info(counting2.available ? "Counting parallel regions per shared object (count_regions.c, LD_PRELOAD)" : `Parallel regions not counted: ${counting2.reason}`);
+  if (opts.counter) log2.info(counting2.available ? "Counting parallel regions per shared object (count_regions.c, LD_PRELOAD)" : `Parallel regions not counted: ${counting2.reason}`);
   const rss = /* @__PURE__ */ new Map();
   const noteRss = (process5, bytes) => {
     if (bytes !== null) rss.set(process5, Math.max(bytes, rss.get(process5) ?? 0));
