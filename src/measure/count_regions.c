@@ -121,6 +121,12 @@ static void *real_entry(struct object *o, int e, void *self) {
       if (h) fn = dlsym(h, entry_names[e]);
     }
     if (!fn || fn == self) fn = dlsym(RTLD_NEXT, entry_names[e]);
+    /* Last resort: a runtime already in the process, by soname. */
+    static const char *const runtimes[] = {"libgomp.so.1", "libomp.so.5", "libomp.so", "libiomp5.so"};
+    for (size_t i = 0; (!fn || fn == self) && i < sizeof runtimes / sizeof *runtimes; i++) {
+      void *h = dlopen(runtimes[i], RTLD_LAZY | RTLD_NOLOAD);
+      if (h) fn = dlsym(h, entry_names[e]);
+    }
     if (fn == self) fn = NULL;
     o->real[e] = fn;
     __atomic_store_n(&o->resolved[e], 1, __ATOMIC_RELEASE);
