@@ -7,6 +7,7 @@ import {
   Outputs,
   bar,
   core_exports,
+  countingNote,
   debug,
   error,
   getInput,
@@ -22,6 +23,7 @@ import {
   parsePublishSettings,
   parseSettings,
   referenceNote,
+  regionsCell,
   renderAuditMarkdown,
   renderBuildCacheMarkdown,
   renderPatchMarkdown,
@@ -43,7 +45,7 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-IP2JXVN5.js";
+} from "./chunks/chunk-G5RDRX2Q.js";
 import {
   __commonJS,
   __require,
@@ -5989,16 +5991,17 @@ function renderDropped(dropped) {
 var SUMMARY_LIMIT = 1e3 * 1024;
 function caseTable(c, judgedThreads) {
   const maxSpeed = Math.max(...c.rows.map((r) => r.speedup.estimate ?? 0), c.reference?.throughput.estimate ?? 0, 1);
+  const counted = c.rows.some((r) => r.regions);
   const lines = [
-    `| threads | time per call | speedup (95% interval) | efficiency | CPU/wall | busy threads | |`,
-    `|---:|---:|---|---:|---:|---:|---|`
+    `| threads | time per call | speedup (95% interval) | efficiency | CPU/wall | busy threads |${counted ? " regions ext / torch |" : ""} |`,
+    `|---:|---:|---|---:|---:|---:|${counted ? "---:|" : ""}---|`
   ];
   for (const r of c.rows) {
     const mark = r.threads === judgedThreads ? " **(judged)**" : r.oversubscribed ? " (oversubscribed)" : "";
-    lines.push(`| ${r.threads}${mark} | ${seconds(r.seconds)} | ${interval(r.speedup)} | ${num(r.efficiency * 100, 0)}% | ${num(r.cpuPerWall)} | ${r.busyThreads ?? "n/a"} | ${bar(r.speedup.estimate ?? NaN, maxSpeed, 12)} |`);
+    lines.push(`| ${r.threads}${mark} | ${seconds(r.seconds)} | ${interval(r.speedup)} | ${num(r.efficiency * 100, 0)}% | ${num(r.cpuPerWall)} | ${r.busyThreads ?? "n/a"} |${counted ? ` ${regionsCell(r.regions)} |` : ""} ${bar(r.speedup.estimate ?? NaN, maxSpeed, 12)} |`);
   }
   const ref = c.reference;
-  if (ref) lines.push(`| ${ref.copies} single-thread copies (reference) | | ${interval(ref.throughput)} | | | | ${bar(ref.throughput.estimate, maxSpeed, 12)} |`);
+  if (ref) lines.push(`| ${ref.copies} single-thread copies (reference) | | ${interval(ref.throughput)} | | | |${counted ? " |" : ""} ${bar(ref.throughput.estimate, maxSpeed, 12)} |`);
   return lines;
 }
 function fixSection(r) {
@@ -6070,7 +6073,7 @@ function renderSummary(r) {
     }
     if (r.measurement) {
       const info2 = Object.entries(r.measurement.workloadInfo ?? {}).map(([k, v]) => `${md(k)}: \`${md(v)}\``);
-      out.push(`Measured in ${r.measurement.rounds} interleaved round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}).${info2.length ? ` Workload: ${info2.join(", ")}.` : ""}`, "");
+      out.push(`Measured in ${r.measurement.rounds} interleaved round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}).${info2.length ? ` Workload: ${info2.join(", ")}.` : ""}${countingNote(r.measurement.counting) ? ` ${countingNote(r.measurement.counting)}` : ""}`, "");
     }
   }
   if (r.errors.length) {

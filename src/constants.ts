@@ -30,7 +30,7 @@ export const Outputs = {
 } as const
 
 /** Version of the JSON report; bump the major on any incompatible change. */
-export const REPORT_SCHEMA_VERSION = '1.3'
+export const REPORT_SCHEMA_VERSION = '1.4'
 
 /** Where the action keeps its logs and report, relative to the working directory. */
 export const WORK_DIR_NAME = '.thread-scaling-check'

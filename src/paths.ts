@@ -22,3 +22,8 @@ export function harnessPath(): string {
 export function presetPath(name: string): string {
   return path.join(actionRoot(), 'src', 'measure', 'presets', `${name}.py`)
 }
+
+/** The parallel-region counter ships as C source beside the harness and is compiled on the runner. */
+export function countSourcePath(): string {
+  return path.join(actionRoot(), 'src', 'measure', 'count_regions.c')
+}

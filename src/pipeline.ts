@@ -27,7 +27,8 @@ import { measure, MeasureSetupError } from './measure/measure.js'
 import type { Measurement } from './measure/types.js'
 import type { RunnerFacts } from './runner-facts.js'
 import { Worker } from './measure/worker.js'
-import { harnessPath, presetPath } from './paths.js'
+import { countSourcePath, harnessPath, presetPath } from './paths.js'
+import { prepareCounter } from './measure/counter.js'
 import { OwnFileError, writeOwnFile } from './report/own-file.js'
 import { validateReport } from './report/schema.js'
 import type { Report } from './report/types.js'
@@ -152,6 +153,9 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
   const workload = s.preset ? presetPath(s.preset) : s.workload
   try {
     if (workload) {
+      // Regions are counted per shared object when the runner's C compiler builds the counter; otherwise they aren't, and the report says why.
+      const counter = prepareCounter({ source: countSourcePath(), cacheDir: path.join(s.workingDirectory, WORK_DIR_NAME, 'count-regions') })
+      const openmpExtension = (f: RunnerFacts): boolean => inspected.length > 0 && inspected.every(b => judgeBinary(b, sources, f.parallelBackend, sourceFiles.length).cause === 'openmp-compiled-in')
       measurement = await log.group('Measure thread scaling', () =>
         measure({
           python: s.python,
@@ -166,7 +170,9 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
             const failed = inspected.map(b => judgeBinary(b, sources, f.parallelBackend, sourceFiles.length)).filter(b => b.verdict === 'fail')
             return failed.length ? `The verdict is already FAIL from the binary alone (${failed.map(b => `${b.path}: ${b.cause.replace(/-/g, ' ')}`).join('; ')}).` : null
           },
-          isDecided: (c, f, control) => caseSettled(c, control, threshold(s.minSpeedup, s.threads, f.usableCpus))
+          isDecided: (c, f, control, counting) => caseSettled(c, control, threshold(s.minSpeedup, s.threads, f.usableCpus), { counting, openmpExtension: openmpExtension(f) }),
+          counter,
+          extensions: binaries.map(b => path.resolve(s.workingDirectory, b))
         })
       )
       facts = measurement.facts
@@ -205,7 +211,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     cases: j.cases,
     control: j.control,
     controlScales: j.controlScales,
-    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, reference: measurement.reference, samples: [...measurement.cases, measurement.control].map(c => ({ name: c.name, iters: c.iters, samples: c.samples, ...(c.reference ? { reference: c.reference } : {}) })) } : null,
+    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, reference: measurement.reference, ...(measurement.counting ? { counting: measurement.counting } : {}), samples: [...measurement.cases, measurement.control].map(c => ({ name: c.name, iters: c.iters, samples: c.samples, ...(c.reference ? { reference: c.reference } : {}) })) } : null,
     errors
   })
   writeReport(s.reportPath, report)

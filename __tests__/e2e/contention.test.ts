@@ -56,6 +56,21 @@ describe('false sharing (bench/kernels, built with -fopenmp)', () => {
     expect(r.stdout).toMatch(/throughput reference: 2 single-thread copies at once; peak memory per process \d+ MiB/)
   }, 300_000)
 
+  it('counts the fma kernel\'s regions: one per call, each run by a full team (count_regions.c)', () => {
+    const { report } = check('fma')
+    expect(report.measurement?.counting).toMatchObject({ available: true, reason: null })
+    const k = report.cases[0]
+    expect(k.name).toBe('fma')
+    expect(k.cause).not.toMatch(/no-region|team-of-one/)
+    const two = k.rows.find(x => x.threads === 2)?.regions
+    expect(two?.calls).toBeGreaterThan(0)
+    expect(two?.extension.regions).toBe(two?.calls)
+    expect(two?.extension.largestTeam).toBe(2)
+    expect(two?.extension.teamOfOne).toBe(0)
+    // fma calls no libtorch op that forks a region.
+    expect(two?.libtorch.regions).toBe(0)
+  }, 300_000)
+
   it('a kernel that scales is inconclusive, not fail, when every measuring process shares one CPU: its copies are flat too', () => {
     // The runner reports two CPUs, but every measuring process is pinned to
     // CPU 0 (taskset), as when two vCPUs sit on one physical core. The

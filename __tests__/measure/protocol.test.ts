@@ -14,6 +14,7 @@ describe('harness replies', () => {
       skipped: {},
       workloadInfo: { torchvision: '0.14.1' },
       peakRss: 3e8,
+      counting: null,
       facts: { python: '/usr/bin/python3', pythonVersion: '3.11.2', platform: 'linux', torchVersion: '1.13.1', parallelBackend: 'OpenMP', cpuCount: 2, affinityCpus: 2, cgroupCpus: null, usableCpus: 2, memAvailable: 8e9 }
     })
     // A harness from before the reference: memory unknown.
@@ -28,12 +29,20 @@ describe('harness replies', () => {
   })
 
   it('maps samples and errors', () => {
-    expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"per_call":[0.2,0.1,0.2],"steal":[2,100],"wait":0.01,"thread_cpu":[0.45,0.44],"peak_rss":123456}')).toEqual({ op: 'sample', iters: 3, wall: 0.5, cpu: 0.9, perCall: [0.2, 0.1, 0.2], steal: [2, 100], wait: 0.01, threadCpu: [0.45, 0.44], peakRss: 123456 })
+    expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"per_call":[0.2,0.1,0.2],"steal":[2,100],"wait":0.01,"thread_cpu":[0.45,0.44],"peak_rss":123456}')).toEqual({ op: 'sample', iters: 3, wall: 0.5, cpu: 0.9, perCall: [0.2, 0.1, 0.2], steal: [2, 100], wait: 0.01, threadCpu: [0.45, 0.44], peakRss: 123456, regions: null })
     expect(parseReply('{"op":"calibrated","iters":7,"per_iter":0.02,"peak_rss":654321}')).toEqual({ op: 'calibrated', iters: 7, perIter: 0.02, peakRss: 654321 })
     // A harness from before per-call chunks: the sample's mean stands in.
     expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"thread_cpu":null}')).toMatchObject({ perCall: null })
     expect(parseReply('{"op":"sample","iters":3,"wall":0.5,"cpu":0.9,"thread_cpu":null}')).toMatchObject({ threadCpu: null })
     expect(parseReply('{"op":"error","stage":"run","case":"k","type":"ValueError","message":"m","traceback":"t"}')).toMatchObject({ op: 'error', case: 'k', type: 'ValueError' })
+  })
+
+  it("maps the region counter's counts and whether it counted", () => {
+    const line = JSON.stringify({ op: 'sample', iters: 2, wall: 1, cpu: 1, thread_cpu: null, regions: [{ path: '/x/_C.so', regions: 2, max_team: 4, team1: 0, uncounted_team: 0, ns: 5e6 }] })
+    expect(parseReply(line)).toMatchObject({ regions: [{ path: '/x/_C.so', regions: 2, maxTeam: 4, team1: 0, ns: 5e6 }] })
+    expect(parseReply(JSON.stringify({ op: 'ready', threads: 1, facts, cases: [], counting: { available: false, reason: 'no preload' } }))).toMatchObject({ counting: { available: false, reason: 'no preload' } })
+    expect(() => parseReply(JSON.stringify({ op: 'sample', iters: 1, wall: 1, cpu: 1, regions: [{ path: '/x', regions: -1, max_team: 1, team1: 0, ns: 0 }] }))).toThrow(/'regions' is -1/)
+    expect(() => parseReply(JSON.stringify({ op: 'sample', iters: 1, wall: 1, cpu: 1, regions: 'x' }))).toThrow(/'regions' is not a list/)
   })
 
   it.each([

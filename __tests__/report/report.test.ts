@@ -30,6 +30,23 @@ describe('step summary', () => {
     expect(text).toMatch(/\| Linux X64 \| 4 of 4 \| 1\.13\.1 \| OpenMP \|/)
   })
 
+  it('shows region counts per call, extension / libtorch, with the largest team; or why they were not counted', () => {
+    const r = makeReport('pass')
+    const totals = (regions: number, largestTeam: number) => ({ regions, largestTeam, teamOfOne: 0, seconds: 0.1 })
+    const counted = { ...r, cases: r.cases.map(c => ({ ...c, rows: c.rows.map(x => ({ ...x, regions: { calls: 40, extension: totals(x.threads > 1 ? 40 : 0, x.threads > 1 ? x.threads : 0), libtorch: totals(0, 0), other: totals(0, 0) } })) })) }
+    const withCounting = { ...counted, measurement: counted.measurement && { ...counted.measurement, counting: { available: true, reason: null, extensions: ['/w/_C.so'], mapped: ['/w/_C.so'] } } }
+    expect(validateReport(withCounting)).toBeTruthy()
+    const text = renderSummary(withCounting)
+    expect(text).toMatch(/\| busy threads \| regions ext \/ torch \| \|/)
+    expect(text).toMatch(/\| 4 \*\*\(judged\)\*\* \|.*\| 1\.00 \/ 0\.00 \(team 4\) \|/)
+    expect(text).toMatch(/regions = parallel regions per call opened by the extension \/ by libtorch/)
+    expect(renderTerminal(withCounting)).toMatch(/regions ext\/torch/)
+    expect(renderTerminal(withCounting)).toMatch(/\n\s*4\* .*1\.00 \/ 0\.00 \(team 4\)/)
+    const off = { ...r, measurement: r.measurement && { ...r.measurement, counting: { available: false, reason: "the C compiler 'cc' could not build the counter (x)", extensions: [], mapped: [] } } }
+    expect(renderSummary(off)).toMatch(/Parallel regions not counted: the C compiler 'cc' could not build the counter \(x\); the verdicts rest on timings/)
+    expect(renderSummary(off)).not.toMatch(/regions ext/)
+  })
+
   it('shows the copies\' throughput beside the threads, the peak memory, and one speedup: the judged one', () => {
     const r = makeReport('pass')
     expect(r.speedup).toBeCloseTo(3.6, 1)

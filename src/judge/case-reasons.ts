@@ -55,6 +55,19 @@ export function caseReason(d: CaseDecision, row: ThreadRow, singleCall: number, 
         : ''
       return `Speedup ${at} is below ${required}, but ${d.withheld}, so the timings say little about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`
     }
+    case 'no-region':
+    case 'team-of-one': {
+      const g = d.regions
+      const libtorch =
+        g && g.libtorch.regions + g.other.regions > 0
+          ? ` Meanwhile libtorch opened ${g.libtorch.regions} region(s)${g.libtorch.regions ? ` with teams of up to ${g.libtorch.largestTeam} thread(s)` : ''}${g.other.regions ? ` and other libraries ${g.other.regions}` : ''}: whatever speedup (${at}) and busy threads the case showed came from those ops, not the extension's loops.`
+          : ''
+      const calls = g ? ` over ${g.calls} call(s)` : ''
+      if (d.cause === 'no-region') {
+        return `The extension opened no parallel region in this case at ${t.judgedThreads} threads (counted${calls}), although OpenMP is compiled in: its own loops ran on one thread.${libtorch} Likely causes: an at::parallel_for whose grain size is at least its range (it then runs inline, on the calling thread), a call nested inside another parallel region (at::parallel_for runs inline there), or a thread limit (torch.set_num_threads(1) or at::set_num_threads(1) in the workload, OMP_THREAD_LIMIT).`
+      }
+      return `The extension opened ${g?.extension.regions ?? 0} parallel region(s) in this case at ${t.judgedThreads} threads (counted${calls}), but every team had one thread: its loops ran serially inside them.${libtorch} Likely causes: a region nested inside another one (OMP_MAX_ACTIVE_LEVELS keeps inner teams at one thread), num_threads(1) or an if() clause that is false, or OMP_THREAD_LIMIT=1.`
+    }
     case 'control-flat':
       return `Speedup ${at} is below ${required}, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${noReference} ${work}.`
     default:

@@ -1,6 +1,7 @@
 import { busyThreads, cpuPerWall, inflationRatios, pairedRatios, referenceRatios, relativeRatios, speedupInterval, stealShare, timePerIter, waitShare } from '../measure/rounds.js'
 import { bootstrapMedian, type Interval } from '../measure/stats.js'
-import type { CaseMeasurement, Sample } from '../measure/types.js'
+import { CONTROL_CASE, type CaseMeasurement, type CountingInfo, type Sample } from '../measure/types.js'
+import { regionFinding, rowRegions, type RowRegions } from './counts.js'
 import type { CaseCause, ReferenceFinding, Threshold, Verdict } from './types.js'
 
 /** Where a measured interval stands against a bar. */
@@ -69,6 +70,15 @@ export interface CaseDecision {
   threads: number
   /** Rounds measured at the judged count. */
   rounds: number
+  /** Parallel regions counted at the judged count, or null where they weren't counted. */
+  regions: RowRegions | null
+}
+
+/** What the region counter adds to a case's decision. */
+export interface CountingContext {
+  counting?: CountingInfo
+  /** True when every extension binary has OpenMP regions compiled in: then the case's extension code must open them at run time. */
+  openmpExtension: boolean
 }
 
 /** The reference at the judged count, when copies ran for this case. */
@@ -116,9 +126,9 @@ function shortfallCause(c: CaseMeasurement, threads: number): CaseCause {
  * 4. Below it, without the reference (too little memory for copies): the
  *    control op and a longer confirmation stand in for it.
  */
-export function decideCase(c: CaseMeasurement, control: CaseMeasurement | null, t: Threshold): CaseDecision {
+export function decideCase(c: CaseMeasurement, control: CaseMeasurement | null, t: Threshold, ctx?: CountingContext): CaseDecision {
   const n = t.judgedThreads
-  const base = { speedup: null, reference: null, withheld: null, busy: null, threads: n, rounds: 0 }
+  const base = { speedup: null, reference: null, withheld: null, busy: null, threads: n, rounds: 0, regions: null }
   if (c.error) return { ...base, verdict: 'skipped', cause: 'not-measured', settled: true }
   if (n < 2) return { ...base, verdict: 'inconclusive', cause: 'one-cpu', settled: true }
   const s = speedupInterval(c, n)
@@ -126,7 +136,13 @@ export function decideCase(c: CaseMeasurement, control: CaseMeasurement | null, 
   const reference = referenceFinding(c, n)
   const withheld = cpuWithheld(c.samples.filter(x => x.threads === 1 || x.threads === n))
   const busy = busyThreads(c, n)
-  const d = { speedup: s, reference, withheld, busy, threads: n, rounds }
+  const regions = rowRegions(c, n, ctx?.counting)
+  const d = { speedup: s, reference, withheld, busy, threads: n, rounds, regions }
+  // Counted, not inferred: an extension with OpenMP compiled in that opened no
+  // region (or only teams of one) ran its own loops serially, whatever
+  // libtorch's threads did for the speedup and the busy-thread count.
+  const counted = ctx?.openmpExtension && ctx.counting?.mapped.length && c.name !== CONTROL_CASE ? regionFinding(regions) : null
+  if (counted) return { ...d, verdict: 'fail', cause: counted, settled: true }
   const where = position(s, t.required)
   if (where === 'above') return { ...d, verdict: 'pass', cause: 'scales', settled: true }
   if (where === 'unclear') {
@@ -171,6 +187,6 @@ function decideByControl(c: CaseMeasurement, control: CaseMeasurement | null, t:
 }
 
 /** Whether more rounds could still change a case's verdict: the measuring loop stops on this. */
-export function caseSettled(c: CaseMeasurement, control: CaseMeasurement, t: Threshold): boolean {
-  return decideCase(c, control, t).settled
+export function caseSettled(c: CaseMeasurement, control: CaseMeasurement, t: Threshold, ctx?: CountingContext): boolean {
+  return decideCase(c, control, t, ctx).settled
 }

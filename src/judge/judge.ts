@@ -1,9 +1,10 @@
 import { busyThreads, cpuPerWall, speedupInterval, timePerIter } from '../measure/rounds.js'
 import type { Interval } from '../measure/stats.js'
-import type { CaseMeasurement } from '../measure/types.js'
+import type { CaseMeasurement, CountingInfo } from '../measure/types.js'
 import { judgeBinary } from './binary-verdict.js'
 import { caseReason } from './case-reasons.js'
-import { decideCase, position } from './case-verdict.js'
+import { decideCase, position, type CountingContext } from './case-verdict.js'
+import { rowRegions } from './counts.js'
 import { threshold } from './threshold.js'
 import type { CaseFinding, Evidence, Judgement, Threshold, ThreadRow, Verdict } from './types.js'
 
@@ -16,7 +17,7 @@ export function worst(verdicts: readonly Verdict[]): Verdict {
 
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a')
 
-function rows(c: CaseMeasurement, threads: readonly number[], usable: number): ThreadRow[] {
+function rows(c: CaseMeasurement, threads: readonly number[], usable: number, counting?: CountingInfo): ThreadRow[] {
   return threads.map(n => {
     const speedup: Interval = n === 1 ? { estimate: 1, low: 1, high: 1 } : speedupInterval(c, n)
     return {
@@ -26,21 +27,22 @@ function rows(c: CaseMeasurement, threads: readonly number[], usable: number): T
       efficiency: speedup.estimate / n,
       cpuPerWall: cpuPerWall(c, n),
       busyThreads: busyThreads(c, n),
+      ...(counting ? { regions: rowRegions(c, n, counting) } : {}),
       oversubscribed: n > Math.floor(usable + 1e-9)
     }
   })
 }
 
-function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, control: CaseMeasurement | null): CaseFinding {
+function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, control: CaseMeasurement | null, ctx: CountingContext): CaseFinding {
   // Skipped, never failed: the runner can't run it, which says nothing about the code.
   if (c.skipped !== undefined) return { name: c.name, verdict: 'skipped', cause: 'needs-cuda', rows: [], judged: null, reference: null, reasons: [`Skipped: ${c.skipped}.`] }
   const usable = ev.facts.usableCpus
-  const base = { name: c.name, rows: rows(c, ev.threads, usable) }
+  const base = { name: c.name, rows: rows(c, ev.threads, usable, ctx.counting) }
   if (c.gpu && !c.error) {
     const t1 = timePerIter(c, 1)
     return { ...base, verdict: 'skipped', cause: 'gpu-case', judged: null, reference: null, reasons: [`Runs on the GPU (needs_cuda): ${Number.isFinite(t1) ? `${(t1 * 1e3).toFixed(3)} ms per call at 1 thread, ` : ''}timed for information and not held to min-speedup, since CPU threads don't speed up a GPU kernel.`] }
   }
-  const d = decideCase(c, control, t)
+  const d = decideCase(c, control, t, ctx)
   if (d.cause === 'not-measured') return { ...base, verdict: 'skipped', cause: d.cause, judged: null, reference: null, reasons: [`Not measured: ${(c.error ?? '').split('\n')[0]}`], error: c.error }
   if (d.cause === 'one-cpu') return { ...base, verdict: 'inconclusive', cause: d.cause, judged: null, reference: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] }
   const row = base.rows.find(r => r.threads === t.judgedThreads) as ThreadRow
@@ -62,7 +64,9 @@ export function judge(ev: Evidence): Judgement {
     const cs = m.control.error || t.judgedThreads < 2 ? null : speedupInterval(m.control, t.judgedThreads)
     controlScales = cs ? position(cs, t.required) !== 'below' : null
     control = { name: 'control (torch.digamma)', verdict: controlScales ? 'pass' : 'inconclusive', rows: rows(m.control, ev.threads, ev.facts.usableCpus), judged: cs, reasons: [controlScales ? `libtorch's own parallel op reached ${fmt(cs?.estimate ?? NaN)}x: the runner delivers parallel speedup.` : m.control.error ? `The control could not be measured: ${m.control.error.split('\n')[0]}` : cs ? `libtorch's own parallel op reached only ${fmt(cs.estimate)}x: the runner is busy or short of cores.` : `libtorch's own parallel op can't show a speedup on ${t.judgedThreads} thread: the runner has one usable CPU.`] }
-    cases = m.cases.map(c => judgeCase(c, ev, t, m.control))
+    // Only where every extension has OpenMP regions compiled in: a case may call an extension that has none.
+    const ctx: CountingContext = { counting: m.counting, openmpExtension: binaries.length > 0 && binaries.every(b => b.cause === 'openmp-compiled-in') }
+    cases = m.cases.map(c => judgeCase(c, ev, t, m.control, ctx))
     if (serialByDesign) {
       cases = cases.map(c => (c.error ? c : { ...c, verdict: 'skipped', cause: 'serial-by-design', reasons: ['Serial by design (no parallel construct in the sources, no OpenMP in the binary): not held to min-speedup; timings shown for information.', ...c.reasons] }))
     }

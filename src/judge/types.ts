@@ -4,6 +4,7 @@ import type { Interval } from '../measure/stats.js'
 import type { Measurement } from '../measure/types.js'
 import type { RunnerFacts } from '../runner-facts.js'
 import type { SourceHit } from '../sources/scan.js'
+import type { RowRegions } from './counts.js'
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'skipped'
 
@@ -46,6 +47,8 @@ export interface ThreadRow {
   efficiency: number
   cpuPerWall: number
   busyThreads: number | null
+  /** Parallel regions the counter saw at this count (extension, libtorch, other); null or absent where not counted. */
+  regions?: RowRegions | null
   /** More threads than usable CPUs: shown, not judged. */
   oversubscribed: boolean
 }
@@ -70,7 +73,8 @@ export interface ReferenceFinding {
  * 'unclear-reference' (max-time ran out), 'control-flat', 'unconfirmed',
  * 'cpu-withheld' (judged without the reference); 'one-cpu', 'not-measured',
  * 'serial-by-design'; 'needs-cuda' (skipped: no CUDA on the runner),
- * 'gpu-case' (timed on the GPU for information).
+ * 'gpu-case' (timed on the GPU for information); 'no-region' (the counter saw
+ * the extension open no parallel region), 'team-of-one' (only teams of one thread).
  */
 export type CaseCause =
   | 'scales'
@@ -89,6 +93,8 @@ export type CaseCause =
   | 'serial-by-design'
   | 'needs-cuda'
   | 'gpu-case'
+  | 'no-region'
+  | 'team-of-one'
 
 export interface CaseFinding {
   name: string

@@ -263,6 +263,61 @@ def busy_threads(before, after):
     return deltas
 
 
+# ---- parallel-region counter --------------------------------------------------
+
+
+class RegionCounter:
+    """count_regions.c, preloaded by the coordinator (LD_PRELOAD), read through ctypes.
+
+    The library must already be in the process: loading it here would load a
+    copy that wraps nothing and would count no region at all, so it is only
+    looked up (RTLD_NOLOAD). `reason` says why counting is off, or is None.
+    """
+
+    def __init__(self):
+        self.lib = None
+        self.reason = None
+        self.buf = None
+        path = os.environ.get("TSC_COUNT_LIB")
+        if not path:
+            self.reason = "the coordinator did not load the counter"
+            return
+        try:
+            import ctypes
+
+            lib = ctypes.CDLL(path, mode=getattr(os, "RTLD_NOLOAD", 4) | getattr(os, "RTLD_NOW", 2))
+            lib.tsc_counts_read.restype = ctypes.c_size_t
+            lib.tsc_counts_read.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+            self.lib = lib
+            self.buf = ctypes.create_string_buffer(1 << 16)
+        except (OSError, AttributeError) as exc:
+            self.reason = "LD_PRELOAD did not load the counter into the measuring process (%s): a hardened or statically linked interpreter ignores it" % (exc,)
+
+    def reset(self):
+        if self.lib is not None:
+            self.lib.tsc_counts_reset()
+
+    def read(self):
+        """Per shared object: regions opened, largest team, regions with a team of 1, ns inside; None when not counting."""
+        if self.lib is None:
+            return None
+        need = self.lib.tsc_counts_read(self.buf, len(self.buf))
+        if need >= len(self.buf):
+            import ctypes
+
+            self.buf = ctypes.create_string_buffer(need + 1)
+            self.lib.tsc_counts_read(self.buf, len(self.buf))
+        out = []
+        for o in json.loads(self.buf.value.decode("utf-8", "replace")).get("objects", []):
+            p = o.get("path", "")
+            o["path"] = os.path.realpath(p) if p.startswith("/") or "/" in p else p
+            out.append(o)
+        return out
+
+
+COUNTER = None
+
+
 # ---- workload ---------------------------------------------------------------
 
 
@@ -370,6 +425,9 @@ def run_sample(fn, iters):
     start = thread_times()
     mid = start
     s0 = steal_ticks()
+    counter = COUNTER
+    if counter is not None:
+        counter.reset()
     c0 = time.process_time()
     t0 = time.perf_counter()
     for i, size in enumerate(sizes):
@@ -381,13 +439,14 @@ def run_sample(fn, iters):
         per_call.append((time.perf_counter() - t) / size)
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
+    regions = counter.read() if counter is not None else None
     after = thread_times()
     s1 = steal_ticks()
     w0, w1 = runqueue_wait(start), runqueue_wait(after)
     steal = [s1[0] - s0[0], s1[1] - s0[1]] if s0 and s1 else None
     # Threads that exited during the sample take their run_delay with them.
     wait = max(0.0, w1 - w0) if w0 is not None and w1 is not None else None
-    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "per_call": per_call, "steal": steal, "wait": wait, "thread_cpu": busy_threads(mid, after), "peak_rss": peak_rss()}
+    return {"op": "sample", "iters": iters, "wall": wall, "cpu": cpu, "per_call": per_call, "steal": steal, "wait": wait, "thread_cpu": busy_threads(mid, after), "peak_rss": peak_rss(), "regions": regions}
 
 
 def calibrate(fn, target):
@@ -426,6 +485,8 @@ def main():
     try:
         import torch
 
+        global COUNTER
+        COUNTER = RegionCounter()
         torch.set_num_threads(args.threads)
         facts = runner_facts(torch)
         facts["torch_threads"] = torch.get_num_threads()
@@ -444,7 +505,7 @@ def main():
     cases[CONTROL_CASE] = control_case(torch)
     if args.workload:
         facts["mapped_libraries"] = mapped_libraries()
-    reply(channel, {"op": "ready", "protocol": PROTOCOL_VERSION, "threads": args.threads, "facts": facts, "cases": [c for c in cases if c != CONTROL_CASE], "gpu_cases": gpu_cases, "skipped": skipped, "workload_info": WORKLOAD_INFO, "peak_rss": peak_rss()})
+    reply(channel, {"op": "ready", "protocol": PROTOCOL_VERSION, "threads": args.threads, "facts": facts, "cases": [c for c in cases if c != CONTROL_CASE], "gpu_cases": gpu_cases, "skipped": skipped, "workload_info": WORKLOAD_INFO, "peak_rss": peak_rss(), "counting": {"available": COUNTER.lib is not None, "reason": COUNTER.reason}})
 
     for line in sys.stdin:
         try:

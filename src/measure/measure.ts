@@ -1,11 +1,14 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import type { Log } from '../log.js'
 import type { Reply } from './protocol.js'
 import { referenceBlocker } from './reference.js'
 import { callTime, referenceRatios, roundOrder, speedupInterval } from './rounds.js'
 import { median } from './stats.js'
-import { CONTROL_CASE, type CaseMeasurement, type Measurement, type ReferenceSample } from './types.js'
+import { CONTROL_CASE, type CaseMeasurement, type CountingInfo, type Measurement, type ReferenceSample } from './types.js'
 import type { RunnerFacts } from '../runner-facts.js'
 import { Worker, WorkerFailure } from './worker.js'
+import { counterEnv, type Counter } from './counter.js'
 
 export interface MeasureOptions {
   python: string
@@ -23,7 +26,7 @@ export interface MeasureOptions {
   /** Seconds a single sample may take before the case counts as hung. */
   sampleTimeout?: number
   /** True when a case (or the control) needs no more rounds: its verdict can't change. */
-  isDecided: (c: CaseMeasurement, facts: RunnerFacts, control: CaseMeasurement) => boolean
+  isDecided: (c: CaseMeasurement, facts: RunnerFacts, control: CaseMeasurement, counting: CountingInfo) => boolean
   /**
    * Why no timing can change the overall verdict (the binary alone fails), or
    * null. Then only a few rounds run: the timings are for the report.
@@ -32,6 +35,10 @@ export interface MeasureOptions {
   /** Thread count the progress lines show the speedup at (default: the largest). */
   progressThreads?: (facts: RunnerFacts) => number
   log: Log
+  /** The compiled region counter, or why there is none; absent: regions are not counted. */
+  counter?: Counter
+  /** The user's extension binaries (absolute paths): the regions they open are the extension's. */
+  extensions?: string[]
 }
 
 /** Measuring could not start at all: torch missing, the workload won't import, ... */
@@ -53,8 +60,12 @@ function describeError(r: Extract<Reply, { op: 'error' }>): string {
   return `${r.type}: ${r.message}\n${r.traceback}`.trim()
 }
 
-async function startWorker(opts: MeasureOptions, threads: number): Promise<{ worker: Worker; facts: RunnerFacts; cases: string[]; gpuCases: string[]; skipped: Record<string, string>; workloadInfo: Record<string, string>; peakRss: number | null }> {
-  const worker = new Worker({ python: opts.python, harness: opts.harness, workload: opts.workload, workdir: opts.workdir, threads })
+async function startWorker(
+  opts: MeasureOptions,
+  threads: number
+): Promise<{ worker: Worker; facts: RunnerFacts; cases: string[]; gpuCases: string[]; skipped: Record<string, string>; workloadInfo: Record<string, string>; peakRss: number | null; counting: Extract<Reply, { op: 'ready' }>['counting'] }> {
+  const env = opts.counter ? counterEnv(opts.counter) : {}
+  const worker = new Worker({ python: opts.python, harness: opts.harness, workload: opts.workload, workdir: opts.workdir, threads, env })
   let reply: Reply
   try {
     reply = await worker.next(STARTUP_TIMEOUT_MS)
@@ -70,7 +81,26 @@ async function startWorker(opts: MeasureOptions, threads: number): Promise<{ wor
     throw new MeasureSetupError(`Input 'workload': importing ${opts.workload} failed (${reply.type}: ${reply.message}). If the extension itself won't import, check the build's output above.`, reply.traceback)
   }
   if (reply.op !== 'ready') throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output)
-  return { worker, facts: reply.facts, cases: reply.cases, gpuCases: reply.gpuCases, skipped: reply.skipped, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss }
+  return { worker, facts: reply.facts, cases: reply.cases, gpuCases: reply.gpuCases, skipped: reply.skipped, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss, counting: reply.counting }
+}
+
+/** Whether regions were counted in every measuring process, or why not. */
+function countingInfo(opts: MeasureOptions, ready: { counting: Extract<Reply, { op: 'ready' }>['counting'] }[], facts: RunnerFacts): CountingInfo {
+  const extensions = (opts.extensions ?? []).map(p => {
+    try {
+      return fs.realpathSync(p)
+    } catch {
+      return path.resolve(p)
+    }
+  })
+  const loaded = new Set(facts.mappedLibraries ?? [])
+  const mapped = extensions.filter(p => loaded.has(p))
+  const c = opts.counter
+  if (!c) return { available: false, reason: 'the region counter was not requested', extensions, mapped }
+  if (c.library === null) return { available: false, reason: c.reason, extensions, mapped }
+  const off = ready.find(r => !r.counting?.available)
+  if (off) return { available: false, reason: off.counting?.reason ?? 'the harness did not report counting (an older harness)', extensions, mapped }
+  return { available: true, reason: null, extensions, mapped }
 }
 
 /** One sample slot of a round: a thread count, or the n single-thread copies at once. */
@@ -111,6 +141,12 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     log.info(`${fixed} No timing can change that verdict, so only ${maxRounds} round(s) are measured, for the report.`)
   }
   const judged = opts.progressThreads?.(facts) ?? Math.max(...opts.threads)
+  const counting = countingInfo(
+    opts,
+    startedWorkers.map(s => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof startWorker>>>).value),
+    facts
+  )
+  if (opts.counter) log.info(counting.available ? 'Counting parallel regions per shared object (count_regions.c, LD_PRELOAD)' : `Parallel regions not counted: ${counting.reason}`)
 
   const rss = new Map<string, number>()
   const noteRss = (process: string, bytes: number | null): void => {
@@ -244,7 +280,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
           const r = await ask(c, slot, { op: 'run', case: c.name, iters }, `Run at ${slot} thread(s)`)
           if (r?.op !== 'sample') break
           noteRss(threadsLabel(slot), r.peakRss)
-          if (round > 0) c.samples.push({ round, threads: slot, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, wait: r.wait, threadCpu: r.threadCpu })
+          if (round > 0) c.samples.push({ round, threads: slot, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, wait: r.wait, threadCpu: r.threadCpu, ...(counting.available && r.regions ? { regions: r.regions } : {}) })
         }
       }
       lastRoundMs = Date.now() - t0
@@ -252,7 +288,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
       // A decided case stops; the others keep the rounds going.
       const control = all[all.length - 1]
       // A GPU case is timed for information: the minimum rounds do.
-      if (round >= minRounds) for (const c of all) if (!out(c) && (c.gpu || opts.isDecided(c, facts, control))) done.add(c)
+      if (round >= minRounds) for (const c of all) if (!out(c) && (c.gpu || opts.isDecided(c, facts, control, counting))) done.add(c)
       // With the reference, the control decides nothing: it runs while the cases do.
       const needed = referenceSkipped ? all : all.filter(c => c.name !== CONTROL_CASE)
       if (!fixed && needed.every(c => out(c) || done.has(c))) {
@@ -266,7 +302,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     }
     const control = all.pop() as CaseMeasurement
     const reference = { copies: referenceSkipped ? 0 : judged, skipped: referenceSkipped, peakRss: [...rss].map(([process, bytes]) => ({ process, bytes })) }
-    return { facts, threads: opts.threads, cases: [...all, ...notRun], control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1000, stoppedBy, reference }
+    return { facts, threads: opts.threads, cases: [...all, ...notRun], control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1000, stoppedBy, reference, counting }
   } finally {
     await copiesStarting?.catch(() => undefined)
     await Promise.all([...workers.values(), ...copies].map(w => w.close()))

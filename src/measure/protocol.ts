@@ -1,10 +1,11 @@
 import type { RunnerFacts } from '../runner-facts.js'
+import type { ObjectRegions } from './types.js'
 
 /** Replies of harness.py, checked field by field: the harness runs user code and its output is not trusted. */
 export type Reply =
-  | { op: 'ready'; threads: number; facts: RunnerFacts; cases: string[]; gpuCases: string[]; skipped: Record<string, string>; workloadInfo: Record<string, string>; peakRss: number | null }
+  | { op: 'ready'; threads: number; facts: RunnerFacts; cases: string[]; gpuCases: string[]; skipped: Record<string, string>; workloadInfo: Record<string, string>; peakRss: number | null; counting: { available: boolean; reason: string | null } | null }
   | { op: 'calibrated'; iters: number; perIter: number; peakRss: number | null }
-  | { op: 'sample'; iters: number; wall: number; cpu: number; perCall: number[] | null; steal: [number, number] | null; wait: number | null; threadCpu: number[] | null; peakRss: number | null }
+  | { op: 'sample'; iters: number; wall: number; cpu: number; perCall: number[] | null; steal: [number, number] | null; wait: number | null; threadCpu: number[] | null; peakRss: number | null; regions: ObjectRegions[] | null }
   | { op: 'error'; stage: string; case: string | null; type: string; message: string; traceback: string; cudaMissing: string | null }
 
 export class ProtocolError extends Error {}
@@ -59,6 +60,25 @@ function stealTicks(o: Obj): [number, number] | null {
   return [v[0], v[1]]
 }
 
+/** The counter's per-object counts (count_regions.c via the harness), or null when regions weren't counted. */
+function regions(o: Obj): ObjectRegions[] | null {
+  const v = o.regions
+  if (v === null || v === undefined) return null
+  if (!Array.isArray(v)) throw new ProtocolError("harness reply field 'regions' is not a list")
+  return v.slice(0, 1000).map(x => {
+    if (typeof x !== 'object' || x === null) throw new ProtocolError("harness reply field 'regions' holds a non-object")
+    const r = x as Obj
+    return { path: str(r, 'path').slice(0, 4096), regions: num(r, 'regions'), maxTeam: num(r, 'max_team'), team1: num(r, 'team1'), ns: num(r, 'ns') }
+  })
+}
+
+function counting(o: Obj): { available: boolean; reason: string | null } | null {
+  const c = o.counting
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return null
+  const r = c as Obj
+  return { available: r.available === true, reason: typeof r.reason === 'string' ? r.reason.slice(0, 1000) : null }
+}
+
 export function parseReply(line: string): Reply {
   let o: unknown
   try {
@@ -84,12 +104,12 @@ export function parseReply(line: string): Reply {
       const skippedIn = r.skipped ?? {}
       if (typeof skippedIn !== 'object' || skippedIn === null || Array.isArray(skippedIn) || !Object.values(skippedIn).every(v => typeof v === 'string')) throw new ProtocolError("harness ready reply's 'skipped' is not a map from case name to reason")
       const skipped = Object.fromEntries(Object.entries(skippedIn as Record<string, string>).map(([k, v]) => [k.slice(0, 200), v.slice(0, 500)]))
-      return { op: 'ready', threads: num(r, 'threads', 1), facts: facts(r.facts as Obj), cases: cases as string[], gpuCases: gpu as string[], skipped, workloadInfo, peakRss: nullable(r, 'peak_rss', num) }
+      return { op: 'ready', threads: num(r, 'threads', 1), facts: facts(r.facts as Obj), cases: cases as string[], gpuCases: gpu as string[], skipped, workloadInfo, peakRss: nullable(r, 'peak_rss', num), counting: counting(r) }
     }
     case 'calibrated':
       return { op: 'calibrated', iters: num(r, 'iters', 1), perIter: num(r, 'per_iter'), peakRss: nullable(r, 'peak_rss', num) }
     case 'sample':
-      return { op: 'sample', iters: num(r, 'iters', 1), wall: num(r, 'wall'), cpu: num(r, 'cpu'), perCall: numbers(r, 'per_call'), steal: stealTicks(r), wait: nullable(r, 'wait', num), threadCpu: numbers(r, 'thread_cpu'), peakRss: nullable(r, 'peak_rss', num) }
+      return { op: 'sample', iters: num(r, 'iters', 1), wall: num(r, 'wall'), cpu: num(r, 'cpu'), perCall: numbers(r, 'per_call'), steal: stealTicks(r), wait: nullable(r, 'wait', num), threadCpu: numbers(r, 'thread_cpu'), peakRss: nullable(r, 'peak_rss', num), regions: regions(r) }
     case 'error':
       return {
         op: 'error',

@@ -14,6 +14,40 @@ export interface Sample {
   wait?: number | null
   /** CPU seconds per OS thread over the second half of the sample (after the previous op's spin-wait tail), busiest first; null without /proc. */
   threadCpu: number[] | null
+  /**
+   * Parallel regions opened during the sample, per shared object that opened
+   * them (the counter); absent or null where regions weren't counted.
+   */
+  regions?: ObjectRegions[] | null
+}
+
+/** What the counter saw one shared object do during one sample. */
+export interface ObjectRegions {
+  /** The object's path (symlinks resolved). */
+  path: string
+  /** Parallel regions it opened. */
+  regions: number
+  /** The largest team that really ran one of them (threads that entered the outlined function). */
+  maxTeam: number
+  /** Regions whose team was one thread. */
+  team1: number
+  /** Nanoseconds of wall time inside its regions. */
+  ns: number
+}
+
+/** Whether parallel regions were counted, or why not. */
+export interface CountingInfo {
+  available: boolean
+  /** Why regions were not counted; null when they were. */
+  reason: string | null
+  /** The user's extension binaries (symlinks resolved): regions they open count as the extension's. */
+  extensions: string[]
+  /**
+   * Those the measuring process had mapped once the workload was imported.
+   * None: Python loaded the extension from elsewhere (another copy) or later,
+   * so "the extension opened no region" can't be told from "not this file".
+   */
+  mapped: string[]
 }
 
 /**
@@ -58,6 +92,8 @@ export interface Measurement {
   seconds: number
   /** The throughput reference: how many copies ran, each process's peak memory, or why none ran. */
   reference: ReferenceInfo
+  /** Whether the measuring processes counted parallel regions per shared object; absent in reports before 1.4. */
+  counting?: CountingInfo
   /**
    * Why measuring stopped: 'decided' (every case's interval cleared the
    * threshold), 'static-verdict' (the binary alone fixed the verdict, so only

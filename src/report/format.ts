@@ -1,7 +1,8 @@
 import type { Verdict } from '../judge/types.js'
 import { stealShare } from '../measure/rounds.js'
 import type { Interval } from '../measure/stats.js'
-import type { ReferenceInfo, Sample } from '../measure/types.js'
+import type { CountingInfo, ReferenceInfo, Sample } from '../measure/types.js'
+import type { RowRegions } from '../judge/counts.js'
 
 /** Escapes text from the user's project (case names, paths) for Markdown tables. */
 export function md(text: string): string {
@@ -58,4 +59,19 @@ const STOPPED: Record<string, string> = {
 /** Why measuring stopped, in words. */
 export function stoppedBy(reason: string): string {
   return STOPPED[reason] ?? reason
+}
+
+/** A row's region counts for the tables: regions per call opened by the extension / by libtorch, and the extension's largest team. */
+export function regionsCell(r: RowRegions | null | undefined): string {
+  if (!r) return 'not counted'
+  const per = (n: number): string => (r.calls > 0 ? num(n / r.calls) : 'n/a')
+  return `${per(r.extension.regions)} / ${per(r.libtorch.regions)}${r.extension.regions ? ` (team ${r.extension.largestTeam})` : ''}`
+}
+
+/** One line on whether regions were counted, for the report's footers. */
+export function countingNote(c: CountingInfo | undefined): string | null {
+  if (!c) return null
+  return c.available
+    ? 'regions = parallel regions per call opened by the extension / by libtorch (counted per shared object through LD_PRELOAD), with the largest extension team that ran.'
+    : `Parallel regions not counted: ${c.reason ?? 'unknown reason'}; the verdicts rest on timings and thread evidence alone.`
 }

@@ -1,7 +1,10 @@
 import { renderAuditText } from './audit-summary.js'
 import { renderBuildCacheText } from './build-cache-summary.js'
 import { renderRunOnlyFixText } from './remediation-summary.js'
-import { interval, num, referenceNote, seconds, stealNote, stoppedBy } from './format.js'
+import { countingNote, interval, num, referenceNote, regionsCell, seconds, stealNote, stoppedBy } from './format.js'
+import type { CaseFinding } from '../judge/types.js'
+
+const counted = (c: CaseFinding): boolean => c.rows.some(r => r.regions)
 import { parallelPath } from '../inspect/openmp.js'
 import { openmpFix } from '../fix/remediation.js'
 import type { Report } from './types.js'
@@ -49,14 +52,16 @@ export function renderTerminal(r: Report): string {
     if (c.error || c.rows.length === 0) continue
     out.push(
       ...table([
-        ['threads', 'time/call', 'speedup (95% interval)', 'efficiency', 'CPU/wall', 'busy'],
-        ...c.rows.map(x => [`${x.threads}${x.threads === t.judgedThreads ? '*' : x.oversubscribed ? ' (over)' : ''}`, seconds(x.seconds), interval(x.speedup), `${num(x.efficiency * 100, 0)}%`, num(x.cpuPerWall), String(x.busyThreads ?? 'n/a')]),
-        ...(c.reference ? [[`${c.reference.copies} copies`, '', interval(c.reference.throughput), '', '', '']] : [])
+        ['threads', 'time/call', 'speedup (95% interval)', 'efficiency', 'CPU/wall', 'busy', ...(counted(c) ? ['regions ext/torch'] : [])],
+        ...c.rows.map(x => [`${x.threads}${x.threads === t.judgedThreads ? '*' : x.oversubscribed ? ' (over)' : ''}`, seconds(x.seconds), interval(x.speedup), `${num(x.efficiency * 100, 0)}%`, num(x.cpuPerWall), String(x.busyThreads ?? 'n/a'), ...(counted(c) ? [regionsCell(x.regions)] : [])]),
+        ...(c.reference ? [[`${c.reference.copies} copies`, '', interval(c.reference.throughput), '', '', '', ...(counted(c) ? [''] : [])]] : [])
       ])
     )
   }
   for (const [k, v] of Object.entries(r.measurement?.workloadInfo ?? {})) out.push(`Workload ${k}: ${v}`)
   if (r.measurement) out.push('', `Measured in ${r.measurement.rounds} round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}). * = judged thread count; copies = that many single-thread processes at once, the most this runner gives the work.`)
+  const note = countingNote(r.measurement?.counting)
+  if (note) out.push(note)
   if (r.remediation) out.push('', `Fix: apply this patch to ${r.remediation.file} (git apply / patch -p1):`, r.remediation.diff.trimEnd(), r.remediation.note)
   if (r.build?.audit) out.push('', renderAuditText(r.build.audit).trimEnd())
   if (r.build?.cache) out.push('', renderBuildCacheText(r.build.cache).trimEnd())

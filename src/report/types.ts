@@ -3,7 +3,7 @@ import type { BuildCacheReport } from '../build/build-cache.js'
 import type { BinaryFinding, CaseFinding, Threshold, Verdict } from '../judge/types.js'
 import type { BinaryEvidence } from '../inspect/types.js'
 import type { SourceHit } from '../sources/scan.js'
-import type { CaseMeasurement, ReferenceInfo } from '../measure/types.js'
+import type { CaseMeasurement, CountingInfo, ReferenceInfo } from '../measure/types.js'
 import type { RunnerFacts } from '../runner-facts.js'
 
 /**
@@ -59,6 +59,8 @@ export interface Report {
     workloadInfo: Record<string, string>
     /** How the throughput reference ran (absent in reports before 1.2). */
     reference?: ReferenceInfo
+    /** Whether parallel regions were counted per shared object, or why not (absent in reports before 1.4). */
+    counting?: CountingInfo
     samples: Pick<CaseMeasurement, 'name' | 'iters' | 'samples' | 'reference'>[]
   } | null
   /** Errors that kept part of the check from running (a case that raised, ...). */

@@ -2,12 +2,14 @@ import { createRequire as __tscCreateRequire } from 'node:module'; const require
 import {
   CheckError,
   Inputs,
+  countingNote,
   interval,
   lostOpenMP,
   num,
   openmpFix,
   parseSettings,
   referenceNote,
+  regionsCell,
   renderAuditText,
   renderBuildCacheText,
   renderRunOnlyFixText,
@@ -16,7 +18,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-IP2JXVN5.js";
+} from "./chunk-G5RDRX2Q.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";
@@ -26,6 +28,7 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 
 // src/report/terminal.ts
+var counted = (c) => c.rows.some((r) => r.regions);
 var TAG = { pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE", skipped: "SKIPPED" };
 function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -65,14 +68,16 @@ function renderTerminal(r) {
     if (c.error || c.rows.length === 0) continue;
     out.push(
       ...table([
-        ["threads", "time/call", "speedup (95% interval)", "efficiency", "CPU/wall", "busy"],
-        ...c.rows.map((x) => [`${x.threads}${x.threads === t.judgedThreads ? "*" : x.oversubscribed ? " (over)" : ""}`, seconds(x.seconds), interval(x.speedup), `${num(x.efficiency * 100, 0)}%`, num(x.cpuPerWall), String(x.busyThreads ?? "n/a")]),
-        ...c.reference ? [[`${c.reference.copies} copies`, "", interval(c.reference.throughput), "", "", ""]] : []
+        ["threads", "time/call", "speedup (95% interval)", "efficiency", "CPU/wall", "busy", ...counted(c) ? ["regions ext/torch"] : []],
+        ...c.rows.map((x) => [`${x.threads}${x.threads === t.judgedThreads ? "*" : x.oversubscribed ? " (over)" : ""}`, seconds(x.seconds), interval(x.speedup), `${num(x.efficiency * 100, 0)}%`, num(x.cpuPerWall), String(x.busyThreads ?? "n/a"), ...counted(c) ? [regionsCell(x.regions)] : []]),
+        ...c.reference ? [[`${c.reference.copies} copies`, "", interval(c.reference.throughput), "", "", "", ...counted(c) ? [""] : []]] : []
       ])
     );
   }
   for (const [k, v] of Object.entries(r.measurement?.workloadInfo ?? {})) out.push(`Workload ${k}: ${v}`);
   if (r.measurement) out.push("", `Measured in ${r.measurement.rounds} round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}). * = judged thread count; copies = that many single-thread processes at once, the most this runner gives the work.`);
+  const note = countingNote(r.measurement?.counting);
+  if (note) out.push(note);
   if (r.remediation) out.push("", `Fix: apply this patch to ${r.remediation.file} (git apply / patch -p1):`, r.remediation.diff.trimEnd(), r.remediation.note);
   if (r.build?.audit) out.push("", renderAuditText(r.build.audit).trimEnd());
   if (r.build?.cache) out.push("", renderBuildCacheText(r.build.cache).trimEnd());

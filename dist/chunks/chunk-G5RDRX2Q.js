@@ -1048,14 +1048,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path32 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path34 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path32 && path32[0] !== "/") {
-          path32 = `/${path32}`;
+        if (path34 && path34[0] !== "/") {
+          path34 = `/${path34}`;
         }
-        return new URL(`${origin}${path32}`);
+        return new URL(`${origin}${path34}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1506,39 +1506,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path34, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path32);
+        debuglog("sending request to %s %s/%s", method, origin, path34);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path34, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path32,
+          path34,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path34, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path32);
+        debuglog("trailers received from %s %s/%s", method, origin, path34);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path34, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path32,
+          path34,
           error2.message
         );
       });
@@ -1587,9 +1587,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path32, origin }
+            request: { method, path: path34, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path32);
+          debuglog("sending request to %s %s/%s", method, origin, path34);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1652,7 +1652,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path32,
+        path: path34,
         method,
         body: body2,
         headers,
@@ -1667,11 +1667,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path32 !== "string") {
+        if (typeof path34 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path32[0] !== "/" && !(path32.startsWith("http://") || path32.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path34[0] !== "/" && !(path34.startsWith("http://") || path34.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path32)) {
+        } else if (invalidPathRegex.test(path34)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1737,7 +1737,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path32, query) : path32;
+        this.path = query ? buildURL(path34, query) : path34;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2134,9 +2134,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve11, reject) => {
+          return new Promise((resolve13, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve11(data);
+              return err ? reject(err) : resolve13(data);
             });
           });
         }
@@ -2174,12 +2174,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve11, reject) => {
+          return new Promise((resolve13, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve11(data);
+              ) : resolve13(data);
             });
           });
         }
@@ -4370,9 +4370,9 @@ var require_util2 = __commonJS({
     var parseHashWithOptions = /(?<algo>sha256|sha384|sha512)-((?<hash>[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}(?:\s|$)( +[!-~]*)?)?/i;
     function parseMetadata(metadata2) {
       const result = [];
-      let empty = true;
+      let empty2 = true;
       for (const token of metadata2.split(" ")) {
-        empty = false;
+        empty2 = false;
         const parsedToken = parseHashWithOptions.exec(token);
         if (parsedToken === null || parsedToken.groups === void 0 || parsedToken.groups.algo === void 0) {
           continue;
@@ -4382,7 +4382,7 @@ var require_util2 = __commonJS({
           result.push(parsedToken.groups);
         }
       }
-      if (empty === true) {
+      if (empty2 === true) {
         return "no metadata";
       }
       return result;
@@ -4446,8 +4446,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve11, reject) => {
-        res = resolve11;
+      const promise = new Promise((resolve13, reject) => {
+        res = resolve13;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6430,7 +6430,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path32, host, upgrade, blocking, reset } = request;
+      const { method, path: path34, host, upgrade, blocking, reset } = request;
       let { body: body2, headers, contentLength: contentLength2 } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6511,7 +6511,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path32} HTTP/1.1\r
+      let header = `${method} ${path34} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6698,12 +6698,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve11, reject) => {
+      const waitForDrain = () => new Promise((resolve13, reject) => {
         assert4(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve11;
+          callback = resolve13;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7040,7 +7040,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path32, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path34, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body: body2 } = request;
       if (upgrade) {
         util5.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7137,7 +7137,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path32;
+      headers[HTTP2_HEADER_PATH] = path34;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7373,12 +7373,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve11, reject) => {
+      const waitForDrain = () => new Promise((resolve13, reject) => {
         assert4(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve11;
+          callback = resolve13;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7490,9 +7490,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path32 = search ? `${pathname}${search}` : pathname;
+        const path34 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path32;
+        this.opts.path = path34;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7857,16 +7857,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve11) => {
+        return new Promise((resolve13) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve11;
+            this[kClosedResolve] = resolve13;
           } else {
-            resolve11(null);
+            resolve13(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve11) => {
+        return new Promise((resolve13) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7877,7 +7877,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve11(null);
+            resolve13(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7928,7 +7928,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve11, reject) => {
+        const socket = await new Promise((resolve13, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7940,7 +7940,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve11(socket2);
+              resolve13(socket2);
             }
           });
         });
@@ -8276,8 +8276,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve11) => {
-            this[kClosedResolve] = resolve11;
+          await new Promise((resolve13) => {
+            this[kClosedResolve] = resolve13;
           });
         }
       }
@@ -8731,10 +8731,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path32 = "/",
+          path: path34 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path32;
+        opts.path = origin + path34;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -9546,7 +9546,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve11, reject) => {
+        return await new Promise((resolve13, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError3());
           }
@@ -9559,7 +9559,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError3());
             } else {
-              resolve11(null);
+              resolve13(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9578,7 +9578,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream2, type3) {
       assert4(!stream2[kConsume]);
-      return new Promise((resolve11, reject) => {
+      return new Promise((resolve13, reject) => {
         if (isUnusable(stream2)) {
           const rState = stream2._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9595,7 +9595,7 @@ var require_readable = __commonJS({
             stream2[kConsume] = {
               type: type3,
               stream: stream2,
-              resolve: resolve11,
+              resolve: resolve13,
               reject,
               length: 0,
               body: []
@@ -9665,18 +9665,18 @@ var require_readable = __commonJS({
       return buffer3;
     }
     function consumeEnd(consume2) {
-      const { type: type3, body: body2, resolve: resolve11, stream: stream2, length } = consume2;
+      const { type: type3, body: body2, resolve: resolve13, stream: stream2, length } = consume2;
       try {
         if (type3 === "text") {
-          resolve11(chunksDecode(body2, length));
+          resolve13(chunksDecode(body2, length));
         } else if (type3 === "json") {
-          resolve11(JSON.parse(chunksDecode(body2, length)));
+          resolve13(JSON.parse(chunksDecode(body2, length)));
         } else if (type3 === "arrayBuffer") {
-          resolve11(chunksConcat(body2, length).buffer);
+          resolve13(chunksConcat(body2, length).buffer);
         } else if (type3 === "blob") {
-          resolve11(new Blob(body2, { type: stream2[kContentType] }));
+          resolve13(new Blob(body2, { type: stream2[kContentType] }));
         } else if (type3 === "bytes") {
-          resolve11(chunksConcat(body2, length));
+          resolve13(chunksConcat(body2, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9933,9 +9933,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve13, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -10158,9 +10158,9 @@ var require_api_stream = __commonJS({
     };
     function stream2(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve13, reject) => {
           stream2.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -10445,9 +10445,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve13, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -10539,9 +10539,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve11, reject) => {
+        return new Promise((resolve13, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve11(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -10706,20 +10706,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path32) {
-      if (typeof path32 !== "string") {
-        return path32;
+    function safeUrl(path34) {
+      if (typeof path34 !== "string") {
+        return path34;
       }
-      const pathSegments = path32.split("?");
+      const pathSegments = path34.split("?");
       if (pathSegments.length !== 2) {
-        return path32;
+        return path34;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path32, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path32);
+    function matchKey(mockDispatch2, { path: path34, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path34);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10741,7 +10741,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path32 }) => matchValue(safeUrl(path32), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path34 }) => matchValue(safeUrl(path34), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10779,9 +10779,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path32, method, body: body2, headers, query } = opts;
+      const { path: path34, method, body: body2, headers, query } = opts;
       return {
-        path: path32,
+        path: path34,
         method,
         body: body2,
         headers,
@@ -11244,10 +11244,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path32, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path34, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path32,
+            Path: path34,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -14404,7 +14404,7 @@ var require_fetch = __commonJS({
       function dispatch({ body: body2 }) {
         const url2 = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve11, reject) => agent.dispatch(
+        return new Promise((resolve13, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14480,7 +14480,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable5({ read: resume });
               const onError = this.onError.bind(this);
-              resolve11({
+              resolve13({
                 status,
                 statusText,
                 headersList,
@@ -14523,7 +14523,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve11({
+              resolve13({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -16126,9 +16126,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path32) {
-      for (let i = 0; i < path32.length; ++i) {
-        const code2 = path32.charCodeAt(i);
+    function validateCookiePath(path34) {
+      for (let i = 0; i < path34.length; ++i) {
+        const code2 = path34.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -18264,8 +18264,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay4(ms) {
-      return new Promise((resolve11) => {
-        setTimeout(resolve11, ms).unref();
+      return new Promise((resolve13) => {
+        setTimeout(resolve13, ms).unref();
       });
     }
     module.exports = {
@@ -19048,11 +19048,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path32 = opts.path;
+          let path34 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path32 = `/${path32}`;
+            path34 = `/${path34}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path32);
+          url2 = new URL(util5.parseOrigin(url2).origin + path34);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -21816,7 +21816,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module) {
     "use strict";
-    var os12 = __require("os");
+    var os13 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -21864,7 +21864,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os12.release().split(".");
+        const osRelease = os13.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -22159,8 +22159,8 @@ var require_helpers = __commonJS({
     function req(url2, opts = {}) {
       const href = typeof url2 === "string" ? url2 : url2.href;
       const req2 = (href.startsWith("https:") ? https3 : http3).request(url2, opts);
-      const promise = new Promise((resolve11, reject) => {
-        req2.once("response", resolve11).once("error", reject).end();
+      const promise = new Promise((resolve13, reject) => {
+        req2.once("response", resolve13).once("error", reject).end();
       });
       req2.then = promise.then.bind(promise);
       return req2;
@@ -22337,7 +22337,7 @@ var require_parse_proxy_response = __commonJS({
     var debug_1 = __importDefault(require_src());
     var debug2 = (0, debug_1.default)("https-proxy-agent:parse-proxy-response");
     function parseProxyResponse(socket) {
-      return new Promise((resolve11, reject) => {
+      return new Promise((resolve13, reject) => {
         let buffersLength = 0;
         const buffers = [];
         function read2() {
@@ -22373,12 +22373,12 @@ var require_parse_proxy_response = __commonJS({
             return;
           }
           const headerParts = buffered.slice(0, endOfHeaders).toString("ascii").split("\r\n");
-          const firstLine = headerParts.shift();
-          if (!firstLine) {
+          const firstLine2 = headerParts.shift();
+          if (!firstLine2) {
             socket.destroy();
             return reject(new Error("No header received from proxy CONNECT response"));
           }
-          const firstLineParts = firstLine.split(" ");
+          const firstLineParts = firstLine2.split(" ");
           const statusCode = +firstLineParts[1];
           const statusText = firstLineParts.slice(2).join(" ");
           const headers = {};
@@ -22401,9 +22401,9 @@ var require_parse_proxy_response = __commonJS({
               headers[key] = value;
             }
           }
-          debug2("got proxy server response: %o %o", firstLine, headers);
+          debug2("got proxy server response: %o %o", firstLine2, headers);
           cleanup();
-          resolve11({
+          resolve13({
             connect: {
               statusCode,
               statusText,
@@ -26063,8 +26063,8 @@ var require_deferred = __commonJS({
        */
       constructor(preventUnhandledRejectionWarning = true) {
         this._state = DeferredState.PENDING;
-        this._promise = new Promise((resolve11, reject) => {
-          this._resolve = resolve11;
+        this._promise = new Promise((resolve13, reject) => {
+          this._resolve = resolve13;
           this._reject = reject;
         });
         if (preventUnhandledRejectionWarning) {
@@ -26279,11 +26279,11 @@ var require_unary_call = __commonJS({
     "use strict";
     var __awaiter21 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve11) {
-          resolve11(value);
+        return value instanceof P ? value : new P(function(resolve13) {
+          resolve13(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve11, reject) {
+      return new (P || (P = Promise))(function(resolve13, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26299,7 +26299,7 @@ var require_unary_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26348,11 +26348,11 @@ var require_server_streaming_call = __commonJS({
     "use strict";
     var __awaiter21 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve11) {
-          resolve11(value);
+        return value instanceof P ? value : new P(function(resolve13) {
+          resolve13(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve11, reject) {
+      return new (P || (P = Promise))(function(resolve13, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26368,7 +26368,7 @@ var require_server_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26418,11 +26418,11 @@ var require_client_streaming_call = __commonJS({
     "use strict";
     var __awaiter21 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve11) {
-          resolve11(value);
+        return value instanceof P ? value : new P(function(resolve13) {
+          resolve13(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve11, reject) {
+      return new (P || (P = Promise))(function(resolve13, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26438,7 +26438,7 @@ var require_client_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26487,11 +26487,11 @@ var require_duplex_streaming_call = __commonJS({
     "use strict";
     var __awaiter21 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve11) {
-          resolve11(value);
+        return value instanceof P ? value : new P(function(resolve13) {
+          resolve13(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve11, reject) {
+      return new (P || (P = Promise))(function(resolve13, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26507,7 +26507,7 @@ var require_duplex_streaming_call = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26555,11 +26555,11 @@ var require_test_transport = __commonJS({
     "use strict";
     var __awaiter21 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve11) {
-          resolve11(value);
+        return value instanceof P ? value : new P(function(resolve13) {
+          resolve13(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve11, reject) {
+      return new (P || (P = Promise))(function(resolve13, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -26575,7 +26575,7 @@ var require_test_transport = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26772,11 +26772,11 @@ var require_test_transport = __commonJS({
       responseTrailer: "test"
     };
     function delay4(ms, abort) {
-      return (v) => new Promise((resolve11, reject) => {
+      return (v) => new Promise((resolve13, reject) => {
         if (abort === null || abort === void 0 ? void 0 : abort.aborted) {
           reject(new rpc_error_1.RpcError("user cancel", "CANCELLED"));
         } else {
-          const id = setTimeout(() => resolve11(v), ms);
+          const id = setTimeout(() => resolve13(v), ms);
           if (abort) {
             abort.addEventListener("abort", (ev) => {
               clearTimeout(id);
@@ -29982,7 +29982,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve11.call(this, root, ref);
+      let _sch = resolve13.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
         const { schemaId } = this.opts;
@@ -30009,7 +30009,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve11(root, ref) {
+    function resolve13(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -30260,8 +30260,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path32) {
-      let input = path32;
+    function removeDotSegments(path34) {
+      let input = path34;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30335,11 +30335,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path32) {
-      if (path32 === "" || path32[0] === "/") {
-        return removeDotSegments(path32);
+    function removeDotSegmentsRelative(path34) {
+      if (path34 === "" || path34[0] === "/") {
+        return removeDotSegments(path34);
       }
-      const segments = path32.split("/");
+      const segments = path34.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30702,8 +30702,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path32 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path32 && path32 !== "/" ? path32 : void 0;
+        const path34 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path34 && path34 !== "/" ? path34 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -30873,7 +30873,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve11(baseURI, relativeURI, options) {
+    function resolve13(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -31264,7 +31264,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve11,
+      resolve: resolve13,
       resolveComponent,
       equal,
       serialize,
@@ -33963,7 +33963,7 @@ var Outputs = {
   Speedup: "speedup",
   Report: "report"
 };
-var REPORT_SCHEMA_VERSION = "1.3";
+var REPORT_SCHEMA_VERSION = "1.4";
 var WORK_DIR_NAME = ".thread-scaling-check";
 var THRESHOLD_THREADS = 4;
 
@@ -34150,9 +34150,9 @@ function stepFails(verdict, failOn) {
 }
 
 // src/pipeline.ts
-import * as fs22 from "node:fs";
-import * as os11 from "node:os";
-import * as path31 from "node:path";
+import * as fs24 from "node:fs";
+import * as os12 from "node:os";
+import * as path33 from "node:path";
 
 // package.json
 var package_default = {
@@ -34172,6 +34172,7 @@ var package_default = {
     "action.yml",
     "dist/",
     "src/measure/harness.py",
+    "src/measure/count_regions.c",
     "schema/"
   ],
   scripts: {
@@ -34764,17 +34765,17 @@ function patchNote(platform2, compiler) {
 }
 function fixEnvironment(platform2, compiler, opts = {}) {
   const env = opts.env ?? {};
-  const add = (name, flags) => [name, [env[name]?.trim(), ...flags].filter(Boolean).join(" ")];
+  const add2 = (name, flags) => [name, [env[name]?.trim(), ...flags].filter(Boolean).join(" ")];
   switch (kind(platform2, compiler)) {
     case "apple": {
       const torch = opts.torchDir ?? "<torch>";
       const compile = ["-Xpreprocessor", "-fopenmp", `-I${torch}/include`];
-      return Object.fromEntries([add("CFLAGS", compile), add("CXXFLAGS", compile), add("LDFLAGS", [`-L${torch}/lib`, "-lomp", `-Wl,-rpath,${torch}/lib`])]);
+      return Object.fromEntries([add2("CFLAGS", compile), add2("CXXFLAGS", compile), add2("LDFLAGS", [`-L${torch}/lib`, "-lomp", `-Wl,-rpath,${torch}/lib`])]);
     }
     case "msvc":
-      return Object.fromEntries([add("CL", ["/openmp"])]);
+      return Object.fromEntries([add2("CL", ["/openmp"])]);
     default:
-      return Object.fromEntries([add("CFLAGS", ["-fopenmp"]), add("CXXFLAGS", ["-fopenmp"]), add("LDFLAGS", ["-fopenmp"])]);
+      return Object.fromEntries([add2("CFLAGS", ["-fopenmp"]), add2("CXXFLAGS", ["-fopenmp"]), add2("LDFLAGS", ["-fopenmp"])]);
   }
 }
 
@@ -34886,13 +34887,13 @@ function familyFromName(file, platform2 = process.platform) {
   return "unknown";
 }
 function identifyCompiler(compiler, env = process.env) {
-  return new Promise((resolve11) => {
+  return new Promise((resolve13) => {
     execFile(compiler, ["--version"], { env: { ...userEnv(env), LC_ALL: "C" }, timeout: 3e4 }, (err, stdout, stderr) => {
       const version3 = `${stdout}
 ${stderr}`.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
       const family = err && !version3 ? familyFromName(compiler) : familyFromVersion(`${stdout}
 ${stderr}`);
-      resolve11({ path: compiler, family: family === "unknown" ? familyFromName(compiler) : family, version: version3 });
+      resolve13({ path: compiler, family: family === "unknown" ? familyFromName(compiler) : family, version: version3 });
     });
   });
 }
@@ -35026,14 +35027,14 @@ var RUNTIME_L = /^-l:?(lib)?(gomp(-[0-9a-f]+)?|omp|iomp5(md)?|omp140|vcomp(140)?
 function linkedOpenMP(args, family) {
   const flags = [];
   const libraries = [];
-  const add = (l) => {
+  const add2 = (l) => {
     if (!libraries.includes(l)) libraries.push(l);
   };
   if (family === "nvcc") {
     for (const pass of hostPassthrough(args)) {
       const host = linkedOpenMP(["host", ...pass.words], nvccHostFamily(args));
       if (host.flags.length) flags.push(pass.written);
-      host.libraries.forEach(add);
+      host.libraries.forEach(add2);
     }
   }
   for (let i = 1; i < args.length; i++) {
@@ -35042,18 +35043,18 @@ function linkedOpenMP(args, family) {
       i++;
     } else if (a === "-fopenmp" || a === "-qopenmp" || a === "-fiopenmp") {
       flags.push(a);
-      add(family === "gcc" ? "libgomp (-fopenmp)" : family === "msvc" ? "vcomp (-openmp)" : "libomp (-fopenmp)");
+      add2(family === "gcc" ? "libgomp (-fopenmp)" : family === "msvc" ? "vcomp (-openmp)" : "libomp (-fopenmp)");
     } else if (/^-fopenmp=/.test(a)) {
       flags.push(a);
-      add(`${a.slice("-fopenmp=".length)} (${a})`);
+      add2(`${a.slice("-fopenmp=".length)} (${a})`);
     } else if (a === "-l" && args[i + 1] && RUNTIME_L.test(`-l${args[i + 1]}`)) {
-      add(`-l${args[++i]}`);
+      add2(`-l${args[++i]}`);
     } else if (RUNTIME_L.test(a)) {
-      add(a);
+      add2(a);
     } else if (!a.startsWith("-") && RUNTIME_FILE.test(a)) {
-      add(a);
+      add2(a);
     } else if (/^-Wl,/.test(a)) {
-      for (const part2 of a.slice(4).split(",")) if (RUNTIME_L.test(part2) || RUNTIME_FILE.test(part2)) add(part2);
+      for (const part2 of a.slice(4).split(",")) if (RUNTIME_L.test(part2) || RUNTIME_FILE.test(part2)) add2(part2);
     }
   }
   return { flags, libraries };
@@ -35189,8 +35190,8 @@ function ccacheEnv(dir, workingDirectory, maxSize2 = "1G") {
   return { CCACHE_DIR: dir, CCACHE_BASEDIR: workingDirectory, CCACHE_NOHASHDIR: "1", CCACHE_COMPILERCHECK: "content", CCACHE_MAXSIZE: maxSize2 };
 }
 function run(ccache, args, env) {
-  return new Promise((resolve11, reject) => {
-    execFile2(ccache, args, { env: { ...userEnv(), ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve11(stdout));
+  return new Promise((resolve13, reject) => {
+    execFile2(ccache, args, { env: { ...userEnv(), ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve13(stdout));
   });
 }
 async function setupCcache(opts) {
@@ -35284,20 +35285,20 @@ async function runBuild(opts) {
     };
     child2.stdout.on("data", onData);
     child2.stderr.on("data", onData);
-    return new Promise((resolve11) => {
+    return new Promise((resolve13) => {
       child2.on("error", (err) => {
         const msg = `could not start ${shell}: ${err.message}
 `;
         chunks.push(msg);
-        resolve11(127);
+        resolve13(127);
       });
       child2.on("close", (code2, signal) => {
         if (pending) opts.log.info(pending);
-        resolve11(code2 ?? (signal ? 128 : 1));
+        resolve13(code2 ?? (signal ? 128 : 1));
       });
     });
   });
-  await new Promise((resolve11) => file.end(resolve11));
+  await new Promise((resolve13) => file.end(resolve13));
   return { command: opts.command, exitCode, seconds: (Date.now() - startedAt) / 1e3, logPath: opts.logPath, log: chunks.join(""), startedAt };
 }
 
@@ -35685,8 +35686,8 @@ async function collect(recordDir, outputDir, env) {
 
 // src/build/build-stage.ts
 function torchVersion(python) {
-  return new Promise((resolve11) => {
-    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { env: userEnv(), timeout: 12e4 }, (err, out) => resolve11(err ? "unknown" : out.trim()));
+  return new Promise((resolve13) => {
+    execFile3(python, ["-c", "import torch; print(torch.__version__)"], { env: userEnv(), timeout: 12e4 }, (err, out) => resolve13(err ? "unknown" : out.trim()));
   });
 }
 async function realCxx(log2) {
@@ -35953,11 +35954,11 @@ var tunnel = __toESM(require_tunnel2(), 1);
 var import_undici = __toESM(require_undici(), 1);
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -35973,7 +35974,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36046,26 +36047,26 @@ var HttpClientResponse = class {
   }
   readBody() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve11) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve13) => __awaiter(this, void 0, void 0, function* () {
         let output = Buffer.alloc(0);
         this.message.on("data", (chunk) => {
           output = Buffer.concat([output, chunk]);
         });
         this.message.on("end", () => {
-          resolve11(output.toString());
+          resolve13(output.toString());
         });
       }));
     });
   }
   readBodyBuffer() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve11) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve13) => __awaiter(this, void 0, void 0, function* () {
         const chunks = [];
         this.message.on("data", (chunk) => {
           chunks.push(chunk);
         });
         this.message.on("end", () => {
-          resolve11(Buffer.concat(chunks));
+          resolve13(Buffer.concat(chunks));
         });
       }));
     });
@@ -36268,14 +36269,14 @@ var HttpClient = class {
    */
   requestRaw(info2, data) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve11, reject) => {
+      return new Promise((resolve13, reject) => {
         function callbackForResult(err, res) {
           if (err) {
             reject(err);
           } else if (!res) {
             reject(new Error("Unknown error"));
           } else {
-            resolve11(res);
+            resolve13(res);
           }
         }
         this.requestRawWithCallback(info2, data, callbackForResult);
@@ -36519,12 +36520,12 @@ var HttpClient = class {
     return __awaiter(this, void 0, void 0, function* () {
       retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
       const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-      return new Promise((resolve11) => setTimeout(() => resolve11(), ms));
+      return new Promise((resolve13) => setTimeout(() => resolve13(), ms));
     });
   }
   _processResponse(res, options) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve11, reject) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve13, reject) => __awaiter(this, void 0, void 0, function* () {
         const statusCode = res.message.statusCode || 0;
         const response = {
           statusCode,
@@ -36532,7 +36533,7 @@ var HttpClient = class {
           headers: {}
         };
         if (statusCode === HttpCodes.NotFound) {
-          resolve11(response);
+          resolve13(response);
         }
         function dateTimeDeserializer(key, value) {
           if (typeof value === "string") {
@@ -36571,7 +36572,7 @@ var HttpClient = class {
           err.result = response.result;
           reject(err);
         } else {
-          resolve11(response);
+          resolve13(response);
         }
       }));
     });
@@ -36582,11 +36583,11 @@ var lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase(
 // node_modules/@actions/http-client/lib/auth.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36602,7 +36603,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36633,11 +36634,11 @@ var BearerCredentialHandler = class {
 // node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36653,7 +36654,7 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36722,11 +36723,11 @@ import { EOL as EOL3 } from "os";
 import { constants as constants2, promises } from "fs";
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36742,7 +36743,7 @@ var __awaiter4 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37045,11 +37046,11 @@ import * as fs8 from "fs";
 import * as path12 from "path";
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37065,7 +37066,7 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37169,11 +37170,11 @@ function isUnixExecutable(stats) {
 // node_modules/@actions/io/lib/io.js
 var __awaiter6 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37189,7 +37190,7 @@ var __awaiter6 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37288,11 +37289,11 @@ function findInPath(tool) {
 import { setTimeout as setTimeout2 } from "timers";
 var __awaiter7 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37308,7 +37309,7 @@ var __awaiter7 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37527,7 +37528,7 @@ var ToolRunner = class extends events.EventEmitter {
         this.toolPath = path14.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
       }
       this.toolPath = yield which2(this.toolPath, true);
-      return new Promise((resolve11, reject) => __awaiter7(this, void 0, void 0, function* () {
+      return new Promise((resolve13, reject) => __awaiter7(this, void 0, void 0, function* () {
         this._debug(`exec tool: ${this.toolPath}`);
         this._debug("arguments:");
         for (const arg of this.args) {
@@ -37610,7 +37611,7 @@ var ToolRunner = class extends events.EventEmitter {
           if (error2) {
             reject(error2);
           } else {
-            resolve11(exitCode);
+            resolve13(exitCode);
           }
         });
         if (this.options.input) {
@@ -37733,11 +37734,11 @@ var ExecState = class _ExecState extends events.EventEmitter {
 // node_modules/@actions/exec/lib/exec.js
 var __awaiter8 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37753,7 +37754,7 @@ var __awaiter8 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37806,11 +37807,11 @@ function getExecOutput(commandLine, args, options) {
 // node_modules/@actions/core/lib/platform.js
 var __awaiter9 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37826,7 +37827,7 @@ var __awaiter9 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37885,11 +37886,11 @@ function getDetails() {
 // node_modules/@actions/core/lib/core.js
 var __awaiter10 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37905,7 +37906,7 @@ var __awaiter10 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40416,8 +40417,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path32, level) {
-    this.path = path32;
+  constructor(path34, level) {
+    this.path = path34;
     this.level = level;
   }
 };
@@ -40425,11 +40426,11 @@ var SearchState = class {
 // node_modules/@actions/glob/lib/internal-globber.js
 var __awaiter11 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -40445,7 +40446,7 @@ var __awaiter11 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40458,14 +40459,14 @@ var __asyncValues = function(o) {
   }, i);
   function verb(n) {
     i[n] = o[n] && function(v) {
-      return new Promise(function(resolve11, reject) {
-        v = o[n](v), settle(resolve11, reject, v.done, v.value);
+      return new Promise(function(resolve13, reject) {
+        v = o[n](v), settle(resolve13, reject, v.done, v.value);
       });
     };
   }
-  function settle(resolve11, reject, d, v) {
+  function settle(resolve13, reject, d, v) {
     Promise.resolve(v).then(function(v2) {
-      resolve11({ value: v2, done: d });
+      resolve13({ value: v2, done: d });
     }, reject);
   }
 };
@@ -40662,11 +40663,11 @@ var DefaultGlobber = class _DefaultGlobber {
 // node_modules/@actions/glob/lib/glob.js
 var __awaiter12 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -40682,7 +40683,7 @@ var __awaiter12 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40730,11 +40731,11 @@ var CacheReadDeniedMessagePrefix = "cache read denied:";
 // node_modules/@actions/cache/lib/internal/cacheUtils.js
 var __awaiter13 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -40750,7 +40751,7 @@ var __awaiter13 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40763,14 +40764,14 @@ var __asyncValues2 = function(o) {
   }, i);
   function verb(n) {
     i[n] = o[n] && function(v) {
-      return new Promise(function(resolve11, reject) {
-        v = o[n](v), settle(resolve11, reject, v.done, v.value);
+      return new Promise(function(resolve13, reject) {
+        v = o[n](v), settle(resolve13, reject, v.done, v.value);
       });
     };
   }
-  function settle(resolve11, reject, d, v) {
+  function settle(resolve13, reject, d, v) {
     Promise.resolve(v).then(function(v2) {
-      resolve11({ value: v2, done: d });
+      resolve13({ value: v2, done: d });
     }, reject);
   }
 };
@@ -41753,9 +41754,9 @@ function isStreamComplete(stream2) {
   if (stream2.readable === false) {
     return Promise.resolve();
   }
-  return new Promise((resolve11) => {
+  return new Promise((resolve13) => {
     const handler = () => {
-      resolve11();
+      resolve13();
       stream2.removeListener("close", handler);
       stream2.removeListener("end", handler);
       stream2.removeListener("error", handler);
@@ -41910,8 +41911,8 @@ var NodeHttpClient = class {
       headers: request.headers.toJSON({ preserveCase: true }),
       ...request.requestOverrides
     };
-    return new Promise((resolve11, reject) => {
-      const req = isInsecure ? http2.request(options, resolve11) : https2.request(options, resolve11);
+    return new Promise((resolve13, reject) => {
+      const req = isInsecure ? http2.request(options, resolve13) : https2.request(options, resolve13);
       req.once("error", (err) => {
         reject(new RestError(err.message, { code: err.code ?? RestError.REQUEST_SEND_ERROR, request }));
       });
@@ -41995,7 +41996,7 @@ function getDecodedResponseStream(stream2, headers) {
   return stream2;
 }
 function streamToText(stream2) {
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve13, reject) => {
     const buffer3 = [];
     stream2.on("data", (chunk) => {
       if (Buffer.isBuffer(chunk)) {
@@ -42005,7 +42006,7 @@ function streamToText(stream2) {
       }
     });
     stream2.on("end", () => {
-      resolve11(Buffer.concat(buffer3).toString("utf8"));
+      resolve13(Buffer.concat(buffer3).toString("utf8"));
     });
     stream2.on("error", (e) => {
       if (e && e?.name === "AbortError") {
@@ -42100,7 +42101,7 @@ function calculateRetryDelay(retryAttempt, config) {
 // node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
 var StandardAbortMessage = "The operation was aborted.";
 function delay(delayInMs, value, options) {
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve13, reject) => {
     let timer = void 0;
     let onAborted = void 0;
     const rejectOnAbort = () => {
@@ -42123,7 +42124,7 @@ function delay(delayInMs, value, options) {
     }
     timer = setTimeout(() => {
       removeListeners();
-      resolve11(value);
+      resolve13(value);
     }, delayInMs);
     if (options?.abortSignal) {
       options.abortSignal.addEventListener("abort", onAborted);
@@ -42879,7 +42880,7 @@ var AbortError2 = class extends Error {
 // node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
 function createAbortablePromise(buildPromise, options) {
   const { cleanupBeforeAbort, abortSignal, abortErrorMsg } = options ?? {};
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve13, reject) => {
     function rejectOnAbort() {
       reject(new AbortError2(abortErrorMsg ?? "The operation was aborted."));
     }
@@ -42897,7 +42898,7 @@ function createAbortablePromise(buildPromise, options) {
     try {
       buildPromise((x) => {
         removeListeners();
-        resolve11(x);
+        resolve13(x);
       }, (x) => {
         removeListeners();
         reject(x);
@@ -42914,8 +42915,8 @@ var StandardAbortMessage2 = "The delay was aborted.";
 function delay2(timeInMs, options) {
   let token;
   const { abortSignal, abortErrorMsg } = options ?? {};
-  return createAbortablePromise((resolve11) => {
-    token = setTimeout(resolve11, timeInMs);
+  return createAbortablePromise((resolve13) => {
+    token = setTimeout(resolve13, timeInMs);
   }, {
     cleanupBeforeAbort: () => clearTimeout(token),
     abortSignal,
@@ -44968,15 +44969,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path32 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path32.startsWith("/")) {
-      path32 = path32.substring(1);
+    let path34 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path34.startsWith("/")) {
+      path34 = path34.substring(1);
     }
-    if (isAbsoluteUrl(path32)) {
-      requestUrl = path32;
+    if (isAbsoluteUrl(path34)) {
+      requestUrl = path34;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path32);
+      requestUrl = appendPath(requestUrl, path34);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -45022,9 +45023,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path32 = pathToAppend.substring(0, searchStart);
+    const path34 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path32;
+    newPath = newPath + path34;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -47901,16 +47902,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path32 = this._matcher.path;
-    return path32.length > 0 ? path32[path32.length - 1].tag : void 0;
+    const path34 = this._matcher.path;
+    return path34.length > 0 ? path34[path34.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path32 = this._matcher.path;
-    return path32.length > 0 ? path32[path32.length - 1].namespace : void 0;
+    const path34 = this._matcher.path;
+    return path34.length > 0 ? path34[path34.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -47918,9 +47919,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return void 0;
-    return path32[path32.length - 1].values?.[attrName];
+    const path34 = this._matcher.path;
+    if (path34.length === 0) return void 0;
+    return path34[path34.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -47928,9 +47929,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return false;
-    const current = path32[path32.length - 1];
+    const path34 = this._matcher.path;
+    if (path34.length === 0) return false;
+    const current = path34[path34.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -47956,18 +47957,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return -1;
-    return path32[path32.length - 1].position ?? 0;
+    const path34 = this._matcher.path;
+    if (path34.length === 0) return -1;
+    return path34[path34.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path32 = this._matcher.path;
-    if (path32.length === 0) return -1;
-    return path32[path32.length - 1].counter ?? 0;
+    const path34 = this._matcher.path;
+    if (path34.length === 0) return -1;
+    return path34[path34.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -51046,7 +51047,7 @@ var BufferScheduler = class {
    *
    */
   async do() {
-    return new Promise((resolve11, reject) => {
+    return new Promise((resolve13, reject) => {
       this.readable.on("data", (data) => {
         data = typeof data === "string" ? Buffer.from(data, this.encoding) : data;
         this.appendUnresolvedData(data);
@@ -51074,11 +51075,11 @@ var BufferScheduler = class {
         if (this.isStreamEnd && this.executingOutgoingHandlers === 0) {
           if (this.unresolvedLength > 0 && this.unresolvedLength < this.bufferSize) {
             const buffer3 = this.shiftBufferFromUnresolvedDataArray();
-            this.outgoingHandler(() => buffer3.getReadableStream(), buffer3.size, this.offset).then(resolve11).catch(reject);
+            this.outgoingHandler(() => buffer3.getReadableStream(), buffer3.size, this.offset).then(resolve13).catch(reject);
           } else if (this.unresolvedLength >= this.bufferSize) {
             return;
           } else {
-            resolve11();
+            resolve13();
           }
         }
       });
@@ -51203,8 +51204,8 @@ var NativeCRC64 = (() => {
     NativeCRC642 = NativeCRC642 || {};
     var Module = typeof NativeCRC642 != "undefined" ? NativeCRC642 : {};
     var readyPromiseResolve, readyPromiseReject;
-    Module["ready"] = new Promise(function(resolve11, reject) {
-      readyPromiseResolve = resolve11;
+    Module["ready"] = new Promise(function(resolve13, reject) {
+      readyPromiseResolve = resolve13;
       readyPromiseReject = reject;
     });
     ["_malloc", "_free", "_emscripten_bind_VoidPtr___destroy___0", "_emscripten_bind_Crc64Hash_Crc64Hash_0", "_emscripten_bind_Crc64Hash_OnAppend_2", "_emscripten_bind_Crc64Hash_OnFinal_3", "_emscripten_bind_Crc64Hash___destroy___0", "_fflush", "onRuntimeInitialized"].forEach((prop) => {
@@ -51229,11 +51230,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path32) {
+    function locateFile(path34) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path32, scriptDirectory);
+        return Module["locateFile"](path34, scriptDirectory);
       }
-      return scriptDirectory + path32;
+      return scriptDirectory + path34;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -51246,7 +51247,7 @@ var NativeCRC64 = (() => {
     }
     if (ENVIRONMENT_IS_NODE) {
       if (typeof process == "undefined" || !process.release || process.release.name !== "node") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
-      var fs23 = require2("fs");
+      var fs25 = require2("fs");
       var nodePath = require2("path");
       if (ENVIRONMENT_IS_WORKER) {
         scriptDirectory = nodePath.dirname(scriptDirectory) + "/";
@@ -51255,7 +51256,7 @@ var NativeCRC64 = (() => {
       }
       read_ = (filename, binary) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        return fs23.readFileSync(filename, binary ? void 0 : "utf8");
+        return fs25.readFileSync(filename, binary ? void 0 : "utf8");
       };
       readBinary = (filename) => {
         var ret = read_(filename, true);
@@ -51267,7 +51268,7 @@ var NativeCRC64 = (() => {
       };
       readAsync = (filename, onload, onerror) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        fs23.readFile(filename, function(err2, data) {
+        fs25.readFile(filename, function(err2, data) {
           if (err2) onerror(err2);
           else onload(data.buffer);
         });
@@ -53774,7 +53775,7 @@ function getURLQueries(url2) {
   return queries;
 }
 async function delay3(timeInMs, aborter, abortError) {
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve13, reject) => {
     let timeout;
     const abortHandler = () => {
       if (timeout !== void 0) {
@@ -53786,7 +53787,7 @@ async function delay3(timeInMs, aborter, abortError) {
       if (aborter !== void 0) {
         aborter.removeEventListener("abort", abortHandler);
       }
-      resolve11();
+      resolve13();
     };
     timeout = setTimeout(resolveHandler, timeInMs);
     if (aborter !== void 0) {
@@ -54320,9 +54321,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request) {
-    const path32 = getURLPath(request.url) || "/";
+    const path34 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path32}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path34}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -54804,9 +54805,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request) {
-    const path32 = getURLPath(request.url) || "/";
+    const path34 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path32}`;
+    canonicalizedResourceString += `/${options.accountName}${path34}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -68747,10 +68748,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path32 = urlParsed.pathname;
-  path32 = path32 || "/";
-  path32 = escape3(path32);
-  urlParsed.pathname = path32;
+  let path34 = urlParsed.pathname;
+  path34 = path34 || "/";
+  path34 = escape3(path34);
+  urlParsed.pathname = path34;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -68835,9 +68836,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path32 = urlParsed.pathname;
-  path32 = path32 ? path32.endsWith("/") ? `${path32}${name}` : `${path32}/${name}` : name;
-  urlParsed.pathname = path32;
+  let path34 = urlParsed.pathname;
+  path34 = path34 ? path34.endsWith("/") ? `${path34}${name}` : `${path34}/${name}` : name;
+  urlParsed.pathname = path34;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -71561,7 +71562,7 @@ var AvroReadableFromStream = class extends AvroReadable {
       this._position += chunk.length;
       return this.toUint8Array(chunk);
     } else {
-      return new Promise((resolve11, reject) => {
+      return new Promise((resolve13, reject) => {
         const cleanUp = () => {
           this._readable.removeListener("readable", readableCallback);
           this._readable.removeListener("error", rejectCallback);
@@ -71576,7 +71577,7 @@ var AvroReadableFromStream = class extends AvroReadable {
           if (callbackChunk) {
             this._position += callbackChunk.length;
             cleanUp();
-            resolve11(this.toUint8Array(callbackChunk));
+            resolve13(this.toUint8Array(callbackChunk));
           }
         };
         const rejectCallback = () => {
@@ -72222,8 +72223,8 @@ var Poller = class {
     this.stopped = true;
     this.pollProgressCallbacks = [];
     this.operation = operation;
-    this.promise = new Promise((resolve11, reject) => {
-      this.resolve = resolve11;
+    this.promise = new Promise((resolve13, reject) => {
+      this.resolve = resolve13;
       this.reject = reject;
     });
     this.promise.catch(() => {
@@ -72628,8 +72629,8 @@ var Batch = class {
       return Promise.resolve();
     }
     this.parallelExecute();
-    return new Promise((resolve11, reject) => {
-      this.emitter.on("finish", resolve11);
+    return new Promise((resolve13, reject) => {
+      this.emitter.on("finish", resolve13);
       this.emitter.on("error", (error2) => {
         this.state = BatchStates.Error;
         reject(error2);
@@ -72676,12 +72677,12 @@ import util3 from "node:util";
 async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   let pos = 0;
   const count = end - offset;
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve13, reject) => {
     const timeout = setTimeout(() => reject(new Error(`The operation cannot be completed in timeout.`)), REQUEST_TIMEOUT);
     stream2.on("readable", () => {
       if (pos >= count) {
         clearTimeout(timeout);
-        resolve11();
+        resolve13();
         return;
       }
       let chunk = stream2.read();
@@ -72700,7 +72701,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
       if (pos < count) {
         reject(new Error(`Stream drains before getting enough data needed. Data read: ${pos}, data need: ${count}`));
       }
-      resolve11();
+      resolve13();
     });
     stream2.on("error", (msg) => {
       clearTimeout(timeout);
@@ -72709,7 +72710,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   });
 }
 async function readStreamToLocalFile(rs, file) {
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve13, reject) => {
     const ws = fs11.createWriteStream(file);
     rs.on("error", (err) => {
       reject(err);
@@ -72717,7 +72718,7 @@ async function readStreamToLocalFile(rs, file) {
     ws.on("error", (err) => {
       reject(err);
     });
-    ws.on("close", resolve11);
+    ws.on("close", resolve13);
     rs.pipe(ws);
   });
 }
@@ -73629,7 +73630,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @returns The SAS URI consisting of the URI to the resource represented by this client, followed by the generated SAS token.
    */
   generateSasUrl(options) {
-    return new Promise((resolve11) => {
+    return new Promise((resolve13) => {
       if (!(this.credential instanceof StorageSharedKeyCredential)) {
         throw new RangeError("Can only generate the SAS when the client is initialized with a shared key credential");
       }
@@ -73640,7 +73641,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
         versionId: this._versionId,
         ...options
       }, this.credential).toString();
-      resolve11(appendToURLQuery(this.url, sas));
+      resolve13(appendToURLQuery(this.url, sas));
     });
   }
   /**
@@ -73679,7 +73680,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @returns The SAS URI consisting of the URI to the resource represented by this client, followed by the generated SAS token.
    */
   generateUserDelegationSasUrl(options, userDelegationKey) {
-    return new Promise((resolve11) => {
+    return new Promise((resolve13) => {
       const sas = generateBlobSASQueryParameters({
         containerName: this._containerName,
         blobName: this._name,
@@ -73687,7 +73688,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
         versionId: this._versionId,
         ...options
       }, userDelegationKey, this.accountName).toString();
-      resolve11(appendToURLQuery(this.url, sas));
+      resolve13(appendToURLQuery(this.url, sas));
     });
   }
   /**
@@ -75444,11 +75445,11 @@ var RateLimitError = class extends Error {
 // node_modules/@actions/cache/lib/internal/uploadUtils.js
 var __awaiter14 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -75464,7 +75465,7 @@ var __awaiter14 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -75588,11 +75589,11 @@ import * as util4 from "util";
 // node_modules/@actions/cache/lib/internal/requestUtils.js
 var __awaiter15 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -75608,7 +75609,7 @@ var __awaiter15 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -75638,7 +75639,7 @@ function isRetryableStatusCode(statusCode) {
 }
 function sleep(milliseconds) {
   return __awaiter15(this, void 0, void 0, function* () {
-    return new Promise((resolve11) => setTimeout(resolve11, milliseconds));
+    return new Promise((resolve13) => setTimeout(resolve13, milliseconds));
   });
 }
 function retry(name_1, method_1, getStatusCode_1) {
@@ -75713,11 +75714,11 @@ function retryHttpClientResponse(name_1, method_1) {
 // node_modules/@actions/cache/lib/internal/downloadUtils.js
 var __awaiter16 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -75733,7 +75734,7 @@ var __awaiter16 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -76012,8 +76013,8 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
 }
 var promiseWithTimeout = (timeoutMs, promise) => __awaiter16(void 0, void 0, void 0, function* () {
   let timeoutHandle;
-  const timeoutPromise = new Promise((resolve11) => {
-    timeoutHandle = setTimeout(() => resolve11("timeout"), timeoutMs);
+  const timeoutPromise = new Promise((resolve13) => {
+    timeoutHandle = setTimeout(() => resolve13("timeout"), timeoutMs);
   });
   return Promise.race([promise, timeoutPromise]).then((result) => {
     clearTimeout(timeoutHandle);
@@ -76137,11 +76138,11 @@ function getUserAgentString2() {
 // node_modules/@actions/cache/lib/internal/cacheHttpClient.js
 var __awaiter17 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -76157,7 +76158,7 @@ var __awaiter17 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -77034,11 +77035,11 @@ function maskSecretUrls(body2) {
 // node_modules/@actions/cache/lib/internal/shared/cacheTwirpClient.js
 var __awaiter18 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -77054,7 +77055,7 @@ var __awaiter18 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -77183,7 +77184,7 @@ var CacheServiceClient = class {
   }
   sleep(milliseconds) {
     return __awaiter18(this, void 0, void 0, function* () {
-      return new Promise((resolve11) => setTimeout(resolve11, milliseconds));
+      return new Promise((resolve13) => setTimeout(resolve13, milliseconds));
     });
   }
   getExponentialRetryTimeMilliseconds(attempt) {
@@ -77208,11 +77209,11 @@ import { existsSync as existsSync6, writeFileSync as writeFileSync3 } from "fs";
 import * as path22 from "path";
 var __awaiter19 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -77228,7 +77229,7 @@ var __awaiter19 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -77422,11 +77423,11 @@ function createTar(archiveFolder, sourceDirectories, compressionMethod) {
 // node_modules/@actions/cache/lib/cache.js
 var __awaiter20 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve11) {
-      resolve11(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve11, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -77442,7 +77443,7 @@ var __awaiter20 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -78437,6 +78438,37 @@ function busyThreads(c, threads) {
   return counts.length ? median(counts) : null;
 }
 
+// src/measure/types.ts
+var CONTROL_CASE = "__control__";
+
+// src/judge/counts.ts
+var empty = () => ({ regions: 0, largestTeam: 0, teamOfOne: 0, seconds: 0 });
+var isLibtorch = (p) => /^libtorch(_[a-z]+)?\.(so|dylib)/.test(p.slice(p.lastIndexOf("/") + 1));
+function add(t, o) {
+  t.regions += o.regions;
+  t.largestTeam = Math.max(t.largestTeam, o.maxTeam);
+  t.teamOfOne += o.team1;
+  t.seconds += o.ns / 1e9;
+}
+function rowRegions(c, threads, counting2) {
+  if (!counting2?.available) return null;
+  const samples = c.samples.filter((s) => s.threads === threads);
+  if (samples.length === 0 || samples.some((s) => !s.regions)) return null;
+  const out = { calls: 0, extension: empty(), libtorch: empty(), other: empty() };
+  const ext2 = new Set(counting2.extensions);
+  for (const s of samples) {
+    out.calls += s.iters;
+    for (const o of s.regions ?? []) add(ext2.has(o.path) ? out.extension : isLibtorch(o.path) ? out.libtorch : out.other, o);
+  }
+  return out;
+}
+function regionFinding(r) {
+  if (!r || r.calls === 0) return null;
+  if (r.extension.regions === 0) return "no-region";
+  if (r.extension.largestTeam <= 1) return "team-of-one";
+  return null;
+}
+
 // src/judge/case-verdict.ts
 function position(s, bar2) {
   if (!s || !Number.isFinite(s.estimate)) return "unclear";
@@ -78471,9 +78503,9 @@ function shortfallCause(c, threads) {
   if (timePerIter(c, 1) < SHORT_CALL_S) return "too-little-work";
   return cpuPerWall(c, threads) < BUSY_SHARE * threads ? "partly-serial" : "contention";
 }
-function decideCase(c, control, t) {
+function decideCase(c, control, t, ctx) {
   const n = t.judgedThreads;
-  const base2 = { speedup: null, reference: null, withheld: null, busy: null, threads: n, rounds: 0 };
+  const base2 = { speedup: null, reference: null, withheld: null, busy: null, threads: n, rounds: 0, regions: null };
   if (c.error) return { ...base2, verdict: "skipped", cause: "not-measured", settled: true };
   if (n < 2) return { ...base2, verdict: "inconclusive", cause: "one-cpu", settled: true };
   const s = speedupInterval(c, n);
@@ -78481,7 +78513,10 @@ function decideCase(c, control, t) {
   const reference = referenceFinding(c, n);
   const withheld = cpuWithheld(c.samples.filter((x) => x.threads === 1 || x.threads === n));
   const busy = busyThreads(c, n);
-  const d = { speedup: s, reference, withheld, busy, threads: n, rounds };
+  const regions2 = rowRegions(c, n, ctx?.counting);
+  const d = { speedup: s, reference, withheld, busy, threads: n, rounds, regions: regions2 };
+  const counted = ctx?.openmpExtension && ctx.counting?.mapped.length && c.name !== CONTROL_CASE ? regionFinding(regions2) : null;
+  if (counted) return { ...d, verdict: "fail", cause: counted, settled: true };
   const where2 = position(s, t.required);
   if (where2 === "above") return { ...d, verdict: "pass", cause: "scales", settled: true };
   if (where2 === "unclear") {
@@ -78508,8 +78543,8 @@ function decideByControl(c, control, t, d) {
   if (d.withheld) return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: true };
   return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: true };
 }
-function caseSettled(c, control, t) {
-  return decideCase(c, control, t).settled;
+function caseSettled(c, control, t, ctx) {
+  return decideCase(c, control, t, ctx).settled;
 }
 
 // src/judge/binary-verdict.ts
@@ -78664,6 +78699,16 @@ function caseReason(d, row, singleCall, t, referenceSkipped) {
       const vsCopies = r ? ` ${capital(copies)} reached ${fmt(r.throughput.estimate)}x and the kernel ${share} of that, but a team waits for its slowest thread at every barrier and copies don't, so a sound kernel and a contended one look alike on such a runner.` : "";
       return `Speedup ${at} is below ${required}, but ${d.withheld}, so the timings say little about the kernel.${vsCopies} Measure when the runner is otherwise idle (not beside a parallel build or test step).${noReference} ${work}.`;
     }
+    case "no-region":
+    case "team-of-one": {
+      const g = d.regions;
+      const libtorch = g && g.libtorch.regions + g.other.regions > 0 ? ` Meanwhile libtorch opened ${g.libtorch.regions} region(s)${g.libtorch.regions ? ` with teams of up to ${g.libtorch.largestTeam} thread(s)` : ""}${g.other.regions ? ` and other libraries ${g.other.regions}` : ""}: whatever speedup (${at}) and busy threads the case showed came from those ops, not the extension's loops.` : "";
+      const calls = g ? ` over ${g.calls} call(s)` : "";
+      if (d.cause === "no-region") {
+        return `The extension opened no parallel region in this case at ${t.judgedThreads} threads (counted${calls}), although OpenMP is compiled in: its own loops ran on one thread.${libtorch} Likely causes: an at::parallel_for whose grain size is at least its range (it then runs inline, on the calling thread), a call nested inside another parallel region (at::parallel_for runs inline there), or a thread limit (torch.set_num_threads(1) or at::set_num_threads(1) in the workload, OMP_THREAD_LIMIT).`;
+      }
+      return `The extension opened ${g?.extension.regions ?? 0} parallel region(s) in this case at ${t.judgedThreads} threads (counted${calls}), but every team had one thread: its loops ran serially inside them.${libtorch} Likely causes: a region nested inside another one (OMP_MAX_ACTIVE_LEVELS keeps inner teams at one thread), num_threads(1) or an if() clause that is false, or OMP_THREAD_LIMIT=1.`;
+    }
     case "control-flat":
       return `Speedup ${at} is below ${required}, but libtorch's control op did not scale either: the runner can't deliver parallel speedup right now.${noReference} ${work}.`;
     default:
@@ -78708,7 +78753,7 @@ function worst(verdicts) {
   return verdicts.reduce((a, b) => RANK[b] > RANK[a] ? b : a, "skipped");
 }
 var fmt3 = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
-function rows(c, threads, usable) {
+function rows(c, threads, usable, counting2) {
   return threads.map((n) => {
     const speedup = n === 1 ? { estimate: 1, low: 1, high: 1 } : speedupInterval(c, n);
     return {
@@ -78718,19 +78763,20 @@ function rows(c, threads, usable) {
       efficiency: speedup.estimate / n,
       cpuPerWall: cpuPerWall(c, n),
       busyThreads: busyThreads(c, n),
+      ...counting2 ? { regions: rowRegions(c, n, counting2) } : {},
       oversubscribed: n > Math.floor(usable + 1e-9)
     };
   });
 }
-function judgeCase(c, ev, t, control) {
+function judgeCase(c, ev, t, control, ctx) {
   if (c.skipped !== void 0) return { name: c.name, verdict: "skipped", cause: "needs-cuda", rows: [], judged: null, reference: null, reasons: [`Skipped: ${c.skipped}.`] };
   const usable = ev.facts.usableCpus;
-  const base2 = { name: c.name, rows: rows(c, ev.threads, usable) };
+  const base2 = { name: c.name, rows: rows(c, ev.threads, usable, ctx.counting) };
   if (c.gpu && !c.error) {
     const t1 = timePerIter(c, 1);
     return { ...base2, verdict: "skipped", cause: "gpu-case", judged: null, reference: null, reasons: [`Runs on the GPU (needs_cuda): ${Number.isFinite(t1) ? `${(t1 * 1e3).toFixed(3)} ms per call at 1 thread, ` : ""}timed for information and not held to min-speedup, since CPU threads don't speed up a GPU kernel.`] };
   }
-  const d = decideCase(c, control, t);
+  const d = decideCase(c, control, t, ctx);
   if (d.cause === "not-measured") return { ...base2, verdict: "skipped", cause: d.cause, judged: null, reference: null, reasons: [`Not measured: ${(c.error ?? "").split("\n")[0]}`], error: c.error };
   if (d.cause === "one-cpu") return { ...base2, verdict: "inconclusive", cause: d.cause, judged: null, reference: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] };
   const row = base2.rows.find((r) => r.threads === t.judgedThreads);
@@ -78749,7 +78795,8 @@ function judge(ev) {
     const cs = m.control.error || t.judgedThreads < 2 ? null : speedupInterval(m.control, t.judgedThreads);
     controlScales = cs ? position(cs, t.required) !== "below" : null;
     control = { name: "control (torch.digamma)", verdict: controlScales ? "pass" : "inconclusive", rows: rows(m.control, ev.threads, ev.facts.usableCpus), judged: cs, reasons: [controlScales ? `libtorch's own parallel op reached ${fmt3(cs?.estimate ?? NaN)}x: the runner delivers parallel speedup.` : m.control.error ? `The control could not be measured: ${m.control.error.split("\n")[0]}` : cs ? `libtorch's own parallel op reached only ${fmt3(cs.estimate)}x: the runner is busy or short of cores.` : `libtorch's own parallel op can't show a speedup on ${t.judgedThreads} thread: the runner has one usable CPU.`] };
-    cases = m.cases.map((c) => judgeCase(c, ev, t, m.control));
+    const ctx = { counting: m.counting, openmpExtension: binaries.length > 0 && binaries.every((b) => b.cause === "openmp-compiled-in") };
+    cases = m.cases.map((c) => judgeCase(c, ev, t, m.control, ctx));
     if (serialByDesign) {
       cases = cases.map((c) => c.error ? c : { ...c, verdict: "skipped", cause: "serial-by-design", reasons: ["Serial by design (no parallel construct in the sources, no OpenMP in the binary): not held to min-speedup; timings shown for information.", ...c.reasons] });
     }
@@ -78869,6 +78916,10 @@ function locateSources(cwd, patterns) {
   return globFiles(cwd, patterns.length ? patterns : [...C_SOURCES, "!build/**"]);
 }
 
+// src/measure/measure.ts
+import * as fs21 from "node:fs";
+import * as path30 from "node:path";
+
 // src/measure/reference.ts
 var MEMORY_HEADROOM = 1.5;
 var MEMORY_SHARE = 0.75;
@@ -78882,9 +78933,6 @@ function referenceBlocker(copies, facts2, peakRss) {
   if (need <= available * MEMORY_SHARE) return null;
   return `${extra} more single-thread process(es) would need about ${mib(need)} (${mib(peakRss)} peak each, with headroom), and the runner has ${mib(available)} available`;
 }
-
-// src/measure/types.ts
-var CONTROL_CASE = "__control__";
 
 // src/measure/worker.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -78935,6 +78983,22 @@ function stealTicks(o) {
   if (v.length !== 2 || v[0] > v[1]) throw new ProtocolError("harness reply field 'steal' is not [steal ticks, total ticks]");
   return [v[0], v[1]];
 }
+function regions(o) {
+  const v = o.regions;
+  if (v === null || v === void 0) return null;
+  if (!Array.isArray(v)) throw new ProtocolError("harness reply field 'regions' is not a list");
+  return v.slice(0, 1e3).map((x) => {
+    if (typeof x !== "object" || x === null) throw new ProtocolError("harness reply field 'regions' holds a non-object");
+    const r = x;
+    return { path: str(r, "path").slice(0, 4096), regions: num(r, "regions"), maxTeam: num(r, "max_team"), team1: num(r, "team1"), ns: num(r, "ns") };
+  });
+}
+function counting(o) {
+  const c = o.counting;
+  if (typeof c !== "object" || c === null || Array.isArray(c)) return null;
+  const r = c;
+  return { available: r.available === true, reason: typeof r.reason === "string" ? r.reason.slice(0, 1e3) : null };
+}
 function parseReply(line) {
   let o;
   try {
@@ -78959,12 +79023,12 @@ function parseReply(line) {
       const skippedIn = r.skipped ?? {};
       if (typeof skippedIn !== "object" || skippedIn === null || Array.isArray(skippedIn) || !Object.values(skippedIn).every((v) => typeof v === "string")) throw new ProtocolError("harness ready reply's 'skipped' is not a map from case name to reason");
       const skipped = Object.fromEntries(Object.entries(skippedIn).map(([k, v]) => [k.slice(0, 200), v.slice(0, 500)]));
-      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases, gpuCases: gpu, skipped, workloadInfo, peakRss: nullable(r, "peak_rss", num) };
+      return { op: "ready", threads: num(r, "threads", 1), facts: facts(r.facts), cases, gpuCases: gpu, skipped, workloadInfo, peakRss: nullable(r, "peak_rss", num), counting: counting(r) };
     }
     case "calibrated":
       return { op: "calibrated", iters: num(r, "iters", 1), perIter: num(r, "per_iter"), peakRss: nullable(r, "peak_rss", num) };
     case "sample":
-      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), perCall: numbers(r, "per_call"), steal: stealTicks(r), wait: nullable(r, "wait", num), threadCpu: numbers(r, "thread_cpu"), peakRss: nullable(r, "peak_rss", num) };
+      return { op: "sample", iters: num(r, "iters", 1), wall: num(r, "wall"), cpu: num(r, "cpu"), perCall: numbers(r, "per_call"), steal: stealTicks(r), wait: nullable(r, "wait", num), threadCpu: numbers(r, "thread_cpu"), peakRss: nullable(r, "peak_rss", num), regions: regions(r) };
     case "error":
       return {
         op: "error",
@@ -79066,7 +79130,7 @@ var Worker = class {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.exited) return Promise.reject(new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) ${this.exited}`, this.output));
-    return new Promise((resolve11, reject) => {
+    return new Promise((resolve13, reject) => {
       const timer = setTimeout(() => {
         this.kill();
         this.settle(null, new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) gave no answer within ${Math.round(timeoutMs / 1e3)} s and was stopped`, this.output));
@@ -79074,7 +79138,7 @@ var Worker = class {
       this.pending = {
         resolve: (r) => {
           clearTimeout(timer);
-          resolve11(r);
+          resolve13(r);
         },
         reject: (e) => {
           clearTimeout(timer);
@@ -79096,13 +79160,67 @@ var Worker = class {
   /** Asks the worker to exit and waits for it (kills it if it lingers). */
   async close() {
     if (this.exited !== null) return;
-    const done = new Promise((resolve11) => this.child.once("exit", () => resolve11()));
+    const done = new Promise((resolve13) => this.child.once("exit", () => resolve13()));
     this.child.stdin.end(JSON.stringify({ op: "exit" }) + "\n");
     const timer = setTimeout(() => this.kill(), 5e3);
     await done;
     clearTimeout(timer);
   }
 };
+
+// src/measure/counter.ts
+import { spawnSync } from "node:child_process";
+import { createHash as createHash4 } from "node:crypto";
+import * as fs20 from "node:fs";
+import * as os11 from "node:os";
+import * as path29 from "node:path";
+function counterCompiler(env = process.env) {
+  return env.TSC_COUNT_CC || env.CC || "cc";
+}
+function firstLine(text) {
+  return text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+}
+function prepareCounter(opts) {
+  const platform2 = opts.platform ?? process.platform;
+  const env = opts.env ?? process.env;
+  if (platform2 !== "linux") return { library: null, reason: `regions are counted through LD_PRELOAD, which this action uses on Linux only (this runner is ${platform2})` };
+  if (env.TSC_COUNT === "0") return { library: null, reason: "counting is turned off (TSC_COUNT=0)" };
+  let source;
+  try {
+    source = fs20.readFileSync(opts.source);
+  } catch (e) {
+    return { library: null, reason: `the counter's source ${opts.source} is missing (${e.message})` };
+  }
+  const compiler = counterCompiler(env);
+  const version3 = spawnSync(compiler, ["--version"], { encoding: "utf8", env: userEnv(env), timeout: 3e4 });
+  if (version3.error || version3.status !== 0) {
+    const why = version3.error ? version3.error.message : firstLine(version3.stderr) || `exit status ${version3.status}`;
+    return { library: null, reason: `the C compiler '${compiler}' that builds the counter did not run (${why})` };
+  }
+  const key = createHash4("sha256").update(compiler).update("\0").update(version3.stdout).update("\0").update(source).digest("hex").slice(0, 16);
+  const dir = opts.cacheDir ?? path29.join(env.RUNNER_TEMP || os11.tmpdir(), "thread-scaling-check", "count-regions");
+  const library = path29.join(dir, `libtsc_count-${key}.so`);
+  if (fs20.existsSync(library)) return { library, compiler };
+  try {
+    fs20.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    return { library: null, reason: `cannot create the counter's cache folder ${dir} (${e.message})` };
+  }
+  const partial = `${library}.${process.pid}.tmp`;
+  const r = spawnSync(compiler, ["-shared", "-fPIC", "-O2", "-o", partial, opts.source, "-ldl", "-pthread"], { encoding: "utf8", env: userEnv(env), timeout: 12e4 });
+  if (r.error || r.status !== 0) {
+    fs20.rmSync(partial, { force: true });
+    const why = r.error ? r.error.message : firstLine(r.stderr) || `exit status ${r.status}`;
+    return { library: null, reason: `the C compiler '${compiler}' could not build the counter (${why})` };
+  }
+  fs20.renameSync(partial, library);
+  return { library, compiler };
+}
+function counterEnv(counter, env = process.env) {
+  if (counter.library === null) return {};
+  const existing = env.LD_PRELOAD?.trim();
+  return { LD_PRELOAD: existing ? `${existing}:${counter.library}` : counter.library, TSC_COUNT_LIB: counter.library };
+}
 
 // src/measure/measure.ts
 var MeasureSetupError = class extends Error {
@@ -79120,7 +79238,8 @@ function describeError(r) {
 ${r.traceback}`.trim();
 }
 async function startWorker(opts, threads) {
-  const worker = new Worker({ python: opts.python, harness: opts.harness, workload: opts.workload, workdir: opts.workdir, threads });
+  const env = opts.counter ? counterEnv(opts.counter) : {};
+  const worker = new Worker({ python: opts.python, harness: opts.harness, workload: opts.workload, workdir: opts.workdir, threads, env });
   let reply;
   try {
     reply = await worker.next(STARTUP_TIMEOUT_MS);
@@ -79136,7 +79255,24 @@ async function startWorker(opts, threads) {
     throw new MeasureSetupError(`Input 'workload': importing ${opts.workload} failed (${reply.type}: ${reply.message}). If the extension itself won't import, check the build's output above.`, reply.traceback);
   }
   if (reply.op !== "ready") throw new MeasureSetupError(`The harness answered '${reply.op}' before it was ready.`, worker.output);
-  return { worker, facts: reply.facts, cases: reply.cases, gpuCases: reply.gpuCases, skipped: reply.skipped, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss };
+  return { worker, facts: reply.facts, cases: reply.cases, gpuCases: reply.gpuCases, skipped: reply.skipped, workloadInfo: reply.workloadInfo, peakRss: reply.peakRss, counting: reply.counting };
+}
+function countingInfo(opts, ready, facts2) {
+  const extensions = (opts.extensions ?? []).map((p) => {
+    try {
+      return fs21.realpathSync(p);
+    } catch {
+      return path30.resolve(p);
+    }
+  });
+  const loaded = new Set(facts2.mappedLibraries ?? []);
+  const mapped = extensions.filter((p) => loaded.has(p));
+  const c = opts.counter;
+  if (!c) return { available: false, reason: "the region counter was not requested", extensions, mapped };
+  if (c.library === null) return { available: false, reason: c.reason, extensions, mapped };
+  const off = ready.find((r) => !r.counting?.available);
+  if (off) return { available: false, reason: off.counting?.reason ?? "the harness did not report counting (an older harness)", extensions, mapped };
+  return { available: true, reason: null, extensions, mapped };
 }
 var REFERENCE_START_DELAY_S = 0.03;
 async function measure(opts) {
@@ -79164,6 +79300,12 @@ async function measure(opts) {
     log2.info(`${fixed} No timing can change that verdict, so only ${maxRounds} round(s) are measured, for the report.`);
   }
   const judged = opts.progressThreads?.(facts2) ?? Math.max(...opts.threads);
+  const counting2 = countingInfo(
+    opts,
+    startedWorkers.map((s) => s.value),
+    facts2
+  );
+  if (opts.counter) log2.info(counting2.available ? "Counting parallel regions per shared object (count_regions.c, LD_PRELOAD)" : `Parallel regions not counted: ${counting2.reason}`);
   const rss = /* @__PURE__ */ new Map();
   const noteRss = (process5, bytes) => {
     if (bytes !== null) rss.set(process5, Math.max(bytes, rss.get(process5) ?? 0));
@@ -79282,14 +79424,14 @@ ${e.stderr}` : "";
           const r = await ask(c, slot, { op: "run", case: c.name, iters }, `Run at ${slot} thread(s)`);
           if (r?.op !== "sample") break;
           noteRss(threadsLabel(slot), r.peakRss);
-          if (round > 0) c.samples.push({ round, threads: slot, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, wait: r.wait, threadCpu: r.threadCpu });
+          if (round > 0) c.samples.push({ round, threads: slot, iters: r.iters, wall: r.wall, cpu: r.cpu, perCall: r.perCall, steal: r.steal, wait: r.wait, threadCpu: r.threadCpu, ...counting2.available && r.regions ? { regions: r.regions } : {} });
         }
       }
       lastRoundMs = Date.now() - t0;
       if (round > 0) log2.info(progressLine(round, all, judged));
       const control2 = all[all.length - 1];
       if (round >= minRounds) {
-        for (const c of all) if (!out(c) && (c.gpu || opts.isDecided(c, facts2, control2))) done.add(c);
+        for (const c of all) if (!out(c) && (c.gpu || opts.isDecided(c, facts2, control2, counting2))) done.add(c);
       }
       const needed = referenceSkipped ? all : all.filter((c) => c.name !== CONTROL_CASE);
       if (!fixed && needed.every((c) => out(c) || done.has(c))) {
@@ -79303,7 +79445,7 @@ ${e.stderr}` : "";
     }
     const control = all.pop();
     const reference = { copies: referenceSkipped ? 0 : judged, skipped: referenceSkipped, peakRss: [...rss].map(([process5, bytes]) => ({ process: process5, bytes })) };
-    return { facts: facts2, threads: opts.threads, cases: [...all, ...notRun], control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy: stoppedBy2, reference };
+    return { facts: facts2, threads: opts.threads, cases: [...all, ...notRun], control, workloadInfo: first.workloadInfo, rounds: Math.min(round, maxRounds), seconds: (Date.now() - started) / 1e3, stoppedBy: stoppedBy2, reference, counting: counting2 };
   } finally {
     await copiesStarting?.catch(() => void 0);
     await Promise.all([...workers.values(), ...copies].map((w) => w.close()));
@@ -79323,24 +79465,27 @@ function progressLine(round, cases, top) {
 }
 
 // src/paths.ts
-import * as fs20 from "node:fs";
-import * as path29 from "node:path";
+import * as fs22 from "node:fs";
+import * as path31 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function actionRoot() {
-  let dir = path29.dirname(fileURLToPath2(import.meta.url));
-  for (let up = 0; up < 4 && !fs20.existsSync(path29.join(dir, "package.json")); up++) dir = path29.dirname(dir);
+  let dir = path31.dirname(fileURLToPath2(import.meta.url));
+  for (let up = 0; up < 4 && !fs22.existsSync(path31.join(dir, "package.json")); up++) dir = path31.dirname(dir);
   return dir;
 }
 function harnessPath() {
-  return path29.join(actionRoot(), "src", "measure", "harness.py");
+  return path31.join(actionRoot(), "src", "measure", "harness.py");
 }
 function presetPath(name) {
-  return path29.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
+  return path31.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
+}
+function countSourcePath() {
+  return path31.join(actionRoot(), "src", "measure", "count_regions.c");
 }
 
 // src/report/own-file.ts
-import * as fs21 from "node:fs";
-import * as path30 from "node:path";
+import * as fs23 from "node:fs";
+import * as path32 from "node:path";
 var OwnFileError = class extends Error {
   constructor(file, message) {
     super(message);
@@ -79354,42 +79499,42 @@ function writeOwnFile(file, text, opts) {
     throw new OwnFileError(file, `${file} ${why}`);
   };
   try {
-    fs21.mkdirSync(path30.dirname(file), { recursive: true });
+    fs23.mkdirSync(path32.dirname(file), { recursive: true });
   } catch (e) {
     fail(`could not be written: its folder could not be made (${e.message})`);
   }
-  const st = fs21.lstatSync(file, { throwIfNoEntry: false });
+  const st = fs23.lstatSync(file, { throwIfNoEntry: false });
   if (st?.isSymbolicLink()) fail(`is a symbolic link; it was left untouched. Give a path that is not a link.`);
   if (st && !st.isFile()) fail(`exists and is not a regular file; it was left untouched.`);
   if (st && (st.size > MAX_OURS || !opts.isOurs(readNoFollow(file, fail)))) fail(`exists and is not ${opts.what}; it was left untouched. Choose another path.`);
-  const tmp = path30.join(path30.dirname(file), `.${path30.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = path32.join(path32.dirname(file), `.${path32.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let fd = null;
   try {
-    fd = fs21.openSync(tmp, fs21.constants.O_WRONLY | fs21.constants.O_CREAT | fs21.constants.O_EXCL | NOFOLLOW, 420);
-    (opts.writeAll ?? ((d, t) => fs21.writeFileSync(d, t)))(fd, text);
-    fs21.closeSync(fd);
+    fd = fs23.openSync(tmp, fs23.constants.O_WRONLY | fs23.constants.O_CREAT | fs23.constants.O_EXCL | NOFOLLOW, 420);
+    (opts.writeAll ?? ((d, t) => fs23.writeFileSync(d, t)))(fd, text);
+    fs23.closeSync(fd);
     fd = null;
-    fs21.renameSync(tmp, file);
+    fs23.renameSync(tmp, file);
   } catch (e) {
-    if (fd !== null) fs21.closeSync(fd);
-    fs21.rmSync(tmp, { force: true });
+    if (fd !== null) fs23.closeSync(fd);
+    fs23.rmSync(tmp, { force: true });
     const err = e;
     fail(`could not be written: ${err.code === "ENOSPC" ? "the disk is full" : err.code === "EDQUOT" ? "the disk quota is used up" : err.message}.`);
   }
 }
 var MAX_OURS = 64 << 20;
-var NOFOLLOW = fs21.constants.O_NOFOLLOW ?? 0;
+var NOFOLLOW = fs23.constants.O_NOFOLLOW ?? 0;
 function readNoFollow(file, fail) {
   let fd;
   try {
-    fd = fs21.openSync(file, fs21.constants.O_RDONLY | NOFOLLOW);
+    fd = fs23.openSync(file, fs23.constants.O_RDONLY | NOFOLLOW);
   } catch (e) {
     return fail(`could not be read to check it is ours: ${e.message}`);
   }
   try {
-    return fs21.readFileSync(fd, "utf8");
+    return fs23.readFileSync(fd, "utf8");
   } finally {
-    fs21.closeSync(fd);
+    fs23.closeSync(fd);
   }
 }
 
@@ -79509,6 +79654,17 @@ var report_schema_default = {
                   items: { type: "object", required: ["process", "bytes"], properties: { process: { type: "string" }, bytes: { type: "number", minimum: 0 } } },
                   description: "Peak resident memory of every measuring process."
                 }
+              }
+            },
+            counting: {
+              type: "object",
+              description: "Whether parallel regions were counted per shared object (count_regions.c through LD_PRELOAD), or why not. Since 1.4.",
+              required: ["available", "reason", "extensions", "mapped"],
+              properties: {
+                available: { type: "boolean" },
+                reason: { type: ["string", "null"], description: "Why regions were not counted; null when they were." },
+                extensions: { type: "array", items: { type: "string" }, description: "The extension binaries whose regions count as the extension's." },
+                mapped: { type: "array", items: { type: "string" }, description: "Those the measuring process had mapped after importing the workload; with none, no case is failed for opening no region." }
               }
             },
             samples: {
@@ -79637,6 +79793,10 @@ var report_schema_default = {
               efficiency: { type: ["number", "null"] },
               cpuPerWall: { type: ["number", "null"] },
               busyThreads: { type: ["number", "null"] },
+              regions: {
+                oneOf: [{ type: "null" }, { $ref: "#/definitions/rowRegions" }],
+                description: "Parallel regions counted at this thread count over the samples' calls, split between the user's extension(s), libtorch and other objects; null where regions weren't counted (measurement.counting says why). Since 1.4."
+              },
               oversubscribed: { type: "boolean" }
             }
           }
@@ -79655,7 +79815,43 @@ var report_schema_default = {
         perCall: { type: ["array", "null"], items: { type: "number", minimum: 0 }, maxItems: 64, description: "Seconds per call in each timed chunk of the sample; the sample's time per call is their median, so a short preemption spoils one chunk, not the sample." },
         steal: { type: ["array", "null"], items: { type: "integer", minimum: 0 }, minItems: 2, maxItems: 2, description: "[steal, total] CPU ticks of the whole machine during the sample, from /proc/stat: time the hypervisor gave our vCPUs to someone else." },
         wait: { type: ["number", "null"], minimum: 0, description: "Seconds the process's threads were runnable but waited for a CPU during the sample (schedstat run_delay): other processes on the runner taking our CPUs." },
-        threadCpu: { type: ["array", "null"], items: { type: "number" }, description: "CPU seconds per OS thread over the second half of the sample, busiest first; null where per-thread times cannot be read." }
+        threadCpu: { type: ["array", "null"], items: { type: "number" }, description: "CPU seconds per OS thread over the second half of the sample, busiest first; null where per-thread times cannot be read." },
+        regions: {
+          type: ["array", "null"],
+          maxItems: 1e3,
+          description: "Parallel regions opened during the sample, per shared object that opened them (the counter, count_regions.c). Since 1.4.",
+          items: {
+            type: "object",
+            required: ["path", "regions", "maxTeam", "team1", "ns"],
+            properties: {
+              path: { type: "string" },
+              regions: { type: "integer", minimum: 0 },
+              maxTeam: { type: "integer", minimum: 0, description: "The largest team that ran: threads that entered the outlined function." },
+              team1: { type: "integer", minimum: 0, description: "Regions whose team was one thread." },
+              ns: { type: "number", minimum: 0, description: "Wall time inside the regions, in nanoseconds." }
+            }
+          }
+        }
+      }
+    },
+    regionTotals: {
+      type: "object",
+      required: ["regions", "largestTeam", "teamOfOne", "seconds"],
+      properties: {
+        regions: { type: "integer", minimum: 0 },
+        largestTeam: { type: "integer", minimum: 0 },
+        teamOfOne: { type: "integer", minimum: 0 },
+        seconds: { type: "number", minimum: 0 }
+      }
+    },
+    rowRegions: {
+      type: "object",
+      required: ["calls", "extension", "libtorch", "other"],
+      properties: {
+        calls: { type: "integer", minimum: 0 },
+        extension: { $ref: "#/definitions/regionTotals" },
+        libtorch: { $ref: "#/definitions/regionTotals" },
+        other: { $ref: "#/definitions/regionTotals" }
       }
     }
   }
@@ -79692,7 +79888,7 @@ async function build(s, sourceFiles, log2) {
     command: s.buildCommand,
     cwd: s.workingDirectory,
     python: s.python,
-    logPath: path31.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
+    logPath: path33.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
     log: log2,
     cache: s.cache ? actionsCacheStore() : null,
     applyOpenmpFix: s.applyOpenmpFix,
@@ -79716,10 +79912,10 @@ async function remediation(s, binaries, audit) {
     ["setup.py", patchSetupPy],
     ["CMakeLists.txt", patchCMakeLists]
   ]) {
-    const full = path31.join(s.workingDirectory, file);
-    if (!fs22.existsSync(full)) continue;
-    const rel = path31.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path31.sep).join("/");
-    const p = file === "setup.py" ? patchSetupPy(fs22.readFileSync(full, "utf8"), process.platform, cxx, rel, partsToPatch(audit?.flagged ?? null)) : patch(fs22.readFileSync(full, "utf8"), process.platform, cxx, rel);
+    const full = path33.join(s.workingDirectory, file);
+    if (!fs24.existsSync(full)) continue;
+    const rel = path33.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path33.sep).join("/");
+    const p = file === "setup.py" ? patchSetupPy(fs24.readFileSync(full, "utf8"), process.platform, cxx, rel, partsToPatch(audit?.flagged ?? null)) : patch(fs24.readFileSync(full, "utf8"), process.platform, cxx, rel);
     if (p) return { file: rel, diff: p.diff, note: p.note };
   }
   return null;
@@ -79739,7 +79935,7 @@ async function probeFacts(s) {
 }
 function inspectAll(files, cwd, log2) {
   return files.map((f) => {
-    const rel = path31.relative(cwd, f) || f;
+    const rel = path33.relative(cwd, f) || f;
     try {
       const images = inspectBinary(f);
       log2.info(`Inspected ${rel}: ${images.map((i) => `${i.arch} ${parallelPath(i.openmp)}${i.openmp.parallel ? ` (${i.openmp.forkImports.join(", ")})` : ""}`).join("; ")}`);
@@ -79773,7 +79969,7 @@ async function runCheck(s, log2) {
     const what = s.extensions.length ? `match ${s.extensions.join(", ")}` : built ? "were written by the build" : "exist";
     throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`);
   }
-  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path31.relative(s.workingDirectory, h.file) }));
+  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path33.relative(s.workingDirectory, h.file) }));
   log2.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
   const attributed = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
   const inspected = addLostTus(attributed, binaries, stage?.audit ?? null, s.workingDirectory);
@@ -79782,6 +79978,8 @@ async function runCheck(s, log2) {
   const workload = s.preset ? presetPath(s.preset) : s.workload;
   try {
     if (workload) {
+      const counter = prepareCounter({ source: countSourcePath(), cacheDir: path33.join(s.workingDirectory, WORK_DIR_NAME, "count-regions") });
+      const openmpExtension = (f) => inspected.length > 0 && inspected.every((b) => judgeBinary(b, sources, f.parallelBackend, sourceFiles.length).cause === "openmp-compiled-in");
       measurement = await log2.group(
         "Measure thread scaling",
         () => measure({
@@ -79797,7 +79995,9 @@ async function runCheck(s, log2) {
             const failed = inspected.map((b) => judgeBinary(b, sources, f.parallelBackend, sourceFiles.length)).filter((b) => b.verdict === "fail");
             return failed.length ? `The verdict is already FAIL from the binary alone (${failed.map((b) => `${b.path}: ${b.cause.replace(/-/g, " ")}`).join("; ")}).` : null;
           },
-          isDecided: (c, f, control) => caseSettled(c, control, threshold(s.minSpeedup, s.threads, f.usableCpus))
+          isDecided: (c, f, control, counting2) => caseSettled(c, control, threshold(s.minSpeedup, s.threads, f.usableCpus), { counting: counting2, openmpExtension: openmpExtension(f) }),
+          counter,
+          extensions: binaries.map((b) => path33.resolve(s.workingDirectory, b))
         })
       );
       facts2 = measurement.facts;
@@ -79821,7 +80021,7 @@ async function runCheck(s, log2) {
     reasons: j.reasons,
     speedup: speeds.length ? Math.min(...speeds) : null,
     settings: { workingDirectory: s.workingDirectory, buildCommand: s.buildCommand, workload: s.workload, threads: s.threads, minSpeedup: s.minSpeedup, failOn: s.failOn, maxTime: s.maxTime },
-    runner: { ...facts2, os: process.env.RUNNER_OS ?? os11.type(), arch: process.env.RUNNER_ARCH ?? process.arch },
+    runner: { ...facts2, os: process.env.RUNNER_OS ?? os12.type(), arch: process.env.RUNNER_ARCH ?? process.arch },
     threshold: j.threshold,
     build: built && stage ? { command: built.command, seconds: built.seconds, exitCode: built.exitCode, log: built.logPath, compileDatabase: stage.compileDatabase, audit: stage.audit, cache: stage.cache, fixApplied: stage.fixApplied } : null,
     remediation: await remediation(s, j.binaries, stage?.audit ?? null),
@@ -79830,7 +80030,7 @@ async function runCheck(s, log2) {
     cases: j.cases,
     control: j.control,
     controlScales: j.controlScales,
-    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, reference: measurement.reference, samples: [...measurement.cases, measurement.control].map((c) => ({ name: c.name, iters: c.iters, samples: c.samples, ...c.reference ? { reference: c.reference } : {} })) } : null,
+    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, reference: measurement.reference, ...measurement.counting ? { counting: measurement.counting } : {}, samples: [...measurement.cases, measurement.control].map((c) => ({ name: c.name, iters: c.iters, samples: c.samples, ...c.reference ? { reference: c.reference } : {} })) } : null,
     errors
   });
   writeReport(s.reportPath, report);
@@ -79879,6 +80079,15 @@ var STOPPED = {
 };
 function stoppedBy(reason) {
   return STOPPED[reason] ?? reason;
+}
+function regionsCell(r) {
+  if (!r) return "not counted";
+  const per = (n) => r.calls > 0 ? num2(n / r.calls) : "n/a";
+  return `${per(r.extension.regions)} / ${per(r.libtorch.regions)}${r.extension.regions ? ` (team ${r.extension.largestTeam})` : ""}`;
+}
+function countingNote(c) {
+  if (!c) return null;
+  return c.available ? "regions = parallel regions per call opened by the extension / by libtorch (counted per shared object through LD_PRELOAD), with the largest extension team that ran." : `Parallel regions not counted: ${c.reason ?? "unknown reason"}; the verdicts rest on timings and thread evidence alone.`;
 }
 
 // src/report/audit-summary.ts
@@ -80025,6 +80234,8 @@ export {
   stealNote,
   referenceNote,
   stoppedBy,
+  regionsCell,
+  countingNote,
   renderAuditMarkdown,
   renderAuditText,
   renderBuildCacheMarkdown,

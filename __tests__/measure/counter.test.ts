@@ -1,0 +1,128 @@
+/**
+ * The region counter itself (count_regions.c): compiled and cached like on a
+ * runner, then preloaded into small OpenMP programs built with gcc (libgomp)
+ * and clang (LLVM libomp, __kmpc_fork_call), and into the real harness.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync, spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { counterEnv, prepareCounter } from '../../src/measure/counter.js'
+import { countSourcePath, harnessPath } from '../../src/paths.js'
+import { torchPython } from '../../__fixtures__/python.js'
+
+// Regions: an outer team (shared and firstprivate variables), a nested one
+// per outer thread (nesting is off: teams of 1), a dynamic loop, num_threads(1).
+const KERNEL = `
+#include <stdio.h>
+int hits;
+#define HIT __atomic_fetch_add(&hits, 1, __ATOMIC_RELAXED)
+int work(void) {
+  int s = 0, a = 1, b = 2, c = 3;
+  #pragma omp parallel reduction(+:s) firstprivate(a) shared(b, c)
+  {
+    s += a + b - c;
+    #pragma omp parallel
+    { HIT; }
+  }
+  #pragma omp parallel for schedule(dynamic)
+  for (int i = 0; i < 100; i++) { HIT; }
+  #pragma omp parallel num_threads(1)
+  { HIT; }
+  return s;
+}
+`
+const MAIN = `
+#include <dlfcn.h>
+#include <stdio.h>
+int work(void);
+int main(void) {
+  void (*reset)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "tsc_counts_reset");
+  unsigned long (*read)(char *, unsigned long) = (unsigned long (*)(char *, unsigned long))dlsym(RTLD_DEFAULT, "tsc_counts_read");
+  char buf[8192];
+  if (!reset || !read) { puts("{}"); return 0; }
+  reset();
+  int s = work();
+  read(buf, sizeof buf);
+  printf("%d %s\\n", s, buf);
+  return 0;
+}
+`
+
+describe('count_regions.c', () => {
+  let dir: string
+  let library: string
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-counter-'))
+    const c = prepareCounter({ source: countSourcePath(), cacheDir: path.join(dir, 'cache') })
+    if (c.library === null) throw new Error(c.reason)
+    library = c.library
+    fs.writeFileSync(path.join(dir, 'k.c'), KERNEL)
+    fs.writeFileSync(path.join(dir, 'main.c'), MAIN)
+  }, 120_000)
+
+  it('is compiled once per compiler and source, and reused', () => {
+    const mtime = fs.statSync(library).mtimeMs
+    const again = prepareCounter({ source: countSourcePath(), cacheDir: path.join(dir, 'cache') })
+    expect(again.library).toBe(library)
+    expect(fs.statSync(library).mtimeMs).toBe(mtime)
+    expect(path.basename(library)).toMatch(/^libtsc_count-[0-9a-f]{16}\.so$/)
+  })
+
+  it('says why it does not count: no compiler, not Linux, turned off', () => {
+    expect(prepareCounter({ source: countSourcePath(), cacheDir: path.join(dir, 'c2'), env: { ...process.env, TSC_COUNT_CC: '/nonexistent/cc' } })).toEqual({
+      library: null,
+      reason: expect.stringMatching(/^the C compiler '\/nonexistent\/cc' that builds the counter did not run \(.*ENOENT/)
+    })
+    expect(prepareCounter({ source: countSourcePath(), platform: 'darwin' }).library).toBeNull()
+    expect(prepareCounter({ source: countSourcePath(), env: { ...process.env, TSC_COUNT: '0' } })).toEqual({ library: null, reason: 'counting is turned off (TSC_COUNT=0)' })
+    expect(counterEnv({ library: null, reason: 'x' })).toEqual({})
+    expect(counterEnv({ library: '/c/l.so', compiler: 'cc' }, { LD_PRELOAD: '/u/mine.so' })).toEqual({ LD_PRELOAD: '/u/mine.so:/c/l.so', TSC_COUNT_LIB: '/c/l.so' })
+  })
+
+  for (const [cc, runtime] of [
+    ['gcc', 'libgomp: GOMP_parallel, GOMP_parallel_loop_nonmonotonic_dynamic'],
+    ['clang', 'LLVM libomp: __kmpc_fork_call with shared, firstprivate and reduction arguments']
+  ]) {
+    it(`counts regions, teams and teams of one per shared object (${cc}, ${runtime})`, () => {
+      const lib = path.join(dir, `libk-${cc}.so`)
+      execFileSync(cc, ['-fopenmp', '-shared', '-fPIC', '-O2', '-o', lib, path.join(dir, 'k.c')])
+      const exe = path.join(dir, `main-${cc}`)
+      execFileSync(cc, ['-fopenmp', '-o', exe, path.join(dir, 'main.c'), lib, '-ldl', `-Wl,-rpath,${dir}`])
+      const run = (preload: boolean): string => execFileSync(exe, { env: { ...process.env, OMP_NUM_THREADS: '2', ...(preload ? { LD_PRELOAD: library } : {}) }, encoding: 'utf8' })
+      expect(run(false).trim()).toBe('{}')
+      const [sum, json] = run(true).trim().split(' ')
+      // The program's result is unchanged: 2 threads x (1 + 2 - 3) = 0.
+      expect(sum).toBe('0')
+      const objects = (JSON.parse(json) as { objects: { path: string; regions: number; max_team: number; team1: number; ns: number }[] }).objects
+      expect(objects).toHaveLength(1)
+      expect(fs.realpathSync(objects[0].path)).toBe(fs.realpathSync(lib))
+      // outer + 2 nested + loop + num_threads(1)
+      expect(objects[0]).toMatchObject({ regions: 5, max_team: 2, team1: 3 })
+      expect(objects[0].ns).toBeGreaterThan(0)
+    }, 120_000)
+  }
+
+  it('reaches the harness only when preloaded: a counter that is not in the process counts nothing and says so', () => {
+    const workload = path.join(dir, 'w.py')
+    fs.writeFileSync(workload, 'import torch\nx = torch.rand(1 << 18) * 4 + 0.5\ndef cases():\n    return {"dg": lambda: torch.digamma(x)}\n')
+    const talk = (env: Record<string, string>): Record<string, unknown>[] => {
+      const r = spawnSync(torchPython(), [harnessPath(), '--threads', '2', '--workload', workload, '--workdir', dir], {
+        input: '{"op":"run","case":"dg","iters":3}\n{"op":"exit"}\n',
+        env: { ...process.env, OMP_NUM_THREADS: '2', ...env },
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+        encoding: 'utf8',
+        timeout: 120_000
+      })
+      return String(r.output[3]).trim().split('\n').map(l => JSON.parse(l) as Record<string, unknown>)
+    }
+    const [ready, sample] = talk(counterEnv({ library, compiler: 'cc' }, {}))
+    expect(ready.counting).toEqual({ available: true, reason: null })
+    const regions = sample.regions as { path: string; regions: number; max_team: number }[]
+    expect(regions.find(o => /libtorch_cpu/.test(o.path))).toMatchObject({ regions: 3, max_team: 2 })
+    const [off, offSample] = talk({ TSC_COUNT_LIB: library })
+    expect(off.counting).toEqual({ available: false, reason: expect.stringMatching(/^LD_PRELOAD did not load the counter/) })
+    expect(offSample.regions).toBeNull()
+  }, 120_000)
+})

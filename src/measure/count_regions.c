@@ -1,0 +1,440 @@
+/*
+ * count_regions.c: thread-scaling-check's parallel-region counter.
+ *
+ * Shipped as source and compiled on the runner:
+ *   cc -shared -fPIC -O2 -o libtsc_count.so count_regions.c -ldl -pthread
+ * and loaded into the measuring processes with LD_PRELOAD (Linux). It wraps
+ * the OpenMP runtimes' fork entries and forwards every call to the real one:
+ *   GNU libgomp: GOMP_parallel, GOMP_parallel_start/_end,
+ *                GOMP_parallel_loop_{static,dynamic,guided,runtime} and their
+ *                nonmonotonic forms, GOMP_parallel_sections, GOMP_parallel_reductions
+ *                (not GCC 4's GOMP_parallel_loop_*_start/_sections_start)
+ *   LLVM/Intel:  __kmpc_fork_call
+ * Each call is charged to the shared object that made it (its return
+ * address, through dladdr). Per object it counts the regions opened, the
+ * largest team that really ran (threads that entered the outlined function,
+ * counted through a trampoline), the regions whose team was one thread, and
+ * the wall time spent inside regions.
+ *
+ * The harness reads it through ctypes:
+ *   void   tsc_counts_reset(void);
+ *   size_t tsc_counts_read(char *buf, size_t n);   JSON text, NUL-terminated
+ *
+ * The real entry is looked up in the calling object's own dependency tree
+ * (dlopen(its path, RTLD_NOLOAD) + dlsym): that is the copy the loader would
+ * have bound it to without this library. dlsym(RTLD_NEXT) alone would miss a
+ * runtime that Python loaded later with RTLD_LOCAL (torch's libgomp).
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TSC_EXPORT __attribute__((visibility("default")))
+#define MAX_OBJECTS 128
+#define MAX_KMP_ARGS 31
+
+enum { E_GOMP_PARALLEL, E_GOMP_START, E_GOMP_END, E_LOOP_STATIC, E_LOOP_DYNAMIC, E_LOOP_GUIDED, E_LOOP_NM_DYNAMIC, E_LOOP_NM_GUIDED, E_LOOP_RUNTIME, E_LOOP_NM_RUNTIME, E_LOOP_MNM_RUNTIME, E_SECTIONS, E_REDUCTIONS, E_KMPC_FORK, E_COUNT };
+static const char *const entry_names[E_COUNT] = {"GOMP_parallel", "GOMP_parallel_start", "GOMP_parallel_end", "GOMP_parallel_loop_static", "GOMP_parallel_loop_dynamic", "GOMP_parallel_loop_guided", "GOMP_parallel_loop_nonmonotonic_dynamic", "GOMP_parallel_loop_nonmonotonic_guided", "GOMP_parallel_loop_runtime", "GOMP_parallel_loop_nonmonotonic_runtime", "GOMP_parallel_loop_maybe_nonmonotonic_runtime", "GOMP_parallel_sections", "GOMP_parallel_reductions", "__kmpc_fork_call"};
+
+struct object {
+  void *base;
+  char path[1024];
+  void *real[E_COUNT];
+  int resolved[E_COUNT];
+  atomic_ullong regions;
+  atomic_ullong team1;
+  atomic_ullong ns;
+  atomic_int max_team;
+  atomic_ullong unattributed_team; /* regions whose team could not be counted */
+};
+
+static struct object objects[MAX_OBJECTS];
+static atomic_int n_objects;
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct object overflow = {.path = "(other)"};
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* dladdr takes the loader's lock: a call site seen last time on this thread skips it
+ * (Python never unloads an extension, so a call site keeps its object). */
+static __thread void *last_ret;
+static __thread struct object *last_object;
+
+static struct object *lookup_object(void *ret);
+
+static struct object *object_for(void *ret) {
+  if (ret == last_ret && last_object) return last_object;
+  struct object *o = lookup_object(ret);
+  last_ret = ret;
+  last_object = o;
+  return o;
+}
+
+static struct object *lookup_object(void *ret) {
+  Dl_info info;
+  void *base = NULL;
+  const char *path = "(unknown)";
+  if (dladdr(ret, &info) && info.dli_fbase) {
+    base = info.dli_fbase;
+    if (info.dli_fname && info.dli_fname[0]) path = info.dli_fname;
+  }
+  int n = atomic_load_explicit(&n_objects, memory_order_acquire);
+  for (int i = 0; i < n; i++)
+    if (objects[i].base == base) return &objects[i];
+  pthread_mutex_lock(&table_lock);
+  n = atomic_load_explicit(&n_objects, memory_order_relaxed);
+  for (int i = 0; i < n; i++)
+    if (objects[i].base == base) {
+      pthread_mutex_unlock(&table_lock);
+      return &objects[i];
+    }
+  struct object *o = &overflow;
+  if (n < MAX_OBJECTS) {
+    o = &objects[n];
+    o->base = base;
+    snprintf(o->path, sizeof o->path, "%s", path);
+    atomic_store_explicit(&n_objects, n + 1, memory_order_release);
+  }
+  pthread_mutex_unlock(&table_lock);
+  return o;
+}
+
+/* The entry the caller would have reached without us. */
+static void *real_entry(struct object *o, int e, void *self) {
+  if (o->resolved[e]) return o->real[e];
+  pthread_mutex_lock(&table_lock);
+  if (!o->resolved[e]) {
+    void *fn = NULL;
+    if (o != &overflow && strchr(o->path, '/')) {
+      void *h = dlopen(o->path, RTLD_LAZY | RTLD_NOLOAD);
+      if (h) fn = dlsym(h, entry_names[e]);
+    }
+    if (!fn || fn == self) fn = dlsym(RTLD_NEXT, entry_names[e]);
+    /* Last resort: a runtime already in the process, by soname. */
+    static const char *const runtimes[] = {"libgomp.so.1", "libomp.so.5", "libomp.so", "libiomp5.so"};
+    for (size_t i = 0; (!fn || fn == self) && i < sizeof runtimes / sizeof *runtimes; i++) {
+      void *h = dlopen(runtimes[i], RTLD_LAZY | RTLD_NOLOAD);
+      if (h) fn = dlsym(h, entry_names[e]);
+    }
+    if (fn == self) fn = NULL;
+    o->real[e] = fn;
+    __atomic_store_n(&o->resolved[e], 1, __ATOMIC_RELEASE);
+  }
+  pthread_mutex_unlock(&table_lock);
+  return o->real[e];
+}
+
+static void missing(const char *name) {
+  fprintf(stderr, "thread-scaling-check count_regions: cannot find the real %s\n", name);
+  abort();
+}
+
+static void record(struct object *o, uint64_t t0, int team) {
+  atomic_fetch_add(&o->ns, now_ns() - t0);
+  atomic_fetch_add(&o->regions, 1);
+  if (team <= 0) {
+    atomic_fetch_add(&o->unattributed_team, 1);
+    return;
+  }
+  if (team == 1) atomic_fetch_add(&o->team1, 1);
+  int m = atomic_load(&o->max_team);
+  while (team > m && !atomic_compare_exchange_weak(&o->max_team, &m, team)) {
+  }
+}
+
+/* ---- GNU libgomp --------------------------------------------------------- */
+
+struct gomp_tramp {
+  void (*fn)(void *);
+  void *data;
+  atomic_int entered;
+};
+
+static void gomp_tramp_fn(void *p) {
+  struct gomp_tramp *t = p;
+  atomic_fetch_add_explicit(&t->entered, 1, memory_order_relaxed);
+  t->fn(t->data);
+}
+
+typedef void (*gomp_parallel_t)(void (*)(void *), void *, unsigned, unsigned);
+TSC_EXPORT void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags) {
+  struct object *o = object_for(__builtin_return_address(0));
+  gomp_parallel_t real = (gomp_parallel_t)real_entry(o, E_GOMP_PARALLEL, (void *)GOMP_parallel);
+  if (!real) missing("GOMP_parallel");
+  struct gomp_tramp t = {fn, data, 0};
+  uint64_t t0 = now_ns();
+  real(gomp_tramp_fn, &t, num_threads, flags);
+  record(o, t0, atomic_load(&t.entered));
+}
+
+typedef void (*gomp_loop_t)(void (*)(void *), void *, unsigned, long, long, long, long, unsigned);
+#define GOMP_LOOP(name, E)                                                                                                    \
+  TSC_EXPORT void name(void (*fn)(void *), void *data, unsigned num_threads, long start, long end, long incr, long chunk, \
+                       unsigned flags) {                                                                                      \
+    struct object *o = object_for(__builtin_return_address(0));                                                              \
+    gomp_loop_t real = (gomp_loop_t)real_entry(o, E, (void *)name);                                                           \
+    if (!real) missing(#name);                                                                                                \
+    struct gomp_tramp t = {fn, data, 0};                                                                                      \
+    uint64_t t0 = now_ns();                                                                                                   \
+    real(gomp_tramp_fn, &t, num_threads, start, end, incr, chunk, flags);                                                     \
+    record(o, t0, atomic_load(&t.entered));                                                                                   \
+  }
+GOMP_LOOP(GOMP_parallel_loop_static, E_LOOP_STATIC)
+GOMP_LOOP(GOMP_parallel_loop_dynamic, E_LOOP_DYNAMIC)
+GOMP_LOOP(GOMP_parallel_loop_guided, E_LOOP_GUIDED)
+GOMP_LOOP(GOMP_parallel_loop_nonmonotonic_dynamic, E_LOOP_NM_DYNAMIC)
+GOMP_LOOP(GOMP_parallel_loop_nonmonotonic_guided, E_LOOP_NM_GUIDED)
+
+typedef void (*gomp_loop_rt_t)(void (*)(void *), void *, unsigned, long, long, long, unsigned);
+#define GOMP_LOOP_RT(name, E)                                                                                                 \
+  TSC_EXPORT void name(void (*fn)(void *), void *data, unsigned num_threads, long start, long end, long incr, unsigned flags) { \
+    struct object *o = object_for(__builtin_return_address(0));                                                              \
+    gomp_loop_rt_t real = (gomp_loop_rt_t)real_entry(o, E, (void *)name);                                                     \
+    if (!real) missing(#name);                                                                                                \
+    struct gomp_tramp t = {fn, data, 0};                                                                                      \
+    uint64_t t0 = now_ns();                                                                                                   \
+    real(gomp_tramp_fn, &t, num_threads, start, end, incr, flags);                                                            \
+    record(o, t0, atomic_load(&t.entered));                                                                                   \
+  }
+GOMP_LOOP_RT(GOMP_parallel_loop_runtime, E_LOOP_RUNTIME)
+GOMP_LOOP_RT(GOMP_parallel_loop_nonmonotonic_runtime, E_LOOP_NM_RUNTIME)
+GOMP_LOOP_RT(GOMP_parallel_loop_maybe_nonmonotonic_runtime, E_LOOP_MNM_RUNTIME)
+
+/* OpenMP 5.0 task reductions on a parallel construct. */
+typedef unsigned (*gomp_reductions_t)(void (*)(void *), void *, unsigned, unsigned);
+TSC_EXPORT unsigned GOMP_parallel_reductions(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags) {
+  struct object *o = object_for(__builtin_return_address(0));
+  gomp_reductions_t real = (gomp_reductions_t)real_entry(o, E_REDUCTIONS, (void *)GOMP_parallel_reductions);
+  if (!real) missing("GOMP_parallel_reductions");
+  struct gomp_tramp t = {fn, data, 0};
+  uint64_t t0 = now_ns();
+  unsigned r = real(gomp_tramp_fn, &t, num_threads, flags);
+  record(o, t0, atomic_load(&t.entered));
+  return r;
+}
+
+typedef void (*gomp_sections_t)(void (*)(void *), void *, unsigned, unsigned, unsigned);
+TSC_EXPORT void GOMP_parallel_sections(void (*fn)(void *), void *data, unsigned num_threads, unsigned count, unsigned flags) {
+  struct object *o = object_for(__builtin_return_address(0));
+  gomp_sections_t real = (gomp_sections_t)real_entry(o, E_SECTIONS, (void *)GOMP_parallel_sections);
+  if (!real) missing("GOMP_parallel_sections");
+  struct gomp_tramp t = {fn, data, 0};
+  uint64_t t0 = now_ns();
+  real(gomp_tramp_fn, &t, num_threads, count, flags);
+  record(o, t0, atomic_load(&t.entered));
+}
+
+/*
+ * Old GCC: GOMP_parallel_start(fn, data, n); fn(data); GOMP_parallel_end();
+ * The caller runs fn itself, outside the trampoline: it is one more thread.
+ * Regions nest, so the open ones are kept per thread.
+ */
+#define MAX_NEST 16
+struct open_region {
+  struct object *o;
+  struct gomp_tramp *t;
+  uint64_t t0;
+};
+static __thread struct open_region open_regions[MAX_NEST];
+static __thread int open_depth;
+static __thread struct gomp_tramp start_tramps[MAX_NEST];
+
+typedef void (*gomp_start_t)(void (*)(void *), void *, unsigned);
+typedef void (*gomp_end_t)(void);
+TSC_EXPORT void GOMP_parallel_start(void (*fn)(void *), void *data, unsigned num_threads) {
+  struct object *o = object_for(__builtin_return_address(0));
+  gomp_start_t real = (gomp_start_t)real_entry(o, E_GOMP_START, (void *)GOMP_parallel_start);
+  if (!real) missing("GOMP_parallel_start");
+  if (open_depth >= MAX_NEST) {
+    open_depth++;
+    real(fn, data, num_threads);
+    return;
+  }
+  struct gomp_tramp *t = &start_tramps[open_depth];
+  t->fn = fn;
+  t->data = data;
+  atomic_store(&t->entered, 0);
+  open_regions[open_depth] = (struct open_region){o, t, now_ns()};
+  open_depth++;
+  real(gomp_tramp_fn, t, num_threads);
+}
+
+TSC_EXPORT void GOMP_parallel_end(void) {
+  struct object *o = object_for(__builtin_return_address(0));
+  gomp_end_t real = (gomp_end_t)real_entry(o, E_GOMP_END, (void *)GOMP_parallel_end);
+  if (!real) missing("GOMP_parallel_end");
+  real();
+  if (open_depth <= 0) return;
+  open_depth--;
+  if (open_depth >= MAX_NEST) return;
+  struct open_region *r = &open_regions[open_depth];
+  record(r->o, r->t0, atomic_load(&r->t->entered) + 1);
+}
+
+/* ---- LLVM / Intel libomp ------------------------------------------------- */
+
+typedef int32_t kmp_int32;
+typedef void (*kmpc_micro)(kmp_int32 *, kmp_int32 *, ...);
+typedef void (*kmpc_fork_call_t)(void *, kmp_int32, kmpc_micro, ...);
+
+struct kmp_tramp {
+  kmpc_micro micro;
+  kmp_int32 argc;
+  atomic_int entered;
+};
+
+#define A(i) a[i]
+#define ARGS0
+#define ARGS1 , A(0)
+#define ARGS2 ARGS1, A(1)
+#define ARGS3 ARGS2, A(2)
+#define ARGS4 ARGS3, A(3)
+#define ARGS5 ARGS4, A(4)
+#define ARGS6 ARGS5, A(5)
+#define ARGS7 ARGS6, A(6)
+#define ARGS8 ARGS7, A(7)
+#define ARGS9 ARGS8, A(8)
+#define ARGS10 ARGS9, A(9)
+#define ARGS11 ARGS10, A(10)
+#define ARGS12 ARGS11, A(11)
+#define ARGS13 ARGS12, A(12)
+#define ARGS14 ARGS13, A(13)
+#define ARGS15 ARGS14, A(14)
+#define ARGS16 ARGS15, A(15)
+#define ARGS17 ARGS16, A(16)
+#define ARGS18 ARGS17, A(17)
+#define ARGS19 ARGS18, A(18)
+#define ARGS20 ARGS19, A(19)
+#define ARGS21 ARGS20, A(20)
+#define ARGS22 ARGS21, A(21)
+#define ARGS23 ARGS22, A(22)
+#define ARGS24 ARGS23, A(23)
+#define ARGS25 ARGS24, A(24)
+#define ARGS26 ARGS25, A(25)
+#define ARGS27 ARGS26, A(26)
+#define ARGS28 ARGS27, A(27)
+#define ARGS29 ARGS28, A(28)
+#define ARGS30 ARGS29, A(29)
+
+/* Every shared argument of an outlined function is a pointer. */
+static void kmp_tramp_micro(kmp_int32 *gtid, kmp_int32 *btid, struct kmp_tramp *t, ...) {
+  atomic_fetch_add_explicit(&t->entered, 1, memory_order_relaxed);
+  void *a[MAX_KMP_ARGS];
+  va_list ap;
+  va_start(ap, t);
+  for (int i = 0; i < t->argc; i++) a[i] = va_arg(ap, void *);
+  va_end(ap);
+  switch (t->argc) {
+#define CASE(n) \
+  case n:       \
+    t->micro(gtid, btid ARGS##n); \
+    break;
+    CASE(0) CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12) CASE(13) CASE(14) CASE(15) CASE(16) CASE(17) CASE(18) CASE(19) CASE(20) CASE(21) CASE(22) CASE(23) CASE(24) CASE(25) CASE(26) CASE(27) CASE(28) CASE(29) CASE(30)
+#undef CASE
+  }
+}
+
+TSC_EXPORT void __kmpc_fork_call(void *loc, kmp_int32 argc, kmpc_micro micro, ...) {
+  struct object *o = object_for(__builtin_return_address(0));
+  kmpc_fork_call_t real = (kmpc_fork_call_t)real_entry(o, E_KMPC_FORK, (void *)__kmpc_fork_call);
+  if (!real) missing("__kmpc_fork_call");
+  void *a[MAX_KMP_ARGS];
+  int n = argc < 0 ? 0 : argc;
+  va_list ap;
+  va_start(ap, micro);
+  for (int i = 0; i < n && i < MAX_KMP_ARGS; i++) a[i] = va_arg(ap, void *);
+  va_end(ap);
+  uint64_t t0 = now_ns();
+  if (n >= MAX_KMP_ARGS) {
+    /* More shared variables than the trampoline passes on (no known
+     * outlined function comes near): stop loudly rather than guess. */
+    fprintf(stderr, "thread-scaling-check count_regions: __kmpc_fork_call with %d arguments is not supported\n", n);
+    abort();
+  }
+  struct kmp_tramp t = {micro, n, 0};
+  kmpc_micro tm = (kmpc_micro)kmp_tramp_micro;
+  /* The trampoline takes the tramp as one more shared argument, first. */
+  switch (n) {
+#define CASE(k) \
+  case k:       \
+    real(loc, k + 1, tm, &t ARGS##k); \
+    break;
+    CASE(0) CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12) CASE(13) CASE(14) CASE(15) CASE(16) CASE(17) CASE(18) CASE(19) CASE(20) CASE(21) CASE(22) CASE(23) CASE(24) CASE(25) CASE(26) CASE(27) CASE(28) CASE(29) CASE(30)
+#undef CASE
+  }
+  record(o, t0, atomic_load(&t.entered));
+}
+
+/* ---- read-out ------------------------------------------------------------ */
+
+static void zero(struct object *o) {
+  atomic_store(&o->regions, 0);
+  atomic_store(&o->team1, 0);
+  atomic_store(&o->ns, 0);
+  atomic_store(&o->max_team, 0);
+  atomic_store(&o->unattributed_team, 0);
+}
+
+TSC_EXPORT void tsc_counts_reset(void) {
+  int n = atomic_load(&n_objects);
+  for (int i = 0; i < n; i++) zero(&objects[i]);
+  zero(&overflow);
+}
+
+static size_t put_path(char *buf, size_t n, size_t at, const char *s) {
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    char tmp[8];
+    const char *piece = tmp;
+    if (c == '"' || c == '\\') {
+      tmp[0] = '\\', tmp[1] = (char)c, tmp[2] = 0;
+    } else if (c < 0x20) {
+      snprintf(tmp, sizeof tmp, "\\u%04x", c);
+    } else {
+      tmp[0] = (char)c, tmp[1] = 0;
+    }
+    for (; *piece; piece++) {
+      if (at + 1 < n) buf[at] = *piece;
+      at++;
+    }
+  }
+  return at;
+}
+
+#define PUT(...)                                                             \
+  do {                                                                       \
+    int w = snprintf(at < n ? buf + at : NULL, at < n ? n - at : 0, __VA_ARGS__); \
+    if (w > 0) at += (size_t)w;                                              \
+  } while (0)
+
+/* Writes {"version":1,"objects":[...]} into buf; returns the length it needs (excluding the NUL). */
+TSC_EXPORT size_t tsc_counts_read(char *buf, size_t n) {
+  size_t at = 0;
+  PUT("{\"version\":1,\"objects\":[");
+  int count = atomic_load(&n_objects);
+  int first = 1;
+  for (int i = 0; i <= count; i++) {
+    struct object *o = i < count ? &objects[i] : &overflow;
+    unsigned long long regions = atomic_load(&o->regions);
+    if (regions == 0) continue;
+    PUT("%s{\"path\":\"", first ? "" : ",");
+    at = put_path(buf, n, at, o->path);
+    PUT("\",\"regions\":%llu,\"max_team\":%d,\"team1\":%llu,\"uncounted_team\":%llu,\"ns\":%llu}", regions, atomic_load(&o->max_team),
+        (unsigned long long)atomic_load(&o->team1), (unsigned long long)atomic_load(&o->unattributed_team), (unsigned long long)atomic_load(&o->ns));
+    first = 0;
+  }
+  PUT("]}");
+  if (n > 0) buf[at < n ? at : n - 1] = 0;
+  return at;
+}
