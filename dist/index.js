@@ -38224,6 +38224,48 @@ async function endBuildCache(session, store, buildSeconds) {
 import { spawn as spawn2 } from "node:child_process";
 import * as fs6 from "node:fs";
 import * as path12 from "node:path";
+
+// src/process/group.ts
+var OWN_GROUP = process.platform !== "win32";
+var live = /* @__PURE__ */ new Set();
+var hooked = false;
+function trackGroup(child2) {
+  if (!OWN_GROUP || child2.pid === void 0) return;
+  live.add(child2.pid);
+  if (!hooked) {
+    hooked = true;
+    process.on("exit", killAll);
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+      const onSignal = () => {
+        killAll();
+        process.removeListener(sig, onSignal);
+        process.kill(process.pid, sig);
+      };
+      process.on(sig, onSignal);
+    }
+  }
+}
+function killAll() {
+  for (const pid of live) signalGroup(pid, "SIGKILL");
+  live.clear();
+}
+function killGroup(child2, signal = "SIGKILL") {
+  if (child2.pid === void 0) return;
+  if (!OWN_GROUP) {
+    child2.kill(signal);
+    return;
+  }
+  signalGroup(child2.pid, signal);
+  live.delete(child2.pid);
+}
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+  }
+}
+
+// src/build/build-helper.ts
 async function runBuild(opts) {
   fs6.mkdirSync(path12.dirname(opts.logPath), { recursive: true });
   const file = fs6.createWriteStream(opts.logPath);
@@ -38236,8 +38278,10 @@ async function runBuild(opts) {
       cwd: opts.cwd,
       // The build and a custom command find the chosen interpreter as $PYTHON.
       env: { ...userEnv(), PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"]
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: OWN_GROUP
     });
+    trackGroup(child2);
     let pending = "";
     const onData = (chunk) => {
       const text = chunk.toString("utf8");
@@ -38257,6 +38301,7 @@ async function runBuild(opts) {
         chunks.push(msg);
         resolve13(127);
       });
+      child2.on("exit", () => killGroup(child2));
       child2.on("close", (code2, signal) => {
         if (pending) opts.log.info(pending);
         resolve13(code2 ?? (signal ? 128 : 1));
@@ -80835,8 +80880,11 @@ var Worker = class {
     this.child = spawn3(opts.python, args, {
       cwd: opts.workdir,
       env: { ...userEnv(), ...opts.env, ...threadEnv(opts.threads) },
-      stdio: ["pipe", "pipe", "pipe", "pipe"]
+      stdio: ["pipe", "pipe", "pipe", "pipe"],
+      // A group of its own: killing it kills what the workload started as well.
+      detached: OWN_GROUP
     });
+    trackGroup(this.child);
     const keep = (chunk) => {
       this.tail = (this.tail + chunk.toString("utf8")).slice(-TAIL_BYTES);
     };
@@ -80872,6 +80920,7 @@ var Worker = class {
   onExit(how) {
     if (this.exited) return;
     this.exited = how;
+    killGroup(this.child);
     setTimeout(() => this.settle(null, new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) ${how}`, this.output)), 50);
   }
   settle(reply, err) {
@@ -80911,7 +80960,7 @@ var Worker = class {
     return this.exited === null;
   }
   kill() {
-    if (this.exited === null) this.child.kill("SIGKILL");
+    if (this.exited === null) killGroup(this.child);
   }
   /** Asks the worker to exit and waits for it (kills it if it lingers). */
   async close() {
