@@ -79988,6 +79988,19 @@ function presetPath(name) {
   return path26.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
 }
 
+// src/report/bounds.ts
+var MAX_STRING = 1e5;
+var MAX_ITEMS = 1e4;
+function fitBounds(value) {
+  return fit(value);
+}
+function fit(v) {
+  if (typeof v === "string") return v.length > MAX_STRING ? v.slice(0, MAX_STRING - 1) + "\u2026" : v;
+  if (Array.isArray(v)) return v.slice(0, MAX_ITEMS).map(fit);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fit(x)]));
+  return v;
+}
+
 // src/report/own-file.ts
 import * as fs19 from "node:fs";
 import * as path27 from "node:path";
@@ -80052,16 +80065,35 @@ var report_schema_default = {
   $id: "https://github.com/thread-scaling-check/thread-scaling-check/schema/report.schema.json",
   title: "thread-scaling-check report",
   type: "object",
-  required: ["schema", "version", "tool", "createdAt", "verdict", "reasons", "speedup", "settings", "runner", "threshold", "build", "binaries", "sources", "cases", "control", "controlScales", "measurement", "errors"],
+  required: [
+    "schema",
+    "version",
+    "tool",
+    "createdAt",
+    "verdict",
+    "reasons",
+    "speedup",
+    "settings",
+    "runner",
+    "threshold",
+    "build",
+    "binaries",
+    "sources",
+    "cases",
+    "control",
+    "controlScales",
+    "measurement",
+    "errors"
+  ],
   properties: {
     schema: { const: "thread-scaling-check/report" },
-    version: { type: "string", pattern: "^1\\.\\d+$" },
+    version: { type: "string", pattern: "^1\\.\\d+$", maxLength: 1e5 },
     tool: {
       type: "object",
       required: ["name", "version"],
-      properties: { name: { type: "string" }, version: { type: "string" } }
+      properties: { name: { type: "string", maxLength: 1e5 }, version: { type: "string", maxLength: 1e5 } }
     },
-    createdAt: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" },
+    createdAt: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", maxLength: 1e5 },
     verdict: { $ref: "#/definitions/verdict" },
     reasons: { $ref: "#/definitions/strings" },
     speedup: { type: ["number", "null"], minimum: 0 },
@@ -80069,10 +80101,10 @@ var report_schema_default = {
       type: "object",
       required: ["workingDirectory", "buildCommand", "workload", "threads", "minSpeedup", "failOn", "maxTime"],
       properties: {
-        workingDirectory: { type: "string" },
-        buildCommand: { type: ["string", "null"] },
-        workload: { type: ["string", "null"] },
-        threads: { type: "array", items: { type: "integer", minimum: 1 }, minItems: 2 },
+        workingDirectory: { type: "string", maxLength: 1e5 },
+        buildCommand: { type: ["string", "null"], maxLength: 1e5 },
+        workload: { type: ["string", "null"], maxLength: 1e5 },
+        threads: { type: "array", items: { type: "integer", minimum: 1 }, minItems: 2, maxItems: 1e4 },
         minSpeedup: { type: "number", minimum: 1, maximum: 4 },
         failOn: { enum: ["fail", "inconclusive", "never"] },
         maxTime: { type: "number", exclusiveMinimum: 0 }
@@ -80082,13 +80114,13 @@ var report_schema_default = {
       type: "object",
       required: ["os", "arch", "torchVersion", "parallelBackend", "cpuCount", "usableCpus"],
       properties: {
-        os: { type: "string" },
-        arch: { type: "string" },
-        python: { type: "string" },
-        pythonVersion: { type: "string" },
-        platform: { type: "string" },
-        torchVersion: { type: "string" },
-        parallelBackend: { type: "string" },
+        os: { type: "string", maxLength: 1e5 },
+        arch: { type: "string", maxLength: 1e5 },
+        python: { type: "string", maxLength: 1e5 },
+        pythonVersion: { type: "string", maxLength: 1e5 },
+        platform: { type: "string", maxLength: 1e5 },
+        torchVersion: { type: "string", maxLength: 1e5 },
+        parallelBackend: { type: "string", maxLength: 1e5 },
         cpuCount: { type: "integer", minimum: 1 },
         affinityCpus: { type: ["integer", "null"] },
         cgroupCpus: { type: ["number", "null"] },
@@ -80103,7 +80135,7 @@ var report_schema_default = {
         minSpeedup: { type: "number" },
         judgedThreads: { type: "integer", minimum: 1 },
         required: { type: "number" },
-        note: { type: "string" }
+        note: { type: "string", maxLength: 1e5 }
       }
     },
     build: {
@@ -80113,14 +80145,17 @@ var report_schema_default = {
           type: "object",
           required: ["command", "seconds", "exitCode", "log"],
           properties: {
-            command: { type: "string" },
+            command: { type: "string", maxLength: 1e5 },
             seconds: { type: "number" },
             exitCode: { type: "integer" },
-            log: { type: "string" },
-            compileDatabase: { type: ["string", "null"] },
-            audit: { type: ["object", "null"], properties: { tus: { type: "array" }, links: { type: "array" }, flagged: { type: "array" } } },
-            cache: { type: ["object", "null"], properties: { key: { type: "string" }, exactHit: { type: "boolean" }, buildSeconds: { type: "number" } } },
-            fixApplied: { type: ["object", "null"], additionalProperties: { type: "string" } }
+            log: { type: "string", maxLength: 1e5 },
+            compileDatabase: { type: ["string", "null"], maxLength: 1e5 },
+            audit: { oneOf: [{ type: "null" }, { $ref: "#/definitions/audit" }] },
+            cache: {
+              type: ["object", "null"],
+              properties: { key: { type: "string", maxLength: 1e5 }, exactHit: { type: "boolean" }, buildSeconds: { type: "number" } }
+            },
+            fixApplied: { type: ["object", "null"], additionalProperties: { type: "string", maxLength: 1e5 }, maxProperties: 1e3 }
           }
         }
       ]
@@ -80128,12 +80163,20 @@ var report_schema_default = {
     remediation: {
       oneOf: [
         { type: "null" },
-        { type: "object", required: ["file", "diff", "note"], properties: { file: { type: "string" }, diff: { type: "string" }, note: { type: "string" } } }
+        {
+          type: "object",
+          required: ["file", "diff", "note"],
+          properties: {
+            file: { type: "string", maxLength: 1e5 },
+            diff: { type: "string", maxLength: 1e5 },
+            note: { type: "string", maxLength: 1e5 }
+          }
+        }
       ]
     },
-    binaries: { type: "array", items: { $ref: "#/definitions/binary" } },
-    sources: { type: "array", items: { $ref: "#/definitions/sourceHit" } },
-    cases: { type: "array", items: { $ref: "#/definitions/case" } },
+    binaries: { type: "array", items: { $ref: "#/definitions/binary" }, maxItems: 1e4 },
+    sources: { type: "array", items: { $ref: "#/definitions/sourceHit" }, maxItems: 1e4 },
+    cases: { type: "array", items: { $ref: "#/definitions/case" }, maxItems: 1e4 },
     control: { oneOf: [{ type: "null" }, { $ref: "#/definitions/case" }] },
     controlScales: { type: ["boolean", "null"] },
     measurement: {
@@ -80146,18 +80189,23 @@ var report_schema_default = {
             rounds: { type: "integer", minimum: 0 },
             seconds: { type: "number", minimum: 0 },
             stoppedBy: { enum: ["decided", "static-verdict", "max-rounds", "max-time"] },
-            workloadInfo: { type: "object", additionalProperties: { type: "string" } },
+            workloadInfo: { type: "object", additionalProperties: { type: "string", maxLength: 1e5 }, maxProperties: 1e3 },
             reference: {
               type: "object",
               description: "The throughput reference: each case also ran as `copies` independent single-thread processes at once.",
               required: ["copies", "skipped", "peakRss"],
               properties: {
                 copies: { type: "integer", minimum: 0 },
-                skipped: { type: ["string", "null"], description: "Why no reference ran, or null." },
+                skipped: { type: ["string", "null"], description: "Why no reference ran, or null.", maxLength: 1e5 },
                 peakRss: {
                   type: "array",
-                  items: { type: "object", required: ["process", "bytes"], properties: { process: { type: "string" }, bytes: { type: "number", minimum: 0 } } },
-                  description: "Peak resident memory of every measuring process."
+                  items: {
+                    type: "object",
+                    required: ["process", "bytes"],
+                    properties: { process: { type: "string", maxLength: 1e5 }, bytes: { type: "number", minimum: 0 } }
+                  },
+                  description: "Peak resident memory of every measuring process.",
+                  maxItems: 1e4
                 }
               }
             },
@@ -80167,9 +80215,9 @@ var report_schema_default = {
                 type: "object",
                 required: ["name", "iters", "samples"],
                 properties: {
-                  name: { type: "string" },
+                  name: { type: "string", maxLength: 1e5 },
                   iters: { type: "integer", minimum: 0 },
-                  samples: { type: "array", items: { $ref: "#/definitions/sample" } },
+                  samples: { type: "array", items: { $ref: "#/definitions/sample" }, maxItems: 1e4 },
                   reference: {
                     type: "array",
                     items: {
@@ -80178,13 +80226,27 @@ var report_schema_default = {
                       properties: {
                         round: { type: "integer", minimum: 1 },
                         iters: { type: "integer", minimum: 1 },
-                        perCopy: { type: "array", items: { type: "number", minimum: 0 }, minItems: 1, maxItems: 1024, description: "Seconds per call in each copy, all run at the same moment." },
-                        cpuPerCopy: { type: "array", items: { type: "number", minimum: 0 }, minItems: 1, maxItems: 1024, description: "CPU seconds per call in each copy." }
+                        perCopy: {
+                          type: "array",
+                          items: { type: "number", minimum: 0 },
+                          minItems: 1,
+                          maxItems: 1024,
+                          description: "Seconds per call in each copy, all run at the same moment."
+                        },
+                        cpuPerCopy: {
+                          type: "array",
+                          items: { type: "number", minimum: 0 },
+                          minItems: 1,
+                          maxItems: 1024,
+                          description: "CPU seconds per call in each copy."
+                        }
                       }
-                    }
+                    },
+                    maxItems: 1e4
                   }
                 }
-              }
+              },
+              maxItems: 1e4
             }
           }
         }
@@ -80194,7 +80256,7 @@ var report_schema_default = {
   },
   definitions: {
     verdict: { enum: ["pass", "fail", "inconclusive", "skipped"] },
-    strings: { type: "array", items: { type: "string" } },
+    strings: { type: "array", items: { type: "string", maxLength: 1e5 }, maxItems: 1e4 },
     interval: {
       type: "object",
       required: ["estimate", "low", "high"],
@@ -80204,32 +80266,32 @@ var report_schema_default = {
       type: "object",
       required: ["file", "line", "column", "construct", "text"],
       properties: {
-        file: { type: "string" },
+        file: { type: "string", maxLength: 1e5 },
         line: { type: "integer", minimum: 1 },
         column: { type: "integer", minimum: 1 },
         construct: { enum: ["at-parallel", "omp-pragma", "stable-parallel"] },
-        text: { type: "string" }
+        text: { type: "string", maxLength: 1e5 }
       }
     },
     binary: {
       type: "object",
       required: ["path", "verdict", "cause", "reasons", "lostLines", "images"],
       properties: {
-        path: { type: "string" },
+        path: { type: "string", maxLength: 1e5 },
         verdict: { $ref: "#/definitions/verdict" },
-        cause: { type: "string" },
+        cause: { type: "string", maxLength: 1e5 },
         reasons: { $ref: "#/definitions/strings" },
-        lostLines: { type: "array", items: { $ref: "#/definitions/sourceHit" } },
+        lostLines: { type: "array", items: { $ref: "#/definitions/sourceHit" }, maxItems: 1e4 },
         images: {
           type: "array",
           items: {
             type: "object",
             required: ["format", "arch", "stripped", "openmp"],
             properties: {
-              format: { type: "string" },
-              arch: { type: "string" },
+              format: { type: "string", maxLength: 1e5 },
+              arch: { type: "string", maxLength: 1e5 },
               stripped: { type: "boolean" },
-              partial: { type: "string" },
+              partial: { type: "string", maxLength: 1e5 },
               openmp: {
                 type: "object",
                 required: ["parallel", "forkImports", "imports", "runtimes", "outlinedRegions"],
@@ -80239,13 +80301,19 @@ var report_schema_default = {
                   imports: { $ref: "#/definitions/strings" },
                   runtimes: {
                     type: "array",
-                    items: { type: "object", required: ["library", "family"], properties: { library: { type: "string" }, family: { type: "string" } } }
+                    items: {
+                      type: "object",
+                      required: ["library", "family"],
+                      properties: { library: { type: "string", maxLength: 1e5 }, family: { type: "string", maxLength: 1e5 } }
+                    },
+                    maxItems: 1e4
                   },
                   outlinedRegions: { $ref: "#/definitions/strings" }
                 }
               }
             }
-          }
+          },
+          maxItems: 1e4
         }
       }
     },
@@ -80253,12 +80321,16 @@ var report_schema_default = {
       type: "object",
       required: ["name", "verdict", "reasons", "rows", "judged"],
       properties: {
-        name: { type: "string" },
+        name: { type: "string", maxLength: 1e5 },
         verdict: { $ref: "#/definitions/verdict" },
         reasons: { $ref: "#/definitions/strings" },
-        error: { type: "string" },
+        error: { type: "string", maxLength: 1e5 },
         judged: { oneOf: [{ type: "null" }, { $ref: "#/definitions/interval" }] },
-        cause: { type: "string", description: "Why the case got its verdict, in one word (scales, serial, contention, too-little-work, runner-limit, ...)." },
+        cause: {
+          type: "string",
+          description: "Why the case got its verdict, in one word (scales, serial, contention, too-little-work, runner-limit, ...).",
+          maxLength: 1e5
+        },
         reference: {
           oneOf: [
             { type: "null" },
@@ -80288,7 +80360,8 @@ var report_schema_default = {
               busyThreads: { type: ["number", "null"] },
               oversubscribed: { type: "boolean" }
             }
-          }
+          },
+          maxItems: 1e4
         }
       }
     },
@@ -80301,10 +80374,74 @@ var report_schema_default = {
         iters: { type: "integer", minimum: 1 },
         wall: { type: "number", minimum: 0 },
         cpu: { type: "number", minimum: 0 },
-        perCall: { type: ["array", "null"], items: { type: "number", minimum: 0 }, maxItems: 64, description: "Seconds per call in each timed chunk of the sample; the sample's time per call is their median, so a short preemption spoils one chunk, not the sample." },
-        steal: { type: ["array", "null"], items: { type: "integer", minimum: 0 }, minItems: 2, maxItems: 2, description: "[steal, total] CPU ticks of the whole machine during the sample, from /proc/stat: time the hypervisor gave our vCPUs to someone else." },
-        wait: { type: ["number", "null"], minimum: 0, description: "Seconds the process's threads were runnable but waited for a CPU during the sample (schedstat run_delay): other processes on the runner taking our CPUs." },
-        threadCpu: { type: ["array", "null"], items: { type: "number" }, description: "CPU seconds per OS thread over the second half of the sample, busiest first; null where per-thread times cannot be read." }
+        perCall: {
+          type: ["array", "null"],
+          items: { type: "number", minimum: 0 },
+          maxItems: 64,
+          description: "Seconds per call in each timed chunk of the sample; the sample's time per call is their median, so a short preemption spoils one chunk, not the sample."
+        },
+        steal: {
+          type: ["array", "null"],
+          items: { type: "integer", minimum: 0 },
+          minItems: 2,
+          maxItems: 2,
+          description: "[steal, total] CPU ticks of the whole machine during the sample, from /proc/stat: time the hypervisor gave our vCPUs to someone else."
+        },
+        wait: {
+          type: ["number", "null"],
+          minimum: 0,
+          description: "Seconds the process's threads were runnable but waited for a CPU during the sample (schedstat run_delay): other processes on the runner taking our CPUs."
+        },
+        threadCpu: {
+          type: ["array", "null"],
+          items: { type: "number" },
+          description: "CPU seconds per OS thread over the second half of the sample, busiest first; null where per-thread times cannot be read.",
+          maxItems: 1e4
+        }
+      }
+    },
+    openmpFlags: {
+      type: "object",
+      required: ["flags", "enabled"],
+      properties: { flags: { $ref: "#/definitions/strings" }, enabled: { type: "boolean" }, note: { type: "string", maxLength: 1e5 } }
+    },
+    tuAudit: {
+      type: "object",
+      required: ["file", "output", "compiler", "family", "openmp", "optimisation", "target", "debug", "parallelHeader", "hits", "flagged", "linkedInto"],
+      properties: {
+        file: { type: "string", maxLength: 1e5 },
+        output: { type: "string", maxLength: 1e5 },
+        compiler: { type: "string", maxLength: 1e5 },
+        family: { type: "string", maxLength: 1e5 },
+        openmp: { $ref: "#/definitions/openmpFlags" },
+        optimisation: { type: ["string", "null"], maxLength: 1e5 },
+        target: { $ref: "#/definitions/strings" },
+        debug: { $ref: "#/definitions/strings" },
+        parallelHeader: { type: ["string", "null"], maxLength: 1e5 },
+        hits: { type: "array", items: { $ref: "#/definitions/sourceHit" }, maxItems: 1e4 },
+        flagged: { type: "boolean" },
+        linkedInto: { $ref: "#/definitions/strings" }
+      }
+    },
+    linkAudit: {
+      type: "object",
+      required: ["output", "compiler", "family", "objects", "openmpFlags", "openmpLibraries"],
+      properties: {
+        output: { type: "string", maxLength: 1e5 },
+        compiler: { type: "string", maxLength: 1e5 },
+        family: { type: "string", maxLength: 1e5 },
+        objects: { $ref: "#/definitions/strings" },
+        openmpFlags: { $ref: "#/definitions/strings" },
+        openmpLibraries: { $ref: "#/definitions/strings" }
+      }
+    },
+    audit: {
+      type: "object",
+      required: ["tus", "links", "flagged"],
+      properties: {
+        tus: { type: "array", items: { $ref: "#/definitions/tuAudit" }, maxItems: 1e4 },
+        links: { type: "array", items: { $ref: "#/definitions/linkAudit" }, maxItems: 1e4 },
+        flagged: { type: "array", items: { $ref: "#/definitions/tuAudit" }, maxItems: 1e4 }
       }
     }
   }
@@ -80460,7 +80597,7 @@ async function runCheck(s, log2) {
   const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts: facts2, measurement, threads: s.threads, minSpeedup: s.minSpeedup });
   const speeds = j.cases.filter((c) => !c.error).map((c) => c.judged?.estimate ?? NaN).filter(Number.isFinite);
   const errors = [...measurement?.cases ?? [], ...measurement ? [measurement.control] : []].filter((c) => c.error).map((c) => `Case '${c.name}': ${c.error}`);
-  const report = validateReport({
+  const report = validateReport(fitBounds({
     schema: "thread-scaling-check/report",
     version: REPORT_SCHEMA_VERSION,
     tool: { name: package_default.name, version: package_default.version },
@@ -80480,7 +80617,7 @@ async function runCheck(s, log2) {
     controlScales: j.controlScales,
     measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, reference: measurement.reference, samples: [...measurement.cases, measurement.control].map((c) => ({ name: c.name, iters: c.iters, samples: c.samples, ...c.reference ? { reference: c.reference } : {} })) } : null,
     errors
-  });
+  }));
   writeReport(s.reportPath, report);
   return report;
 }

@@ -23,6 +23,7 @@ import { measure, MeasureSetupError } from './measure/measure-helper.js'
 import type { Measurement, RunnerFacts } from './measure/types.js'
 import { Worker } from './measure/worker.js'
 import { harnessPath, presetPath } from './paths.js'
+import { fitBounds } from './report/bounds.js'
 import { OwnFileError, writeOwnFile } from './report/own-file.js'
 import { validateReport } from './report/schema.js'
 import type { Report } from './report/types.js'
@@ -177,7 +178,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
   const speeds = j.cases.filter(c => !c.error).map(c => c.judged?.estimate ?? NaN).filter(Number.isFinite)
   const errors = [...(measurement?.cases ?? []), ...(measurement ? [measurement.control] : [])].filter(c => c.error).map(c => `Case '${c.name}': ${c.error}`)
 
-  const report = validateReport({
+  const report = validateReport(fitBounds({
     schema: 'thread-scaling-check/report',
     version: REPORT_SCHEMA_VERSION,
     tool: { name: pkg.name, version: pkg.version },
@@ -200,7 +201,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     controlScales: j.controlScales,
     measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, reference: measurement.reference, samples: [...measurement.cases, measurement.control].map(c => ({ name: c.name, iters: c.iters, samples: c.samples, ...(c.reference ? { reference: c.reference } : {}) })) } : null,
     errors
-  })
+  }))
   writeReport(s.reportPath, report)
   return report
 }

@@ -104,9 +104,9 @@ describe('mode: comment', () => {
     const pr = server.addPull(SHA)
     const evil = legReport(0)
     const payloads = ['<img src=x onerror=alert(1)>', '<script>alert(document.cookie)</script>', '[click me](javascript:alert(1))', '![track](https://evil.example/pixel.png)', '@everyone', '</details><h1>pwned</h1>', '<!-- tsc:/section -->', '```\n# fake heading']
-    evil.runner = { ...evil.runner, os: payloads[0], arch: payloads[4], torchVersion: payloads[5] + 'x'.repeat(100_000) }
+    evil.runner = { ...evil.runner, os: payloads[0], arch: payloads[4], torchVersion: payloads[5] + 'x'.repeat(90_000) }
     evil.cases[0].name = payloads.join(' ')
-    evil.reasons = [payloads.join('\n'), 'y'.repeat(1_000_000)]
+    evil.reasons = [payloads.join('\n'), 'y'.repeat(99_000)]
     if (evil.control) evil.control.name = payloads[1]
     artifact('evil', evil)
     await runCommentMode(settings, deps())
