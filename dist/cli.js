@@ -80450,12 +80450,13 @@ var report_schema_default = {
 // src/report/schema.ts
 var ajv = new import_ajv.Ajv({ allErrors: true, strict: false });
 var validate2 = ajv.compile(report_schema_default);
+var validateUntrusted = new import_ajv.Ajv({ allErrors: false, strict: false, removeAdditional: "all" }).compile(report_schema_default);
 var ReportSchemaError = class extends Error {
 };
-function validateReport(value, source = "report") {
+function validateReport(value, source = "report", check2 = validate2) {
   const data = JSON.parse(JSON.stringify(value));
-  if (!validate2(data)) {
-    const problems = (validate2.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`.trim());
+  if (!check2(data)) {
+    const problems = (check2.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`.trim());
     throw new ReportSchemaError(`${source} does not match the report schema: ${problems.join("; ")}`);
   }
   return data;

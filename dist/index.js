@@ -38352,14 +38352,14 @@ function wrapperScript(spec) {
 }
 
 // src/build/compile-db.ts
-function parseRecord(bytes, time) {
+function parseRecord(bytes, time2) {
   const text = bytes.toString("utf8");
   if (!text.endsWith("\0")) return null;
   const fields = text.slice(0, -1).split("\0");
   if (fields[0] !== RECORD_MAGIC || fields.length < 4) return null;
   const role = fields[2];
   if (role !== "cc" && role !== "cxx") return null;
-  return { directory: fields[1], role, arguments: fields.slice(3), time };
+  return { directory: fields[1], role, arguments: fields.slice(3), time: time2 };
 }
 var SOURCE = /\.(c|cc|cpp|cxx|c\+\+|cp|C|CPP|cu|m|mm|S|s|sx)$/;
 var OBJECT = /\.(o|obj|lo|a|lib)$/;
@@ -81657,15 +81657,19 @@ var report_schema_default = {
 // src/report/schema.ts
 var ajv = new import_ajv.Ajv({ allErrors: true, strict: false });
 var validate2 = ajv.compile(report_schema_default);
+var validateUntrusted = new import_ajv.Ajv({ allErrors: false, strict: false, removeAdditional: "all" }).compile(report_schema_default);
 var ReportSchemaError = class extends Error {
 };
-function validateReport(value, source = "report") {
+function validateReport(value, source = "report", check = validate2) {
   const data = JSON.parse(JSON.stringify(value));
-  if (!validate2(data)) {
-    const problems = (validate2.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`.trim());
+  if (!check(data)) {
+    const problems = (check.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`.trim());
     throw new ReportSchemaError(`${source} does not match the report schema: ${problems.join("; ")}`);
   }
   return data;
+}
+function validateUntrustedReport(value, source) {
+  return validateReport(value, source, validateUntrusted);
 }
 
 // src/pipeline.ts
@@ -82126,6 +82130,7 @@ var DEFAULT_ARTIFACT_LIMITS = {
   maxArtifacts: 50,
   maxZipBytes: 10 * 1024 * 1024,
   maxReports: 50,
+  maxReportBytes: 1024 * 1024,
   maxEntries: 200,
   maxEntryBytes: 5 * 1024 * 1024,
   maxTotalBytes: 20 * 1024 * 1024
@@ -82167,7 +82172,13 @@ function parseJson(text) {
 }
 function asReport(value, source) {
   if (typeof value !== "object" || value === null || value.schema !== REPORT_SCHEMA) return null;
-  return validateReport(value, source);
+  return validateUntrustedReport(value, source);
+}
+var looksLikeReport = (data) => data.subarray(0, 4096).includes(REPORT_SCHEMA);
+var LEG_FILE_BYTES = 4096;
+function timeOf(value) {
+  const t = typeof value === "string" ? Date.parse(value) : NaN;
+  return Number.isFinite(t) ? t : null;
 }
 async function collectReports(client, owner, repo, runId, limits, log2) {
   const artifacts = await client.paginate(client.rest.actions.listWorkflowRunArtifacts, { owner, repo, run_id: runId, per_page: 100 });
@@ -82190,14 +82201,24 @@ async function collectReports(client, owner, repo, runId, limits, log2) {
       rejected.push({ artifact: name, file: null, reason: clip(e.message, 300) });
       continue;
     }
-    const parsed = new Map(files.map((f) => [f.name, parseJson(f.data.toString("utf8"))]));
+    const byName = new Map(files.map((f) => [f.name, f]));
+    const legOf = (reportName) => {
+      const f = byName.get(legFile(reportName));
+      return f && f.data.length <= LEG_FILE_BYTES ? legFromFile(parseJson(f.data.toString("utf8"))) : null;
+    };
+    const artifactAt = timeOf(a.updated_at) ?? timeOf(a.created_at);
     for (const f of files) {
       const file = clip(f.name, 200);
+      if (f.data.length > limits.maxReportBytes) {
+        if (looksLikeReport(f.data)) rejected.push({ artifact: name, file, reason: `${f.data.length} bytes, over the ${limits.maxReportBytes}-byte limit for one report` });
+        else log2.debug(`${name}/${file} is large and not a thread-scaling-check report; skipped`);
+        continue;
+      }
       try {
-        const report = asReport(parsed.get(f.name), `${name}/${file}`);
+        const report = asReport(parseJson(f.data.toString("utf8")), `${name}/${file}`);
         if (!report) log2.debug(`${name}/${file} is not a thread-scaling-check report; skipped`);
         else if (reports.length >= limits.maxReports) rejected.push({ artifact: name, file, reason: `more than ${limits.maxReports} reports` });
-        else reports.push({ artifact: name, file, report, leg: legFromFile(parsed.get(legFile(f.name))) });
+        else reports.push({ artifact: name, file, report, leg: legOf(f.name), artifactAt });
       } catch (e) {
         rejected.push({ artifact: name, file, reason: clip(e.message, 300) });
       }
@@ -82212,6 +82233,8 @@ var STICKY_MARKER = "<!-- thread-scaling-check:sticky -->";
 var BODY_LIMIT = 65536;
 var MAX_ROWS = 20;
 var MAX_REASONS = 3;
+var MAX_AT = 999999999999999;
+var sectionTime = (t) => Number.isFinite(t) && t >= 0 && t <= MAX_AT ? Math.floor(t) : 0;
 var VERDICTS = ["pass", "fail", "inconclusive", "skipped"];
 var open2 = (s) => `<!-- tsc:section id=${s.id} verdict=${s.verdict} at=${s.at} -->`;
 var CLOSE = "<!-- tsc:/section -->";
@@ -82267,8 +82290,7 @@ function renderSection(input) {
   const rows2 = table(input);
   const details = rows2.length ? [`<details${r.verdict === "pass" ? "" : " open"}><summary>Speedups by thread count</summary>`, "", ...rows2, ...drop(1, chart(r)), "", "</details>"] : [];
   const text = [`### ${ICON[r.verdict]} ${inline(leg, 80)}: ${r.verdict}`, ...drop(3, [...reasons, "", facts2, ...regression, ...drop(2, details)])].join("\n");
-  const at = Date.parse(r.createdAt);
-  return { id: legId(leg), verdict: r.verdict, at: Number.isFinite(at) ? at : 0, text };
+  return { id: legId(leg), verdict: r.verdict, at: sectionTime(input.at ?? Date.parse(r.createdAt)), text };
 }
 function degrade(text, level) {
   let out = text.replace(`
@@ -82314,11 +82336,44 @@ var wrap = (s, text) => `${open2(s)}
 ${text}
 ${CLOSE}
 `;
+var DROPPED_ROOM = 2e3;
+function keepOrder(a, b) {
+  return RANK2[a.s.verdict] - RANK2[b.s.verdict] || b.s.at - a.s.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+function droppedNote(dropped) {
+  if (dropped.length === 0) return "";
+  const names = [];
+  let length = 0;
+  for (const s of dropped) {
+    const name = sectionTitle(s);
+    if (length + name.length > DROPPED_ROOM - 300) break;
+    names.push(name);
+    length += name.length + 2;
+  }
+  const more = dropped.length - names.length;
+  return `_Left out to fit GitHub's 65,536-character comment limit, ${dropped.length} leg(s): ${names.join("; ")}${more ? `; \u2026and ${more} more` : ""}._
+
+`;
+}
 function renderComment(sections, limit = BODY_LIMIT) {
   const keyed = [...sections].map((s) => ({ s, key: `${sectionTitle(s)}\0${s.id}` }));
-  const list2 = keyed.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0).map((k) => k.s);
-  const head = header(list2);
   const size = (s, text) => open2(s).length + text.length + CLOSE.length + 2;
+  const minimal = (s) => size(s, degrade(s.text, 3));
+  let dropped = [];
+  if (header(keyed.map((k) => k.s)).length + keyed.reduce((n, k) => n + minimal(k.s), 0) > limit) {
+    let left = limit - header(keyed.map((k) => k.s)).length - DROPPED_ROOM;
+    const keep = /* @__PURE__ */ new Set();
+    for (const k of [...keyed].sort(keepOrder)) {
+      const m = minimal(k.s);
+      if (m <= left) {
+        keep.add(k.s);
+        left -= m;
+      } else dropped.push(k.s);
+    }
+    dropped = keyed.filter((k) => !keep.has(k.s)).sort((a, b) => a.key < b.key ? -1 : 1).map((k) => k.s);
+  }
+  const list2 = keyed.filter((k) => !dropped.includes(k.s)).sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0).map((k) => k.s);
+  const head = header(list2) + droppedNote(dropped);
   const chosen = /* @__PURE__ */ new Map();
   let room = limit - head.length;
   let pending = list2;
@@ -86728,6 +86783,10 @@ function onDefaultBranch(g) {
   const branch = defaultBranchOf(g);
   return branch ? g.ref === `refs/heads/${branch}` : g.eventName === "schedule";
 }
+function time(value) {
+  const t = typeof value === "string" ? Date.parse(value) : NaN;
+  return Number.isFinite(t) ? t : null;
+}
 function workflowRunOf(g) {
   const run3 = field(g.payload, "workflow_run");
   const id = int(field(run3, "id"));
@@ -86738,7 +86797,9 @@ function workflowRunOf(g) {
     id,
     headSha,
     event: str2(field(run3, "event")) ?? "",
-    pullRequests: Array.isArray(prs) ? prs.map((p) => int(field(p, "number"))).filter((n) => n !== null) : []
+    pullRequests: Array.isArray(prs) ? prs.map((p) => int(field(p, "number"))).filter((n) => n !== null) : [],
+    createdAt: time(field(run3, "created_at")),
+    updatedAt: time(field(run3, "updated_at"))
   };
 }
 
@@ -86910,6 +86971,24 @@ function legsFor(found) {
   const base2 = found.map((f) => f.leg ?? defaultLeg(f.report.runner));
   return base2.map((leg, i) => base2.indexOf(leg) !== base2.lastIndexOf(leg) ? `${leg} (${found[i].artifact})` : leg);
 }
+var RUN_SLACK_MS = 10 * 6e4;
+var MAX_LISTED = 20;
+var MAX_WARNINGS = 10;
+function timed(found, run3, rejected) {
+  const from = run3.createdAt;
+  const to = run3.updatedAt ?? Date.now();
+  const within = (t) => t !== null && (from === null || t >= from - RUN_SLACK_MS) && t <= to + RUN_SLACK_MS;
+  const out = [];
+  for (const f of found) {
+    const made = Date.parse(f.report.createdAt);
+    if (from !== null && !within(Number.isFinite(made) ? made : null)) {
+      rejected.push({ artifact: f.artifact, file: f.file, reason: `its createdAt ${clip(f.report.createdAt, 40)} lies outside run ${run3.id} (${new Date(from).toISOString()} to ${new Date(to).toISOString()})` });
+      continue;
+    }
+    out.push({ f, at: within(f.artifactAt) ? f.artifactAt : to });
+  }
+  return out;
+}
 async function runCommentMode(s, d, limits = DEFAULT_ARTIFACT_LIMITS) {
   const { env, log: log2 } = d;
   const run3 = workflowRunOf(env);
@@ -86923,9 +87002,14 @@ async function runCommentMode(s, d, limits = DEFAULT_ARTIFACT_LIMITS) {
   if (s.comment === "auto" && !run3.event.startsWith("pull_request")) return empty(`Run ${run3.id} was started by '${run3.event}', not by a pull request; nothing posted (comment: auto).
 `);
   const client = clientFor(s.githubToken, d);
-  const { reports, rejected } = await collectReports(client, env.owner, env.repo, run3.id, limits, log2);
-  for (const r of rejected) log2.warning(`Artifact '${r.artifact}'${r.file ? `, file '${r.file}'` : ""} was not used: ${r.reason}`);
-  const rejectedList = rejected.map((r) => `- ${inline(r.artifact, 100)}${r.file ? ` / ${inline(r.file, 100)}` : ""}: ${inline(r.reason, 300)}`);
+  const collected = await collectReports(client, env.owner, env.repo, run3.id, limits, log2);
+  const rejected = collected.rejected;
+  const dated = timed(collected.reports, run3, rejected);
+  const reports = dated.map((d2) => d2.f);
+  for (const r of rejected.slice(0, MAX_WARNINGS)) log2.warning(`Artifact '${r.artifact}'${r.file ? `, file '${r.file}'` : ""} was not used: ${r.reason}`);
+  if (rejected.length > MAX_WARNINGS) log2.warning(`${rejected.length - MAX_WARNINGS} more artifact file(s) were not used; the step summary lists the first ${MAX_LISTED}.`);
+  const rejectedList = rejected.slice(0, MAX_LISTED).map((r) => `- ${inline(r.artifact, 100)}${r.file ? ` / ${inline(r.file, 100)}` : ""}: ${inline(r.reason, 300)}`);
+  if (rejected.length > MAX_LISTED) rejectedList.push(`- \u2026and ${rejected.length - MAX_LISTED} more not used, not listed here.`);
   if (reports.length === 0) {
     log2.info(`Run ${run3.id} uploaded no thread-scaling-check report; nothing to post.`);
     return empty([`No thread-scaling-check report among the artifacts of [run ${run3.id}](${runUrl(env, run3.id)}).`, "", ...rejectedList, ""].join("\n"));
@@ -86940,7 +87024,7 @@ async function runCommentMode(s, d, limits = DEFAULT_ARTIFACT_LIMITS) {
   const sections = [];
   for (const [i, f] of reports.entries()) {
     const comparison2 = run3.event.startsWith("pull_request") ? await loadComparison(f.report, legs[i], s.regressionTolerance, d) : null;
-    sections.push(renderSection({ leg: legs[i], report: f.report, comparison: comparison2, runUrl: runUrl(env, run3.id) }));
+    sections.push(renderSection({ leg: legs[i], report: f.report, comparison: comparison2, runUrl: runUrl(env, run3.id), at: dated[i].at }));
   }
   try {
     const identity = await resolveIdentity(client, log2);
@@ -87010,15 +87094,15 @@ ${fix.setupPy}`, props: { title: "OpenMP flags belong here", file: setupPy.path,
 
 // src/report/dropped.ts
 var ICON2 = { error: "\u274C", warning: "\u26A0\uFE0F", notice: "\u2139\uFE0F" };
-var MAX_LISTED = 100;
+var MAX_LISTED2 = 100;
 function renderDropped(dropped) {
   if (dropped.length === 0) return "";
   const out = [`<details><summary>${dropped.length} more annotation(s): GitHub shows 10 errors and 10 warnings per step</summary>`, ""];
-  for (const a of dropped.slice(0, MAX_LISTED)) {
+  for (const a of dropped.slice(0, MAX_LISTED2)) {
     const where2 = a.props.file ? `\`${md(a.props.file)}${a.props.startLine ? `:${a.props.startLine}` : ""}\`: ` : "";
     out.push(`- ${ICON2[a.level]} ${where2}${md(a.message.split("\n")[0].slice(0, 300))}`);
   }
-  if (dropped.length > MAX_LISTED) out.push(`- \u2026and ${dropped.length - MAX_LISTED} more in the JSON report.`);
+  if (dropped.length > MAX_LISTED2) out.push(`- \u2026and ${dropped.length - MAX_LISTED2} more in the JSON report.`);
   out.push("", "</details>", "");
   return out.join("\n");
 }

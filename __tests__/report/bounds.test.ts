@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals'
 import schema from '../../schema/report.schema.json' with { type: 'json' }
 import { makeReport } from '../../__fixtures__/report.js'
 import { fitBounds, MAX_ITEMS, MAX_STRING } from '../../src/report/bounds.js'
-import { validateReport } from '../../src/report/schema.js'
+import { validateReport, validateUntrustedReport } from '../../src/report/schema.js'
 
 type Node = Record<string, unknown>
 
@@ -55,5 +55,14 @@ describe('report schema bounds', () => {
     expect(fitted.errors[0].endsWith('…')).toBe(true)
     expect(fitted.sources).toHaveLength(MAX_ITEMS)
     expect(fitted.verdict).toBe(r.verdict)
+  })
+
+  it('a report from another run keeps nothing the schema does not name', () => {
+    const r = { ...makeReport(), junk: Array.from({ length: 1000 }, () => [[]]) }
+    ;(r.runner as unknown as Record<string, unknown>).extra = 'x'
+    const read = validateUntrustedReport(r, 'artifact/report.json') as unknown as Record<string, unknown>
+    expect(read.junk).toBeUndefined()
+    expect((read.runner as Record<string, unknown>).extra).toBeUndefined()
+    expect(read.verdict).toBe(r.verdict)
   })
 })
