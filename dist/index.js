@@ -86640,38 +86640,44 @@ function createClient(token, apiUrl, policy, log2) {
 }
 
 // src/publish/comment-helper.ts
-var ACTIONS_BOT = "github-actions[bot]";
 var DEFAULT_STICKY = { settleMs: 1500, confirmations: 2, maxRounds: 20 };
 async function resolveIdentity(client, log2) {
   try {
     const { data } = await client.rest.users.getAuthenticated();
     return data.login;
   } catch (e) {
-    log2.debug(`GET /user answered ${statusOf(e) ?? e.message}; taking the comment author to be ${ACTIONS_BOT}`);
-    return ACTIONS_BOT;
+    log2.debug(`GET /user answered ${statusOf(e) ?? e.message}; asking GraphQL's viewer`);
   }
+  try {
+    const data = await client.graphql("query { viewer { login } }");
+    if (typeof data.viewer?.login === "string" && data.viewer.login) return data.viewer.login;
+  } catch (e) {
+    log2.debug(`GraphQL viewer answered ${statusOf(e) ?? e.message}`);
+  }
+  log2.info("The token's own login could not be established, so only comments this run writes are used: an existing comment may be left beside the new one.");
+  return null;
 }
-async function listSticky(client, t, identity) {
+async function listSticky(client, t, identity, created) {
   const all = await client.paginate(client.rest.issues.listComments, { owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100 });
-  return all.filter((c) => c.user?.login === identity && isSticky(c.body)).map((c) => ({ id: c.id, body: c.body ?? "", url: c.html_url })).sort((a, b) => a.id - b.id);
+  return all.filter((c) => (identity === null ? created.has(c.id) : c.user?.login === identity) && isSticky(c.body)).map((c) => ({ id: c.id, body: c.body ?? "", url: c.html_url })).sort((a, b) => a.id - b.id);
 }
 async function upsertSections(client, t, mine, identity, o) {
   const known = mergeSections(/* @__PURE__ */ new Map(), mine);
   const settle = () => o.retry.sleep(o.settleMs * (1 + o.retry.random()));
   const once = { request: { retries: 0 } };
-  let author = identity;
+  const created = /* @__PURE__ */ new Set();
   let stable = 0;
   let writes = 0;
   let failures = 0;
   for (let round = 1; round <= o.maxRounds; round++) {
-    const comments = await listSticky(client, t, author);
+    const comments = await listSticky(client, t, identity, created);
     for (const c of comments) mergeSections(known, parseSections(c.body));
     const wanted = renderComment(known.values());
     const canonical = comments[0];
     try {
       if (!canonical) {
         const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body: wanted, ...once });
-        author = data.user?.login ?? author;
+        created.add(data.id);
         writes++;
       } else if (canonical.body !== wanted) {
         await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: canonical.id, body: wanted, ...once });
@@ -86807,10 +86813,11 @@ function workflowRunOf(g) {
 var NIGHTLY_LABEL = "thread-scaling-check";
 var LABEL_COLOR = "d93f0b";
 var nightlyMarker = (leg) => `<!-- thread-scaling-check:nightly id=${legId(leg)} -->`;
-async function findOpen(client, i) {
+async function findOpen(client, i, identity) {
+  if (identity === null) return [];
   const marker2 = nightlyMarker(i.leg);
   const issues = await client.paginate(client.rest.issues.listForRepo, { owner: i.owner, repo: i.repo, state: "open", labels: NIGHTLY_LABEL, per_page: 100 });
-  return issues.filter((x) => !x.pull_request && (x.body ?? "").includes(marker2)).map((x) => ({ number: x.number })).sort((a, b) => a.number - b.number);
+  return issues.filter((x) => !x.pull_request && x.user?.login === identity && (x.body ?? "").includes(marker2)).map((x) => ({ number: x.number })).sort((a, b) => a.number - b.number);
 }
 async function ensureLabel(client, i) {
   try {
@@ -86823,8 +86830,8 @@ async function ensureLabel(client, i) {
 }
 var numbers2 = (i) => `${i.section.text}
 `;
-async function nightlyIssue(client, i, log2) {
-  const open3 = await findOpen(client, i);
+async function nightlyIssue(client, i, log2, identity) {
+  const open3 = await findOpen(client, i, identity);
   const { owner, repo } = i;
   const verdict = i.report.verdict;
   if (verdict === "fail") {
@@ -86945,7 +86952,8 @@ async function nightly(r, d, client) {
   }
   try {
     const section = renderSection({ leg: r.leg, report: r.report, comparison: null, runUrl: runUrl(env) });
-    return (await nightlyIssue(client(), { owner: env.owner, repo: env.repo, leg: r.leg, report: r.report, section, runUrl: runUrl(env) }, log2)).outcome;
+    const c = client();
+    return (await nightlyIssue(c, { owner: env.owner, repo: env.repo, leg: r.leg, report: r.report, section, runUrl: runUrl(env) }, log2, await resolveIdentity(c, log2))).outcome;
   } catch (e) {
     if (isForbidden(e)) log2.warning(readOnlyNotice("nightly issue", httpFailure(e)?.message ?? ""));
     else log2.warning(`The nightly issue was not updated: ${reasonOf(e)}. The verdict, summary and exit status are unaffected.`);
