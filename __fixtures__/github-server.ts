@@ -25,11 +25,15 @@ export interface TokenSpec {
   write: boolean
   /** False: GET /user answers 403, as it does for installation tokens such as GITHUB_TOKEN. */
   userEndpoint: boolean
+  /** False: GraphQL's viewer answers an error (an old GHES); true or absent: it names the account. */
+  viewer?: boolean
 }
 
 export const ACTIONS_BOT: Account = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' }
 export const HUMAN: Account = { login: 'mona', id: 583231, type: 'User' }
-export const TOKENS = { installation: 'ghs_installation', readOnly: 'ghs_readonly', user: 'ghp_user' } as const
+/** A GitHub App's installation token writes as the app's own bot. */
+export const APP_BOT: Account = { login: 'tsc-app[bot]', id: 90001, type: 'Bot' }
+export const TOKENS = { installation: 'ghs_installation', readOnly: 'ghs_readonly', user: 'ghp_user', app: 'ghs_app', appNoViewer: 'ghs_app_noviewer' } as const
 
 export interface Fault {
   method?: string
@@ -109,7 +113,9 @@ export class FakeGitHub {
   tokens = new Map<string, TokenSpec>([
     [TOKENS.installation, { account: ACTIONS_BOT, write: true, userEndpoint: false }],
     [TOKENS.readOnly, { account: ACTIONS_BOT, write: false, userEndpoint: false }],
-    [TOKENS.user, { account: HUMAN, write: true, userEndpoint: true }]
+    [TOKENS.user, { account: HUMAN, write: true, userEndpoint: true }],
+    [TOKENS.app, { account: APP_BOT, write: true, userEndpoint: false }],
+    [TOKENS.appNoViewer, { account: APP_BOT, write: true, userEndpoint: false, viewer: false }]
   ])
   comments: CommentRec[] = []
   issues: IssueRec[] = []
@@ -401,6 +407,20 @@ export class FakeGitHub {
       const a = this.artifacts.find(x => x.id === Number(blob[1]))
       record(a ? 200 : 404, null)
       return a ? send(200, a.zip) : send(404, { message: 'BlobNotFound' })
+    }
+
+    // GraphQL: only `query { viewer { login } }` is played, as installation tokens may ask it.
+    if (url.pathname === '/graphql' && method === 'POST') {
+      const token = this.tokens.get(auth)
+      const query = String((JSON.parse(raw || '{}') as { query?: unknown }).query ?? '')
+      record(token ? 200 : 401, raw)
+      if (!token) return send(401, { message: 'Bad credentials', documentation_url: DOCS })
+      if (!/^\s*query\s*\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) {
+        this.violations.push(`POST /graphql: query not played by this fake: ${query}`)
+        return send(200, { errors: [{ message: 'not played' }] })
+      }
+      if (token.viewer === false) return send(200, { data: null, errors: [{ type: 'FORBIDDEN', path: ['viewer'], message: 'Resource not accessible by integration' }] })
+      return send(200, { data: { viewer: { login: token.account.login } } })
     }
 
     const op = this.api.match(method, url.pathname)

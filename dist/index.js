@@ -5,6 +5,7 @@ import {
   InputError,
   Inputs,
   Outputs,
+  VERDICT_RANK,
   bar,
   core_exports,
   countingNote,
@@ -42,10 +43,11 @@ import {
   stoppedBy,
   summary,
   validateReport,
+  validateUntrustedReport,
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-G5RDRX2Q.js";
+} from "./chunks/chunk-LWBYMHBD.js";
 import {
   __commonJS,
   __require,
@@ -1091,6 +1093,7 @@ var DEFAULT_ARTIFACT_LIMITS = {
   maxArtifacts: 50,
   maxZipBytes: 10 * 1024 * 1024,
   maxReports: 50,
+  maxReportBytes: 1024 * 1024,
   maxEntries: 200,
   maxEntryBytes: 5 * 1024 * 1024,
   maxTotalBytes: 20 * 1024 * 1024
@@ -1132,7 +1135,13 @@ function parseJson(text) {
 }
 function asReport(value, source) {
   if (typeof value !== "object" || value === null || value.schema !== REPORT_SCHEMA) return null;
-  return validateReport(value, source);
+  return validateUntrustedReport(value, source);
+}
+var looksLikeReport = (data) => data.subarray(0, 4096).includes(REPORT_SCHEMA);
+var LEG_FILE_BYTES = 4096;
+function timeOf(value) {
+  const t = typeof value === "string" ? Date.parse(value) : NaN;
+  return Number.isFinite(t) ? t : null;
 }
 async function collectReports(client, owner, repo, runId, limits, log) {
   const artifacts = await client.paginate(client.rest.actions.listWorkflowRunArtifacts, { owner, repo, run_id: runId, per_page: 100 });
@@ -1155,14 +1164,24 @@ async function collectReports(client, owner, repo, runId, limits, log) {
       rejected.push({ artifact: name, file: null, reason: clip(e.message, 300) });
       continue;
     }
-    const parsed = new Map(files.map((f) => [f.name, parseJson(f.data.toString("utf8"))]));
+    const byName = new Map(files.map((f) => [f.name, f]));
+    const legOf = (reportName) => {
+      const f = byName.get(legFile(reportName));
+      return f && f.data.length <= LEG_FILE_BYTES ? legFromFile(parseJson(f.data.toString("utf8"))) : null;
+    };
+    const artifactAt = timeOf(a.updated_at) ?? timeOf(a.created_at);
     for (const f of files) {
       const file = clip(f.name, 200);
+      if (f.data.length > limits.maxReportBytes) {
+        if (looksLikeReport(f.data)) rejected.push({ artifact: name, file, reason: `${f.data.length} bytes, over the ${limits.maxReportBytes}-byte limit for one report` });
+        else log.debug(`${name}/${file} is large and not a thread-scaling-check report; skipped`);
+        continue;
+      }
       try {
-        const report = asReport(parsed.get(f.name), `${name}/${file}`);
+        const report = asReport(parseJson(f.data.toString("utf8")), `${name}/${file}`);
         if (!report) log.debug(`${name}/${file} is not a thread-scaling-check report; skipped`);
         else if (reports.length >= limits.maxReports) rejected.push({ artifact: name, file, reason: `more than ${limits.maxReports} reports` });
-        else reports.push({ artifact: name, file, report, leg: legFromFile(parsed.get(legFile(f.name))) });
+        else reports.push({ artifact: name, file, report, leg: legOf(f.name), artifactAt });
       } catch (e) {
         rejected.push({ artifact: name, file, reason: clip(e.message, 300) });
       }
@@ -1177,6 +1196,8 @@ var STICKY_MARKER = "<!-- thread-scaling-check:sticky -->";
 var BODY_LIMIT = 65536;
 var MAX_ROWS = 20;
 var MAX_REASONS = 3;
+var MAX_AT = 999999999999999;
+var sectionTime = (t) => Number.isFinite(t) && t >= 0 && t <= MAX_AT ? Math.floor(t) : 0;
 var VERDICTS = ["pass", "fail", "inconclusive", "skipped"];
 var open = (s) => `<!-- tsc:section id=${s.id} verdict=${s.verdict} at=${s.at} -->`;
 var CLOSE = "<!-- tsc:/section -->";
@@ -1232,8 +1253,7 @@ function renderSection(input) {
   const rows = table(input);
   const details = rows.length ? [`<details${r.verdict === "pass" ? "" : " open"}><summary>Speedups by thread count</summary>`, "", ...rows, ...drop(1, chart(r)), "", "</details>"] : [];
   const text = [`### ${ICON[r.verdict]} ${inline(leg, 80)}: ${r.verdict}`, ...drop(3, [...reasons, "", facts, ...regression, ...drop(2, details)])].join("\n");
-  const at = Date.parse(r.createdAt);
-  return { id: legId(leg), verdict: r.verdict, at: Number.isFinite(at) ? at : 0, text };
+  return { id: legId(leg), verdict: r.verdict, at: sectionTime(input.at ?? Date.parse(r.createdAt)), text };
 }
 function degrade(text, level) {
   let out = text.replace(`
@@ -1278,11 +1298,44 @@ var wrap = (s, text) => `${open(s)}
 ${text}
 ${CLOSE}
 `;
+var DROPPED_ROOM = 2e3;
+function keepOrder(a, b) {
+  return VERDICT_RANK[b.s.verdict] - VERDICT_RANK[a.s.verdict] || b.s.at - a.s.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+function droppedNote(dropped) {
+  if (dropped.length === 0) return "";
+  const names = [];
+  let length = 0;
+  for (const s of dropped) {
+    const name = sectionTitle(s);
+    if (length + name.length > DROPPED_ROOM - 300) break;
+    names.push(name);
+    length += name.length + 2;
+  }
+  const more = dropped.length - names.length;
+  return `_Left out to fit GitHub's 65,536-character comment limit, ${dropped.length} leg(s): ${names.join("; ")}${more ? `; \u2026and ${more} more` : ""}._
+
+`;
+}
 function renderComment(sections, limit = BODY_LIMIT) {
   const keyed = [...sections].map((s) => ({ s, key: `${sectionTitle(s)}\0${s.id}` }));
-  const list = keyed.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0).map((k) => k.s);
-  const head = header(list);
   const size = (s, text) => open(s).length + text.length + CLOSE.length + 2;
+  const minimal = (s) => size(s, degrade(s.text, 3));
+  let dropped = [];
+  if (header(keyed.map((k) => k.s)).length + keyed.reduce((n, k) => n + minimal(k.s), 0) > limit) {
+    let left = limit - header(keyed.map((k) => k.s)).length - DROPPED_ROOM;
+    const keep = /* @__PURE__ */ new Set();
+    for (const k of [...keyed].sort(keepOrder)) {
+      const m = minimal(k.s);
+      if (m <= left) {
+        keep.add(k.s);
+        left -= m;
+      } else dropped.push(k.s);
+    }
+    dropped = keyed.filter((k) => !keep.has(k.s)).sort((a, b) => a.key < b.key ? -1 : 1).map((k) => k.s);
+  }
+  const list = keyed.filter((k) => !dropped.includes(k.s)).sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0).map((k) => k.s);
+  const head = header(list) + droppedNote(dropped);
   const chosen = /* @__PURE__ */ new Map();
   let room = limit - head.length;
   let pending = list;
@@ -5549,38 +5602,44 @@ function createClient(token, apiUrl, policy, log) {
 }
 
 // src/publish/sticky-comment.ts
-var ACTIONS_BOT = "github-actions[bot]";
 var DEFAULT_STICKY = { settleMs: 1500, confirmations: 2, maxRounds: 20 };
 async function resolveIdentity(client, log) {
   try {
     const { data } = await client.rest.users.getAuthenticated();
     return data.login;
   } catch (e) {
-    log.debug(`GET /user answered ${statusOf(e) ?? e.message}; taking the comment author to be ${ACTIONS_BOT}`);
-    return ACTIONS_BOT;
+    log.debug(`GET /user answered ${statusOf(e) ?? e.message}; asking GraphQL's viewer`);
   }
+  try {
+    const data = await client.graphql("query { viewer { login } }");
+    if (typeof data.viewer?.login === "string" && data.viewer.login) return data.viewer.login;
+  } catch (e) {
+    log.debug(`GraphQL viewer answered ${statusOf(e) ?? e.message}`);
+  }
+  log.info("The token's own login could not be established, so only comments this run writes are used: an existing comment may be left beside the new one.");
+  return null;
 }
-async function listSticky(client, t, identity) {
+async function listSticky(client, t, identity, created) {
   const all = await client.paginate(client.rest.issues.listComments, { owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100 });
-  return all.filter((c) => c.user?.login === identity && isSticky(c.body)).map((c) => ({ id: c.id, body: c.body ?? "", url: c.html_url })).sort((a, b) => a.id - b.id);
+  return all.filter((c) => (identity === null ? created.has(c.id) : c.user?.login === identity) && isSticky(c.body)).map((c) => ({ id: c.id, body: c.body ?? "", url: c.html_url })).sort((a, b) => a.id - b.id);
 }
 async function upsertSections(client, t, mine, identity, o) {
   const known = mergeSections(/* @__PURE__ */ new Map(), mine);
   const settle = () => o.retry.sleep(o.settleMs * (1 + o.retry.random()));
   const once = { request: { retries: 0 } };
-  let author = identity;
+  const created = /* @__PURE__ */ new Set();
   let stable = 0;
   let writes = 0;
   let failures = 0;
   for (let round = 1; round <= o.maxRounds; round++) {
-    const comments = await listSticky(client, t, author);
+    const comments = await listSticky(client, t, identity, created);
     for (const c of comments) mergeSections(known, parseSections(c.body));
     const wanted = renderComment(known.values());
     const canonical = comments[0];
     try {
       if (!canonical) {
         const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body: wanted, ...once });
-        author = data.user?.login ?? author;
+        created.add(data.id);
         writes++;
       } else if (canonical.body !== wanted) {
         await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: canonical.id, body: wanted, ...once });
@@ -5692,6 +5751,10 @@ function onDefaultBranch(g) {
   const branch = defaultBranchOf(g);
   return branch ? g.ref === `refs/heads/${branch}` : g.eventName === "schedule";
 }
+function time(value) {
+  const t = typeof value === "string" ? Date.parse(value) : NaN;
+  return Number.isFinite(t) ? t : null;
+}
 function workflowRunOf(g) {
   const run2 = field(g.payload, "workflow_run");
   const id = int(field(run2, "id"));
@@ -5702,7 +5765,9 @@ function workflowRunOf(g) {
     id,
     headSha,
     event: str(field(run2, "event")) ?? "",
-    pullRequests: Array.isArray(prs) ? prs.map((p) => int(field(p, "number"))).filter((n) => n !== null) : []
+    pullRequests: Array.isArray(prs) ? prs.map((p) => int(field(p, "number"))).filter((n) => n !== null) : [],
+    createdAt: time(field(run2, "created_at")),
+    updatedAt: time(field(run2, "updated_at"))
   };
 }
 
@@ -5710,10 +5775,11 @@ function workflowRunOf(g) {
 var NIGHTLY_LABEL = "thread-scaling-check";
 var LABEL_COLOR = "d93f0b";
 var nightlyMarker = (leg) => `<!-- thread-scaling-check:nightly id=${legId(leg)} -->`;
-async function findOpen(client, i) {
+async function findOpen(client, i, identity) {
+  if (identity === null) return [];
   const marker = nightlyMarker(i.leg);
   const issues = await client.paginate(client.rest.issues.listForRepo, { owner: i.owner, repo: i.repo, state: "open", labels: NIGHTLY_LABEL, per_page: 100 });
-  return issues.filter((x) => !x.pull_request && (x.body ?? "").includes(marker)).map((x) => ({ number: x.number })).sort((a, b) => a.number - b.number);
+  return issues.filter((x) => !x.pull_request && x.user?.login === identity && (x.body ?? "").includes(marker)).map((x) => ({ number: x.number })).sort((a, b) => a.number - b.number);
 }
 async function ensureLabel(client, i) {
   try {
@@ -5726,8 +5792,8 @@ async function ensureLabel(client, i) {
 }
 var numbers = (i) => `${i.section.text}
 `;
-async function nightlyIssue(client, i, log) {
-  const open2 = await findOpen(client, i);
+async function nightlyIssue(client, i, log, identity) {
+  const open2 = await findOpen(client, i, identity);
   const { owner, repo } = i;
   const verdict = i.report.verdict;
   if (verdict === "fail") {
@@ -5848,7 +5914,8 @@ async function nightly(r, d, client) {
   }
   try {
     const section = renderSection({ leg: r.leg, report: r.report, comparison: null, runUrl: runUrl(env) });
-    return (await nightlyIssue(client(), { owner: env.owner, repo: env.repo, leg: r.leg, report: r.report, section, runUrl: runUrl(env) }, log)).outcome;
+    const c = client();
+    return (await nightlyIssue(c, { owner: env.owner, repo: env.repo, leg: r.leg, report: r.report, section, runUrl: runUrl(env) }, log, await resolveIdentity(c, log))).outcome;
   } catch (e) {
     if (isForbidden(e)) log.warning(readOnlyNotice("nightly issue", httpFailure(e)?.message ?? ""));
     else log.warning(`The nightly issue was not updated: ${reasonOf(e)}. The verdict, summary and exit status are unaffected.`);
@@ -5874,6 +5941,24 @@ function legsFor(found) {
   const base = found.map((f) => f.leg ?? defaultLeg(f.report.runner));
   return base.map((leg, i) => base.indexOf(leg) !== base.lastIndexOf(leg) ? `${leg} (${found[i].artifact})` : leg);
 }
+var RUN_SLACK_MS = 10 * 6e4;
+var MAX_LISTED = 20;
+var MAX_WARNINGS = 10;
+function timed(found, run2, rejected) {
+  const from = run2.createdAt;
+  const to = run2.updatedAt ?? Date.now();
+  const within = (t) => t !== null && (from === null || t >= from - RUN_SLACK_MS) && t <= to + RUN_SLACK_MS;
+  const out = [];
+  for (const f of found) {
+    const made = Date.parse(f.report.createdAt);
+    if (from !== null && !within(Number.isFinite(made) ? made : null)) {
+      rejected.push({ artifact: f.artifact, file: f.file, reason: `its createdAt ${clip(f.report.createdAt, 40)} lies outside run ${run2.id} (${new Date(from).toISOString()} to ${new Date(to).toISOString()})` });
+      continue;
+    }
+    out.push({ f, at: within(f.artifactAt) ? f.artifactAt : to });
+  }
+  return out;
+}
 async function runCommentMode(s, d, limits = DEFAULT_ARTIFACT_LIMITS) {
   const { env, log } = d;
   const run2 = workflowRunOf(env);
@@ -5887,9 +5972,14 @@ async function runCommentMode(s, d, limits = DEFAULT_ARTIFACT_LIMITS) {
   if (s.comment === "auto" && !run2.event.startsWith("pull_request")) return empty(`Run ${run2.id} was started by '${run2.event}', not by a pull request; nothing posted (comment: auto).
 `);
   const client = clientFor(s.githubToken, d);
-  const { reports, rejected } = await collectReports(client, env.owner, env.repo, run2.id, limits, log);
-  for (const r of rejected) log.warning(`Artifact '${r.artifact}'${r.file ? `, file '${r.file}'` : ""} was not used: ${r.reason}`);
-  const rejectedList = rejected.map((r) => `- ${inline(r.artifact, 100)}${r.file ? ` / ${inline(r.file, 100)}` : ""}: ${inline(r.reason, 300)}`);
+  const collected = await collectReports(client, env.owner, env.repo, run2.id, limits, log);
+  const rejected = collected.rejected;
+  const dated = timed(collected.reports, run2, rejected);
+  const reports = dated.map((d2) => d2.f);
+  for (const r of rejected.slice(0, MAX_WARNINGS)) log.warning(`Artifact '${r.artifact}'${r.file ? `, file '${r.file}'` : ""} was not used: ${r.reason}`);
+  if (rejected.length > MAX_WARNINGS) log.warning(`${rejected.length - MAX_WARNINGS} more artifact file(s) were not used; the step summary lists the first ${MAX_LISTED}.`);
+  const rejectedList = rejected.slice(0, MAX_LISTED).map((r) => `- ${inline(r.artifact, 100)}${r.file ? ` / ${inline(r.file, 100)}` : ""}: ${inline(r.reason, 300)}`);
+  if (rejected.length > MAX_LISTED) rejectedList.push(`- \u2026and ${rejected.length - MAX_LISTED} more not used, not listed here.`);
   if (reports.length === 0) {
     log.info(`Run ${run2.id} uploaded no thread-scaling-check report; nothing to post.`);
     return empty([`No thread-scaling-check report among the artifacts of [run ${run2.id}](${runUrl(env, run2.id)}).`, "", ...rejectedList, ""].join("\n"));
@@ -5904,7 +5994,7 @@ async function runCommentMode(s, d, limits = DEFAULT_ARTIFACT_LIMITS) {
   const sections = [];
   for (const [i, f] of reports.entries()) {
     const comparison2 = run2.event.startsWith("pull_request") ? await loadComparison(f.report, legs[i], s.regressionTolerance, d) : null;
-    sections.push(renderSection({ leg: legs[i], report: f.report, comparison: comparison2, runUrl: runUrl(env, run2.id) }));
+    sections.push(renderSection({ leg: legs[i], report: f.report, comparison: comparison2, runUrl: runUrl(env, run2.id), at: dated[i].at }));
   }
   try {
     const identity = await resolveIdentity(client, log);
@@ -5974,15 +6064,15 @@ ${fix.setupPy}`, props: { title: "OpenMP flags belong here", file: setupPy.path,
 
 // src/report/dropped.ts
 var ICON2 = { error: "\u274C", warning: "\u26A0\uFE0F", notice: "\u2139\uFE0F" };
-var MAX_LISTED = 100;
+var MAX_LISTED2 = 100;
 function renderDropped(dropped) {
   if (dropped.length === 0) return "";
   const out = [`<details><summary>${dropped.length} more annotation(s): GitHub shows 10 errors and 10 warnings per step</summary>`, ""];
-  for (const a of dropped.slice(0, MAX_LISTED)) {
+  for (const a of dropped.slice(0, MAX_LISTED2)) {
     const where = a.props.file ? `\`${md(a.props.file)}${a.props.startLine ? `:${a.props.startLine}` : ""}\`: ` : "";
     out.push(`- ${ICON2[a.level]} ${where}${md(a.message.split("\n")[0].slice(0, 300))}`);
   }
-  if (dropped.length > MAX_LISTED) out.push(`- \u2026and ${dropped.length - MAX_LISTED} more in the JSON report.`);
+  if (dropped.length > MAX_LISTED2) out.push(`- \u2026and ${dropped.length - MAX_LISTED2} more in the JSON report.`);
   out.push("", "</details>", "");
   return out.join("\n");
 }

@@ -29,6 +29,7 @@ import type { RunnerFacts } from './runner-facts.js'
 import { Worker } from './measure/worker.js'
 import { countSourcePath, harnessPath, presetPath } from './paths.js'
 import { prepareCounter } from './measure/counter.js'
+import { fitBounds } from './report/bounds.js'
 import { OwnFileError, writeOwnFile } from './report/own-file.js'
 import { validateReport } from './report/schema.js'
 import type { Report } from './report/types.js'
@@ -190,7 +191,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
   const speeds = j.cases.filter(c => !c.error).map(c => c.judged?.estimate ?? NaN).filter(Number.isFinite)
   const errors = [...(measurement?.cases ?? []), ...(measurement ? [measurement.control] : [])].filter(c => c.error).map(c => `Case '${c.name}': ${c.error}`)
 
-  const report = validateReport({
+  const report = validateReport(fitBounds({
     schema: 'thread-scaling-check/report',
     version: REPORT_SCHEMA_VERSION,
     tool: { name: pkg.name, version: pkg.version },
@@ -213,7 +214,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
     controlScales: j.controlScales,
     measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, reference: measurement.reference, ...(measurement.counting ? { counting: measurement.counting } : {}), samples: [...measurement.cases, measurement.control].map(c => ({ name: c.name, iters: c.iters, samples: c.samples, ...(c.reference ? { reference: c.reference } : {}) })) } : null,
     errors
-  })
+  }))
   writeReport(s.reportPath, report)
   return report
 }

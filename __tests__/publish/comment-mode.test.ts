@@ -28,7 +28,10 @@ afterEach(() => expect(server.violations).toEqual([]))
 const RUN = 31337
 const SHA = '9'.repeat(40)
 const settings: PublishSettings = { mode: 'comment', comment: 'auto', leg: null, regressionTolerance: 0.15, githubToken: TOKENS.installation }
-const payload = (pullRequests: number[] = []) => ({ action: 'completed', workflow_run: { id: RUN, head_sha: SHA, event: 'pull_request', conclusion: 'failure', pull_requests: pullRequests.map(number => ({ number })) } })
+// The run's times, as GitHub gives them: legReport's reports are made at 09:00, the fake server's artifacts at 08:00.
+const RUN_CREATED = '2026-11-21T07:55:00Z'
+const RUN_UPDATED = '2026-11-21T09:05:00Z'
+const payload = (pullRequests: number[] = []) => ({ action: 'completed', workflow_run: { id: RUN, head_sha: SHA, event: 'pull_request', conclusion: 'failure', pull_requests: pullRequests.map(number => ({ number })), created_at: RUN_CREATED, updated_at: RUN_UPDATED } })
 const deps = (pullRequests: number[] = []) => testDeps(githubEnv(server, 'workflow_run', payload(pullRequests)))
 const artifact = (name: string, ...reports: unknown[]) =>
   server.addArtifact(RUN, name, makeZip(reports.map((r, i) => ({ name: i ? `report-${i}.json` : 'report.json', data: typeof r === 'string' ? r : JSON.stringify(r) }))))
@@ -104,9 +107,9 @@ describe('mode: comment', () => {
     const pr = server.addPull(SHA)
     const evil = legReport(0)
     const payloads = ['<img src=x onerror=alert(1)>', '<script>alert(document.cookie)</script>', '[click me](javascript:alert(1))', '![track](https://evil.example/pixel.png)', '@everyone', '</details><h1>pwned</h1>', '<!-- tsc:/section -->', '```\n# fake heading']
-    evil.runner = { ...evil.runner, os: payloads[0], arch: payloads[4], torchVersion: payloads[5] + 'x'.repeat(100_000) }
+    evil.runner = { ...evil.runner, os: payloads[0], arch: payloads[4], torchVersion: payloads[5] + 'x'.repeat(90_000) }
     evil.cases[0].name = payloads.join(' ')
-    evil.reasons = [payloads.join('\n'), 'y'.repeat(1_000_000)]
+    evil.reasons = [payloads.join('\n'), 'y'.repeat(99_000)]
     if (evil.control) evil.control.name = payloads[1]
     artifact('evil', evil)
     await runCommentMode(settings, deps())
@@ -137,6 +140,67 @@ describe('mode: comment', () => {
     expect(d.log.warnings).toEqual([expect.stringMatching(reason)])
     expect(result.pulls).toEqual([])
     expect(server.commentsOn(pr)).toEqual([])
+  })
+
+  describe('a section\'s time comes from GitHub, never from the report', () => {
+    it('a forged createdAt far in the future is refused, and a genuine report for that leg still shows', async () => {
+      const pr = server.addPull(SHA)
+      const forged = legReport(0)
+      forged.createdAt = '9999-12-31T23:59:59Z'
+      forged.reasons = ['forged']
+      artifact('forged', forged)
+      const d = deps()
+      const result = await runCommentMode(settings, d)
+      expect(result.pulls).toEqual([])
+      expect(d.log.warnings).toEqual([expect.stringMatching(/^Artifact 'forged', file 'report.json' was not used: its createdAt 9999-12-31T23:59:59Z lies outside run 31337 \(2026-11-21T07:55:00.000Z to 2026-11-21T09:05:00.000Z\)/)])
+      artifact('genuine', legReport(0))
+      await runCommentMode(settings, deps())
+      const body = sticky(pr)[0].body
+      expect(body).not.toContain('forged')
+      expect(parseSections(body)).toHaveLength(1)
+    })
+
+    it('a createdAt before 1970 is refused rather than written as a marker that cannot be read back', async () => {
+      server.addPull(SHA)
+      const old = legReport(1)
+      old.createdAt = '1960-01-01T00:00:00Z'
+      artifact('old', old)
+      const d = deps()
+      await runCommentMode(settings, d)
+      expect(d.log.warnings).toEqual([expect.stringMatching(/its createdAt 1960-01-01T00:00:00Z lies outside run 31337/)])
+    })
+
+    it('takes the artifact\'s time, not the report\'s', async () => {
+      const pr = server.addPull(SHA)
+      artifact('a', legReport(0))
+      await runCommentMode(settings, deps())
+      const [section] = parseSections(sticky(pr)[0].body)
+      expect(section.at).not.toBe(Date.parse(legReport(0).createdAt))
+      expect(section.at).toBeGreaterThanOrEqual(Date.parse('2026-11-21T08:00:00Z'))
+      expect(section.at).toBeLessThan(Date.parse('2026-11-21T08:10:00Z'))
+    })
+  })
+
+  it('refuses a report over 1 MiB before parsing it', async () => {
+    server.addPull(SHA)
+    const big = legReport(0)
+    big.reasons = Array.from({ length: 20 }, () => 'r'.repeat(60_000))
+    artifact('big', big)
+    const d = deps()
+    await runCommentMode(settings, d)
+    expect(d.log.warnings).toEqual([expect.stringMatching(/^Artifact 'big', file 'report.json' was not used: \d+ bytes, over the 1048576-byte limit for one report/)])
+  })
+
+  it('caps the warnings and the list of refused reports, summing up the rest in one line', async () => {
+    server.addPull(SHA)
+    const bad = { ...legReport(0), verdict: 'pwned' }
+    for (let i = 0; i < 5; i++) artifact(`bad-${i}`, ...Array.from({ length: 10 }, () => bad))
+    const d = deps()
+    const result = await runCommentMode(settings, d)
+    expect(d.log.warnings).toHaveLength(11)
+    expect(d.log.warnings[10]).toBe('40 more artifact file(s) were not used; the step summary lists the first 20.')
+    expect(result.summary.split('\n').filter(l => l.startsWith('- '))).toHaveLength(21)
+    expect(result.summary).toContain('- …and 30 more not used, not listed here.')
   })
 
   it('skips an oversized or expired artifact without downloading it', async () => {

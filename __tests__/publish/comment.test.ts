@@ -64,6 +64,16 @@ describe('parseSections and renderComment', () => {
     expect(renderComment([...sections].reverse())).toBe(renderComment(sections))
   })
 
+  it('a time before 1970 or past what a marker holds still round-trips (as 0)', () => {
+    for (const createdAt of ['1960-01-01T00:00:00Z', '+275760-09-13T00:00:00Z']) {
+      const r = legReport(0)
+      r.createdAt = createdAt
+      const s = renderSection({ leg: 'Linux', report: r, comparison: null, runUrl: null })
+      expect(s.at).toBe(0)
+      expect(parseSections(renderComment([s]))).toEqual([s])
+    }
+  })
+
   it('keeps the newer copy of a section, then the less trimmed one', () => {
     const old = section(0)
     const fresh = { ...old, at: old.at + 1, text: 'new' }
@@ -104,6 +114,27 @@ describe('the 65,536-character limit', () => {
       expect(trimmed.length).toBeLessThan(s.text.length)
       expect(trimmed).not.toContain('```text')
     }
+  })
+
+  it('a flood of legs whose headings alone pass the limit: drops sections in a fixed order and names them', () => {
+    // Runs of many legs with long names full of characters the escaping expands (& becomes &amp;).
+    const flood = Array.from({ length: 160 }, (_, i) => {
+      const r = legReport(i)
+      return renderSection({ leg: `${String(i).padStart(3, '0')} ${'&'.repeat(76)}`, report: r, comparison: null, runUrl: null, at: 1_000 + i })
+    })
+    const body = renderComment(flood)
+    expect(body.length).toBeLessThanOrEqual(BODY_LIMIT)
+    expect(renderComment([...flood].reverse())).toBe(body)
+    const kept = parseSections(body)
+    expect(kept.length).toBeGreaterThan(0)
+    expect(kept.length).toBeLessThan(160)
+    // Fails stay before passes.
+    expect(kept.filter(s => s.verdict === 'fail')).toHaveLength(flood.filter(s => s.verdict === 'fail').length)
+    const note = /_Left out to fit GitHub's 65,536-character comment limit, (\d+) leg\(s\): (.*)\._/.exec(body)
+    expect(note).not.toBeNull()
+    expect(Number(note![1])).toBe(160 - kept.length)
+    const dropped = flood.filter(s => !kept.some(k => k.id === s.id))
+    expect(note![2]).toContain(dropped[0].text.split('\n')[0].replace(/^#+\s*\S+\s*/, '').slice(0, 20))
   })
 
   it('trims a section only as far as needed, and trimming twice changes nothing', () => {

@@ -66,8 +66,8 @@ describe('default branch', () => {
 
 describe('workflow_run', () => {
   it('reads the triggering run, whose PR list is empty for forks', () => {
-    const g = envWith('workflow_run', { workflow_run: { id: 555, head_sha: 'b'.repeat(40), event: 'pull_request', pull_requests: [] } })
-    expect(workflowRunOf(g)).toEqual({ id: 555, headSha: 'b'.repeat(40), event: 'pull_request', pullRequests: [] })
+    const g = envWith('workflow_run', { workflow_run: { id: 555, head_sha: 'b'.repeat(40), event: 'pull_request', pull_requests: [], created_at: '2026-11-21T08:00:00Z', updated_at: '2026-11-21T08:20:00Z' } })
+    expect(workflowRunOf(g)).toEqual({ id: 555, headSha: 'b'.repeat(40), event: 'pull_request', pullRequests: [], createdAt: Date.parse('2026-11-21T08:00:00Z'), updatedAt: Date.parse('2026-11-21T08:20:00Z') })
     expect(workflowRunOf(envWith('push', {}))).toBeNull()
   })
 })

@@ -4,7 +4,7 @@
  * notice, a failing API one warning; the nightly cycle keeps one issue.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { ACTIONS_BOT, startFakeGitHub, TOKENS, type FakeGitHub } from '../../__fixtures__/github-server.js'
+import { ACTIONS_BOT, HUMAN, startFakeGitHub, TOKENS, type FakeGitHub } from '../../__fixtures__/github-server.js'
 import { githubEnv, legReport, pullRequestPayload, testDeps } from '../../__fixtures__/publish.js'
 import type { PublishSettings } from '../../src/config/settings.js'
 import { baselinePrefix } from '../../src/publish/baseline.js'
@@ -107,6 +107,17 @@ describe('the nightly issue', () => {
     return { outcome, deps }
   }
   const labelled = () => server.issues.filter(i => i.labels.includes(NIGHTLY_LABEL))
+
+  it('takes as its own only issues it wrote: one with the label and marker by someone else is left alone', async () => {
+    // Another identity (here a user token) opened an issue with our label and this leg's marker.
+    expect((await nightly('fail-timing', 1, TOKENS.user)).outcome.issue).toBe('opened')
+    const theirs = labelled()[0]
+    expect((await nightly('pass', 2)).outcome.issue).toBe('unchanged')
+    expect(server.issues.find(i => i.number === theirs.number)?.state).toBe('open')
+    expect((await nightly('fail-timing', 3)).outcome.issue).toBe('opened')
+    expect(server.commentsOn(theirs.number)).toEqual([])
+    expect(labelled().map(i => i.user.login)).toEqual([HUMAN.login, ACTIONS_BOT.login])
+  })
 
   it('fail, fail, pass: one issue, opened, updated with the new numbers, closed', async () => {
     expect((await nightly('fail-timing', 1)).outcome.issue).toBe('opened')

@@ -4,10 +4,10 @@
  * stale write repaired, duplicates merged, and failing writes re-read.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { ACTIONS_BOT, HUMAN, startFakeGitHub, TOKENS, type FakeGitHub } from '../../__fixtures__/github-server.js'
+import { ACTIONS_BOT, APP_BOT, HUMAN, startFakeGitHub, TOKENS, type FakeGitHub } from '../../__fixtures__/github-server.js'
 import { githubEnv, legReport, testDeps, type TestDeps } from '../../__fixtures__/publish.js'
 import { isSticky, parseSections, renderComment, renderSection, STICKY_MARKER, type Section } from '../../src/publish/comment.js'
-import { ACTIONS_BOT as BOT_LOGIN, resolveIdentity, upsertSections, type Target } from '../../src/publish/sticky-comment.js'
+import { resolveIdentity, upsertSections, type Target } from '../../src/publish/sticky-comment.js'
 import { clientFor } from '../../src/publish/publish.js'
 import { defaultLeg } from '../../src/publish/leg.js'
 
@@ -29,7 +29,8 @@ const section = (i: number, kind?: 'pass' | 'fail-timing'): Section => {
   const report = legReport(i, kind)
   return renderSection({ leg: defaultLeg(report.runner), report, comparison: null, runUrl: null })
 }
-const write = (sections: Section[], token: string = TOKENS.installation, identity = BOT_LOGIN) => upsertSections(clientFor(token, deps), target, sections, identity, { ...deps.sticky, log: deps.log, retry: deps.retry })
+const BOT_LOGIN = ACTIONS_BOT.login
+const write = (sections: Section[], token: string = TOKENS.installation, identity: string | null = BOT_LOGIN) => upsertSections(clientFor(token, deps), target, sections, identity, { ...deps.sticky, log: deps.log, retry: deps.retry })
 const sticky = () => server.commentsOn(target.issueNumber).filter(c => isSticky(c.body) && c.user.login === ACTIONS_BOT.login)
 
 describe('upsertSections', () => {
@@ -56,14 +57,37 @@ describe('upsertSections', () => {
     expect(parseSections(sticky()[0].body).map(s => s.id)).toEqual([section(0).id])
   })
 
-  it('writes as the identity GET /user names for a user token, and as github-actions[bot] for an installation token', async () => {
+  it('writes as the identity GET /user names for a user token, and as GraphQL\'s viewer names for an installation token', async () => {
     expect(await resolveIdentity(clientFor(TOKENS.user, deps), deps.log)).toBe(HUMAN.login)
     expect(await resolveIdentity(clientFor(TOKENS.installation, deps), deps.log)).toBe(BOT_LOGIN)
+    expect(await resolveIdentity(clientFor(TOKENS.app, deps), deps.log)).toBe(APP_BOT.login)
     await write([section(0)], TOKENS.user, HUMAN.login)
     await write([section(1)], TOKENS.user, HUMAN.login)
     const mine = server.commentsOn(target.issueNumber).filter(c => isSticky(c.body))
     expect(mine).toHaveLength(1)
     expect(mine[0].user.login).toBe(HUMAN.login)
+  })
+
+  it('a GitHub App token never adopts the comment GITHUB_TOKEN wrote, forged sections and all', async () => {
+    const forged = section(3)
+    forged.text = forged.text.replace(/: (pass|fail)$/m, ': pass — forged')
+    const other = server.addComment(target.issueNumber, renderComment([forged]), ACTIONS_BOT)
+    const identity = await resolveIdentity(clientFor(TOKENS.app, deps), deps.log)
+    await write([section(0)], TOKENS.app, identity)
+    expect(server.comments.find(c => c.id === other.id)?.body).toBe(renderComment([forged]))
+    const mine = server.commentsOn(target.issueNumber).filter(c => c.user.login === APP_BOT.login)
+    expect(mine).toHaveLength(1)
+    expect(parseSections(mine[0].body).map(x => x.id)).toEqual([section(0).id])
+  })
+
+  it('with no identity to be had, adopts no existing comment, only the one it creates', async () => {
+    const other = server.addComment(target.issueNumber, renderComment([section(3)]), APP_BOT)
+    const identity = await resolveIdentity(clientFor(TOKENS.appNoViewer, deps), deps.log)
+    expect(identity).toBeNull()
+    const first = await write([section(0)], TOKENS.appNoViewer, identity)
+    expect(first.commentId).not.toBe(other.id)
+    expect(server.comments.find(c => c.id === other.id)?.body).toBe(renderComment([section(3)]))
+    expect(parseSections(server.comments.find(c => c.id === first.commentId)!.body).map(x => x.id)).toEqual([section(0).id])
   })
 
   it('puts back a section that a stale write from another leg erased', async () => {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Log } from '../log.js'
+import { killGroup, OWN_GROUP, trackGroup } from '../process/group.js'
 import { userEnv } from '../process/user-env.js'
 
 export interface BuildResult {
@@ -42,8 +43,10 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
       cwd: opts.cwd,
       // The build and a custom command find the chosen interpreter as $PYTHON.
       env: { ...userEnv(), PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: '1', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe']
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: OWN_GROUP
     })
+    trackGroup(child)
     let pending = ''
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString('utf8')
@@ -62,6 +65,9 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
         chunks.push(msg)
         resolve(127)
       })
+      // A background job the build left behind would hold our pipes open and
+      // load the CPUs while we measure: when the build's shell exits, its group goes.
+      child.on('exit', () => killGroup(child))
       child.on('close', (code, signal) => {
         if (pending) opts.log.info(pending)
         resolve(code ?? (signal ? 128 : 1))

@@ -8,11 +8,12 @@ import { rowRegions } from './counts.js'
 import { threshold } from './threshold.js'
 import type { CaseFinding, Evidence, Judgement, Threshold, ThreadRow, Verdict } from './types.js'
 
-const RANK: Record<Verdict, number> = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 }
+/** How bad a verdict is: higher is worse. */
+export const VERDICT_RANK: Record<Verdict, number> = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 }
 
 /** The worst of several verdicts (fail > inconclusive > pass > skipped). */
 export function worst(verdicts: readonly Verdict[]): Verdict {
-  return verdicts.reduce<Verdict>((a, b) => (RANK[b] > RANK[a] ? b : a), 'skipped')
+  return verdicts.reduce<Verdict>((a, b) => (VERDICT_RANK[b] > VERDICT_RANK[a] ? b : a), 'skipped')
 }
 
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a')

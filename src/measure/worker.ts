@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
+import { killGroup, OWN_GROUP, trackGroup } from '../process/group.js'
 import { userEnv } from '../process/user-env.js'
 import { parseReply, type Reply } from './protocol.js'
 
@@ -75,8 +76,11 @@ export class Worker {
     this.child = spawn(opts.python, args, {
       cwd: opts.workdir,
       env: { ...userEnv(), ...opts.env, ...threadEnv(opts.threads) },
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe']
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      // A group of its own: killing it kills what the workload started as well.
+      detached: OWN_GROUP
     })
+    trackGroup(this.child)
     const keep = (chunk: Buffer): void => {
       this.tail = (this.tail + chunk.toString('utf8')).slice(-TAIL_BYTES)
     }
@@ -110,6 +114,8 @@ export class Worker {
   private onExit(how: string): void {
     if (this.exited) return
     this.exited = how
+    // Whatever the worker started dies with it, however it ended.
+    killGroup(this.child)
     // Let the last reply line and stderr drain before failing the request.
     setTimeout(() => this.settle(null, new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) ${how}`, this.output)), 50)
   }
@@ -155,7 +161,7 @@ export class Worker {
   }
 
   kill(): void {
-    if (this.exited === null) this.child.kill('SIGKILL')
+    if (this.exited === null) killGroup(this.child)
   }
 
   /** Asks the worker to exit and waits for it (kills it if it lingers). */

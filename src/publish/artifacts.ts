@@ -1,5 +1,5 @@
 import type { Log } from '../log.js'
-import { validateReport } from '../report/schema.js'
+import { validateUntrustedReport } from '../report/schema.js'
 import type { Report } from '../report/types.js'
 import { clip } from './escape.js'
 import { legFile, legFromFile } from './leg.js'
@@ -21,12 +21,15 @@ export interface ArtifactLimits extends ZipLimits {
   maxZipBytes: number
   /** Most reports taken in all. */
   maxReports: number
+  /** Largest report file parsed; ours are far smaller, and parsing is where memory goes. */
+  maxReportBytes: number
 }
 
 export const DEFAULT_ARTIFACT_LIMITS: ArtifactLimits = {
   maxArtifacts: 50,
   maxZipBytes: 10 * 1024 * 1024,
   maxReports: 50,
+  maxReportBytes: 1024 * 1024,
   maxEntries: 200,
   maxEntryBytes: 5 * 1024 * 1024,
   maxTotalBytes: 20 * 1024 * 1024
@@ -38,6 +41,8 @@ export interface FoundReport {
   report: Report
   /** The leg name check mode wrote beside the report (report.leg.json), if any. */
   leg: string | null
+  /** When GitHub says the artifact was last written (ms since epoch), or null: the report's own createdAt is the uploader's word. */
+  artifactAt: number | null
 }
 
 export interface Rejected {
@@ -91,7 +96,16 @@ function parseJson(text: string): unknown {
 /** One of our reports, validated; null when the JSON is not a report at all (other JSON in the artifact). */
 function asReport(value: unknown, source: string): Report | null {
   if (typeof value !== 'object' || value === null || (value as { schema?: unknown }).schema !== REPORT_SCHEMA) return null
-  return validateReport(value, source)
+  return validateUntrustedReport(value, source)
+}
+
+/** Our reports start with their schema; a large JSON file without it near the start is someone else's. */
+const looksLikeReport = (data: Buffer): boolean => data.subarray(0, 4096).includes(REPORT_SCHEMA)
+const LEG_FILE_BYTES = 4096
+
+function timeOf(value: unknown): number | null {
+  const t = typeof value === 'string' ? Date.parse(value) : NaN
+  return Number.isFinite(t) ? t : null
 }
 
 /** Every report in the artifacts of run `runId`, and what was refused and why. */
@@ -116,14 +130,25 @@ export async function collectReports(client: GitHubClient, owner: string, repo: 
       rejected.push({ artifact: name, file: null, reason: clip((e as Error).message, 300) })
       continue
     }
-    const parsed = new Map(files.map(f => [f.name, parseJson(f.data.toString('utf8'))]))
+    // Parsed one at a time, each only if small enough: a zip of large JSON files must not be held parsed all at once.
+    const byName = new Map(files.map(f => [f.name, f]))
+    const legOf = (reportName: string): string | null => {
+      const f = byName.get(legFile(reportName))
+      return f && f.data.length <= LEG_FILE_BYTES ? legFromFile(parseJson(f.data.toString('utf8'))) : null
+    }
+    const artifactAt = timeOf(a.updated_at) ?? timeOf(a.created_at)
     for (const f of files) {
       const file = clip(f.name, 200)
+      if (f.data.length > limits.maxReportBytes) {
+        if (looksLikeReport(f.data)) rejected.push({ artifact: name, file, reason: `${f.data.length} bytes, over the ${limits.maxReportBytes}-byte limit for one report` })
+        else log.debug(`${name}/${file} is large and not a thread-scaling-check report; skipped`)
+        continue
+      }
       try {
-        const report = asReport(parsed.get(f.name), `${name}/${file}`)
+        const report = asReport(parseJson(f.data.toString('utf8')), `${name}/${file}`)
         if (!report) log.debug(`${name}/${file} is not a thread-scaling-check report; skipped`)
         else if (reports.length >= limits.maxReports) rejected.push({ artifact: name, file, reason: `more than ${limits.maxReports} reports` })
-        else reports.push({ artifact: name, file, report, leg: legFromFile(parsed.get(legFile(f.name))) })
+        else reports.push({ artifact: name, file, report, leg: legOf(f.name), artifactAt })
       } catch (e) {
         rejected.push({ artifact: name, file, reason: clip((e as Error).message, 300) })
       }

@@ -2,13 +2,13 @@ import { InputError } from '../config/parse.js'
 import type { PublishSettings } from '../config/settings.js'
 import { Inputs } from '../constants.js'
 import { ICON } from '../report/format.js'
-import { collectReports, DEFAULT_ARTIFACT_LIMITS, type ArtifactLimits, type FoundReport } from './artifacts.js'
+import { collectReports, DEFAULT_ARTIFACT_LIMITS, type ArtifactLimits, type FoundReport, type Rejected } from './artifacts.js'
 import { renderSection, type Section } from './comment.js'
 import { resolveIdentity, upsertSections } from './sticky-comment.js'
-import { inline } from './escape.js'
+import { clip, inline } from './escape.js'
 import { readOnlyNotice } from './fork.js'
 import { httpFailure, isForbidden } from './github-client.js'
-import { runUrl, workflowRunOf } from './github-env.js'
+import { runUrl, workflowRunOf, type WorkflowRunRef } from './github-env.js'
 import { defaultLeg } from './leg.js'
 import { clientFor, loadComparison, type PublishDeps } from './publish.js'
 import { pullRequestsForCommit } from './pulls.js'
@@ -40,6 +40,34 @@ function legsFor(found: FoundReport[]): string[] {
   return base.map((leg, i) => (base.indexOf(leg) !== base.lastIndexOf(leg) ? `${leg} (${found[i].artifact})` : leg))
 }
 
+/** A report made this long before its run started, or after it ended, is refused: clocks differ, runs don't. */
+const RUN_SLACK_MS = 10 * 60_000
+/** Refused files listed one by one, in the step summary and as warnings; the rest get one line. */
+const MAX_LISTED = 20
+const MAX_WARNINGS = 10
+
+/**
+ * Each report's section time, from GitHub, never from the report: the
+ * artifact's time when it lies within the run, else the run's. A report
+ * whose own createdAt lies outside the run is refused (a fork can write
+ * any date; one far in the future would win every later merge).
+ */
+function timed(found: FoundReport[], run: WorkflowRunRef, rejected: Rejected[]): { f: FoundReport; at: number }[] {
+  const from = run.createdAt
+  const to = run.updatedAt ?? Date.now()
+  const within = (t: number | null): t is number => t !== null && (from === null || t >= from - RUN_SLACK_MS) && t <= to + RUN_SLACK_MS
+  const out: { f: FoundReport; at: number }[] = []
+  for (const f of found) {
+    const made = Date.parse(f.report.createdAt)
+    if (from !== null && !within(Number.isFinite(made) ? made : null)) {
+      rejected.push({ artifact: f.artifact, file: f.file, reason: `its createdAt ${clip(f.report.createdAt, 40)} lies outside run ${run.id} (${new Date(from).toISOString()} to ${new Date(to).toISOString()})` })
+      continue
+    }
+    out.push({ f, at: within(f.artifactAt) ? f.artifactAt : to })
+  }
+  return out
+}
+
 export async function runCommentMode(s: PublishSettings, d: PublishDeps, limits: ArtifactLimits = DEFAULT_ARTIFACT_LIMITS): Promise<CommentModeResult> {
   const { env, log } = d
   const run = workflowRunOf(env)
@@ -53,9 +81,14 @@ export async function runCommentMode(s: PublishSettings, d: PublishDeps, limits:
   if (s.comment === 'auto' && !run.event.startsWith('pull_request')) return empty(`Run ${run.id} was started by '${run.event}', not by a pull request; nothing posted (comment: auto).\n`)
 
   const client = clientFor(s.githubToken, d)
-  const { reports, rejected } = await collectReports(client, env.owner, env.repo, run.id, limits, log)
-  for (const r of rejected) log.warning(`Artifact '${r.artifact}'${r.file ? `, file '${r.file}'` : ''} was not used: ${r.reason}`)
-  const rejectedList = rejected.map(r => `- ${inline(r.artifact, 100)}${r.file ? ` / ${inline(r.file, 100)}` : ''}: ${inline(r.reason, 300)}`)
+  const collected = await collectReports(client, env.owner, env.repo, run.id, limits, log)
+  const rejected = collected.rejected
+  const dated = timed(collected.reports, run, rejected)
+  const reports = dated.map(d => d.f)
+  for (const r of rejected.slice(0, MAX_WARNINGS)) log.warning(`Artifact '${r.artifact}'${r.file ? `, file '${r.file}'` : ''} was not used: ${r.reason}`)
+  if (rejected.length > MAX_WARNINGS) log.warning(`${rejected.length - MAX_WARNINGS} more artifact file(s) were not used; the step summary lists the first ${MAX_LISTED}.`)
+  const rejectedList = rejected.slice(0, MAX_LISTED).map(r => `- ${inline(r.artifact, 100)}${r.file ? ` / ${inline(r.file, 100)}` : ''}: ${inline(r.reason, 300)}`)
+  if (rejected.length > MAX_LISTED) rejectedList.push(`- …and ${rejected.length - MAX_LISTED} more not used, not listed here.`)
   if (reports.length === 0) {
     log.info(`Run ${run.id} uploaded no thread-scaling-check report; nothing to post.`)
     return empty([`No thread-scaling-check report among the artifacts of [run ${run.id}](${runUrl(env, run.id)}).`, '', ...rejectedList, ''].join('\n'))
@@ -70,7 +103,7 @@ export async function runCommentMode(s: PublishSettings, d: PublishDeps, limits:
   const sections: Section[] = []
   for (const [i, f] of reports.entries()) {
     const comparison = run.event.startsWith('pull_request') ? await loadComparison(f.report, legs[i], s.regressionTolerance, d) : null
-    sections.push(renderSection({ leg: legs[i], report: f.report, comparison, runUrl: runUrl(env, run.id) }))
+    sections.push(renderSection({ leg: legs[i], report: f.report, comparison, runUrl: runUrl(env, run.id), at: dated[i].at }))
   }
   try {
     const identity = await resolveIdentity(client, log)

@@ -1,4 +1,4 @@
-import { worst } from '../judge/judge.js'
+import { VERDICT_RANK, worst } from '../judge/judge.js'
 import type { Verdict } from '../judge/types.js'
 import { bar, ICON, num } from '../report/format.js'
 import type { Report } from '../report/types.js'
@@ -40,7 +40,17 @@ export interface SectionInput {
   comparison: Comparison | null
   /** Link to the run that made the report. */
   runUrl: string | null
+  /**
+   * The section's time (ms since epoch) when the report's own createdAt is
+   * not to be trusted: in `mode: comment`, the time GitHub gives the run or
+   * its artifact.
+   */
+  at?: number
 }
+
+/** The latest time a marker holds (15 digits): later, or before 1970, reads as 0. */
+const MAX_AT = 999_999_999_999_999
+export const sectionTime = (t: number): number => (Number.isFinite(t) && t >= 0 && t <= MAX_AT ? Math.floor(t) : 0)
 
 const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'inconclusive', 'skipped']
 const open = (s: Section): string => `<!-- tsc:section id=${s.id} verdict=${s.verdict} at=${s.at} -->`
@@ -111,8 +121,7 @@ export function renderSection(input: SectionInput): Section {
     ? [`<details${r.verdict === 'pass' ? '' : ' open'}><summary>Speedups by thread count</summary>`, '', ...rows, ...drop(1, chart(r)), '', '</details>']
     : []
   const text = [`### ${ICON[r.verdict]} ${inline(leg, 80)}: ${r.verdict}`, ...drop(3, [...reasons, '', facts, ...regression, ...drop(2, details)])].join('\n')
-  const at = Date.parse(r.createdAt)
-  return { id: legId(leg), verdict: r.verdict, at: Number.isFinite(at) ? at : 0, text }
+  return { id: legId(leg), verdict: r.verdict, at: sectionTime(input.at ?? Date.parse(r.createdAt)), text }
 }
 
 /** Removes the droppable parts up to `level` (0 keeps everything) and says so once. */
@@ -164,19 +173,60 @@ function header(sections: Section[]): string {
 
 const wrap = (s: Section, text: string): string => `${open(s)}\n${text}\n${CLOSE}\n`
 
+/** Room kept for the line that names the legs left out. */
+const DROPPED_ROOM = 2_000
+
+/** Which sections stay when not even their headings fit: worst verdict, then newest, then a fixed order. */
+function keepOrder(a: { s: Section; key: string }, b: { s: Section; key: string }): number {
+  return VERDICT_RANK[b.s.verdict] - VERDICT_RANK[a.s.verdict] || b.s.at - a.s.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+}
+
+function droppedNote(dropped: Section[]): string {
+  if (dropped.length === 0) return ''
+  const names: string[] = []
+  let length = 0
+  for (const s of dropped) {
+    const name = sectionTitle(s)
+    if (length + name.length > DROPPED_ROOM - 300) break
+    names.push(name)
+    length += name.length + 2
+  }
+  const more = dropped.length - names.length
+  return `_Left out to fit GitHub's 65,536-character comment limit, ${dropped.length} leg(s): ${names.join('; ')}${more ? `; …and ${more} more` : ''}._\n\n`
+}
+
 /**
  * The whole body. Sections are sorted by heading, so every leg renders the
  * same body from the same sections (verdict icons aside, so a leg keeps
  * its place when its verdict changes). When the body would pass the limit,
  * space is shared out: sections that fit an equal share keep all of their
  * text, and the rest are trimmed (chart, then table, then reasons) until
- * they fit what is left. No section is ever left out.
+ * they fit what is left. When even the headings alone don't fit (a flood of
+ * legs), sections are left out in a fixed order (passes before fails, older
+ * before newer) and named in a line under the header.
  */
 export function renderComment(sections: Iterable<Section>, limit = BODY_LIMIT): string {
   const keyed = [...sections].map(s => ({ s, key: `${sectionTitle(s)}\u0000${s.id}` }))
-  const list = keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(k => k.s)
-  const head = header(list)
   const size = (s: Section, text: string): number => open(s).length + text.length + CLOSE.length + 2
+  const minimal = (s: Section): number => size(s, degrade(s.text, 3))
+  let dropped: Section[] = []
+  if (header(keyed.map(k => k.s)).length + keyed.reduce((n, k) => n + minimal(k.s), 0) > limit) {
+    let left = limit - header(keyed.map(k => k.s)).length - DROPPED_ROOM
+    const keep = new Set<Section>()
+    for (const k of [...keyed].sort(keepOrder)) {
+      const m = minimal(k.s)
+      if (m <= left) {
+        keep.add(k.s)
+        left -= m
+      } else dropped.push(k.s)
+    }
+    dropped = keyed.filter(k => !keep.has(k.s)).sort((a, b) => (a.key < b.key ? -1 : 1)).map(k => k.s)
+  }
+  const list = keyed
+    .filter(k => !dropped.includes(k.s))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(k => k.s)
+  const head = header(list) + droppedNote(dropped)
   const chosen = new Map<Section, string>()
   let room = limit - head.length
   let pending = list

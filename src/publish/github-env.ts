@@ -116,6 +116,14 @@ export interface WorkflowRunRef {
   event: string
   /** PR numbers GitHub attached to the run: empty for PRs from forks. */
   pullRequests: number[]
+  /** When the run was created and last updated (ms since epoch), from GitHub's payload; null if absent. */
+  createdAt: number | null
+  updatedAt: number | null
+}
+
+function time(value: unknown): number | null {
+  const t = typeof value === 'string' ? Date.parse(value) : NaN
+  return Number.isFinite(t) ? t : null
 }
 
 export function workflowRunOf(g: GitHubEnv): WorkflowRunRef | null {
@@ -128,6 +136,8 @@ export function workflowRunOf(g: GitHubEnv): WorkflowRunRef | null {
     id,
     headSha,
     event: str(field(run, 'event')) ?? '',
-    pullRequests: Array.isArray(prs) ? prs.map(p => int(field(p, 'number'))).filter((n): n is number => n !== null) : []
+    pullRequests: Array.isArray(prs) ? prs.map(p => int(field(p, 'number'))).filter((n): n is number => n !== null) : [],
+    createdAt: time(field(run, 'created_at')),
+    updatedAt: time(field(run, 'updated_at'))
   }
 }

@@ -35,11 +35,17 @@ interface OpenIssue {
   number: number
 }
 
-async function findOpen(client: GitHubClient, i: NightlyInput): Promise<OpenIssue[]> {
+/**
+ * This leg's open issues: by label and marker, and written by us. Anyone
+ * may open an issue with the label and the marker in its body; with no
+ * login of ours known (null), no existing issue is taken as ours.
+ */
+async function findOpen(client: GitHubClient, i: NightlyInput, identity: string | null): Promise<OpenIssue[]> {
+  if (identity === null) return []
   const marker = nightlyMarker(i.leg)
   const issues = await client.paginate(client.rest.issues.listForRepo, { owner: i.owner, repo: i.repo, state: 'open', labels: NIGHTLY_LABEL, per_page: 100 })
   return issues
-    .filter(x => !x.pull_request && (x.body ?? '').includes(marker))
+    .filter(x => !x.pull_request && x.user?.login === identity && (x.body ?? '').includes(marker))
     .map(x => ({ number: x.number }))
     .sort((a, b) => a.number - b.number)
 }
@@ -58,8 +64,8 @@ async function ensureLabel(client: GitHubClient, i: NightlyInput): Promise<void>
 const numbers = (i: NightlyInput): string => `${i.section.text}\n`
 
 /** Opens, updates or closes this leg's issue for the verdict; returns what it did. */
-export async function nightlyIssue(client: GitHubClient, i: NightlyInput, log: Log): Promise<{ outcome: NightlyOutcome; issue: number | null }> {
-  const open = await findOpen(client, i)
+export async function nightlyIssue(client: GitHubClient, i: NightlyInput, log: Log, identity: string | null): Promise<{ outcome: NightlyOutcome; issue: number | null }> {
+  const open = await findOpen(client, i, identity)
   const { owner, repo } = i
   const verdict = i.report.verdict
   if (verdict === 'fail') {

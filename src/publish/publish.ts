@@ -132,7 +132,8 @@ async function nightly(r: PublishRequest, d: PublishDeps, client: () => GitHubCl
   }
   try {
     const section = renderSection({ leg: r.leg, report: r.report, comparison: null, runUrl: runUrl(env) })
-    return (await nightlyIssue(client(), { owner: env.owner, repo: env.repo, leg: r.leg, report: r.report, section, runUrl: runUrl(env) }, log)).outcome
+    const c = client()
+    return (await nightlyIssue(c, { owner: env.owner, repo: env.repo, leg: r.leg, report: r.report, section, runUrl: runUrl(env) }, log, await resolveIdentity(c, log))).outcome
   } catch (e) {
     if (isForbidden(e)) log.warning(readOnlyNotice('nightly issue', httpFailure(e)?.message ?? ''))
     else log.warning(`The nightly issue was not updated: ${reasonOf(e)}. The verdict, summary and exit status are unaffected.`)

@@ -34,9 +34,6 @@ import { isForbidden, retryDelay, statusOf, type GitHubClient, type RetryPolicy 
  * times, against the local API server with random latency.
  */
 
-/** GITHUB_TOKEN is an installation token: GET /user answers 403, and its comments are by this bot. */
-export const ACTIONS_BOT = 'github-actions[bot]'
-
 export interface StickyOptions {
   log: Log
   retry: RetryPolicy
@@ -64,24 +61,33 @@ interface Sticky {
 }
 
 /**
- * The login our comments carry. A user or app-user token can ask GET /user;
- * an installation token (GITHUB_TOKEN) gets 403 there, and writes as
- * github-actions[bot].
+ * The login our comments carry, or null when it can't be established. A user
+ * token can ask GET /user; an installation token (GITHUB_TOKEN, a GitHub
+ * App's) gets 403 there but may ask GraphQL's viewer. Never a guess: a
+ * guessed login would adopt, and rewrite, a comment someone else wrote.
  */
-export async function resolveIdentity(client: GitHubClient, log: Log): Promise<string> {
+export async function resolveIdentity(client: GitHubClient, log: Log): Promise<string | null> {
   try {
     const { data } = await client.rest.users.getAuthenticated()
     return data.login
   } catch (e) {
-    log.debug(`GET /user answered ${statusOf(e) ?? (e as Error).message}; taking the comment author to be ${ACTIONS_BOT}`)
-    return ACTIONS_BOT
+    log.debug(`GET /user answered ${statusOf(e) ?? (e as Error).message}; asking GraphQL's viewer`)
   }
+  try {
+    const data = await client.graphql<{ viewer?: { login?: unknown } | null }>('query { viewer { login } }')
+    if (typeof data.viewer?.login === 'string' && data.viewer.login) return data.viewer.login
+  } catch (e) {
+    log.debug(`GraphQL viewer answered ${statusOf(e) ?? (e as Error).message}`)
+  }
+  log.info('The token\'s own login could not be established, so only comments this run writes are used: an existing comment may be left beside the new one.')
+  return null
 }
 
-async function listSticky(client: GitHubClient, t: Target, identity: string): Promise<Sticky[]> {
+/** Our sticky comments: by our login, or with no login known, only those this run created. */
+async function listSticky(client: GitHubClient, t: Target, identity: string | null, created: ReadonlySet<number>): Promise<Sticky[]> {
   const all = await client.paginate(client.rest.issues.listComments, { owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100 })
   return all
-    .filter(c => c.user?.login === identity && isSticky(c.body))
+    .filter(c => (identity === null ? created.has(c.id) : c.user?.login === identity) && isSticky(c.body))
     .map(c => ({ id: c.id, body: c.body ?? '', url: c.html_url }))
     .sort((a, b) => a.id - b.id)
 }
@@ -97,25 +103,24 @@ export interface StickyResult {
  * comment has held them for `confirmations` reads. Throws a 403 at once
  * (the caller explains it), and other failures after retries.
  */
-export async function upsertSections(client: GitHubClient, t: Target, mine: Section[], identity: string, o: StickyOptions): Promise<StickyResult> {
+export async function upsertSections(client: GitHubClient, t: Target, mine: Section[], identity: string | null, o: StickyOptions): Promise<StickyResult> {
   const known = mergeSections(new Map(), mine)
   const settle = (): Promise<void> => o.retry.sleep(o.settleMs * (1 + o.retry.random()))
   const once = { request: { retries: 0 } }
-  let author = identity
+  const created = new Set<number>()
   let stable = 0
   let writes = 0
   let failures = 0
 
   for (let round = 1; round <= o.maxRounds; round++) {
-    const comments = await listSticky(client, t, author)
+    const comments = await listSticky(client, t, identity, created)
     for (const c of comments) mergeSections(known, parseSections(c.body))
     const wanted = renderComment(known.values())
     const canonical = comments[0]
     try {
       if (!canonical) {
         const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body: wanted, ...once })
-        // An app's installation token writes as its own bot; learn the author from what we wrote.
-        author = data.user?.login ?? author
+        created.add(data.id)
         writes++
       } else if (canonical.body !== wanted) {
         await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: canonical.id, body: wanted, ...once })

@@ -18,7 +18,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-G5RDRX2Q.js";
+} from "./chunk-LWBYMHBD.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";

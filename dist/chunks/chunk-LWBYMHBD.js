@@ -35259,6 +35259,48 @@ async function endBuildCache(session, store, buildSeconds) {
 import { spawn } from "node:child_process";
 import * as fs4 from "node:fs";
 import * as path7 from "node:path";
+
+// src/process/group.ts
+var OWN_GROUP = process.platform !== "win32";
+var live = /* @__PURE__ */ new Set();
+var hooked = false;
+function trackGroup(child2) {
+  if (!OWN_GROUP || child2.pid === void 0) return;
+  live.add(child2.pid);
+  if (!hooked) {
+    hooked = true;
+    process.on("exit", killAll);
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+      const onSignal = () => {
+        killAll();
+        process.removeListener(sig, onSignal);
+        process.kill(process.pid, sig);
+      };
+      process.on(sig, onSignal);
+    }
+  }
+}
+function killAll() {
+  for (const pid of live) signalGroup(pid, "SIGKILL");
+  live.clear();
+}
+function killGroup(child2, signal = "SIGKILL") {
+  if (child2.pid === void 0) return;
+  if (!OWN_GROUP) {
+    child2.kill(signal);
+    return;
+  }
+  signalGroup(child2.pid, signal);
+  live.delete(child2.pid);
+}
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+  }
+}
+
+// src/build/run-build.ts
 async function runBuild(opts) {
   fs4.mkdirSync(path7.dirname(opts.logPath), { recursive: true });
   const file = fs4.createWriteStream(opts.logPath);
@@ -35271,8 +35313,10 @@ async function runBuild(opts) {
       cwd: opts.cwd,
       // The build and a custom command find the chosen interpreter as $PYTHON.
       env: { ...userEnv(), PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"]
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: OWN_GROUP
     });
+    trackGroup(child2);
     let pending = "";
     const onData = (chunk) => {
       const text = chunk.toString("utf8");
@@ -35292,6 +35336,7 @@ async function runBuild(opts) {
         chunks.push(msg);
         resolve13(127);
       });
+      child2.on("exit", () => killGroup(child2));
       child2.on("close", (code2, signal) => {
         if (pending) opts.log.info(pending);
         resolve13(code2 ?? (signal ? 128 : 1));
@@ -78748,9 +78793,9 @@ function threshold(minSpeedup, threads, usableCpus) {
 }
 
 // src/judge/judge.ts
-var RANK = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 };
+var VERDICT_RANK = { fail: 3, inconclusive: 2, pass: 1, skipped: 0 };
 function worst(verdicts) {
-  return verdicts.reduce((a, b) => RANK[b] > RANK[a] ? b : a, "skipped");
+  return verdicts.reduce((a, b) => VERDICT_RANK[b] > VERDICT_RANK[a] ? b : a, "skipped");
 }
 var fmt3 = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
 function rows(c, threads, usable, counting2) {
@@ -79079,8 +79124,11 @@ var Worker = class {
     this.child = spawn3(opts.python, args, {
       cwd: opts.workdir,
       env: { ...userEnv(), ...opts.env, ...threadEnv(opts.threads) },
-      stdio: ["pipe", "pipe", "pipe", "pipe"]
+      stdio: ["pipe", "pipe", "pipe", "pipe"],
+      // A group of its own: killing it kills what the workload started as well.
+      detached: OWN_GROUP
     });
+    trackGroup(this.child);
     const keep = (chunk) => {
       this.tail = (this.tail + chunk.toString("utf8")).slice(-TAIL_BYTES);
     };
@@ -79116,6 +79164,7 @@ var Worker = class {
   onExit(how) {
     if (this.exited) return;
     this.exited = how;
+    killGroup(this.child);
     setTimeout(() => this.settle(null, new WorkerFailure(`the measuring process for ${this.opts.threads} thread(s) ${how}`, this.output)), 50);
   }
   settle(reply, err) {
@@ -79155,7 +79204,7 @@ var Worker = class {
     return this.exited === null;
   }
   kill() {
-    if (this.exited === null) this.child.kill("SIGKILL");
+    if (this.exited === null) killGroup(this.child);
   }
   /** Asks the worker to exit and waits for it (kills it if it lingers). */
   async close() {
@@ -79483,6 +79532,19 @@ function countSourcePath() {
   return path31.join(actionRoot(), "src", "measure", "count_regions.c");
 }
 
+// src/report/bounds.ts
+var MAX_STRING = 1e5;
+var MAX_ITEMS = 1e4;
+function fitBounds(value) {
+  return fit(value);
+}
+function fit(v) {
+  if (typeof v === "string") return v.length > MAX_STRING ? v.slice(0, MAX_STRING - 1) + "\u2026" : v;
+  if (Array.isArray(v)) return v.slice(0, MAX_ITEMS).map(fit);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fit(x)]));
+  return v;
+}
+
 // src/report/own-file.ts
 import * as fs23 from "node:fs";
 import * as path32 from "node:path";
@@ -79547,236 +79609,832 @@ var report_schema_default = {
   $id: "https://github.com/thread-scaling-check/thread-scaling-check/schema/report.schema.json",
   title: "thread-scaling-check report",
   type: "object",
-  required: ["schema", "version", "tool", "createdAt", "verdict", "reasons", "speedup", "settings", "runner", "threshold", "build", "binaries", "sources", "cases", "control", "controlScales", "measurement", "errors"],
+  required: [
+    "schema",
+    "version",
+    "tool",
+    "createdAt",
+    "verdict",
+    "reasons",
+    "speedup",
+    "settings",
+    "runner",
+    "threshold",
+    "build",
+    "binaries",
+    "sources",
+    "cases",
+    "control",
+    "controlScales",
+    "measurement",
+    "errors"
+  ],
   properties: {
-    schema: { const: "thread-scaling-check/report" },
-    version: { type: "string", pattern: "^1\\.\\d+$" },
+    schema: {
+      const: "thread-scaling-check/report"
+    },
+    version: {
+      type: "string",
+      pattern: "^1\\.\\d+$",
+      maxLength: 1e5
+    },
     tool: {
       type: "object",
-      required: ["name", "version"],
-      properties: { name: { type: "string" }, version: { type: "string" } }
+      required: [
+        "name",
+        "version"
+      ],
+      properties: {
+        name: {
+          type: "string",
+          maxLength: 1e5
+        },
+        version: {
+          type: "string",
+          maxLength: 1e5
+        }
+      }
     },
-    createdAt: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" },
-    verdict: { $ref: "#/definitions/verdict" },
-    reasons: { $ref: "#/definitions/strings" },
-    speedup: { type: ["number", "null"], minimum: 0 },
+    createdAt: {
+      type: "string",
+      pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$",
+      maxLength: 1e5
+    },
+    verdict: {
+      $ref: "#/definitions/verdict"
+    },
+    reasons: {
+      $ref: "#/definitions/strings"
+    },
+    speedup: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0
+    },
     settings: {
       type: "object",
-      required: ["workingDirectory", "buildCommand", "workload", "threads", "minSpeedup", "failOn", "maxTime"],
+      required: [
+        "workingDirectory",
+        "buildCommand",
+        "workload",
+        "threads",
+        "minSpeedup",
+        "failOn",
+        "maxTime"
+      ],
       properties: {
-        workingDirectory: { type: "string" },
-        buildCommand: { type: ["string", "null"] },
-        workload: { type: ["string", "null"] },
-        threads: { type: "array", items: { type: "integer", minimum: 1 }, minItems: 2 },
-        minSpeedup: { type: "number", minimum: 1, maximum: 4 },
-        failOn: { enum: ["fail", "inconclusive", "never"] },
-        maxTime: { type: "number", exclusiveMinimum: 0 }
+        workingDirectory: {
+          type: "string",
+          maxLength: 1e5
+        },
+        buildCommand: {
+          type: [
+            "string",
+            "null"
+          ],
+          maxLength: 1e5
+        },
+        workload: {
+          type: [
+            "string",
+            "null"
+          ],
+          maxLength: 1e5
+        },
+        threads: {
+          type: "array",
+          items: {
+            type: "integer",
+            minimum: 1
+          },
+          minItems: 2,
+          maxItems: 1e4
+        },
+        minSpeedup: {
+          type: "number",
+          minimum: 1,
+          maximum: 4
+        },
+        failOn: {
+          enum: [
+            "fail",
+            "inconclusive",
+            "never"
+          ]
+        },
+        maxTime: {
+          type: "number",
+          exclusiveMinimum: 0
+        }
       }
     },
     runner: {
       type: "object",
-      required: ["os", "arch", "torchVersion", "parallelBackend", "cpuCount", "usableCpus"],
+      required: [
+        "os",
+        "arch",
+        "torchVersion",
+        "parallelBackend",
+        "cpuCount",
+        "usableCpus"
+      ],
       properties: {
-        os: { type: "string" },
-        arch: { type: "string" },
-        python: { type: "string" },
-        pythonVersion: { type: "string" },
-        platform: { type: "string" },
-        torchVersion: { type: "string" },
-        parallelBackend: { type: "string" },
-        cpuCount: { type: "integer", minimum: 1 },
-        affinityCpus: { type: ["integer", "null"] },
-        cgroupCpus: { type: ["number", "null"] },
-        usableCpus: { type: "number", minimum: 0 },
-        memAvailable: { type: ["number", "null"], minimum: 0, description: "Bytes of memory available to new processes when measuring began." }
+        os: {
+          type: "string",
+          maxLength: 1e5
+        },
+        arch: {
+          type: "string",
+          maxLength: 1e5
+        },
+        python: {
+          type: "string",
+          maxLength: 1e5
+        },
+        pythonVersion: {
+          type: "string",
+          maxLength: 1e5
+        },
+        platform: {
+          type: "string",
+          maxLength: 1e5
+        },
+        torchVersion: {
+          type: "string",
+          maxLength: 1e5
+        },
+        parallelBackend: {
+          type: "string",
+          maxLength: 1e5
+        },
+        cpuCount: {
+          type: "integer",
+          minimum: 1
+        },
+        affinityCpus: {
+          type: [
+            "integer",
+            "null"
+          ]
+        },
+        cgroupCpus: {
+          type: [
+            "number",
+            "null"
+          ]
+        },
+        usableCpus: {
+          type: "number",
+          minimum: 0
+        },
+        memAvailable: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          description: "Bytes of memory available to new processes when measuring began."
+        }
       }
     },
     threshold: {
       type: "object",
-      required: ["minSpeedup", "judgedThreads", "required"],
+      required: [
+        "minSpeedup",
+        "judgedThreads",
+        "required"
+      ],
       properties: {
-        minSpeedup: { type: "number" },
-        judgedThreads: { type: "integer", minimum: 1 },
-        required: { type: "number" },
-        note: { type: "string" }
+        minSpeedup: {
+          type: "number"
+        },
+        judgedThreads: {
+          type: "integer",
+          minimum: 1
+        },
+        required: {
+          type: "number"
+        },
+        note: {
+          type: "string",
+          maxLength: 1e5
+        }
       }
     },
     build: {
       oneOf: [
-        { type: "null" },
+        {
+          type: "null"
+        },
         {
           type: "object",
-          required: ["command", "seconds", "exitCode", "log"],
+          required: [
+            "command",
+            "seconds",
+            "exitCode",
+            "log"
+          ],
           properties: {
-            command: { type: "string" },
-            seconds: { type: "number" },
-            exitCode: { type: "integer" },
-            log: { type: "string" },
-            compileDatabase: { type: ["string", "null"] },
-            audit: { type: ["object", "null"], properties: { tus: { type: "array" }, links: { type: "array" }, flagged: { type: "array" } } },
-            cache: { type: ["object", "null"], properties: { key: { type: "string" }, exactHit: { type: "boolean" }, buildSeconds: { type: "number" } } },
-            fixApplied: { type: ["object", "null"], additionalProperties: { type: "string" } }
+            command: {
+              type: "string",
+              maxLength: 1e5
+            },
+            seconds: {
+              type: "number"
+            },
+            exitCode: {
+              type: "integer"
+            },
+            log: {
+              type: "string",
+              maxLength: 1e5
+            },
+            compileDatabase: {
+              type: [
+                "string",
+                "null"
+              ],
+              maxLength: 1e5
+            },
+            audit: {
+              oneOf: [
+                {
+                  type: "null"
+                },
+                {
+                  $ref: "#/definitions/audit"
+                }
+              ]
+            },
+            cache: {
+              type: [
+                "object",
+                "null"
+              ],
+              properties: {
+                key: {
+                  type: "string",
+                  maxLength: 1e5
+                },
+                exactHit: {
+                  type: "boolean"
+                },
+                buildSeconds: {
+                  type: "number"
+                }
+              }
+            },
+            fixApplied: {
+              type: [
+                "object",
+                "null"
+              ],
+              additionalProperties: {
+                type: "string",
+                maxLength: 1e5
+              },
+              maxProperties: 1e3
+            }
           }
         }
       ]
     },
     remediation: {
       oneOf: [
-        { type: "null" },
-        { type: "object", required: ["file", "diff", "note"], properties: { file: { type: "string" }, diff: { type: "string" }, note: { type: "string" } } }
-      ]
-    },
-    binaries: { type: "array", items: { $ref: "#/definitions/binary" } },
-    sources: { type: "array", items: { $ref: "#/definitions/sourceHit" } },
-    cases: { type: "array", items: { $ref: "#/definitions/case" } },
-    control: { oneOf: [{ type: "null" }, { $ref: "#/definitions/case" }] },
-    controlScales: { type: ["boolean", "null"] },
-    measurement: {
-      oneOf: [
-        { type: "null" },
+        {
+          type: "null"
+        },
         {
           type: "object",
-          required: ["rounds", "seconds", "stoppedBy", "samples"],
+          required: [
+            "file",
+            "diff",
+            "note"
+          ],
           properties: {
-            rounds: { type: "integer", minimum: 0 },
-            seconds: { type: "number", minimum: 0 },
-            stoppedBy: { enum: ["decided", "static-verdict", "max-rounds", "max-time"] },
-            workloadInfo: { type: "object", additionalProperties: { type: "string" } },
+            file: {
+              type: "string",
+              maxLength: 1e5
+            },
+            diff: {
+              type: "string",
+              maxLength: 1e5
+            },
+            note: {
+              type: "string",
+              maxLength: 1e5
+            }
+          }
+        }
+      ]
+    },
+    binaries: {
+      type: "array",
+      items: {
+        $ref: "#/definitions/binary"
+      },
+      maxItems: 1e4
+    },
+    sources: {
+      type: "array",
+      items: {
+        $ref: "#/definitions/sourceHit"
+      },
+      maxItems: 1e4
+    },
+    cases: {
+      type: "array",
+      items: {
+        $ref: "#/definitions/case"
+      },
+      maxItems: 1e4
+    },
+    control: {
+      oneOf: [
+        {
+          type: "null"
+        },
+        {
+          $ref: "#/definitions/case"
+        }
+      ]
+    },
+    controlScales: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    measurement: {
+      oneOf: [
+        {
+          type: "null"
+        },
+        {
+          type: "object",
+          required: [
+            "rounds",
+            "seconds",
+            "stoppedBy",
+            "samples"
+          ],
+          properties: {
+            rounds: {
+              type: "integer",
+              minimum: 0
+            },
+            seconds: {
+              type: "number",
+              minimum: 0
+            },
+            stoppedBy: {
+              enum: [
+                "decided",
+                "static-verdict",
+                "max-rounds",
+                "max-time"
+              ]
+            },
+            workloadInfo: {
+              type: "object",
+              additionalProperties: {
+                type: "string",
+                maxLength: 1e5
+              },
+              maxProperties: 1e3
+            },
             reference: {
               type: "object",
               description: "The throughput reference: each case also ran as `copies` independent single-thread processes at once.",
-              required: ["copies", "skipped", "peakRss"],
+              required: [
+                "copies",
+                "skipped",
+                "peakRss"
+              ],
               properties: {
-                copies: { type: "integer", minimum: 0 },
-                skipped: { type: ["string", "null"], description: "Why no reference ran, or null." },
+                copies: {
+                  type: "integer",
+                  minimum: 0
+                },
+                skipped: {
+                  type: [
+                    "string",
+                    "null"
+                  ],
+                  description: "Why no reference ran, or null.",
+                  maxLength: 1e5
+                },
                 peakRss: {
                   type: "array",
-                  items: { type: "object", required: ["process", "bytes"], properties: { process: { type: "string" }, bytes: { type: "number", minimum: 0 } } },
-                  description: "Peak resident memory of every measuring process."
+                  items: {
+                    type: "object",
+                    required: [
+                      "process",
+                      "bytes"
+                    ],
+                    properties: {
+                      process: {
+                        type: "string",
+                        maxLength: 1e5
+                      },
+                      bytes: {
+                        type: "number",
+                        minimum: 0
+                      }
+                    }
+                  },
+                  description: "Peak resident memory of every measuring process.",
+                  maxItems: 1e4
                 }
               }
             },
             counting: {
               type: "object",
               description: "Whether parallel regions were counted per shared object (count_regions.c through LD_PRELOAD), or why not. Since 1.4.",
-              required: ["available", "reason", "extensions", "mapped"],
+              required: [
+                "available",
+                "reason",
+                "extensions",
+                "mapped"
+              ],
               properties: {
-                available: { type: "boolean" },
-                reason: { type: ["string", "null"], description: "Why regions were not counted; null when they were." },
-                extensions: { type: "array", items: { type: "string" }, description: "The extension binaries whose regions count as the extension's." },
-                mapped: { type: "array", items: { type: "string" }, description: "Those the measuring process had mapped after importing the workload; with none, no case is failed for opening no region." }
+                available: {
+                  type: "boolean"
+                },
+                reason: {
+                  type: [
+                    "string",
+                    "null"
+                  ],
+                  description: "Why regions were not counted; null when they were.",
+                  maxLength: 1e5
+                },
+                extensions: {
+                  type: "array",
+                  items: {
+                    type: "string",
+                    maxLength: 1e5
+                  },
+                  description: "The extension binaries whose regions count as the extension's.",
+                  maxItems: 1e4
+                },
+                mapped: {
+                  type: "array",
+                  items: {
+                    type: "string",
+                    maxLength: 1e5
+                  },
+                  description: "Those the measuring process had mapped after importing the workload; with none, no case is failed for opening no region.",
+                  maxItems: 1e4
+                }
               }
             },
             samples: {
               type: "array",
               items: {
                 type: "object",
-                required: ["name", "iters", "samples"],
+                required: [
+                  "name",
+                  "iters",
+                  "samples"
+                ],
                 properties: {
-                  name: { type: "string" },
-                  iters: { type: "integer", minimum: 0 },
-                  samples: { type: "array", items: { $ref: "#/definitions/sample" } },
+                  name: {
+                    type: "string",
+                    maxLength: 1e5
+                  },
+                  iters: {
+                    type: "integer",
+                    minimum: 0
+                  },
+                  samples: {
+                    type: "array",
+                    items: {
+                      $ref: "#/definitions/sample"
+                    },
+                    maxItems: 1e4
+                  },
                   reference: {
                     type: "array",
                     items: {
                       type: "object",
-                      required: ["round", "iters", "perCopy"],
+                      required: [
+                        "round",
+                        "iters",
+                        "perCopy"
+                      ],
                       properties: {
-                        round: { type: "integer", minimum: 1 },
-                        iters: { type: "integer", minimum: 1 },
-                        perCopy: { type: "array", items: { type: "number", minimum: 0 }, minItems: 1, maxItems: 1024, description: "Seconds per call in each copy, all run at the same moment." },
-                        cpuPerCopy: { type: "array", items: { type: "number", minimum: 0 }, minItems: 1, maxItems: 1024, description: "CPU seconds per call in each copy." }
+                        round: {
+                          type: "integer",
+                          minimum: 1
+                        },
+                        iters: {
+                          type: "integer",
+                          minimum: 1
+                        },
+                        perCopy: {
+                          type: "array",
+                          items: {
+                            type: "number",
+                            minimum: 0
+                          },
+                          minItems: 1,
+                          maxItems: 1024,
+                          description: "Seconds per call in each copy, all run at the same moment."
+                        },
+                        cpuPerCopy: {
+                          type: "array",
+                          items: {
+                            type: "number",
+                            minimum: 0
+                          },
+                          minItems: 1,
+                          maxItems: 1024,
+                          description: "CPU seconds per call in each copy."
+                        }
                       }
-                    }
+                    },
+                    maxItems: 1e4
                   }
                 }
-              }
+              },
+              maxItems: 1e4
             }
           }
         }
       ]
     },
-    errors: { $ref: "#/definitions/strings" }
+    errors: {
+      $ref: "#/definitions/strings"
+    }
   },
   definitions: {
-    verdict: { enum: ["pass", "fail", "inconclusive", "skipped"] },
-    strings: { type: "array", items: { type: "string" } },
+    verdict: {
+      enum: [
+        "pass",
+        "fail",
+        "inconclusive",
+        "skipped"
+      ]
+    },
+    strings: {
+      type: "array",
+      items: {
+        type: "string",
+        maxLength: 1e5
+      },
+      maxItems: 1e4
+    },
     interval: {
       type: "object",
-      required: ["estimate", "low", "high"],
-      properties: { estimate: { type: ["number", "null"] }, low: { type: ["number", "null"] }, high: { type: ["number", "null"] } }
+      required: [
+        "estimate",
+        "low",
+        "high"
+      ],
+      properties: {
+        estimate: {
+          type: [
+            "number",
+            "null"
+          ]
+        },
+        low: {
+          type: [
+            "number",
+            "null"
+          ]
+        },
+        high: {
+          type: [
+            "number",
+            "null"
+          ]
+        }
+      }
     },
     sourceHit: {
       type: "object",
-      required: ["file", "line", "column", "construct", "text"],
+      required: [
+        "file",
+        "line",
+        "column",
+        "construct",
+        "text"
+      ],
       properties: {
-        file: { type: "string" },
-        line: { type: "integer", minimum: 1 },
-        column: { type: "integer", minimum: 1 },
-        construct: { enum: ["at-parallel", "omp-pragma", "stable-parallel"] },
-        text: { type: "string" }
+        file: {
+          type: "string",
+          maxLength: 1e5
+        },
+        line: {
+          type: "integer",
+          minimum: 1
+        },
+        column: {
+          type: "integer",
+          minimum: 1
+        },
+        construct: {
+          enum: [
+            "at-parallel",
+            "omp-pragma",
+            "stable-parallel"
+          ]
+        },
+        text: {
+          type: "string",
+          maxLength: 1e5
+        }
       }
     },
     binary: {
       type: "object",
-      required: ["path", "verdict", "cause", "reasons", "lostLines", "images"],
+      required: [
+        "path",
+        "verdict",
+        "cause",
+        "reasons",
+        "lostLines",
+        "images"
+      ],
       properties: {
-        path: { type: "string" },
-        verdict: { $ref: "#/definitions/verdict" },
-        cause: { type: "string" },
-        reasons: { $ref: "#/definitions/strings" },
-        lostLines: { type: "array", items: { $ref: "#/definitions/sourceHit" } },
+        path: {
+          type: "string",
+          maxLength: 1e5
+        },
+        verdict: {
+          $ref: "#/definitions/verdict"
+        },
+        cause: {
+          type: "string",
+          maxLength: 1e5
+        },
+        reasons: {
+          $ref: "#/definitions/strings"
+        },
+        lostLines: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/sourceHit"
+          },
+          maxItems: 1e4
+        },
         images: {
           type: "array",
           items: {
             type: "object",
-            required: ["format", "arch", "stripped", "openmp"],
+            required: [
+              "format",
+              "arch",
+              "stripped",
+              "openmp"
+            ],
             properties: {
-              format: { type: "string" },
-              arch: { type: "string" },
-              stripped: { type: "boolean" },
-              partial: { type: "string" },
+              format: {
+                type: "string",
+                maxLength: 1e5
+              },
+              arch: {
+                type: "string",
+                maxLength: 1e5
+              },
+              stripped: {
+                type: "boolean"
+              },
+              partial: {
+                type: "string",
+                maxLength: 1e5
+              },
               openmp: {
                 type: "object",
-                required: ["parallel", "forkImports", "imports", "runtimes", "outlinedRegions"],
+                required: [
+                  "parallel",
+                  "forkImports",
+                  "imports",
+                  "runtimes",
+                  "outlinedRegions"
+                ],
                 properties: {
-                  parallel: { type: "boolean" },
-                  forkImports: { $ref: "#/definitions/strings" },
-                  imports: { $ref: "#/definitions/strings" },
+                  parallel: {
+                    type: "boolean"
+                  },
+                  forkImports: {
+                    $ref: "#/definitions/strings"
+                  },
+                  imports: {
+                    $ref: "#/definitions/strings"
+                  },
                   runtimes: {
                     type: "array",
-                    items: { type: "object", required: ["library", "family"], properties: { library: { type: "string" }, family: { type: "string" } } }
+                    items: {
+                      type: "object",
+                      required: [
+                        "library",
+                        "family"
+                      ],
+                      properties: {
+                        library: {
+                          type: "string",
+                          maxLength: 1e5
+                        },
+                        family: {
+                          type: "string",
+                          maxLength: 1e5
+                        }
+                      }
+                    },
+                    maxItems: 1e4
                   },
-                  outlinedRegions: { $ref: "#/definitions/strings" },
-                  libtorchParallel: { $ref: "#/definitions/strings", description: "Parallel entries of libtorch's stable C shim the image imports (torch_parallel_for); since report 1.3." }
+                  outlinedRegions: {
+                    $ref: "#/definitions/strings"
+                  },
+                  libtorchParallel: {
+                    $ref: "#/definitions/strings",
+                    description: "Parallel entries of libtorch's stable C shim the image imports (torch_parallel_for); since report 1.3."
+                  }
                 }
               }
             }
-          }
+          },
+          maxItems: 1e4
         }
       }
     },
     case: {
       type: "object",
-      required: ["name", "verdict", "reasons", "rows", "judged"],
+      required: [
+        "name",
+        "verdict",
+        "reasons",
+        "rows",
+        "judged"
+      ],
       properties: {
-        name: { type: "string" },
-        verdict: { $ref: "#/definitions/verdict" },
-        reasons: { $ref: "#/definitions/strings" },
-        error: { type: "string" },
-        judged: { oneOf: [{ type: "null" }, { $ref: "#/definitions/interval" }] },
-        cause: { type: "string", description: "Why the case got its verdict, in one word (scales, serial, contention, too-little-work, runner-limit, ...)." },
+        name: {
+          type: "string",
+          maxLength: 1e5
+        },
+        verdict: {
+          $ref: "#/definitions/verdict"
+        },
+        reasons: {
+          $ref: "#/definitions/strings"
+        },
+        error: {
+          type: "string",
+          maxLength: 1e5
+        },
+        judged: {
+          oneOf: [
+            {
+              type: "null"
+            },
+            {
+              $ref: "#/definitions/interval"
+            }
+          ]
+        },
+        cause: {
+          type: "string",
+          description: "Why the case got its verdict, in one word (scales, serial, contention, too-little-work, runner-limit, ...).",
+          maxLength: 1e5
+        },
         reference: {
           oneOf: [
-            { type: "null" },
+            {
+              type: "null"
+            },
             {
               type: "object",
-              required: ["copies", "throughput", "relative"],
+              required: [
+                "copies",
+                "throughput",
+                "relative"
+              ],
               properties: {
-                copies: { type: "integer", minimum: 2 },
-                throughput: { $ref: "#/definitions/interval" },
-                relative: { $ref: "#/definitions/interval" },
-                inflation: { oneOf: [{ type: "null" }, { $ref: "#/definitions/interval" }] }
+                copies: {
+                  type: "integer",
+                  minimum: 2
+                },
+                throughput: {
+                  $ref: "#/definitions/interval"
+                },
+                relative: {
+                  $ref: "#/definitions/interval"
+                },
+                inflation: {
+                  oneOf: [
+                    {
+                      type: "null"
+                    },
+                    {
+                      $ref: "#/definitions/interval"
+                    }
+                  ]
+                }
               }
             }
           ]
@@ -79785,50 +80443,182 @@ var report_schema_default = {
           type: "array",
           items: {
             type: "object",
-            required: ["threads", "seconds", "speedup", "efficiency", "cpuPerWall", "busyThreads", "oversubscribed"],
+            required: [
+              "threads",
+              "seconds",
+              "speedup",
+              "efficiency",
+              "cpuPerWall",
+              "busyThreads",
+              "oversubscribed"
+            ],
             properties: {
-              threads: { type: "integer", minimum: 1 },
-              seconds: { type: ["number", "null"] },
-              speedup: { $ref: "#/definitions/interval" },
-              efficiency: { type: ["number", "null"] },
-              cpuPerWall: { type: ["number", "null"] },
-              busyThreads: { type: ["number", "null"] },
+              threads: {
+                type: "integer",
+                minimum: 1
+              },
+              seconds: {
+                type: [
+                  "number",
+                  "null"
+                ]
+              },
+              speedup: {
+                $ref: "#/definitions/interval"
+              },
+              efficiency: {
+                type: [
+                  "number",
+                  "null"
+                ]
+              },
+              cpuPerWall: {
+                type: [
+                  "number",
+                  "null"
+                ]
+              },
+              busyThreads: {
+                type: [
+                  "number",
+                  "null"
+                ]
+              },
               regions: {
-                oneOf: [{ type: "null" }, { $ref: "#/definitions/rowRegions" }],
+                oneOf: [
+                  {
+                    type: "null"
+                  },
+                  {
+                    $ref: "#/definitions/rowRegions"
+                  }
+                ],
                 description: "Parallel regions counted at this thread count over the samples' calls, split between the user's extension(s), libtorch and other objects; null where regions weren't counted (measurement.counting says why). Since 1.4."
               },
-              oversubscribed: { type: "boolean" }
+              oversubscribed: {
+                type: "boolean"
+              }
             }
-          }
+          },
+          maxItems: 1e4
         }
       }
     },
     sample: {
       type: "object",
-      required: ["round", "threads", "iters", "wall", "cpu", "threadCpu"],
+      required: [
+        "round",
+        "threads",
+        "iters",
+        "wall",
+        "cpu",
+        "threadCpu"
+      ],
       properties: {
-        round: { type: "integer", minimum: 1 },
-        threads: { type: "integer", minimum: 1 },
-        iters: { type: "integer", minimum: 1 },
-        wall: { type: "number", minimum: 0 },
-        cpu: { type: "number", minimum: 0 },
-        perCall: { type: ["array", "null"], items: { type: "number", minimum: 0 }, maxItems: 64, description: "Seconds per call in each timed chunk of the sample; the sample's time per call is their median, so a short preemption spoils one chunk, not the sample." },
-        steal: { type: ["array", "null"], items: { type: "integer", minimum: 0 }, minItems: 2, maxItems: 2, description: "[steal, total] CPU ticks of the whole machine during the sample, from /proc/stat: time the hypervisor gave our vCPUs to someone else." },
-        wait: { type: ["number", "null"], minimum: 0, description: "Seconds the process's threads were runnable but waited for a CPU during the sample (schedstat run_delay): other processes on the runner taking our CPUs." },
-        threadCpu: { type: ["array", "null"], items: { type: "number" }, description: "CPU seconds per OS thread over the second half of the sample, busiest first; null where per-thread times cannot be read." },
+        round: {
+          type: "integer",
+          minimum: 1
+        },
+        threads: {
+          type: "integer",
+          minimum: 1
+        },
+        iters: {
+          type: "integer",
+          minimum: 1
+        },
+        wall: {
+          type: "number",
+          minimum: 0
+        },
+        cpu: {
+          type: "number",
+          minimum: 0
+        },
+        perCall: {
+          type: [
+            "array",
+            "null"
+          ],
+          items: {
+            type: "number",
+            minimum: 0
+          },
+          maxItems: 64,
+          description: "Seconds per call in each timed chunk of the sample; the sample's time per call is their median, so a short preemption spoils one chunk, not the sample."
+        },
+        steal: {
+          type: [
+            "array",
+            "null"
+          ],
+          items: {
+            type: "integer",
+            minimum: 0
+          },
+          minItems: 2,
+          maxItems: 2,
+          description: "[steal, total] CPU ticks of the whole machine during the sample, from /proc/stat: time the hypervisor gave our vCPUs to someone else."
+        },
+        wait: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          description: "Seconds the process's threads were runnable but waited for a CPU during the sample (schedstat run_delay): other processes on the runner taking our CPUs."
+        },
+        threadCpu: {
+          type: [
+            "array",
+            "null"
+          ],
+          items: {
+            type: "number"
+          },
+          description: "CPU seconds per OS thread over the second half of the sample, busiest first; null where per-thread times cannot be read.",
+          maxItems: 1e4
+        },
         regions: {
-          type: ["array", "null"],
+          type: [
+            "array",
+            "null"
+          ],
           maxItems: 1e3,
           description: "Parallel regions opened during the sample, per shared object that opened them (the counter, count_regions.c). Since 1.4.",
           items: {
             type: "object",
-            required: ["path", "regions", "maxTeam", "team1", "ns"],
+            required: [
+              "path",
+              "regions",
+              "maxTeam",
+              "team1",
+              "ns"
+            ],
             properties: {
-              path: { type: "string" },
-              regions: { type: "integer", minimum: 0 },
-              maxTeam: { type: "integer", minimum: 0, description: "The largest team that ran: threads that entered the outlined function." },
-              team1: { type: "integer", minimum: 0, description: "Regions whose team was one thread." },
-              ns: { type: "number", minimum: 0, description: "Wall time inside the regions, in nanoseconds." }
+              path: {
+                type: "string",
+                maxLength: 1e5
+              },
+              regions: {
+                type: "integer",
+                minimum: 0
+              },
+              maxTeam: {
+                type: "integer",
+                minimum: 0,
+                description: "The largest team that ran: threads that entered the outlined function."
+              },
+              team1: {
+                type: "integer",
+                minimum: 0,
+                description: "Regions whose team was one thread."
+              },
+              ns: {
+                type: "number",
+                minimum: 0,
+                description: "Wall time inside the regions, in nanoseconds."
+              }
             }
           }
         }
@@ -79836,22 +80626,208 @@ var report_schema_default = {
     },
     regionTotals: {
       type: "object",
-      required: ["regions", "largestTeam", "teamOfOne", "seconds"],
+      required: [
+        "regions",
+        "largestTeam",
+        "teamOfOne",
+        "seconds"
+      ],
       properties: {
-        regions: { type: "integer", minimum: 0 },
-        largestTeam: { type: "integer", minimum: 0 },
-        teamOfOne: { type: "integer", minimum: 0 },
-        seconds: { type: "number", minimum: 0 }
+        regions: {
+          type: "integer",
+          minimum: 0
+        },
+        largestTeam: {
+          type: "integer",
+          minimum: 0
+        },
+        teamOfOne: {
+          type: "integer",
+          minimum: 0
+        },
+        seconds: {
+          type: "number",
+          minimum: 0
+        }
       }
     },
     rowRegions: {
       type: "object",
-      required: ["calls", "extension", "libtorch", "other"],
+      required: [
+        "calls",
+        "extension",
+        "libtorch",
+        "other"
+      ],
       properties: {
-        calls: { type: "integer", minimum: 0 },
-        extension: { $ref: "#/definitions/regionTotals" },
-        libtorch: { $ref: "#/definitions/regionTotals" },
-        other: { $ref: "#/definitions/regionTotals" }
+        calls: {
+          type: "integer",
+          minimum: 0
+        },
+        extension: {
+          $ref: "#/definitions/regionTotals"
+        },
+        libtorch: {
+          $ref: "#/definitions/regionTotals"
+        },
+        other: {
+          $ref: "#/definitions/regionTotals"
+        }
+      }
+    },
+    openmpFlags: {
+      type: "object",
+      required: [
+        "flags",
+        "enabled"
+      ],
+      properties: {
+        flags: {
+          $ref: "#/definitions/strings"
+        },
+        enabled: {
+          type: "boolean"
+        },
+        note: {
+          type: "string",
+          maxLength: 1e5
+        }
+      }
+    },
+    tuAudit: {
+      type: "object",
+      required: [
+        "file",
+        "output",
+        "compiler",
+        "family",
+        "openmp",
+        "optimisation",
+        "target",
+        "debug",
+        "parallelHeader",
+        "hits",
+        "flagged",
+        "linkedInto"
+      ],
+      properties: {
+        file: {
+          type: "string",
+          maxLength: 1e5
+        },
+        output: {
+          type: "string",
+          maxLength: 1e5
+        },
+        compiler: {
+          type: "string",
+          maxLength: 1e5
+        },
+        family: {
+          type: "string",
+          maxLength: 1e5
+        },
+        openmp: {
+          $ref: "#/definitions/openmpFlags"
+        },
+        optimisation: {
+          type: [
+            "string",
+            "null"
+          ],
+          maxLength: 1e5
+        },
+        target: {
+          $ref: "#/definitions/strings"
+        },
+        debug: {
+          $ref: "#/definitions/strings"
+        },
+        parallelHeader: {
+          type: [
+            "string",
+            "null"
+          ],
+          maxLength: 1e5
+        },
+        hits: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/sourceHit"
+          },
+          maxItems: 1e4
+        },
+        flagged: {
+          type: "boolean"
+        },
+        linkedInto: {
+          $ref: "#/definitions/strings"
+        }
+      }
+    },
+    linkAudit: {
+      type: "object",
+      required: [
+        "output",
+        "compiler",
+        "family",
+        "objects",
+        "openmpFlags",
+        "openmpLibraries"
+      ],
+      properties: {
+        output: {
+          type: "string",
+          maxLength: 1e5
+        },
+        compiler: {
+          type: "string",
+          maxLength: 1e5
+        },
+        family: {
+          type: "string",
+          maxLength: 1e5
+        },
+        objects: {
+          $ref: "#/definitions/strings"
+        },
+        openmpFlags: {
+          $ref: "#/definitions/strings"
+        },
+        openmpLibraries: {
+          $ref: "#/definitions/strings"
+        }
+      }
+    },
+    audit: {
+      type: "object",
+      required: [
+        "tus",
+        "links",
+        "flagged"
+      ],
+      properties: {
+        tus: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/tuAudit"
+          },
+          maxItems: 1e4
+        },
+        links: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/linkAudit"
+          },
+          maxItems: 1e4
+        },
+        flagged: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/tuAudit"
+          },
+          maxItems: 1e4
+        }
       }
     }
   }
@@ -79860,15 +80836,19 @@ var report_schema_default = {
 // src/report/schema.ts
 var ajv = new import_ajv.Ajv({ allErrors: true, strict: false });
 var validate2 = ajv.compile(report_schema_default);
+var validateUntrusted = new import_ajv.Ajv({ allErrors: false, strict: false, removeAdditional: "all" }).compile(report_schema_default);
 var ReportSchemaError = class extends Error {
 };
-function validateReport(value, source = "report") {
+function validateReport(value, source = "report", check = validate2) {
   const data = JSON.parse(JSON.stringify(value));
-  if (!validate2(data)) {
-    const problems = (validate2.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`.trim());
+  if (!check(data)) {
+    const problems = (check.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`.trim());
     throw new ReportSchemaError(`${source} does not match the report schema: ${problems.join("; ")}`);
   }
   return data;
+}
+function validateUntrustedReport(value, source) {
+  return validateReport(value, source, validateUntrusted);
 }
 
 // src/pipeline.ts
@@ -80012,7 +80992,7 @@ async function runCheck(s, log2) {
   const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts: facts2, measurement, threads: s.threads, minSpeedup: s.minSpeedup });
   const speeds = j.cases.filter((c) => !c.error).map((c) => c.judged?.estimate ?? NaN).filter(Number.isFinite);
   const errors = [...measurement?.cases ?? [], ...measurement ? [measurement.control] : []].filter((c) => c.error).map((c) => `Case '${c.name}': ${c.error}`);
-  const report = validateReport({
+  const report = validateReport(fitBounds({
     schema: "thread-scaling-check/report",
     version: REPORT_SCHEMA_VERSION,
     tool: { name: package_default.name, version: package_default.version },
@@ -80032,7 +81012,7 @@ async function runCheck(s, log2) {
     controlScales: j.controlScales,
     measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, reference: measurement.reference, ...measurement.counting ? { counting: measurement.counting } : {}, samples: [...measurement.cases, measurement.control].map((c) => ({ name: c.name, iters: c.iters, samples: c.samples, ...c.reference ? { reference: c.reference } : {} })) } : null,
     errors
-  });
+  }));
   writeReport(s.reportPath, report);
   return report;
 }
@@ -80220,9 +81200,11 @@ export {
   restoreCache,
   saveCache2 as saveCache,
   lostOpenMP,
+  VERDICT_RANK,
   worst,
   writeOwnFile,
   validateReport,
+  validateUntrustedReport,
   CheckError,
   runCheck,
   md,
