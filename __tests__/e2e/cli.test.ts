@@ -9,6 +9,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { validateReport } from '../../src/report/schema.js'
+import { busyInconclusive } from '../../__fixtures__/busy.js'
 import { torches } from '../../__fixtures__/torches.js'
 
 const cli = path.resolve('dist/cli.js')
@@ -75,6 +76,7 @@ describe.each(torches())('thread-scaling-check check on an unseen extension, $na
   const parallel = path.join(root, 'parallel')
   let serialRun: ReturnType<typeof runCli>
   let parallelRun: ReturnType<typeof runCli>
+  let parallelArgs: string[] = []
 
   beforeAll(() => {
     writeUnseenExtension(serial)
@@ -82,7 +84,8 @@ describe.each(torches())('thread-scaling-check check on an unseen extension, $na
     const py = torch.python
     const common = ['--python', py, '--workload', 'perf/scaling_cases.py', '--max-time', '120', '--json']
     serialRun = runCli(['check', '--working-directory', serial, '--build-command', `${py} setup.py build_ext --inplace`, ...common])
-    parallelRun = runCli(['check', '--working-directory', parallel, '--build-command', `CFLAGS=-fopenmp LDFLAGS=-fopenmp ${py} setup.py build_ext --inplace`, ...common])
+    parallelArgs = ['check', '--working-directory', parallel, '--build-command', `CFLAGS=-fopenmp LDFLAGS=-fopenmp ${py} setup.py build_ext --inplace`, ...common]
+    parallelRun = runCli(parallelArgs)
   })
 
   it('fails the build without OpenMP, naming the file and line that lost its parallelism', () => {
@@ -96,9 +99,13 @@ describe.each(torches())('thread-scaling-check check on an unseen extension, $na
   })
 
   it('passes the build with OpenMP', () => {
+    // The judge never fails or passes a shortfall while other processes hold the CPUs
+    // (a documented inconclusive): on a busy test machine, measure once more.
+    if (busyInconclusive(parallelRun.stdout)) parallelRun = runCli(parallelArgs)
     const report = validateReport(JSON.parse(parallelRun.stdout))
     expect(report.runner.torchVersion).toBe(torch.version)
     expect(report.binaries[0].images[0].openmp.parallel).toBe(true)
+    expect(report.cases.map(c => [c.name, c.verdict, c.cause])).toEqual([['row-softnorm', 'pass', 'scales']])
     expect(report.verdict).toBe('pass')
     expect(parallelRun.status).toBe(0)
   })

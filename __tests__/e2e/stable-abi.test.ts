@@ -11,6 +11,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { validateReport } from '../../src/report/schema.js'
 import { stableAbiTorches } from '../../__fixtures__/torches.js'
+import { busyInconclusive } from '../../__fixtures__/busy.js'
 
 const cli = path.resolve('dist/cli.js')
 
@@ -23,10 +24,12 @@ describe.each(stableAbiTorches())('a stable-ABI kernel (torch::stable::parallel_
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-stable-'))
   let run: ReturnType<typeof runCli>
   let binary: string
+  let checkArgs: string[] = []
 
   beforeAll(() => {
     fs.cpSync(path.resolve('examples/stable-ext'), work, { recursive: true, filter: f => !/(^|\/)(build|__pycache__|\.thread-scaling-check)$|\.so$|\.egg-info$/.test(f) })
-    run = runCli(['check', '--working-directory', work, '--python', torch.python, '--workload', 'workload.py', '--max-time', '120', '--json'])
+    checkArgs = ['check', '--working-directory', work, '--python', torch.python, '--workload', 'workload.py', '--max-time', '120', '--json']
+    run = runCli(checkArgs)
     binary = fs.readdirSync(path.join(work, 'stable_ext')).filter(f => f.endsWith('.so')).map(f => path.join(work, 'stable_ext', f))[0]
   })
 
@@ -40,12 +43,14 @@ describe.each(stableAbiTorches())('a stable-ABI kernel (torch::stable::parallel_
   })
 
   it('passes, measured, with a reason that names the stable path', () => {
+    // On a busy test machine the judge gives a documented inconclusive: measure once more.
+    if (busyInconclusive(run.stdout)) run = runCli(checkArgs)
     const report = validateReport(JSON.parse(run.stdout))
     expect(report.runner.torchVersion).toBe(torch.version)
     expect(report.binaries[0]).toMatchObject({ verdict: 'pass', cause: 'stable-parallel' })
     expect(report.binaries[0].reasons[0]).toMatch(/^Parallel through libtorch \(stable ABI\): it imports torch_parallel_for/)
     const kernel = report.cases.find(c => c.name === 'row-softnorm')
-    expect(kernel?.verdict).toBe('pass')
+    expect([kernel?.verdict, kernel?.cause]).toEqual(['pass', 'scales'])
     expect(report.verdict).toBe('pass')
     expect(run.status).toBe(0)
   })
