@@ -36237,7 +36237,7 @@ function fixEnvironment(platform2, compiler, opts = {}) {
     case "msvc":
       return Object.fromEntries([add("CL", ["/openmp"])]);
     default:
-      return Object.fromEntries([add("CFLAGS", ["-fopenmp"]), add("CXXFLAGS", ["-fopenmp"]), add("LDFLAGS", ["-fopenmp"])]);
+      return Object.fromEntries([add("CFLAGS", ["-fopenmp"]), add("CXXFLAGS", ["-fopenmp"]), add("LDFLAGS", ["-fopenmp"]), add("NVCC_APPEND_FLAGS", ["-Xcompiler", "-fopenmp"])]);
   }
 }
 
