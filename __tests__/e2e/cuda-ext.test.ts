@@ -126,6 +126,10 @@ describe('a CUDA extension with an OpenMP CPU path in its .cu file', () => {
     expect(diff).toMatch(/^\+nvcc_args = \["-O2", "-Xcompiler", "-Wno-unknown-pragmas", "-Xcompiler", "-fopenmp"\]$/m)
     expect(diff).toMatch(/^\+link_args = \["-fopenmp"\]$/m)
     expect(diff).not.toMatch(/^\+cxx_args/m)
+    // At run time too: the .cu path ran on one thread, the at::parallel_for path on two.
+    const busy = (name: string): number | null | undefined => cxx.report.cases.find(c => c.name === name)?.rows.find(x => x.threads === 2)?.busyThreads
+    expect(busy('spring-cpu')).toBe(1)
+    expect(busy('trig-cpu')).toBe(2)
   })
 
   it('C++ only, patched with git apply and rebuilt in place: passes', async () => {
@@ -145,6 +149,9 @@ describe('a CUDA extension with an OpenMP CPU path in its .cu file', () => {
     expect(both.report.binaries[0]).toMatchObject({ verdict: 'pass', cause: 'openmp-compiled-in' })
     expect(bothBuilt.report.build?.audit?.flagged).toEqual([])
     const byName = Object.fromEntries(both.report.cases.map(c => [c.name, c]))
+    // Both paths run on two threads, whatever else the machine is doing...
+    for (const name of ['spring-cpu', 'trig-cpu']) expect(byName[name].rows.find(x => x.threads === 2)?.busyThreads).toBe(2)
+    // ...and, measured when the machine gives them their CPUs, faster.
     const required = both.report.threshold.required
     for (const name of ['spring-cpu', 'trig-cpu']) {
       expect(byName[name].verdict).toBe('pass')
