@@ -47,7 +47,7 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-LWBYMHBD.js";
+} from "./chunks/chunk-MDXBC3QS.js";
 import {
   __commonJS,
   __require,

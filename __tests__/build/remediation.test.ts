@@ -220,7 +220,7 @@ describe('unifiedDiff', () => {
 
 describe('fixEnvironment', () => {
   it('appends to the flags already set, per platform', () => {
-    expect(fixEnvironment('linux', 'gcc', { env: { CFLAGS: '-O3' } })).toEqual({ CFLAGS: '-O3 -fopenmp', CXXFLAGS: '-fopenmp', LDFLAGS: '-fopenmp' })
+    expect(fixEnvironment('linux', 'gcc', { env: { CFLAGS: '-O3', NVCC_APPEND_FLAGS: '-lineinfo' } })).toEqual({ CFLAGS: '-O3 -fopenmp', CXXFLAGS: '-fopenmp', LDFLAGS: '-fopenmp', NVCC_APPEND_FLAGS: '-lineinfo -Xcompiler -fopenmp' })
     expect(fixEnvironment('win32', 'msvc')).toEqual({ CL: '/openmp' })
     const mac = fixEnvironment('darwin', 'apple-clang', { torchDir: '/t' })
     expect(mac.CFLAGS).toBe('-Xpreprocessor -fopenmp -I/t/include')

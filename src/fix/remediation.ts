@@ -171,7 +171,8 @@ function patchNote(platform: string, compiler: FixCompiler): string {
  * editing files. setuptools appends CFLAGS to every compile (ninja included:
  * BuildExtension copies the compiler's flags into build.ninja) and CFLAGS
  * and LDFLAGS to every link; CMake reads CFLAGS, CXXFLAGS and LDFLAGS when
- * it configures. MSVC's cl reads CL. Values already in `env` are kept, the
+ * it configures. MSVC's cl reads CL. nvcc reads NVCC_APPEND_FLAGS, the only
+ * way the run-only fix reaches host code in .cu files. Values already in `env` are kept, the
  * flags appended. `torchDir` (torch's package folder) is needed on macOS.
  */
 export function fixEnvironment(platform: string, compiler: FixCompiler, opts: { env?: NodeJS.ProcessEnv; torchDir?: string } = {}): Record<string, string> {
@@ -186,6 +187,7 @@ export function fixEnvironment(platform: string, compiler: FixCompiler, opts: { 
     case 'msvc':
       return Object.fromEntries([add('CL', ['/openmp'])])
     default:
-      return Object.fromEntries([add('CFLAGS', ['-fopenmp']), add('CXXFLAGS', ['-fopenmp']), add('LDFLAGS', ['-fopenmp'])])
+      // nvcc reads NVCC_APPEND_FLAGS itself: -Xcompiler -fopenmp reaches the host code of .cu files, which CFLAGS never do.
+      return Object.fromEntries([add('CFLAGS', ['-fopenmp']), add('CXXFLAGS', ['-fopenmp']), add('LDFLAGS', ['-fopenmp']), add('NVCC_APPEND_FLAGS', ['-Xcompiler', '-fopenmp'])])
   }
 }

@@ -18,7 +18,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-LWBYMHBD.js";
+} from "./chunk-MDXBC3QS.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";

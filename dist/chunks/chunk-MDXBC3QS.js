@@ -34775,7 +34775,7 @@ function fixEnvironment(platform2, compiler, opts = {}) {
     case "msvc":
       return Object.fromEntries([add2("CL", ["/openmp"])]);
     default:
-      return Object.fromEntries([add2("CFLAGS", ["-fopenmp"]), add2("CXXFLAGS", ["-fopenmp"]), add2("LDFLAGS", ["-fopenmp"])]);
+      return Object.fromEntries([add2("CFLAGS", ["-fopenmp"]), add2("CXXFLAGS", ["-fopenmp"]), add2("LDFLAGS", ["-fopenmp"]), add2("NVCC_APPEND_FLAGS", ["-Xcompiler", "-fopenmp"])]);
   }
 }
 
