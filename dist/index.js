@@ -47,7 +47,7 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-MDXBC3QS.js";
+} from "./chunks/chunk-GO54LWQ6.js";
 import {
   __commonJS,
   __require,

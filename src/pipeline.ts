@@ -74,14 +74,16 @@ async function remediation(s: Settings, binaries: readonly BinaryFinding[], audi
   if (!binaries.some(b => lostOpenMP(b.cause))) return null
   // The C++ compiler picks the flags; nvcc hands them to it.
   const cxx = audit?.tus.find(t => t.family !== 'nvcc')?.family ?? (await realCompilers().then(c => identifyCompiler(c.cxx)).catch(() => null))?.family ?? 'unknown'
+  const compiler = cxx as FixCompiler
+  const parts = partsToPatch(audit?.flagged ?? null)
   for (const [file, patch] of [
-    ['setup.py', patchSetupPy],
-    ['CMakeLists.txt', patchCMakeLists]
+    ['setup.py', (text: string, rel: string) => patchSetupPy(text, process.platform, compiler, rel, parts)],
+    ['CMakeLists.txt', (text: string, rel: string) => patchCMakeLists(text, process.platform, compiler, rel)]
   ] as const) {
     const full = path.join(s.workingDirectory, file)
     if (!fs.existsSync(full)) continue
     const rel = path.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path.sep).join('/')
-    const p = file === 'setup.py' ? patchSetupPy(fs.readFileSync(full, 'utf8'), process.platform, cxx as FixCompiler, rel, partsToPatch(audit?.flagged ?? null)) : patch(fs.readFileSync(full, 'utf8'), process.platform, cxx as FixCompiler, rel)
+    const p = patch(fs.readFileSync(full, 'utf8'), rel)
     if (p) return { file: rel, diff: p.diff, note: p.note }
   }
   return null

@@ -80888,14 +80888,16 @@ Full log: ${result.logPath}`, first);
 async function remediation(s, binaries, audit) {
   if (!binaries.some((b) => lostOpenMP(b.cause))) return null;
   const cxx = audit?.tus.find((t) => t.family !== "nvcc")?.family ?? (await realCompilers().then((c) => identifyCompiler(c.cxx)).catch(() => null))?.family ?? "unknown";
+  const compiler = cxx;
+  const parts = partsToPatch(audit?.flagged ?? null);
   for (const [file, patch] of [
-    ["setup.py", patchSetupPy],
-    ["CMakeLists.txt", patchCMakeLists]
+    ["setup.py", (text, rel) => patchSetupPy(text, process.platform, compiler, rel, parts)],
+    ["CMakeLists.txt", (text, rel) => patchCMakeLists(text, process.platform, compiler, rel)]
   ]) {
     const full = path33.join(s.workingDirectory, file);
     if (!fs24.existsSync(full)) continue;
     const rel = path33.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path33.sep).join("/");
-    const p = file === "setup.py" ? patchSetupPy(fs24.readFileSync(full, "utf8"), process.platform, cxx, rel, partsToPatch(audit?.flagged ?? null)) : patch(fs24.readFileSync(full, "utf8"), process.platform, cxx, rel);
+    const p = patch(fs24.readFileSync(full, "utf8"), rel);
     if (p) return { file: rel, diff: p.diff, note: p.note };
   }
   return null;

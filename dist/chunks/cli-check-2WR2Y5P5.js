@@ -18,7 +18,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-MDXBC3QS.js";
+} from "./chunk-GO54LWQ6.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";
