@@ -146,7 +146,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     startedWorkers.map(s => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof startWorker>>>).value),
     facts
   )
-  if (opts.counter) log.info(counting.available ? 'Counting parallel regions per shared object (count_regions.c, LD_PRELOAD)' : `Parallel regions not counted: ${counting.reason}`)
+  if (opts.counter) log.info(counting.available ? `Counting parallel regions per shared object (count_regions.c, ${opts.counter.library !== null && opts.counter.via === 'ompt' ? 'an OMPT tool through OMP_TOOL_LIBRARIES' : 'LD_PRELOAD'})` : `Parallel regions not counted: ${counting.reason}`)
 
   const rss = new Map<string, number>()
   const noteRss = (process: string, bytes: number | null): void => {
