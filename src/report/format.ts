@@ -68,6 +68,12 @@ export function regionsCell(r: RowRegions | null | undefined): string {
   return `${per(r.extension.regions)} / ${per(r.libtorch.regions)}${r.extension.regions ? ` (team ${r.extension.largestTeam})` : ''}`
 }
 
+/** A row's Amdahl bound from the extension's share p, shown beside the measured speedup: '≤ 1.33x (p 33%)'; '' where there is none. */
+export function boundCell(r: RowRegions | null | undefined): string {
+  if (!r || r.bound == null || r.share == null) return ''
+  return `≤ ${num(r.bound)}x (p ${Math.round(r.share * 100)}%)`
+}
+
 /** One line on whether regions were counted, for the report's footers. */
 export function countingNote(c: CountingInfo | undefined): string | null {
   if (!c) return null
