@@ -108,7 +108,7 @@ function countingInfo(opts: MeasureOptions, ready: { counting: Extract<Reply, { 
   if (c.library === null) return { available: false, reason: c.reason, extensions, mapped }
   const off = ready.find(r => !r.counting?.available)
   if (off) return { available: false, reason: off.counting?.reason ?? 'the harness did not report counting (an older harness)', extensions, mapped }
-  return { available: true, reason: null, extensions, mapped }
+  return { available: true, reason: null, extensions, mapped, via: c.via }
 }
 
 /** One sample slot of a round: a thread count, or the n single-thread copies at once. */

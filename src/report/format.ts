@@ -78,6 +78,6 @@ export function boundCell(r: RowRegions | null | undefined): string {
 export function countingNote(c: CountingInfo | undefined): string | null {
   if (!c) return null
   return c.available
-    ? 'regions = parallel regions per call opened by the extension / by libtorch (counted per shared object through LD_PRELOAD), with the largest extension team that ran.'
+    ? `regions = parallel regions per call opened by the extension / by libtorch (counted per shared object ${c.via === 'ompt' ? "by an OMPT tool, which sees LLVM libomp's regions only" : 'through LD_PRELOAD'}), with the largest extension team that ran; Amdahl bound = 1/((1-p)+p/n), p = the share of the single-thread time inside the extension's own regions.`
     : `Parallel regions not counted: ${c.reason ?? 'unknown reason'}; the verdicts rest on timings and thread evidence alone.`
 }
