@@ -7,6 +7,7 @@ import {
   Outputs,
   VERDICT_RANK,
   bar,
+  boundCell,
   core_exports,
   countingNote,
   debug,
@@ -47,7 +48,7 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-EWGUEURW.js";
+} from "./chunks/chunk-APMQRCWU.js";
 import {
   __commonJS,
   __require,
@@ -6083,15 +6084,15 @@ function caseTable(c, judgedThreads) {
   const maxSpeed = Math.max(...c.rows.map((r) => r.speedup.estimate ?? 0), c.reference?.throughput.estimate ?? 0, 1);
   const counted = c.rows.some((r) => r.regions);
   const lines = [
-    `| threads | time per call | speedup (95% interval) | efficiency | CPU/wall | busy threads |${counted ? " regions ext / torch |" : ""} |`,
-    `|---:|---:|---|---:|---:|---:|${counted ? "---:|" : ""}---|`
+    `| threads | time per call | speedup (95% interval) |${counted ? " Amdahl bound (p) |" : ""} efficiency | CPU/wall | busy threads |${counted ? " regions ext / torch |" : ""} |`,
+    `|---:|---:|---|${counted ? "---:|" : ""}---:|---:|---:|${counted ? "---:|" : ""}---|`
   ];
   for (const r of c.rows) {
     const mark = r.threads === judgedThreads ? " **(judged)**" : r.oversubscribed ? " (oversubscribed)" : "";
-    lines.push(`| ${r.threads}${mark} | ${seconds(r.seconds)} | ${interval(r.speedup)} | ${num(r.efficiency * 100, 0)}% | ${num(r.cpuPerWall)} | ${r.busyThreads ?? "n/a"} |${counted ? ` ${regionsCell(r.regions)} |` : ""} ${bar(r.speedup.estimate ?? NaN, maxSpeed, 12)} |`);
+    lines.push(`| ${r.threads}${mark} | ${seconds(r.seconds)} | ${interval(r.speedup)} |${counted ? ` ${boundCell(r.regions)} |` : ""} ${num(r.efficiency * 100, 0)}% | ${num(r.cpuPerWall)} | ${r.busyThreads ?? "n/a"} |${counted ? ` ${regionsCell(r.regions)} |` : ""} ${bar(r.speedup.estimate ?? NaN, maxSpeed, 12)} |`);
   }
   const ref = c.reference;
-  if (ref) lines.push(`| ${ref.copies} single-thread copies (reference) | | ${interval(ref.throughput)} | | | |${counted ? " |" : ""} ${bar(ref.throughput.estimate, maxSpeed, 12)} |`);
+  if (ref) lines.push(`| ${ref.copies} single-thread copies (reference) | | ${interval(ref.throughput)} |${counted ? " |" : ""} | | |${counted ? " |" : ""} ${bar(ref.throughput.estimate, maxSpeed, 12)} |`);
   return lines;
 }
 function fixSection(r) {

@@ -74,8 +74,9 @@ describe.each(torches())('region counter (count_ext, built with -fopenmp), $name
   const debianOnly = (name: string, fn: () => void, timeout: number): void => {
     if (torch.origin === 'debian') it(name, fn, timeout)
   }
-  debianOnly(`counts a full team for a kernel with a small grain (${torch.name})`, () => {
-    const { report } = check('full')
+  debianOnly(`counts a full team for a kernel with a small grain, and gives p and Amdahl's bound (${torch.name})`, () => {
+    const { report, stdout } = check('full')
+    expect(stdout).toMatch(/Amdahl bound/)
     const k = report.cases[0]
     expect(k.cause).not.toMatch(/no-region|team-of-one/)
     const two = k.rows.find(r => r.threads === 2)?.regions
@@ -84,6 +85,12 @@ describe.each(torches())('region counter (count_ext, built with -fopenmp), $name
     expect(two?.extension.largestTeam).toBe(2)
     expect(two?.extension.teamOfOne).toBe(0)
     expect(two?.extension.seconds).toBeGreaterThan(0)
+    // p, the share of the single-thread time inside the extension's regions, and Amdahl's bound from it at 2 threads.
+    // (Its value rests on timings of a shared machine, so only its range is asserted.)
+    expect(two?.share).toBeGreaterThanOrEqual(0)
+    expect(two?.share).toBeLessThanOrEqual(1)
+    expect(two?.bound).toBeCloseTo(1 / (1 - (two?.share ?? NaN) + (two?.share ?? NaN) / 2), 6)
+    expect(k.rows.find(r => r.threads === 1)?.regions?.bound).toBeNull()
     // At one thread at::parallel_for runs inline: no region.
     expect(k.rows.find(r => r.threads === 1)?.regions?.extension.regions).toBe(0)
     // The samples carry the per-object counts, by real path.

@@ -48,7 +48,8 @@ function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, control: Case
   if (d.cause === 'one-cpu') return { ...base, verdict: 'inconclusive', cause: d.cause, judged: null, reference: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] }
   const row = base.rows.find(r => r.threads === t.judgedThreads) as ThreadRow
   const skipped = ev.measurement?.reference.skipped ?? null
-  const bound = amdahlReason(row, t)
+  // Not where other processes held the CPUs: p rests on times at 1 and n threads, which a busy runner skews.
+  const bound = d.withheld ? null : amdahlReason(row, t)
   return { ...base, verdict: d.verdict, cause: d.cause, judged: d.speedup, reference: d.reference, reasons: [caseReason(d, row, timePerIter(c, 1), t, skipped), ...(bound ? [bound] : [])] }
 }
 
