@@ -21,8 +21,19 @@
 // with a bootstrap 95% interval, the mean, and the pairs; exits 1 when a
 // median is off by 1% or more.
 //
+// Then the counter's own cost per region, where no scheduler enters: a C
+// program opens 200,000 empty regions with a team of one (OMP_NUM_THREADS=1,
+// so every region still goes through GOMP_parallel and the counter), plain and
+// preloaded in ABBA pairs; the difference in ns per region, set against the
+// time per call of each case above, bounds what counting adds to it. On a
+// runner whose other processes hold the CPUs a team of two waits milliseconds
+// for its second thread (a 134 µs torch.add took 16 ms beside a load of 6 on
+// 2 vCPUs), and the pairs above then measure the scheduler, not the counter
+// (--a-a shows how far two plain processes differ).
+//
 // Usage: node bench/count-overhead.mjs [--pairs N] [--threads N] [--python /usr/bin/python3]
-//          [--sample-seconds S] [--via ld-preload|ompt] [--ext DIR] [--cc cc]
+//          [--sample-seconds S] [--via ld-preload|ompt] [--ext DIR] [--cc cc] [--cases add-64k,digamma,ext-full]
+//          [--a-a]   (both processes plain: how far two processes differ without any counter)
 import { execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
@@ -38,7 +49,9 @@ const { values } = parseArgs({
     'sample-seconds': { type: 'string', default: '0.2' },
     via: { type: 'string', default: 'ld-preload' },
     ext: { type: 'string' },
-    cc: { type: 'string', default: process.env.CC || 'cc' }
+    cc: { type: 'string', default: process.env.CC || 'cc' },
+    cases: { type: 'string' },
+    'a-a': { type: 'boolean', default: false }
   }
 })
 const pairs = Number(values.pairs)
@@ -81,7 +94,7 @@ def cases():
 function worker(counted) {
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), ...(values.ext ? { BENCH_EXT: path.resolve(values.ext) } : {}) }
   delete env.LD_PRELOAD
-  if (counted) Object.assign(env, ompt ? { OMP_TOOL_LIBRARIES: library, TSC_COUNT_VIA: 'ompt' } : { LD_PRELOAD: library }, { TSC_COUNT_LIB: library })
+  if (counted && !values['a-a']) Object.assign(env, ompt ? { OMP_TOOL_LIBRARIES: library, TSC_COUNT_VIA: 'ompt' } : { LD_PRELOAD: library }, { TSC_COUNT_LIB: library })
   const child = spawn(values.python, [harness, '--threads', String(threads), '--workload', workload, '--workdir', dir], { env, stdio: ['pipe', 'ignore', 'inherit', 'pipe'] })
   let buf = ''
   const waiting = []
@@ -126,12 +139,14 @@ const plain = worker(false)
 const counted = worker(true)
 const [a, b] = [await plain.ready, await counted.ready]
 if (a.op !== 'ready' || b.op !== 'ready') throw new Error(`harness did not start: ${JSON.stringify(a.op !== 'ready' ? a : b)}`)
-if (!b.counting?.available) throw new Error(`the counter is not in the counted process: ${b.counting?.reason}`)
+if (!values['a-a'] && !b.counting?.available) throw new Error(`the counter is not in the counted process: ${b.counting?.reason}`)
 console.log(`torch ${a.facts.torch_version ?? a.facts.torchVersion ?? ''}, ${threads} threads, counter via ${values.via}, ${pairs} ABBA pairs per case, samples of ~${values['sample-seconds']} s`)
 
 let worst = 0
-for (const name of a.cases) {
-  // Twice: the first call of a case starts thread pools and would make the estimate far too slow.
+const perCase = []
+for (const name of a.cases.filter(c => !values.cases || values.cases.split(',').includes(c))) {
+  // Three times: the first calls of a case start thread pools and would make the estimate far too slow.
+  await plain.ask({ op: 'calibrate', case: name, target: Number(values['sample-seconds']) })
   await plain.ask({ op: 'calibrate', case: name, target: Number(values['sample-seconds']) })
   const cal = await plain.ask({ op: 'calibrate', case: name, target: Number(values['sample-seconds']) })
   const iters = cal.iters ?? 1
@@ -140,6 +155,8 @@ for (const name of a.cases) {
   await plain.ask({ op: 'run', case: name, iters })
   await counted.ask({ op: 'run', case: name, iters })
   const ratios = []
+  const plainTimes = []
+  const regionsPerCall = []
   let regions = null
   for (let i = 0; i < pairs; i++) {
     const order = i % 2 ? [counted, plain] : [plain, counted]
@@ -147,17 +164,59 @@ for (const name of a.cases) {
     for (const w of order) out.set(w, await w.ask({ op: 'run', case: name, iters }))
     const c = out.get(counted)
     ratios.push(perCall(c) / perCall(out.get(plain)))
+    plainTimes.push(perCall(out.get(plain)))
+    regionsPerCall.push((c.regions ?? []).reduce((n, o) => n + o.regions, 0) / c.iters)
     regions ??= (c.regions ?? []).map(o => `${path.basename(o.path)} ${(o.regions / c.iters).toFixed(1)}/call (team ${o.max_team})`).join(', ')
   }
   const med = median(ratios)
   const [lo, hi] = bootstrap(ratios)
   const mean = ratios.reduce((x, y) => x + y, 0) / ratios.length
   worst = Math.max(worst, Math.abs(med - 1))
+  perCase.push({ name, seconds: median(plainTimes), regions: median(regionsPerCall) })
   console.log(`${name.padEnd(9)} ${iters} calls/sample; counted: ${regions || 'none'}`)
   console.log(`          counted/plain median ${med.toFixed(4)} (95% ${lo.toFixed(4)}-${hi.toFixed(4)}), mean ${mean.toFixed(4)}, min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}, n=${ratios.length}`)
 }
 plain.close()
 counted.close()
+
+// The counter's cost per region (team of one: no thread waits for a CPU).
+const prog = path.join(dir, 'empty.c')
+fs.writeFileSync(
+  prog,
+  `#include <stdio.h>
+#include <time.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+int main(void) {
+  volatile int x = 0;
+  const int n = 200000;
+  for (int i = 0; i < 2000; i++) {
+#pragma omp parallel
+    { x++; }
+  }
+  double t0 = now();
+  for (int i = 0; i < n; i++) {
+#pragma omp parallel
+    { x++; }
+  }
+  printf("%.3f\\n", (now() - t0) / n * 1e9);
+  return 0;
+}
+`
+)
+const exe = path.join(dir, 'empty')
+execFileSync(values.cc, ['-O2', '-fopenmp', '-o', exe, prog])
+const regionNs = preload => Number(execFileSync(exe, { env: { ...process.env, OMP_NUM_THREADS: '1', ...(preload && !ompt ? { LD_PRELOAD: library } : {}) }, encoding: 'utf8' }))
+const diffs = []
+const plainNs = []
+for (let i = 0; i < pairs; i++) {
+  const [x, y] = i % 2 ? [regionNs(true), regionNs(false)] : [regionNs(false), regionNs(true)].reverse()
+  diffs.push(x - y)
+  plainNs.push(y)
+}
+const [dlo, dhi] = bootstrap(diffs)
+console.log(`per region (team of one, ${pairs} ABBA pairs of 200,000 regions): plain ${median(plainNs).toFixed(0)} ns, counter adds median ${median(diffs).toFixed(0)} ns (95% ${dlo.toFixed(0)}-${dhi.toFixed(0)} ns)${ompt ? ' [--via ompt: this part measures the LD_PRELOAD build only]' : ''}`)
+console.log(`  so counting adds under 1% to any call whose regions last ${(median(diffs) / 10).toFixed(0)} ns x 1000 = ${((median(diffs) * 100) / 1000).toFixed(1)} µs or more each`)
+for (const c of perCase) console.log(`  ${c.name.padEnd(9)} ${c.regions.toFixed(1)} region(s) per call of ${(c.seconds * 1e6).toFixed(0)} µs (median here): the counter's own work adds ${((c.regions * median(diffs) * 1e-9) / c.seconds * 100).toFixed(3)}%`)
 fs.rmSync(dir, { recursive: true, force: true })
 console.log(`Largest median change: ${(worst * 100).toFixed(2)}% (${worst < 0.01 ? 'under' : 'NOT under'} 1%)`)
 process.exitCode = worst < 0.01 ? 0 : 1

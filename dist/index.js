@@ -48,7 +48,7 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-APMQRCWU.js";
+} from "./chunks/chunk-ABVWHLR5.js";
 import {
   __commonJS,
   __require,
