@@ -6,6 +6,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { caseSettled } from '../../src/judge/case-verdict.js'
 import { rowRegions } from '../../src/judge/counts.js'
+import { amdahl } from '../../src/judge/amdahl.js'
 import { judge } from '../../src/judge/judge.js'
 import { threshold } from '../../src/judge/threshold.js'
 import type { CaseMeasurement, CountingInfo, Measurement, ObjectRegions } from '../../src/measure/types.js'
@@ -16,12 +17,12 @@ const LIBTORCH = '/usr/lib/x86_64-linux-gnu/libtorch_cpu.so.1.13'
 const counted: CountingInfo = { available: true, reason: null, extensions: [EXT], mapped: [EXT] }
 
 /** Adds the counter's per-object counts to every sample: per call, `ext` regions of team `extTeam`, and one libtorch region of a full team. */
-function withRegions(c: CaseMeasurement, ext: number, extTeam: (n: number) => number): CaseMeasurement {
+function withRegions(c: CaseMeasurement, ext: number, extTeam: (n: number) => number, extNsPerCall?: (wallPerCall: number) => number): CaseMeasurement {
   return {
     ...c,
     samples: c.samples.map(s => {
       const regions: ObjectRegions[] = [{ path: LIBTORCH, regions: s.iters, maxTeam: s.threads, team1: s.threads === 1 ? s.iters : 0, ns: 1e6 }]
-      if (ext > 0) regions.push({ path: EXT, regions: ext * s.iters, maxTeam: extTeam(s.threads), team1: extTeam(s.threads) === 1 ? ext * s.iters : 0, ns: 2e6 })
+      if (ext > 0) regions.push({ path: EXT, regions: ext * s.iters, maxTeam: extTeam(s.threads), team1: extTeam(s.threads) === 1 ? ext * s.iters : 0, ns: extNsPerCall ? extNsPerCall(s.wall / s.iters) * s.iters : 2e6 })
       return { ...s, regions }
     })
   }
@@ -48,7 +49,7 @@ describe('region counts in the judge', () => {
     expect(row?.regions).toMatchObject({ calls: 80, extension: { regions: 0, largestTeam: 0 }, libtorch: { regions: 80, largestTeam: 4 } })
     expect(j.verdict).toBe('fail')
     // Settled at once: more rounds can't open a region.
-    expect(caseSettled(m.cases[0], m.control, threshold(2, [1, 2, 4], 4), { counting: counted, openmpExtension: true })).toBe(true)
+    expect(caseSettled(m.cases[0], m.control, threshold(2, [1, 2, 4], 4), { counting: counted, openmpExtension: true })).toBe('counted')
   })
 
   it('gives a team of one its own reason', () => {
@@ -94,6 +95,26 @@ describe('region counts in the judge', () => {
     const serial = { path: 'b.so', images: [{ ...ev.binaries[0].images[0], openmp: { ...ev.binaries[0].images[0].openmp, parallel: false, forkImports: [], imports: [], runtimes: [], resolution: null } }] }
     const j = judge({ ...ev, binaries: [...ev.binaries, serial], sources: [] })
     expect(j.cases[0].cause).not.toMatch(/no-region|team-of-one/)
+  })
+
+  it("shows p and Amdahl's bound per row, and says when the bound is under the requirement, with p", () => {
+    // 20 ms per call at one thread; at 4 threads 15.4 ms, of which the extension's regions take 2 ms (a full team): the rest, 13.4 ms, is outside them.
+    const small = withRegions(measured('gather+mm', { 2: 1.2, 4: 1.3 }), 1, n => n, () => 2e6)
+    const k = judge(evidence({ measurement: measurement(small, counted), facts: facts() })).cases[0]
+    const at4 = k.rows.find(r => r.threads === 4)?.regions
+    const tn = (0.2 / 1.3) / 10
+    const p = 1 - (tn - 0.002) / 0.02
+    expect(at4?.share).toBeCloseTo(p, 2)
+    expect(at4?.bound).toBeCloseTo(amdahl(p, 4), 2)
+    expect(at4?.bound).toBeLessThan(2)
+    expect(k.rows.find(r => r.threads === 1)?.regions).toMatchObject({ share: null, bound: null })
+    expect(k.reasons).toContainEqual(expect.stringMatching(new RegExp(`^Amdahl's law caps this case at 1\\.\\d\\dx at 4 threads, below the required 2\\.00x, .*p = ${Math.round(p * 100)}% of the case's single-thread time`)))
+    expect(k.reasons.join(' ')).toMatch(/time the kernel on its own/)
+    // Most of the call inside the extension's regions: the bound clears the requirement, and nothing is said.
+    const most = withRegions(scaling, 1, n => n, wall => wall * 0.9 * 1e9)
+    const ok = judge(evidence({ measurement: measurement(most, counted), facts: facts() })).cases[0]
+    expect(ok.rows.find(r => r.threads === 4)?.regions?.bound).toBeGreaterThan(2)
+    expect(ok.reasons.join(' ')).not.toMatch(/Amdahl/)
   })
 
   it('counts only the samples at that thread count, and nothing where a sample lacks counts', () => {

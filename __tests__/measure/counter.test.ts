@@ -36,10 +36,15 @@ int work(void) {
 const MAIN = `
 #include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 int work(void);
+int omp_get_max_threads(void);
 int main(void) {
-  void (*reset)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "tsc_counts_reset");
-  unsigned long (*read)(char *, unsigned long) = (unsigned long (*)(char *, unsigned long))dlsym(RTLD_DEFAULT, "tsc_counts_read");
+  omp_get_max_threads(); /* starts the runtime, which loads an OMPT tool */
+  const char *lib = getenv("TSC_COUNT_LIB");
+  void *h = lib ? dlopen(lib, RTLD_NOW | RTLD_NOLOAD) : NULL;
+  void (*reset)(void) = h ? (void (*)(void))dlsym(h, "tsc_counts_reset") : NULL;
+  unsigned long (*read)(char *, unsigned long) = h ? (unsigned long (*)(char *, unsigned long))dlsym(h, "tsc_counts_read") : NULL;
   char buf[8192];
   if (!reset || !read) { puts("{}"); return 0; }
   reset();
@@ -70,15 +75,18 @@ describe('count_regions.c', () => {
     expect(path.basename(library)).toMatch(/^libtsc_count-[0-9a-f]{16}\.so$/)
   })
 
-  it('says why it does not count: no compiler, not Linux, turned off', () => {
+  it('says why it does not count: no compiler, neither Linux nor macOS, turned off', () => {
     expect(prepareCounter({ source: countSourcePath(), cacheDir: path.join(dir, 'c2'), env: { ...process.env, TSC_COUNT_CC: '/nonexistent/cc' } })).toEqual({
       library: null,
       reason: expect.stringMatching(/^the C compiler '\/nonexistent\/cc' that builds the counter did not run \(.*ENOENT/)
     })
-    expect(prepareCounter({ source: countSourcePath(), platform: 'darwin' }).library).toBeNull()
+    expect(prepareCounter({ source: countSourcePath(), platform: 'win32' })).toEqual({ library: null, reason: expect.stringMatching(/this runner is win32$/) })
+    // macOS: the OMPT tool, since DYLD_INSERT_LIBRARIES is stripped there.
+    expect(prepareCounter({ source: countSourcePath(), platform: 'darwin', cacheDir: path.join(dir, 'c3') })).toMatchObject({ via: 'ompt', library: expect.stringMatching(/libtsc_count-ompt-[0-9a-f]{16}\.dylib$/) })
     expect(prepareCounter({ source: countSourcePath(), env: { ...process.env, TSC_COUNT: '0' } })).toEqual({ library: null, reason: 'counting is turned off (TSC_COUNT=0)' })
     expect(counterEnv({ library: null, reason: 'x' })).toEqual({})
-    expect(counterEnv({ library: '/c/l.so', compiler: 'cc' }, { LD_PRELOAD: '/u/mine.so' })).toEqual({ LD_PRELOAD: '/u/mine.so:/c/l.so', TSC_COUNT_LIB: '/c/l.so' })
+    expect(counterEnv({ library: '/c/l.so', compiler: 'cc', via: 'ld-preload' }, { LD_PRELOAD: '/u/mine.so' })).toEqual({ LD_PRELOAD: '/u/mine.so:/c/l.so', TSC_COUNT_LIB: '/c/l.so' })
+    expect(counterEnv({ library: '/c/l.dylib', compiler: 'cc', via: 'ompt' }, { OMP_TOOL_LIBRARIES: '/u/tool.dylib' })).toEqual({ OMP_TOOL: 'enabled', OMP_TOOL_LIBRARIES: '/u/tool.dylib:/c/l.dylib', TSC_COUNT_LIB: '/c/l.dylib', TSC_COUNT_VIA: 'ompt' })
   })
 
   for (const [cc, runtime] of [
@@ -90,7 +98,7 @@ describe('count_regions.c', () => {
       execFileSync(cc, ['-fopenmp', '-shared', '-fPIC', '-O2', '-o', lib, path.join(dir, 'k.c')])
       const exe = path.join(dir, `main-${cc}`)
       execFileSync(cc, ['-fopenmp', '-o', exe, path.join(dir, 'main.c'), lib, '-ldl', `-Wl,-rpath,${dir}`])
-      const run = (preload: boolean): string => execFileSync(exe, { env: { ...process.env, OMP_NUM_THREADS: '2', ...(preload ? { LD_PRELOAD: library } : {}) }, encoding: 'utf8' })
+      const run = (preload: boolean): string => execFileSync(exe, { env: { ...process.env, OMP_NUM_THREADS: '2', ...(preload ? counterEnv({ library, compiler: cc, via: 'ld-preload' }, {}) : {}) }, encoding: 'utf8' })
       expect(run(false).trim()).toBe('{}')
       const [sum, json] = run(true).trim().split(' ')
       // The program's result is unchanged: 2 threads x (1 + 2 - 3) = 0.
@@ -103,6 +111,77 @@ describe('count_regions.c', () => {
       expect(objects[0].ns).toBeGreaterThan(0)
     }, 120_000)
   }
+
+  describe('as an OMPT tool (OMP_TOOL_LIBRARIES), the macOS path, against Debian\'s LLVM libomp', () => {
+    let tool: string
+    beforeAll(() => {
+      const c = prepareCounter({ source: countSourcePath(), cacheDir: path.join(dir, 'cache'), env: { ...process.env, TSC_COUNT_VIA: 'ompt' } })
+      if (c.library === null) throw new Error(c.reason)
+      expect(c.via).toBe('ompt')
+      tool = c.library
+    }, 120_000)
+
+    it('is its own build, which wraps nothing and exports ompt_start_tool', () => {
+      expect(tool).not.toBe(library)
+      expect(path.basename(tool)).toMatch(/^libtsc_count-ompt-[0-9a-f]{16}\.so$/)
+      const dyn = execFileSync('nm', ['-D', '--defined-only', tool], { encoding: 'utf8' })
+      expect(dyn).toMatch(/ T ompt_start_tool$/m)
+      expect(dyn).not.toMatch(/GOMP_parallel|__kmpc_fork_call/)
+    })
+
+    it('counts regions, teams and teams of one per shared object (clang -fopenmp, libomp)', () => {
+      const lib = path.join(dir, 'libk-clang-ompt.so')
+      execFileSync('clang', ['-fopenmp', '-shared', '-fPIC', '-O2', '-o', lib, path.join(dir, 'k.c')])
+      const exe = path.join(dir, 'main-clang-ompt')
+      execFileSync('clang', ['-fopenmp', '-o', exe, path.join(dir, 'main.c'), lib, '-ldl', `-Wl,-rpath,${dir}`])
+      const run = (env: Record<string, string>): string => execFileSync(exe, { env: { ...process.env, OMP_NUM_THREADS: '2', ...env }, encoding: 'utf8' }).trim()
+      const env = counterEnv({ library: tool, compiler: 'cc', via: 'ompt' }, {})
+      const [sum, json] = run(env).split(' ')
+      expect(sum).toBe('0')
+      const objects = (JSON.parse(json) as { objects: { path: string; regions: number; max_team: number; team1: number; ns: number }[] }).objects
+      expect(objects).toHaveLength(1)
+      expect(fs.realpathSync(objects[0].path)).toBe(fs.realpathSync(lib))
+      // outer + 2 nested (teams of one) + loop + num_threads(1), as the interposer counts them
+      expect(objects[0]).toMatchObject({ regions: 5, max_team: 2, team1: 3 })
+      expect(objects[0].ns).toBeGreaterThan(0)
+      // Three threads: the outer team's largest is 3, nested ones still one each.
+      expect(JSON.parse(run({ ...env, OMP_NUM_THREADS: '3' }).split(' ')[1]).objects[0]).toMatchObject({ regions: 1 + 3 + 2, max_team: 3, team1: 4 })
+      // OMP_TOOL=disabled: libomp loads no tool, and nothing is counted.
+      expect(run({ ...env, OMP_TOOL: 'disabled' })).toBe('{}')
+    }, 120_000)
+
+    it('counts the regions of an extension built with clang -fopenmp in the real harness, with full teams (libtorch\'s libgomp has no OMPT)', () => {
+      // count_ext built with clang against Debian's torch 1.13: __kmpc_fork_call into LLVM's libomp.
+      const ext = path.join(dir, 'count-ext-clang')
+      fs.cpSync(path.resolve('__fixtures__', 'count-ext'), ext, { recursive: true })
+      execFileSync(torchPython(), ['setup.py', 'build_ext', '--inplace'], { cwd: ext, stdio: 'pipe', env: { ...process.env, CC: 'clang', CXX: 'clang++' } })
+      const so = fs.readdirSync(ext).find(f => f.startsWith('count_ext') && f.endsWith('.so')) as string
+      expect(execFileSync('nm', ['-D', '--undefined-only', path.join(ext, so)], { encoding: 'utf8' })).toMatch(/__kmpc_fork_call/)
+      const talk = (kernel: string, env: Record<string, string>): Record<string, unknown>[] => {
+        const r = spawnSync(torchPython(), [harnessPath(), '--threads', '2', '--workload', path.join(ext, 'workload.py'), '--workdir', ext], {
+          input: `{"op":"run","case":"${kernel}+mm","iters":4}\n{"op":"exit"}\n`,
+          env: { ...process.env, OMP_NUM_THREADS: '2', COUNT_KERNEL: kernel, ...env },
+          stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+          encoding: 'utf8',
+          timeout: 120_000
+        })
+        return String(r.output[3]).trim().split('\n').map(l => JSON.parse(l) as Record<string, unknown>)
+      }
+      const env = counterEnv({ library: tool, compiler: 'cc', via: 'ompt' }, {})
+      const [ready, sample] = talk('full', env)
+      expect(ready.counting).toEqual({ available: true, reason: null })
+      const regions = sample.regions as { path: string; regions: number; max_team: number; team1: number }[]
+      // One region per call, each run by both threads.
+      expect(regions.find(o => o.path === fs.realpathSync(path.join(ext, so)))).toMatchObject({ regions: 4, max_team: 2, team1: 0 })
+      expect(regions.some(o => /libtorch/.test(o.path))).toBe(false)
+      const [, covered] = talk('covered', env)
+      expect((covered.regions as { path: string }[]).some(o => o.path === fs.realpathSync(path.join(ext, so)))).toBe(false)
+      // A user's own tool listed first wins; then the counter is off, with the reason.
+      const [off, offSample] = talk('full', { ...env, OMP_TOOL: 'disabled' })
+      expect(off.counting).toEqual({ available: false, reason: expect.stringMatching(/^no OpenMP runtime in the measuring process loaded the OMPT tool .*libomp/) })
+      expect(offSample.regions).toBeNull()
+    }, 600_000)
+  })
 
   it('reaches the harness only when preloaded: a counter that is not in the process counts nothing and says so', () => {
     const workload = path.join(dir, 'w.py')
@@ -117,7 +196,7 @@ describe('count_regions.c', () => {
       })
       return String(r.output[3]).trim().split('\n').map(l => JSON.parse(l) as Record<string, unknown>)
     }
-    const [ready, sample] = talk(counterEnv({ library, compiler: 'cc' }, {}))
+    const [ready, sample] = talk(counterEnv({ library, compiler: 'cc', via: 'ld-preload' }, {}))
     expect(ready.counting).toEqual({ available: true, reason: null })
     const regions = sample.regions as { path: string; regions: number; max_team: number }[]
     expect(regions.find(o => /libtorch_cpu/.test(o.path))).toMatchObject({ regions: 3, max_team: 2 })

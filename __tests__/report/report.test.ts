@@ -33,12 +33,21 @@ describe('step summary', () => {
   it('shows region counts per call, extension / libtorch, with the largest team; or why they were not counted', () => {
     const r = makeReport('pass')
     const totals = (regions: number, largestTeam: number) => ({ regions, largestTeam, teamOfOne: 0, seconds: 0.1 })
-    const counted = { ...r, cases: r.cases.map(c => ({ ...c, rows: c.rows.map(x => ({ ...x, regions: { calls: 40, extension: totals(x.threads > 1 ? 40 : 0, x.threads > 1 ? x.threads : 0), libtorch: totals(0, 0), other: totals(0, 0) } })) })) }
+    const counted = { ...r, cases: r.cases.map(c => ({ ...c, rows: c.rows.map(x => ({ ...x, regions: { calls: 40, extension: totals(x.threads > 1 ? 40 : 0, x.threads > 1 ? x.threads : 0), libtorch: totals(0, 0), other: totals(0, 0), share: x.threads > 1 ? 0.9 : null, bound: x.threads > 1 ? 1 / (0.1 + 0.9 / x.threads) : null } })) })) }
     const withCounting = { ...counted, measurement: counted.measurement && { ...counted.measurement, counting: { available: true, reason: null, extensions: ['/w/_C.so'], mapped: ['/w/_C.so'] } } }
     expect(validateReport(withCounting)).toBeTruthy()
     const text = renderSummary(withCounting)
     expect(text).toMatch(/\| busy threads \| regions ext \/ torch \| \|/)
     expect(text).toMatch(/\| 4 \*\*\(judged\)\*\* \|.*\| 1\.00 \/ 0\.00 \(team 4\) \|/)
+    // Amdahl's bound from p, right after the measured speedup: 1/(0.1 + 0.9/4) = 3.08.
+    expect(text).toMatch(/\| speedup \(95% interval\) \| Amdahl bound \(p\) \| efficiency \|/)
+    expect(text).toMatch(/\| 4 \*\*\(judged\)\*\* \| [^|]+ \| [^|]+ \| ≤ 3\.08x \(p 90%\) \|/)
+    expect(renderTerminal(withCounting)).toMatch(/\n\s*4\* .*≤ 3\.08x \(p 90%\)/)
+    // Every table row has as many cells as the header.
+    const table = text.split('\n').filter(l => l.startsWith('| '))
+    const cells = (l: string): number => l.split('|').length
+    const header = table.find(l => l.includes('Amdahl bound')) as string
+    for (const l of table.slice(table.indexOf(header), table.indexOf(header) + 5)) expect(cells(l)).toBe(cells(header))
     expect(text).toMatch(/regions = parallel regions per call opened by the extension \/ by libtorch/)
     expect(renderTerminal(withCounting)).toMatch(/regions ext\/torch/)
     expect(renderTerminal(withCounting)).toMatch(/\n\s*4\* .*1\.00 \/ 0\.00 \(team 4\)/)

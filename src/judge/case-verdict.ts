@@ -186,7 +186,13 @@ function decideByControl(c: CaseMeasurement, control: CaseMeasurement | null, t:
   return { ...d, verdict: 'fail', cause: shortfallCause(c, d.threads), settled: true }
 }
 
-/** Whether more rounds could still change a case's verdict: the measuring loop stops on this. */
-export function caseSettled(c: CaseMeasurement, control: CaseMeasurement, t: Threshold, ctx?: CountingContext): boolean {
-  return decideCase(c, control, t, ctx).settled
+/**
+ * Whether more rounds could still change a case's verdict: the measuring loop
+ * stops on this. 'counted' when a counted fact settled it (the extension
+ * opened no region, or only teams of one, at the judged count): that fact is
+ * no timing, so it needs no confirmation rounds.
+ */
+export function caseSettled(c: CaseMeasurement, control: CaseMeasurement, t: Threshold, ctx?: CountingContext): boolean | 'counted' {
+  const d = decideCase(c, control, t, ctx)
+  return d.settled && (d.cause === 'no-region' || d.cause === 'team-of-one') ? 'counted' : d.settled
 }

@@ -1,4 +1,6 @@
+import { timePerIter } from '../measure/rounds.js'
 import type { CaseMeasurement, CountingInfo, ObjectRegions } from '../measure/types.js'
+import { amdahl } from './amdahl.js'
 
 /** Regions one group of shared objects opened over a case's samples at one thread count. */
 export interface RegionTotals {
@@ -19,6 +21,33 @@ export interface RowRegions {
   extension: RegionTotals
   libtorch: RegionTotals
   other: RegionTotals
+  /**
+   * p: the share of the case's single-thread time that runs inside the
+   * extension's own regions, 1 - (time per call outside them at this count) /
+   * (time per call at one thread); null at one thread (at::parallel_for opens
+   * no region there) or where the times are unknown. Optional: absent in older reports.
+   */
+  share?: number | null
+  /** Amdahl's bound 1/((1-p)+p/n) at this count: the most the case reaches if the extension's part scaled perfectly. */
+  bound?: number | null
+}
+
+/**
+ * p and Amdahl's bound at n threads. At one thread no region opens, so the
+ * extension's share is read at n: the time outside its regions there (t(n)
+ * minus the wall time inside them) stands for the part it can't speed up.
+ * Other ops that scale (a libtorch GEMM) are faster at n than at one thread,
+ * so this p errs high and the bound errs optimistic: a bound under the
+ * requirement is a safe finding.
+ */
+export function extensionShare(c: CaseMeasurement, threads: number, r: RowRegions): { share: number; bound: number } | null {
+  if (threads < 2 || r.calls === 0) return null
+  const t1 = timePerIter(c, 1)
+  const tn = timePerIter(c, threads)
+  if (!(t1 > 0) || !(tn > 0)) return null
+  const inside = Math.min(r.extension.seconds / r.calls, tn)
+  const share = Math.min(1, Math.max(0, 1 - (tn - inside) / t1))
+  return { share, bound: amdahl(share, threads) }
 }
 
 const empty = (): RegionTotals => ({ regions: 0, largestTeam: 0, teamOfOne: 0, seconds: 0 })
@@ -47,6 +76,9 @@ export function rowRegions(c: CaseMeasurement, threads: number, counting: Counti
     out.calls += s.iters
     for (const o of s.regions ?? []) add(ext.has(o.path) ? out.extension : isLibtorch(o.path) ? out.libtorch : out.other, o)
   }
+  const a = extensionShare(c, threads, out)
+  out.share = a?.share ?? null
+  out.bound = a?.bound ?? null
   return out
 }
 

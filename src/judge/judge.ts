@@ -48,7 +48,16 @@ function judgeCase(c: CaseMeasurement, ev: Evidence, t: Threshold, control: Case
   if (d.cause === 'one-cpu') return { ...base, verdict: 'inconclusive', cause: d.cause, judged: null, reference: null, reasons: [`The runner has ${usable} usable CPU; scaling can't be measured on one CPU.`] }
   const row = base.rows.find(r => r.threads === t.judgedThreads) as ThreadRow
   const skipped = ev.measurement?.reference.skipped ?? null
-  return { ...base, verdict: d.verdict, cause: d.cause, judged: d.speedup, reference: d.reference, reasons: [caseReason(d, row, timePerIter(c, 1), t, skipped)] }
+  // Not where other processes held the CPUs: p rests on times at 1 and n threads, which a busy runner skews.
+  const bound = d.withheld ? null : amdahlReason(row, t)
+  return { ...base, verdict: d.verdict, cause: d.cause, judged: d.speedup, reference: d.reference, reasons: [caseReason(d, row, timePerIter(c, 1), t, skipped), ...(bound ? [bound] : [])] }
+}
+
+/** When the extension's share p of the case caps it under the requirement, whatever its regions do: that sentence, else null. */
+export function amdahlReason(row: ThreadRow, t: Threshold): string | null {
+  const r = row.regions
+  if (!r || !r.extension.regions || r.share == null || r.bound == null || r.bound >= t.required) return null
+  return `Amdahl's law caps this case at ${fmt(r.bound)}x at ${t.judgedThreads} threads, below the required ${fmt(t.required)}x, however well the extension scales: its own parallel regions hold p = ${Math.round(r.share * 100)}% of the case's single-thread time (1/((1-p)+p/${t.judgedThreads}) = ${fmt(r.bound)}). Either the case is mostly not the extension's work, or its parallel part is too small: make the workload time the kernel on its own.`
 }
 
 /** Evidence in, verdicts out: no I/O, no clocks. */

@@ -20,6 +20,15 @@
  *   void   tsc_counts_reset(void);
  *   size_t tsc_counts_read(char *buf, size_t n);   JSON text, NUL-terminated
  *
+ * Built with -DTSC_OMPT it is instead an OMPT tool (OpenMP 5.0 tools
+ * interface), loaded by LLVM's libomp through OMP_TOOL_LIBRARIES: where
+ * LD_PRELOAD/DYLD_INSERT_LIBRARIES is unavailable (macOS strips DYLD_* from
+ * protected processes, and torch's macOS wheels run LLVM's libomp, which
+ * implements OMPT). It wraps nothing: parallel_begin/_end charge each region
+ * to the object at codeptr_ra (dladdr), and implicit_task begin counts the
+ * threads that ran in it. It sees only regions that libomp runs (GNU
+ * libgomp has no OMPT), with the same read-out.
+ *
  * The real entry is looked up in the calling object's own dependency tree
  * (dlopen(its path, RTLD_NOLOAD) + dlsym): that is the copy the loader would
  * have bound it to without this library. dlsym(RTLD_NEXT) alone would miss a
@@ -41,7 +50,7 @@
 #define MAX_KMP_ARGS 31
 
 enum { E_GOMP_PARALLEL, E_GOMP_START, E_GOMP_END, E_LOOP_STATIC, E_LOOP_DYNAMIC, E_LOOP_GUIDED, E_LOOP_NM_DYNAMIC, E_LOOP_NM_GUIDED, E_LOOP_RUNTIME, E_LOOP_NM_RUNTIME, E_LOOP_MNM_RUNTIME, E_SECTIONS, E_REDUCTIONS, E_KMPC_FORK, E_COUNT };
-static const char *const entry_names[E_COUNT] = {"GOMP_parallel", "GOMP_parallel_start", "GOMP_parallel_end", "GOMP_parallel_loop_static", "GOMP_parallel_loop_dynamic", "GOMP_parallel_loop_guided", "GOMP_parallel_loop_nonmonotonic_dynamic", "GOMP_parallel_loop_nonmonotonic_guided", "GOMP_parallel_loop_runtime", "GOMP_parallel_loop_nonmonotonic_runtime", "GOMP_parallel_loop_maybe_nonmonotonic_runtime", "GOMP_parallel_sections", "GOMP_parallel_reductions", "__kmpc_fork_call"};
+__attribute__((unused)) static const char *const entry_names[E_COUNT] = {"GOMP_parallel", "GOMP_parallel_start", "GOMP_parallel_end", "GOMP_parallel_loop_static", "GOMP_parallel_loop_dynamic", "GOMP_parallel_loop_guided", "GOMP_parallel_loop_nonmonotonic_dynamic", "GOMP_parallel_loop_nonmonotonic_guided", "GOMP_parallel_loop_runtime", "GOMP_parallel_loop_nonmonotonic_runtime", "GOMP_parallel_loop_maybe_nonmonotonic_runtime", "GOMP_parallel_sections", "GOMP_parallel_reductions", "__kmpc_fork_call"};
 
 struct object {
   void *base;
@@ -59,6 +68,13 @@ static struct object objects[MAX_OBJECTS];
 static atomic_int n_objects;
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct object overflow = {.path = "(other)"};
+
+#if defined(__APPLE__)
+#define TSC_NO_WRAPPERS 1
+#endif
+#if defined(TSC_OMPT)
+#define TSC_NO_WRAPPERS 1
+#endif
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -110,6 +126,7 @@ static struct object *lookup_object(void *ret) {
   return o;
 }
 
+#ifndef TSC_NO_WRAPPERS
 /* The entry the caller would have reached without us. */
 static void *real_entry(struct object *o, int e, void *self) {
   if (o->resolved[e]) return o->real[e];
@@ -139,6 +156,7 @@ static void missing(const char *name) {
   fprintf(stderr, "thread-scaling-check count_regions: cannot find the real %s\n", name);
   abort();
 }
+#endif /* TSC_NO_WRAPPERS */
 
 static void record(struct object *o, uint64_t t0, int team) {
   atomic_fetch_add(&o->ns, now_ns() - t0);
@@ -153,6 +171,7 @@ static void record(struct object *o, uint64_t t0, int team) {
   }
 }
 
+#ifndef TSC_NO_WRAPPERS
 /* ---- GNU libgomp --------------------------------------------------------- */
 
 struct gomp_tramp {
@@ -375,6 +394,102 @@ TSC_EXPORT void __kmpc_fork_call(void *loc, kmp_int32 argc, kmpc_micro micro, ..
   }
   record(o, t0, atomic_load(&t.entered));
 }
+
+#endif /* TSC_NO_WRAPPERS */
+
+#ifdef TSC_OMPT
+/* ---- OMPT tool (OMP_TOOL_LIBRARIES) ------------------------------------------
+ * The few OMPT types used, as the OpenMP 5.0 specification fixes them, so
+ * no omp-tools.h is needed (Apple clang ships none). */
+typedef union {
+  uint64_t value;
+  void *ptr;
+} ompt_data_t;
+typedef void (*ompt_interface_fn_t)(void);
+typedef ompt_interface_fn_t (*ompt_function_lookup_t)(const char *);
+typedef void (*ompt_callback_t)(void);
+typedef int (*ompt_set_callback_t)(int event, ompt_callback_t callback);
+typedef int (*ompt_initialize_t)(ompt_function_lookup_t lookup, int initial_device_num, ompt_data_t *tool_data);
+typedef void (*ompt_finalize_t)(ompt_data_t *tool_data);
+typedef struct {
+  ompt_initialize_t initialize;
+  ompt_finalize_t finalize;
+  ompt_data_t tool_data;
+} ompt_start_tool_result_t;
+enum { OMPT_CB_PARALLEL_BEGIN = 3, OMPT_CB_PARALLEL_END = 4, OMPT_CB_IMPLICIT_TASK = 7 };
+enum { OMPT_SCOPE_BEGIN = 1 };
+enum { OMPT_TASK_INITIAL = 0x1 };
+enum { OMPT_PARALLEL_LEAGUE = 0x40000000 };
+enum { OMPT_SET_ALWAYS = 5 };
+
+/* One open region per nesting level of the encountering thread; its team's
+ * threads count themselves into it through parallel_data. */
+struct ompt_region {
+  struct object *o;
+  uint64_t t0;
+  atomic_int entered;
+};
+#define OMPT_MAX_NEST 64
+static __thread struct ompt_region ompt_open[OMPT_MAX_NEST];
+static __thread int ompt_depth;
+static atomic_int ompt_active;
+
+static void on_parallel_begin(ompt_data_t *encountering_task_data, const void *encountering_task_frame, ompt_data_t *parallel_data, unsigned requested, int flags, const void *codeptr_ra) {
+  (void)encountering_task_data, (void)encountering_task_frame, (void)requested;
+  int depth = ompt_depth++;
+  if (!parallel_data) return;
+  parallel_data->ptr = NULL;
+  if ((flags & OMPT_PARALLEL_LEAGUE) || depth >= OMPT_MAX_NEST) return;
+  struct ompt_region *r = &ompt_open[depth];
+  r->o = object_for((void *)codeptr_ra);
+  atomic_store_explicit(&r->entered, 0, memory_order_relaxed);
+  r->t0 = now_ns();
+  parallel_data->ptr = r;
+}
+
+static void on_implicit_task(int endpoint, ompt_data_t *parallel_data, ompt_data_t *task_data, unsigned actual, unsigned index, int flags) {
+  (void)task_data, (void)actual, (void)index;
+  if (endpoint != OMPT_SCOPE_BEGIN || (flags & OMPT_TASK_INITIAL) || !parallel_data || !parallel_data->ptr) return;
+  atomic_fetch_add_explicit(&((struct ompt_region *)parallel_data->ptr)->entered, 1, memory_order_relaxed);
+}
+
+static void on_parallel_end(ompt_data_t *parallel_data, ompt_data_t *encountering_task_data, int flags, const void *codeptr_ra) {
+  (void)encountering_task_data, (void)flags, (void)codeptr_ra;
+  if (ompt_depth > 0) ompt_depth--;
+  if (!parallel_data || !parallel_data->ptr) return;
+  struct ompt_region *r = parallel_data->ptr;
+  parallel_data->ptr = NULL;
+  record(r->o, r->t0, atomic_load(&r->entered));
+}
+
+static int ompt_init(ompt_function_lookup_t lookup, int initial_device_num, ompt_data_t *tool_data) {
+  (void)initial_device_num, (void)tool_data;
+  ompt_set_callback_t set = (ompt_set_callback_t)lookup("ompt_set_callback");
+  if (!set) return 0;
+  int ok = set(OMPT_CB_PARALLEL_BEGIN, (ompt_callback_t)on_parallel_begin) == OMPT_SET_ALWAYS &&
+           set(OMPT_CB_PARALLEL_END, (ompt_callback_t)on_parallel_end) == OMPT_SET_ALWAYS &&
+           set(OMPT_CB_IMPLICIT_TASK, (ompt_callback_t)on_implicit_task) == OMPT_SET_ALWAYS;
+  if (!ok) {
+    fprintf(stderr, "thread-scaling-check count_regions: the OpenMP runtime refused an OMPT callback; regions are not counted\n");
+    return 0;
+  }
+  atomic_store(&ompt_active, 1);
+  return 1;
+}
+
+static void ompt_fini(ompt_data_t *tool_data) { (void)tool_data; }
+
+TSC_EXPORT ompt_start_tool_result_t *ompt_start_tool(unsigned omp_version, const char *runtime_version) {
+  (void)omp_version, (void)runtime_version;
+  static ompt_start_tool_result_t result = {ompt_init, ompt_fini, {0}};
+  return &result;
+}
+
+/* 1 once a runtime has initialised this tool: the harness asks, since loading it is the runtime's choice. */
+TSC_EXPORT int tsc_counts_active(void) { return atomic_load(&ompt_active); }
+#else
+TSC_EXPORT int tsc_counts_active(void) { return 1; }
+#endif /* TSC_OMPT */
 
 /* ---- read-out ------------------------------------------------------------ */
 

@@ -10,7 +10,16 @@ import { userEnv } from '../process/user-env.js'
  * or why regions are not counted. Not counting is never an error: the
  * timings and thread evidence stand on their own, as before.
  */
-export type Counter = { library: string; compiler: string } | { library: null; reason: string }
+export type Counter = { library: string; compiler: string; via: CountVia } | { library: null; reason: string }
+
+/**
+ * How the counter gets into the measuring process: 'ld-preload' wraps the
+ * runtimes' fork entries (Linux, every runtime); 'ompt' is an OMPT tool that
+ * LLVM's libomp loads itself through OMP_TOOL_LIBRARIES (macOS, where
+ * DYLD_INSERT_LIBRARIES is stripped; it sees libomp's regions only, not GNU
+ * libgomp's). TSC_COUNT_VIA=ompt picks the OMPT path on Linux too.
+ */
+export type CountVia = 'ld-preload' | 'ompt'
 
 export interface CounterOptions {
   /** Path of count_regions.c. */
@@ -38,8 +47,9 @@ function firstLine(text: string): string {
 export function prepareCounter(opts: CounterOptions): Counter {
   const platform = opts.platform ?? process.platform
   const env = opts.env ?? process.env
-  if (platform !== 'linux') return { library: null, reason: `regions are counted through LD_PRELOAD, which this action uses on Linux only (this runner is ${platform})` }
+  if (platform !== 'linux' && platform !== 'darwin') return { library: null, reason: `regions are counted through LD_PRELOAD (Linux) or an OMPT tool (macOS), and this runner is ${platform}` }
   if (env.TSC_COUNT === '0') return { library: null, reason: 'counting is turned off (TSC_COUNT=0)' }
+  const via: CountVia = platform === 'darwin' || env.TSC_COUNT_VIA === 'ompt' ? 'ompt' : 'ld-preload'
   let source: Buffer
   try {
     source = fs.readFileSync(opts.source)
@@ -52,10 +62,10 @@ export function prepareCounter(opts: CounterOptions): Counter {
     const why = version.error ? version.error.message : firstLine(version.stderr) || `exit status ${version.status}`
     return { library: null, reason: `the C compiler '${compiler}' that builds the counter did not run (${why})` }
   }
-  const key = createHash('sha256').update(compiler).update('\0').update(version.stdout).update('\0').update(source).digest('hex').slice(0, 16)
+  const key = createHash('sha256').update(compiler).update('\0').update(version.stdout).update('\0').update(via).update('\0').update(source).digest('hex').slice(0, 16)
   const dir = opts.cacheDir ?? path.join(env.RUNNER_TEMP || os.tmpdir(), 'thread-scaling-check', 'count-regions')
-  const library = path.join(dir, `libtsc_count-${key}.so`)
-  if (fs.existsSync(library)) return { library, compiler }
+  const library = path.join(dir, `libtsc_count-${via === 'ompt' ? 'ompt-' : ''}${key}${platform === 'darwin' ? '.dylib' : '.so'}`)
+  if (fs.existsSync(library)) return { library, compiler, via }
   try {
     fs.mkdirSync(dir, { recursive: true })
   } catch (e) {
@@ -63,19 +73,27 @@ export function prepareCounter(opts: CounterOptions): Counter {
   }
   // Compiled beside its final name and renamed: concurrent legs never load a half-written file.
   const partial = `${library}.${process.pid}.tmp`
-  const r = spawnSync(compiler, ['-shared', '-fPIC', '-O2', '-o', partial, opts.source, '-ldl', '-pthread'], { encoding: 'utf8', env: userEnv(env), timeout: 120_000 })
+  const r = spawnSync(compiler, ['-shared', '-fPIC', '-O2', ...(via === 'ompt' ? ['-DTSC_OMPT'] : []), '-o', partial, opts.source, ...(platform === 'darwin' ? [] : ['-ldl']), '-pthread'], { encoding: 'utf8', env: userEnv(env), timeout: 120_000 })
   if (r.error || r.status !== 0) {
     fs.rmSync(partial, { force: true })
     const why = r.error ? r.error.message : firstLine(r.stderr) || `exit status ${r.status}`
     return { library: null, reason: `the C compiler '${compiler}' could not build the counter (${why})` }
   }
   fs.renameSync(partial, library)
-  return { library, compiler }
+  return { library, compiler, via }
 }
 
-/** The measuring process's environment for the counter: appended to any LD_PRELOAD the user set. */
+/**
+ * The measuring process's environment for the counter: appended to any
+ * LD_PRELOAD the user set; an OMPT tool goes after any OMP_TOOL_LIBRARIES the
+ * user set (libomp starts the first that accepts, so a user's own tool wins).
+ */
 export function counterEnv(counter: Counter, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   if (counter.library === null) return {}
+  if (counter.via === 'ompt') {
+    const tools = env.OMP_TOOL_LIBRARIES?.trim()
+    return { OMP_TOOL: 'enabled', OMP_TOOL_LIBRARIES: tools ? `${tools}:${counter.library}` : counter.library, TSC_COUNT_LIB: counter.library, TSC_COUNT_VIA: 'ompt' }
+  }
   const existing = env.LD_PRELOAD?.trim()
   return { LD_PRELOAD: existing ? `${existing}:${counter.library}` : counter.library, TSC_COUNT_LIB: counter.library }
 }

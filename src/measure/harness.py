@@ -24,6 +24,7 @@ import importlib.util
 import json
 import math
 import os
+import re
 import resource
 import sys
 import time
@@ -169,6 +170,8 @@ def mapped_libraries():
     (soname reuse, load order), and this is what it decided.
     """
     seen = []
+    if sys.platform == "darwin":
+        return dyld_images()
     try:
         with open("/proc/self/maps") as maps:
             for line in maps:
@@ -181,6 +184,29 @@ def mapped_libraries():
     except OSError:
         return None
     return seen
+
+
+def dyld_images():
+    """macOS: the images dyld has loaded (shared libraries and bundles), by real path; None where dyld won't say."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc._dyld_image_count.restype = ctypes.c_uint32
+        libc._dyld_get_image_name.restype = ctypes.c_char_p
+        libc._dyld_get_image_name.argtypes = [ctypes.c_uint32]
+        seen = []
+        for i in range(libc._dyld_image_count()):
+            name = libc._dyld_get_image_name(i)
+            if not name:
+                continue
+            p = os.path.realpath(name.decode("utf-8", "replace"))
+            base = os.path.basename(p)
+            if (".so" in base or ".dylib" in base) and p not in seen:
+                seen.append(p)
+        return seen
+    except (OSError, AttributeError, ValueError):
+        return None
 
 
 # ---- per-thread CPU time ----------------------------------------------------
@@ -272,16 +298,52 @@ class RegionCounter:
     The library must already be in the process: loading it here would load a
     copy that wraps nothing and would count no region at all, so it is only
     looked up (RTLD_NOLOAD). `reason` says why counting is off, or is None.
+
+    As an OMPT tool (TSC_COUNT_VIA=ompt) LLVM's libomp loads it when the
+    runtime starts, so it is looked up once the workload has imported the
+    extension (attach_ompt), after starting every OpenMP runtime mapped.
     """
 
     def __init__(self):
         self.lib = None
         self.reason = None
         self.buf = None
+        self.via = os.environ.get("TSC_COUNT_VIA") or "ld-preload"
         path = os.environ.get("TSC_COUNT_LIB")
         if not path:
             self.reason = "the coordinator did not load the counter"
             return
+        if self.via == "ompt":
+            self.reason = "the OMPT tool is looked up once the workload is imported"
+            return
+        self._open(path)
+
+    def attach_ompt(self, mapped):
+        """OMPT: start the OpenMP runtimes the process mapped (which loads the tool), then find the tool in the process."""
+        if self.via != "ompt" or not os.environ.get("TSC_COUNT_LIB"):
+            return
+        import ctypes
+
+        runtimes = [p for p in (mapped or []) if re.search(r"lib(g?omp|iomp5)[^/]*\.(so|dylib)", os.path.basename(p))]
+        for p in runtimes:
+            try:
+                rt = ctypes.CDLL(p, mode=getattr(os, "RTLD_NOLOAD", 4) | getattr(os, "RTLD_NOW", 2))
+                rt.omp_get_max_threads()
+            except (OSError, AttributeError):
+                pass
+        self._open(os.environ["TSC_COUNT_LIB"])
+        if self.lib is None:
+            self.reason = (
+                "no OpenMP runtime in the measuring process loaded the OMPT tool (OMP_TOOL_LIBRARIES): GNU libgomp has no OMPT, "
+                "and LLVM's libomp loads it only when OMP_TOOL is not disabled and no other tool listed before it accepted (runtimes mapped: %s)" % (", ".join(runtimes) or "none")
+            )
+        elif not self.lib.tsc_counts_active():
+            self.lib = None
+            self.reason = "the OpenMP runtime loaded the OMPT tool but did not start it (it refused a callback)"
+        else:
+            self.reason = None
+
+    def _open(self, path):
         try:
             import ctypes
 
@@ -291,6 +353,8 @@ class RegionCounter:
             self.lib = lib
             self.buf = ctypes.create_string_buffer(1 << 16)
         except (OSError, AttributeError) as exc:
+            if self.via == "ompt":
+                return
             self.reason = "LD_PRELOAD did not load the counter into the measuring process (%s): a hardened or statically linked interpreter ignores it" % (exc,)
 
     def reset(self):
@@ -505,6 +569,7 @@ def main():
     cases[CONTROL_CASE] = control_case(torch)
     if args.workload:
         facts["mapped_libraries"] = mapped_libraries()
+        COUNTER.attach_ompt(facts["mapped_libraries"])
     reply(channel, {"op": "ready", "protocol": PROTOCOL_VERSION, "threads": args.threads, "facts": facts, "cases": [c for c in cases if c != CONTROL_CASE], "gpu_cases": gpu_cases, "skipped": skipped, "workload_info": WORKLOAD_INFO, "peak_rss": peak_rss(), "counting": {"available": COUNTER.lib is not None, "reason": COUNTER.reason}})
 
     for line in sys.stdin:

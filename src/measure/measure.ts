@@ -26,7 +26,8 @@ export interface MeasureOptions {
   /** Seconds a single sample may take before the case counts as hung. */
   sampleTimeout?: number
   /** True when a case (or the control) needs no more rounds: its verdict can't change. */
-  isDecided: (c: CaseMeasurement, facts: RunnerFacts, control: CaseMeasurement, counting: CountingInfo) => boolean
+  /** True once more rounds can't change the case's verdict; 'counted' when a counted fact (no timing) decided it, which stops after COUNTED_ROUNDS. */
+  isDecided: (c: CaseMeasurement, facts: RunnerFacts, control: CaseMeasurement, counting: CountingInfo) => boolean | 'counted'
   /**
    * Why no timing can change the overall verdict (the binary alone fails), or
    * null. Then only a few rounds run: the timings are for the report.
@@ -55,6 +56,13 @@ export class MeasureSetupError extends Error {
 const STARTUP_TIMEOUT_MS = 180_000
 /** Rounds measured when the binary alone fixes the verdict: enough for a table. */
 const STATIC_VERDICT_ROUNDS = 2
+
+/**
+ * Rounds after which a case decided by a counted fact (the extension opened
+ * no parallel region at the judged count) stops: two rounds of counts agree,
+ * and no timing is waited for.
+ */
+export const COUNTED_ROUNDS = 2
 
 function describeError(r: Extract<Reply, { op: 'error' }>): string {
   return `${r.type}: ${r.message}\n${r.traceback}`.trim()
@@ -100,7 +108,7 @@ function countingInfo(opts: MeasureOptions, ready: { counting: Extract<Reply, { 
   if (c.library === null) return { available: false, reason: c.reason, extensions, mapped }
   const off = ready.find(r => !r.counting?.available)
   if (off) return { available: false, reason: off.counting?.reason ?? 'the harness did not report counting (an older harness)', extensions, mapped }
-  return { available: true, reason: null, extensions, mapped }
+  return { available: true, reason: null, extensions, mapped, via: c.via }
 }
 
 /** One sample slot of a round: a thread count, or the n single-thread copies at once. */
@@ -146,7 +154,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
     startedWorkers.map(s => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof startWorker>>>).value),
     facts
   )
-  if (opts.counter) log.info(counting.available ? 'Counting parallel regions per shared object (count_regions.c, LD_PRELOAD)' : `Parallel regions not counted: ${counting.reason}`)
+  if (opts.counter) log.info(counting.available ? `Counting parallel regions per shared object (count_regions.c, ${opts.counter.library !== null && opts.counter.via === 'ompt' ? 'an OMPT tool through OMP_TOOL_LIBRARIES' : 'LD_PRELOAD'})` : `Parallel regions not counted: ${counting.reason}`)
 
   const rss = new Map<string, number>()
   const noteRss = (process: string, bytes: number | null): void => {
@@ -288,7 +296,13 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
       // A decided case stops; the others keep the rounds going.
       const control = all[all.length - 1]
       // A GPU case is timed for information: the minimum rounds do.
-      if (round >= minRounds) for (const c of all) if (!out(c) && (c.gpu || opts.isDecided(c, facts, control, counting))) done.add(c)
+      if (round >= Math.min(minRounds, COUNTED_ROUNDS)) {
+        for (const c of all) {
+          if (out(c) || done.has(c)) continue
+          const decided = c.gpu || opts.isDecided(c, facts, control, counting)
+          if (decided === 'counted' || (decided && round >= minRounds)) done.add(c)
+        }
+      }
       // With the reference, the control decides nothing: it runs while the cases do.
       const needed = referenceSkipped ? all : all.filter(c => c.name !== CONTROL_CASE)
       if (!fixed && needed.every(c => out(c) || done.has(c))) {

@@ -48,6 +48,8 @@ export interface CountingInfo {
    * so "the extension opened no region" can't be told from "not this file".
    */
   mapped: string[]
+  /** How the counter got into the process: LD_PRELOAD (wrapping the fork entries) or an OMPT tool (libomp's regions only); absent in older reports. */
+  via?: 'ld-preload' | 'ompt'
 }
 
 /**

@@ -68,10 +68,16 @@ export function regionsCell(r: RowRegions | null | undefined): string {
   return `${per(r.extension.regions)} / ${per(r.libtorch.regions)}${r.extension.regions ? ` (team ${r.extension.largestTeam})` : ''}`
 }
 
+/** A row's Amdahl bound from the extension's share p, shown beside the measured speedup: '≤ 1.33x (p 33%)'; '' where there is none. */
+export function boundCell(r: RowRegions | null | undefined): string {
+  if (!r || r.bound == null || r.share == null) return ''
+  return `≤ ${num(r.bound)}x (p ${Math.round(r.share * 100)}%)`
+}
+
 /** One line on whether regions were counted, for the report's footers. */
 export function countingNote(c: CountingInfo | undefined): string | null {
   if (!c) return null
   return c.available
-    ? 'regions = parallel regions per call opened by the extension / by libtorch (counted per shared object through LD_PRELOAD), with the largest extension team that ran.'
+    ? `regions = parallel regions per call opened by the extension / by libtorch (counted per shared object ${c.via === 'ompt' ? "by an OMPT tool, which sees LLVM libomp's regions only" : 'through LD_PRELOAD'}), with the largest extension team that ran; Amdahl bound = 1/((1-p)+p/n), p = the share of the single-thread time inside the extension's own regions.`
     : `Parallel regions not counted: ${c.reason ?? 'unknown reason'}; the verdicts rest on timings and thread evidence alone.`
 }

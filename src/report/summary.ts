@@ -1,7 +1,7 @@
 import type { CaseFinding } from '../judge/types.js'
 import { renderAuditMarkdown } from './audit-summary.js'
 import { renderBuildCacheMarkdown } from './build-cache-summary.js'
-import { bar, countingNote, ICON, interval, md, num, referenceNote, regionsCell, seconds, stealNote, stoppedBy } from './format.js'
+import { bar, boundCell, countingNote, ICON, interval, md, num, referenceNote, regionsCell, seconds, stealNote, stoppedBy } from './format.js'
 import { openmpFix } from '../fix/remediation.js'
 import { renderPatchMarkdown, renderRunOnlyFixMarkdown } from './remediation-summary.js'
 import type { Report } from './types.js'
@@ -16,15 +16,15 @@ function caseTable(c: CaseFinding, judgedThreads: number): string[] {
   const maxSpeed = Math.max(...c.rows.map(r => r.speedup.estimate ?? 0), c.reference?.throughput.estimate ?? 0, 1)
   const counted = c.rows.some(r => r.regions)
   const lines = [
-    `| threads | time per call | speedup (95% interval) | efficiency | CPU/wall | busy threads |${counted ? ' regions ext / torch |' : ''} |`,
-    `|---:|---:|---|---:|---:|---:|${counted ? '---:|' : ''}---|`
+    `| threads | time per call | speedup (95% interval) |${counted ? ' Amdahl bound (p) |' : ''} efficiency | CPU/wall | busy threads |${counted ? ' regions ext / torch |' : ''} |`,
+    `|---:|---:|---|${counted ? '---:|' : ''}---:|---:|---:|${counted ? '---:|' : ''}---|`
   ]
   for (const r of c.rows) {
     const mark = r.threads === judgedThreads ? ' **(judged)**' : r.oversubscribed ? ' (oversubscribed)' : ''
-    lines.push(`| ${r.threads}${mark} | ${seconds(r.seconds)} | ${interval(r.speedup)} | ${num(r.efficiency * 100, 0)}% | ${num(r.cpuPerWall)} | ${r.busyThreads ?? 'n/a'} |${counted ? ` ${regionsCell(r.regions)} |` : ''} ${bar(r.speedup.estimate ?? NaN, maxSpeed, 12)} |`)
+    lines.push(`| ${r.threads}${mark} | ${seconds(r.seconds)} | ${interval(r.speedup)} |${counted ? ` ${boundCell(r.regions)} |` : ''} ${num(r.efficiency * 100, 0)}% | ${num(r.cpuPerWall)} | ${r.busyThreads ?? 'n/a'} |${counted ? ` ${regionsCell(r.regions)} |` : ''} ${bar(r.speedup.estimate ?? NaN, maxSpeed, 12)} |`)
   }
   const ref = c.reference
-  if (ref) lines.push(`| ${ref.copies} single-thread copies (reference) | | ${interval(ref.throughput)} | | | |${counted ? ' |' : ''} ${bar(ref.throughput.estimate, maxSpeed, 12)} |`)
+  if (ref) lines.push(`| ${ref.copies} single-thread copies (reference) | | ${interval(ref.throughput)} |${counted ? ' |' : ''} | | |${counted ? ' |' : ''} ${bar(ref.throughput.estimate, maxSpeed, 12)} |`)
   return lines
 }
 

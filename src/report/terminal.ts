@@ -1,7 +1,7 @@
 import { renderAuditText } from './audit-summary.js'
 import { renderBuildCacheText } from './build-cache-summary.js'
 import { renderRunOnlyFixText } from './remediation-summary.js'
-import { countingNote, interval, num, referenceNote, regionsCell, seconds, stealNote, stoppedBy } from './format.js'
+import { boundCell, countingNote, interval, num, referenceNote, regionsCell, seconds, stealNote, stoppedBy } from './format.js'
 import type { CaseFinding } from '../judge/types.js'
 
 const counted = (c: CaseFinding): boolean => c.rows.some(r => r.regions)
@@ -52,9 +52,9 @@ export function renderTerminal(r: Report): string {
     if (c.error || c.rows.length === 0) continue
     out.push(
       ...table([
-        ['threads', 'time/call', 'speedup (95% interval)', 'efficiency', 'CPU/wall', 'busy', ...(counted(c) ? ['regions ext/torch'] : [])],
-        ...c.rows.map(x => [`${x.threads}${x.threads === t.judgedThreads ? '*' : x.oversubscribed ? ' (over)' : ''}`, seconds(x.seconds), interval(x.speedup), `${num(x.efficiency * 100, 0)}%`, num(x.cpuPerWall), String(x.busyThreads ?? 'n/a'), ...(counted(c) ? [regionsCell(x.regions)] : [])]),
-        ...(c.reference ? [[`${c.reference.copies} copies`, '', interval(c.reference.throughput), '', '', '', ...(counted(c) ? [''] : [])]] : [])
+        ['threads', 'time/call', 'speedup (95% interval)', ...(counted(c) ? ['Amdahl bound'] : []), 'efficiency', 'CPU/wall', 'busy', ...(counted(c) ? ['regions ext/torch'] : [])],
+        ...c.rows.map(x => [`${x.threads}${x.threads === t.judgedThreads ? '*' : x.oversubscribed ? ' (over)' : ''}`, seconds(x.seconds), interval(x.speedup), ...(counted(c) ? [boundCell(x.regions)] : []), `${num(x.efficiency * 100, 0)}%`, num(x.cpuPerWall), String(x.busyThreads ?? 'n/a'), ...(counted(c) ? [regionsCell(x.regions)] : [])]),
+        ...(c.reference ? [[`${c.reference.copies} copies`, '', interval(c.reference.throughput), ...(counted(c) ? [''] : []), '', '', '', ...(counted(c) ? [''] : [])]] : [])
       ])
     )
   }

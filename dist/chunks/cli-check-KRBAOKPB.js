@@ -2,6 +2,7 @@ import { createRequire as __tscCreateRequire } from 'node:module'; const require
 import {
   CheckError,
   Inputs,
+  boundCell,
   countingNote,
   interval,
   lostOpenMP,
@@ -18,7 +19,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-GO54LWQ6.js";
+} from "./chunk-ABVWHLR5.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";
@@ -68,9 +69,9 @@ function renderTerminal(r) {
     if (c.error || c.rows.length === 0) continue;
     out.push(
       ...table([
-        ["threads", "time/call", "speedup (95% interval)", "efficiency", "CPU/wall", "busy", ...counted(c) ? ["regions ext/torch"] : []],
-        ...c.rows.map((x) => [`${x.threads}${x.threads === t.judgedThreads ? "*" : x.oversubscribed ? " (over)" : ""}`, seconds(x.seconds), interval(x.speedup), `${num(x.efficiency * 100, 0)}%`, num(x.cpuPerWall), String(x.busyThreads ?? "n/a"), ...counted(c) ? [regionsCell(x.regions)] : []]),
-        ...c.reference ? [[`${c.reference.copies} copies`, "", interval(c.reference.throughput), "", "", "", ...counted(c) ? [""] : []]] : []
+        ["threads", "time/call", "speedup (95% interval)", ...counted(c) ? ["Amdahl bound"] : [], "efficiency", "CPU/wall", "busy", ...counted(c) ? ["regions ext/torch"] : []],
+        ...c.rows.map((x) => [`${x.threads}${x.threads === t.judgedThreads ? "*" : x.oversubscribed ? " (over)" : ""}`, seconds(x.seconds), interval(x.speedup), ...counted(c) ? [boundCell(x.regions)] : [], `${num(x.efficiency * 100, 0)}%`, num(x.cpuPerWall), String(x.busyThreads ?? "n/a"), ...counted(c) ? [regionsCell(x.regions)] : []]),
+        ...c.reference ? [[`${c.reference.copies} copies`, "", interval(c.reference.throughput), ...counted(c) ? [""] : [], "", "", "", ...counted(c) ? [""] : []]] : []
       ])
     );
   }
