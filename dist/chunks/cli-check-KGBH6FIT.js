@@ -19,7 +19,7 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-ABVWHLR5.js";
+} from "./chunk-FV235SWI.js";
 import {
   parallelPath
 } from "./chunk-F5CEQGDX.js";
