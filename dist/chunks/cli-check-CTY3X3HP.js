@@ -18,10 +18,10 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-GO54LWQ6.js";
+} from "./chunk-EOCR6VWK.js";
 import {
   parallelPath
-} from "./chunk-F5CEQGDX.js";
+} from "./chunk-UV6FI4ZG.js";
 
 // src/cli-check.ts
 import * as fs from "node:fs";
