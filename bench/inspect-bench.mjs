@@ -11,6 +11,9 @@
 //   cli       spawnSync(node, ['dist/cli.js', 'inspect', FILE]): the whole
 //             command, process start included (run 'npm run bundle' first)
 //   node0     spawnSync(node, ['-e', '0']): Node's own start, the floor of cli
+//   pipeline  Node's start plus loading the check pipeline chunk (@actions/*,
+//             octokit, ajv): what `inspect` would add at startup if cli.js
+//             imported it statically instead of with import() per command
 //   inspect   inspectBinary(FILE) in this process (range reads)
 //   whole     readFileSync(FILE) + readElf(buf): the old whole-file read
 // The readers for the in-process runs are bundled from src/ with esbuild into
@@ -39,6 +42,12 @@ if (!fs.existsSync(cli)) {
   console.error('inspect-bench: dist/cli.js is missing: run npm run bundle')
   process.exit(2)
 }
+const checkChunk = fs.readdirSync(path.join(root, 'dist', 'chunks')).find(f => f.startsWith('cli-check-'))
+if (!checkChunk) {
+  console.error('inspect-bench: dist/chunks/cli-check-*.js is missing: run npm run bundle')
+  process.exit(2)
+}
+const checkUrl = pathToFileURL(path.join(root, 'dist', 'chunks', checkChunk)).href
 
 // A small entry over src/: the same code the bundle in dist/ runs.
 const entry = path.join(os.tmpdir(), `inspect-bench-${process.pid}.mjs`)
@@ -70,6 +79,11 @@ const runs = {
     return r.stdout.length
   },
   node0: () => spawnSync(process.execPath, ['-e', '0']).status,
+  pipeline: () => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(checkUrl)})`])
+    if (r.status !== 0) throw new Error(`loading the check pipeline failed: ${r.stderr}`)
+    return r.status
+  },
   inspect: () => inspectBinary(file)[0].openmp.imports.length,
   whole: () => readElf(fs.readFileSync(file)).imports.length
 }
@@ -100,11 +114,12 @@ const size = fs.statSync(file).size
 console.log(`${file}: ${(size / 1e6).toFixed(1)} MB, nm lists ${nmLines} undefined symbols; ${reps} interleaved repetitions`)
 console.log(`  first inspectBinary call (cold JIT): ${first.toFixed(1)} ms`)
 for (const name of names) {
-  console.log(`  ${name.padEnd(8)} median ${median(times[name]).toFixed(1).padStart(7)} ms   fastest ${Math.min(...times[name]).toFixed(1).padStart(7)} ms`)
+  console.log(`  ${name.padEnd(9)} median ${median(times[name]).toFixed(1).padStart(7)} ms   fastest ${Math.min(...times[name]).toFixed(1).padStart(7)} ms`)
 }
 const ratio = (a) => median(times[a]) / median(times.nm)
 console.log(`  cli     / nm = ${ratio('cli').toFixed(2)} (whole command, process start included; median over median; at most 1 is the goal)`)
 console.log(`  node0   / nm = ${ratio('node0').toFixed(2)} (Node's start alone: the floor of any whole-command ratio)`)
+console.log(`  pipeline - node0 = ${(median(times.pipeline) - median(times.node0)).toFixed(1)} ms (what loading the check pipeline at startup would add; inspect skips it)`)
 console.log(`  inspect / nm = ${ratio('inspect').toFixed(2)} (in-process)`)
 console.log(`  whole   / nm = ${ratio('whole').toFixed(2)}`)
 if (ratio('cli') > 1) {

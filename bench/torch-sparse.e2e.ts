@@ -8,9 +8,15 @@
  * (scripts/fetch-torch-sparse.sh) and the compiles go through ccache in a
  * folder keyed by torch version and sdist hash, so a warm run only links.
  *
- * Not in `npm test` yet: written, type-checked, but not yet seen to pass
- * (one build of the two took over 20 minutes on a shared, overloaded
- * 2-core machine). Run it on its own with
+ * Not in `npm test`: a cold run took 32 min wall (2026-12-02 16:48-17:20, load
+ * 6-10 on a shared 2-core machine; 2.5 GB peak RSS): the published build and
+ * measuring 16 min, the macOS-branch build 16 min. The macOS-branch test passed
+ * (fail naming csrc/cpu/spmm_cpu.cpp, the setup.py patch applies with git
+ * apply); the published one measured inconclusive on the busy machine, so it
+ * now measures once more when the runner withheld CPUs. A warm run did not hit
+ * ccache (see check() below, fixed since, not yet re-timed); even with every
+ * compile a hit it runs setup.py twice and measures twice (max-time 120), well
+ * over the 1-minute warm budget for npm test. Run it on its own with
  *   NODE_OPTIONS=--experimental-vm-modules npx jest --testMatch '**' bench/torch-sparse.e2e.ts
  * and move it to __tests__/e2e/ once it passes and CI has the time.
  */
@@ -21,6 +27,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { validateReport } from '../src/report/schema.js'
+import { busyInconclusive } from '../__fixtures__/busy.js'
 import { torches } from '../__fixtures__/torches.js'
 
 const cli = path.resolve('dist/cli.js')
@@ -66,7 +73,10 @@ describe.each(torches().filter(t => t.origin === 'pip'))('torch-sparse 0.6.18 fr
     const r = spawnSync(process.execPath, [cli, 'check', '--working-directory', dir, '--python', torch.python, '--build-command', `${torch.python} setup.py build_ext --inplace`, '--workload', 'workload.py', '--max-time', '120', '--json'], {
       encoding: 'utf8',
       timeout: 1_500_000,
-      env: { ...process.env, CCACHE_DIR: ccache }
+      // Each run unpacks into a new temp folder and the compiler wrappers are new files: without these three
+      // (as src/build/ccache.ts sets for the action's own cache) every run missed, and a "warm" run compiled
+      // from scratch (seen 17:21-17:30 on 2026-12-02: spmm_cpu.cpp still compiling 9 minutes in).
+      env: { ...process.env, CCACHE_DIR: ccache, CCACHE_BASEDIR: root, CCACHE_NOHASHDIR: '1', CCACHE_COMPILERCHECK: 'content' }
     })
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, dir }
   }
@@ -77,6 +87,9 @@ describe.each(torches().filter(t => t.origin === 'pip'))('torch-sparse 0.6.18 fr
     ccache = path.join(os.homedir(), '.cache', 'tsc-torch-sparse', `torch-${torch.version}-sdist-${hash}`, 'ccache')
     fs.mkdirSync(ccache, { recursive: true })
     runs.published = check(prepare('published'))
+    // A busy machine gives the documented inconclusive (other processes held the CPUs): measure once more, as e2e/cli does.
+    // The second build finds its objects up to date.
+    if (busyInconclusive(runs.published.stdout)) runs.published = check(runs.published.dir)
     const off = prepare('macos-branch')
     const setup = fs.readFileSync(path.join(off, 'setup.py'), 'utf8')
     expect(setup).toContain(BRANCH)

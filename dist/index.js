@@ -48,12 +48,12 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-FV235SWI.js";
+} from "./chunks/chunk-Z5ZST7KF.js";
 import {
   __commonJS,
   __require,
   __toESM
-} from "./chunks/chunk-F5CEQGDX.js";
+} from "./chunks/chunk-UV6FI4ZG.js";
 
 // node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({

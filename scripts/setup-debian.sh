@@ -36,5 +36,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 bash scripts/fetch-torchvision-src.sh
-# torch 2.14.1 (CUDA build) with nvcc, for the CUDA extension tests: made once per machine, outside the clone.
-bash scripts/setup-cuda-venv.sh >/dev/null
+# torch 2.14.1 (CUDA build) with nvcc, for the CUDA extension tests: made once per machine, outside the clone
+# (scripts/setup-cuda-venv.sh, which this calls); then the prebuilt torchvision 0.29.1 wheel pinned into it.
+bash scripts/setup-torchvision-wheel.sh >/dev/null

@@ -147,7 +147,7 @@ describe('inspect --json on every committed fixture', () => {
     const text = spawnSync(process.execPath, [path.resolve('dist/cli.js'), 'inspect', path.join(ROOT, 'elf/gcc-omp-unlinked.so'), path.join(ROOT, 'elf/weak-gcc-no-as-needed.so'), path.join(ROOT, 'macho/omp-dynamic-lookup-arm64.so')], { encoding: 'utf8' })
     expect(text.status).toBe(0)
     expect(text.stdout).toMatch(/gcc-omp-unlinked\.so \[elf x86_64 shared-object\]: OpenMP parallel regions compiled in\n(?:.*\n)*?  resolves: through the process \(e\.g\. libtorch's OpenMP runtime\)/)
-    expect(text.stdout).toMatch(/weak-gcc-no-as-needed\.so \[elf x86_64 shared-object\]: no OpenMP parallel regions\n(?:.*\n)*?  resolves: nothing: the linked runtime is never called \(weak evidence, not parallel\)/)
+    expect(text.stdout).toMatch(/weak-gcc-no-as-needed\.so \[elf x86_64 shared-object\]: no OpenMP parallel regions and no parallel entry of libtorch \(torch_parallel_for\): every kernel in it runs on one thread unless it calls into libtorch\n(?:.*\n)*?  resolves: nothing: the linked runtime is never called \(weak evidence, not parallel\)/)
     expect(text.stdout).toMatch(/omp-dynamic-lookup-arm64\.so \[macho arm64 bundle\]: OpenMP parallel regions compiled in\n(?:.*\n)*?  resolves: dynamic lookup/)
   })
 })

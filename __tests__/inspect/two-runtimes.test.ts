@@ -1,6 +1,6 @@
 /**
  * Two OpenMP runtimes in one process. The extension side is always a real
- * fixture read by inspectBinary; torch's side is Debian's real torch (its
+ * fixture read by inspectBinary; torch's side is a real torch of the test matrix, Debian's 1.13 and pip's 2.13 (its
  * libraries as the harness reports them), or a torch built like the PyPI wheels, whose
  * runtime is read from a fixture that links what their libtorch_cpu links.
  */
@@ -13,7 +13,7 @@ import { isTorchCpu, torchLibrariesFrom, torchRuntime } from '../../src/inspect/
 import { Worker } from '../../src/measure/worker.js'
 import { harnessPath } from '../../src/paths.js'
 import { compareRuntimes, type RuntimeFinding, type TorchRuntime } from '../../src/inspect/two-runtimes.js'
-import { torchPython } from '../../__fixtures__/python.js'
+import { torches } from '../../__fixtures__/torches.js'
 
 const FIX = path.resolve('__fixtures__/binaries')
 const image = (rel: string, slice = 0): ReturnType<typeof inspectBinary>[number] => inspectBinary(path.join(FIX, rel))[slice]
@@ -29,18 +29,20 @@ function expectNoDuplicateLibOk(f: RuntimeFinding): void {
   for (const line of f.fix) expect(line).not.toMatch(/KMP_DUPLICATE_LIB_OK/)
 }
 
-describe("Debian's torch (real: /usr/bin/python3, libtorch_cpu linking libgomp.so.1)", () => {
-  let debian: TorchRuntime | null = null
+// Real torches, both of the test matrix: Debian's 1.13 links the system's libgomp.so.1; pip's 2.13 wheel
+// links libgomp.so.1 too, the copy it bundles in torch/lib, under the same soname.
+describe.each(torches())('$name (real: libtorch_cpu linking libgomp.so.1)', torch => {
+  let real: TorchRuntime | null = null
   let libs: string[] = []
 
   beforeAll(async () => {
     // The real harness, with no workload: the facts the pipeline uses.
-    const w = new Worker({ python: torchPython(), harness: harnessPath(), workload: null, workdir: os.tmpdir(), threads: 1 })
+    const w = new Worker({ python: torch.python, harness: harnessPath(), workload: null, workdir: os.tmpdir(), threads: 1 })
     const ready = await w.next(180_000)
     await w.close()
     if (ready.op !== 'ready' || ready.facts.torchLibDir === undefined) throw new Error(`harness gave no torch libraries: ${JSON.stringify(ready)}`)
     libs = torchLibrariesFrom({ lib: ready.facts.torchLibDir, loaded: ready.facts.torchCpuLoaded ?? [] })
-    debian = torchRuntime(libs)
+    real = torchRuntime(libs)
   })
 
   test('the harness facts list torch/lib, libtorch_cpu among it', () => {
@@ -50,16 +52,16 @@ describe("Debian's torch (real: /usr/bin/python3, libtorch_cpu linking libgomp.s
   })
 
   test("torchRuntime reads libtorch_cpu: GNU's libgomp.so.1", () => {
-    expect(debian).toMatchObject({ format: 'elf', runtimes: [{ library: 'libgomp.so.1', family: 'gnu' }] })
-    expect(debian?.libDir).toMatch(/torch\/lib$/)
+    expect(real).toMatchObject({ format: 'elf', runtimes: [{ library: 'libgomp.so.1', family: 'gnu' }] })
+    expect(real?.libDir).toMatch(/torch\/lib$/)
   })
 
   test('gcc -fopenmp links the same libgomp: no finding', () => {
-    expect(compareRuntimes(image('elf/gcc-omp.so'), debian)).toBeNull()
+    expect(compareRuntimes(image('elf/gcc-omp.so'), real)).toBeNull()
   })
 
   test('clang -fopenmp brings libomp.so.5: two runtimes, two thread pools, build with g++', () => {
-    const f = compareRuntimes(image('elf/clang-omp.so'), debian)
+    const f = compareRuntimes(image('elf/clang-omp.so'), real)
     expect(f).toMatchObject({ code: 'two-runtimes', severity: 'warning', extension: { library: 'libomp.so.5', family: 'llvm' }, torch: { library: 'libgomp.so.1', family: 'gnu' } })
     expect(f?.effect).toMatch(/torch\.set_num_threads\(\) sizes only torch's/)
     expect(f?.fix[0]).toMatch(/g\+\+/)
@@ -69,19 +71,19 @@ describe("Debian's torch (real: /usr/bin/python3, libtorch_cpu linking libgomp.s
   })
 
   test('OpenMP imports without a linked runtime resolve to torch\'s libgomp: no finding', () => {
-    expect(compareRuntimes(image('elf/gcc-omp-unlinked.so'), debian)).toBeNull()
+    expect(compareRuntimes(image('elf/gcc-omp-unlinked.so'), real)).toBeNull()
   })
 
   test('__kmpc_* imports without a runtime: libgomp has none of them, the import fails', () => {
-    const f = compareRuntimes(image('elf/clang-omp-unlinked.so'), debian)
+    const f = compareRuntimes(image('elf/clang-omp-unlinked.so'), real)
     expect(f).toMatchObject({ code: 'missing-runtime', severity: 'error', extension: null })
     expect(f?.effect).toMatch(/undefined symbol: __kmpc_fork_call/)
   })
 
   test('weak evidence (libgomp linked, never called) and a serial build: no finding', () => {
-    expect(compareRuntimes(image('elf/weak-gcc-no-as-needed.so'), debian)).toBeNull()
-    expect(compareRuntimes(image('elf/weak-clang-fopenmp-libgomp.so'), debian)).toBeNull()
-    expect(compareRuntimes(image('elf/gcc-noomp.so'), debian)).toBeNull()
+    expect(compareRuntimes(image('elf/weak-gcc-no-as-needed.so'), real)).toBeNull()
+    expect(compareRuntimes(image('elf/weak-clang-fopenmp-libgomp.so'), real)).toBeNull()
+    expect(compareRuntimes(image('elf/gcc-noomp.so'), real)).toBeNull()
   })
 })
 

@@ -18,18 +18,19 @@ import { busyThreads } from '../../src/measure/rounds.js'
 import type { Measurement } from '../../src/measure/types.js'
 import { harnessPath } from '../../src/paths.js'
 import { copyExample } from '../../__fixtures__/run-action.js'
-import { torchPython } from '../../__fixtures__/python.js'
+import { torches } from '../../__fixtures__/torches.js'
 
 const quiet: Log = { info: () => undefined, debug: () => undefined, warning: () => undefined, error: () => undefined, notice: () => undefined, group: (_n, fn) => fn() }
 
-describe('two OpenMP runtimes in one process (clang -fopenmp against libgomp torch)', () => {
+// Both torches: Debian's 1.13 (system libgomp) and pip's 2.13 wheel (its own torch/lib/libgomp.so.1).
+describe.each(torches())('two OpenMP runtimes in one process (clang -fopenmp against libgomp torch), $name', torch => {
   let dir: string
   let m: Measurement
   beforeAll(async () => {
     dir = copyExample('parallel-ext', fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-clang-')))
-    execFileSync(torchPython(), ['setup.py', 'build_ext', '--inplace'], { cwd: dir, env: { ...process.env, CC: 'clang', CXX: 'clang++', PARALLEL_EXT_OPENMP: '1' }, stdio: 'pipe' })
-    m = await measure({ python: torchPython(), harness: harnessPath(), workload: path.join(dir, 'workload.py'), workdir: dir, threads: [1, 2], maxTime: 120, sampleSeconds: 0.1, minRounds: 3, maxRounds: 3, isDecided: () => true, log: quiet })
-  })
+    execFileSync(torch.python, ['setup.py', 'build_ext', '--inplace'], { cwd: dir, env: { ...process.env, CC: 'clang', CXX: 'clang++', PARALLEL_EXT_OPENMP: '1' }, stdio: 'pipe' })
+    m = await measure({ python: torch.python, harness: harnessPath(), workload: path.join(dir, 'workload.py'), workdir: dir, threads: [1, 2], maxTime: 120, sampleSeconds: 0.1, minRounds: 3, maxRounds: 3, isDecided: () => true, log: quiet })
+  }, 600_000)
 
   it('builds an extension that imports LLVM libomp entries, not torch\'s libgomp', () => {
     const so = fs.readdirSync(dir).find(f => f.startsWith('parallel_ext') && f.endsWith('.so')) as string

@@ -102,7 +102,7 @@ function parallelPath(o) {
   const stable = `parallel through libtorch (stable ABI: imports ${shim.join(", ")})`;
   if (o.parallel) return `OpenMP parallel regions compiled in${shim.length ? `; also ${stable}` : ""}`;
   if (shim.length) return `${stable}, no OpenMP parallel regions of its own`;
-  return "no OpenMP parallel regions";
+  return "no OpenMP parallel regions and no parallel entry of libtorch (torch_parallel_for): every kernel in it runs on one thread unless it calls into libtorch";
 }
 
 // src/inspect/binary-types.ts

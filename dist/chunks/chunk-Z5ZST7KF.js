@@ -7,7 +7,7 @@ import {
   inspectBinary,
   parallelPath,
   runtimeFamily
-} from "./chunk-F5CEQGDX.js";
+} from "./chunk-UV6FI4ZG.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -78714,7 +78714,7 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
       verdict: "inconclusive",
       cause: "no-sources",
       reasons: [
-        `Serial as compiled: the binary imports no OpenMP fork entry (GOMP_parallel, __kmpc_fork_call, ...) and no parallel entry of libtorch (torch_parallel_for), so its own loops run on the calling thread; only libtorch ops it calls can use more. No C/C++ sources were found to tell whether that is by design. Point 'sources' at the extension's sources.`
+        `Serial as compiled: the binary imports no OpenMP fork entry (GOMP_parallel, __kmpc_fork_call, ...) and no parallel entry of libtorch (torch_parallel_for), so every kernel in this binary runs on one thread, the calling one, unless it calls into libtorch, whose ops use libtorch's own threads. No C/C++ sources were found to tell whether that is by design (no parallel construct) or a loss (at::parallel_for or '#pragma omp' compiled without OpenMP). Point 'sources' at the extension's sources.`
       ],
       lostLines: []
     };

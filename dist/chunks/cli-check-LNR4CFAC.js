@@ -19,10 +19,10 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-FV235SWI.js";
+} from "./chunk-Z5ZST7KF.js";
 import {
   parallelPath
-} from "./chunk-F5CEQGDX.js";
+} from "./chunk-UV6FI4ZG.js";
 
 // src/cli-check.ts
 import * as fs from "node:fs";
