@@ -1,6 +1,6 @@
 import { BinaryFormatError, type BinaryImage, type ImportedSymbol, type ReadOptions } from './binary-types.js'
 import { ByteReader } from './byte-reader.js'
-import { BufferSource, withFile, type ByteSource } from './byte-source.js'
+import { BufferSource, type ByteSource } from './byte-source.js'
 
 // ELF reader: just enough to list DT_NEEDED libraries, versioned imports and
 // selected defined symbols. Every number in the file is untrusted: counts are
@@ -165,15 +165,6 @@ export function isElf(buf: Buffer): boolean {
  */
 export function readElf(buf: Buffer, opts: ReadOptions = {}): BinaryImage {
   return readElfFrom(new BufferSource(buf), opts)
-}
-
-/**
- * readElf on a file, reading only the byte ranges it needs through a file
- * descriptor: what a 120 MB libtorch_cpu.so costs is its dynamic tables
- * (a few MB), not a read of the whole file.
- */
-export function readElfFile(file: string, opts: ReadOptions = {}): BinaryImage {
-  return withFile(file, src => readElfFrom(src, opts))
 }
 
 /** readElf over any ByteSource. */
