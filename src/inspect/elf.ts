@@ -1,5 +1,6 @@
 import { BinaryFormatError, type BinaryImage, type ImportedSymbol, type ReadOptions } from './binary-types.js'
 import { ByteReader } from './byte-reader.js'
+import { lowerBound } from './lower-bound.js'
 import { BufferSource, type ByteSource } from './byte-source.js'
 
 // ELF reader: just enough to list DT_NEEDED libraries, versioned imports and
@@ -716,13 +717,7 @@ function hintFilter(names: Buffer, hints: readonly string[]): (nameAt: number) =
     runStart[k] = nul >= 0 ? prev + nul + 1 : k > 0 ? runStart[k - 1] : 0
   }
   return nameAt => {
-    let lo = 0
-    let hi = hits.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (hits[mid] < nameAt) lo = mid + 1
-      else hi = mid
-    }
+    const lo = lowerBound(hits, nameAt)
     return lo < hits.length && runStart[lo] <= nameAt
   }
 }

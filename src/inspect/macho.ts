@@ -11,6 +11,7 @@
  */
 import { BinaryFormatError, type BinaryImage, type ImportedSymbol, type ReadOptions } from './binary-types.js'
 import { ByteReader } from './byte-reader.js'
+import { lowerBound } from './lower-bound.js'
 
 const MH_MAGIC = 0xfeedface
 const MH_CIGAM = 0xcefaedfe
@@ -495,13 +496,7 @@ class StringPool {
 
   private nextNul(at: number): number {
     const nuls = this.index()
-    let lo = 0
-    let hi = nuls.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (nuls[mid] < at) lo = mid + 1
-      else hi = mid
-    }
+    const lo = lowerBound(nuls, at)
     return lo < nuls.length ? nuls[lo] : this.end
   }
 
