@@ -44,7 +44,7 @@ if (!fs.existsSync(cli)) {
 const entry = path.join(os.tmpdir(), `inspect-bench-${process.pid}.mjs`)
 await esbuild.build({
   stdin: {
-    contents: `export { inspectBinary } from './src/inspect/inspect-binary.ts'\nexport { readElf } from './src/inspect/elf.ts'\n`,
+    contents: `export { inspectBinary } from './src/inspect/inspect-binary.ts'\nexport { readElf } from './src/inspect/binary/elf.ts'\n`,
     resolveDir: root,
     loader: 'ts'
   },

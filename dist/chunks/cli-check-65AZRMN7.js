@@ -18,10 +18,10 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-GO54LWQ6.js";
+} from "./chunk-YZY5EGWC.js";
 import {
   parallelPath
-} from "./chunk-F5CEQGDX.js";
+} from "./chunk-4SXKNGEW.js";
 
 // src/cli-check.ts
 import * as fs from "node:fs";

@@ -227,6 +227,18 @@ var ByteReader = class {
   }
 };
 
+// src/inspect/lower-bound.ts
+function lowerBound(sorted, x) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 // src/inspect/elf.ts
 var SHT_SYMTAB = 2;
 var SHT_DYNAMIC = 6;
@@ -770,13 +782,7 @@ function hintFilter(names, hints) {
     runStart[k] = nul >= 0 ? prev + nul + 1 : k > 0 ? runStart[k - 1] : 0;
   }
   return (nameAt) => {
-    let lo = 0;
-    let hi = hits.length;
-    while (lo < hi) {
-      const mid = lo + hi >>> 1;
-      if (hits[mid] < nameAt) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(hits, nameAt);
     return lo < hits.length && runStart[lo] <= nameAt;
   };
 }
@@ -1207,13 +1213,7 @@ var StringPool = class {
   }
   nextNul(at) {
     const nuls = this.index();
-    let lo = 0;
-    let hi = nuls.length;
-    while (lo < hi) {
-      const mid = lo + hi >>> 1;
-      if (nuls[mid] < at) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(nuls, at);
     return lo < nuls.length ? nuls[lo] : this.end;
   }
   index() {
