@@ -7,7 +7,8 @@ import { runBuildStage, type BuildStageResult } from './build-stage.js'
 import { actionsCacheStore } from './cache-store.js'
 import type { BuildAudit } from './audit.js'
 import { firstCompilerError, logTail } from './compiler-errors.js'
-import { identifyCompiler, type CompilerFamily } from './compiler-id.js'
+import type { FixCompiler } from '../fix/remediation.js'
+import { fixCompiler, identifyCompiler } from './compiler-id.js'
 import { realCompilers } from './wrappers.js'
 
 /** Runs the settings' build command, or nothing when there is none; a failed build stops the check with its first compiler error. */
@@ -33,9 +34,9 @@ export async function build(s: Settings, sourceFiles: readonly string[], log: Lo
   return stage
 }
 
-/** The C++ compiler family the build used (nvcc only hands flags to it), or the one it would use when nothing was recorded. */
-export async function buildCxxFamily(audit: BuildAudit | null): Promise<CompilerFamily> {
+/** The C++ compiler the build used (nvcc only hands flags to it), or the one it would use when nothing was recorded: the flags of a fix follow it. */
+export async function buildCxx(audit: BuildAudit | null): Promise<FixCompiler> {
   const recorded = audit?.tus.find(t => t.family !== 'nvcc')?.family
-  if (recorded) return recorded
-  return (await realCompilers().then(c => identifyCompiler(c.cxx)).catch(() => null))?.family ?? 'unknown'
+  if (recorded) return fixCompiler(recorded)
+  return fixCompiler((await realCompilers().then(c => identifyCompiler(c.cxx)).catch(() => null))?.family ?? 'unknown')
 }
