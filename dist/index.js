@@ -45,12 +45,12 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-YZY5EGWC.js";
+} from "./chunks/chunk-MDA5VMHA.js";
 import {
   __commonJS,
   __require,
   __toESM
-} from "./chunks/chunk-4SXKNGEW.js";
+} from "./chunks/chunk-2PTEHXQT.js";
 
 // ../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({

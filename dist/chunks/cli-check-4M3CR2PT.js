@@ -18,10 +18,10 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-YZY5EGWC.js";
+} from "./chunk-MDA5VMHA.js";
 import {
   parallelPath
-} from "./chunk-4SXKNGEW.js";
+} from "./chunk-2PTEHXQT.js";
 
 // src/cli-check.ts
 import * as fs from "node:fs";

@@ -7,7 +7,7 @@ import {
   inspectBinary,
   parallelPath,
   runtimeFamily
-} from "./chunk-4SXKNGEW.js";
+} from "./chunk-2PTEHXQT.js";
 
 // ../main/node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -34808,6 +34808,9 @@ function needsOpenMP(hit, torchBackendIsOpenMP) {
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path2 from "node:path";
+function fixCompiler(family) {
+  return family === "nvcc" ? "unknown" : family;
+}
 function familyFromVersion(banner) {
   if (/NVIDIA \(R\) Cuda compiler driver|Cuda compilation tools/i.test(banner)) return "nvcc";
   if (/Apple (LLVM|clang)/i.test(banner)) return "apple-clang";
@@ -35696,7 +35699,7 @@ async function runBuildStage(o) {
   let fixApplied = null;
   if (o.applyOpenmpFix) {
     const compiler = await identifyCompiler(cxx);
-    fixApplied = fixEnvironment(process.platform, compiler.family);
+    fixApplied = fixEnvironment(process.platform, fixCompiler(compiler.family));
     o.log.warning(`apply-openmp-fix: building with ${Object.entries(fixApplied).map(([k, v]) => `${k}=${v}`).join(" ")} for this run only; the committed build files don't have these flags.`);
   }
   let wrappers = null;
@@ -77900,10 +77903,10 @@ Full log: ${result.logPath}`, first);
   log2.info(`Build finished in ${result.seconds.toFixed(1)} s; log kept at ${result.logPath}`);
   return stage;
 }
-async function buildCxxFamily(audit) {
+async function buildCxx(audit) {
   const recorded = audit?.tus.find((t) => t.family !== "nvcc")?.family;
-  if (recorded) return recorded;
-  return (await realCompilers().then((c) => identifyCompiler(c.cxx)).catch(() => null))?.family ?? "unknown";
+  if (recorded) return fixCompiler(recorded);
+  return fixCompiler((await realCompilers().then((c) => identifyCompiler(c.cxx)).catch(() => null))?.family ?? "unknown");
 }
 
 // src/inspect/compile-map.ts
@@ -80991,7 +80994,7 @@ function patchBuildFile(dir, root, platform2, compiler, parts) {
 // src/report/remediation.ts
 async function remediation(workingDirectory, binaries, audit) {
   if (!binaries.some((b) => lostOpenMP(b.cause))) return null;
-  const compiler = await buildCxxFamily(audit);
+  const compiler = await buildCxx(audit);
   const root = process.env.GITHUB_WORKSPACE || workingDirectory;
   return patchBuildFile(workingDirectory, root, process.platform, compiler, partsToPatch(audit?.flagged ?? null));
 }
