@@ -19,6 +19,10 @@ const safe = (key: string): string => key.replace(/[^A-Za-z0-9._-]/g, '_')
 export class DirectoryCacheStore implements CacheStore {
   constructor(readonly root: string) {}
 
+  available(): boolean {
+    return true
+  }
+
   private entries(): Meta[] {
     if (!fs.existsSync(this.root)) return []
     return fs
@@ -43,9 +47,9 @@ export class DirectoryCacheStore implements CacheStore {
     return hit.key
   }
 
-  async save(paths: string[], key: string): Promise<void> {
+  async save(paths: string[], key: string): Promise<boolean> {
     const dir = path.join(this.root, safe(key))
-    if (fs.existsSync(path.join(dir, 'meta.json'))) return
+    if (fs.existsSync(path.join(dir, 'meta.json'))) return true
     const tmp = `${dir}.tmp-${process.pid}`
     fs.rmSync(tmp, { recursive: true, force: true })
     paths.forEach((p, i) => {
@@ -55,5 +59,6 @@ export class DirectoryCacheStore implements CacheStore {
     fs.writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify({ key, paths, savedAt: Date.now() } satisfies Meta))
     // A rename makes the entry appear whole or not at all.
     fs.renameSync(tmp, dir)
+    return true
   }
 }

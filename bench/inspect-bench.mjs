@@ -53,7 +53,7 @@ const checkUrl = pathToFileURL(path.join(root, 'dist', 'chunks', checkChunk)).hr
 const entry = path.join(os.tmpdir(), `inspect-bench-${process.pid}.mjs`)
 await esbuild.build({
   stdin: {
-    contents: `export { inspectBinary } from './src/inspect/inspect-binary.ts'\nexport { readElf } from './src/inspect/elf.ts'\n`,
+    contents: `export { inspectBinary } from './src/inspect/inspect-binary.ts'\nexport { readElf } from './src/inspect/binary/elf.ts'\n`,
     resolveDir: root,
     loader: 'ts'
   },

@@ -6,6 +6,7 @@ import {
   Inputs,
   Outputs,
   VERDICT_RANK,
+  actionsCacheStore,
   bar,
   boundCell,
   core_exports,
@@ -16,7 +17,6 @@ import {
   group,
   info,
   interval,
-  isFeatureAvailable,
   lostOpenMP,
   md,
   notice,
@@ -32,9 +32,7 @@ import {
   renderRunOnlyFixMarkdown,
   require_tunnel,
   require_undici,
-  restoreCache,
   runCheck,
-  saveCache,
   seconds,
   setFailed,
   setOutput,
@@ -48,12 +46,12 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-Z5ZST7KF.js";
+} from "./chunks/chunk-EOYB6UOW.js";
 import {
   __commonJS,
   __require,
   __toESM
-} from "./chunks/chunk-UV6FI4ZG.js";
+} from "./chunks/chunk-7NFGSRWZ.js";
 
 // node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({
@@ -946,26 +944,28 @@ function renderComparison(c) {
 // src/publish/baseline-store.ts
 import * as fs from "node:fs";
 import * as path from "node:path";
-var ActionsCacheStore = class {
-  file;
-  constructor(workspace) {
+var CacheBaselines = class {
+  constructor(workspace, store) {
+    this.store = store;
     this.file = path.join(workspace, ".thread-scaling-check-baseline", "report.json");
   }
+  store;
+  file;
   async save(key, report) {
-    if (!isFeatureAvailable()) return false;
+    if (!this.store.available()) return false;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     fs.writeFileSync(this.file, JSON.stringify(report));
     try {
-      return await saveCache([this.file], key) !== -1;
+      return await this.store.save([this.file], key);
     } finally {
       fs.rmSync(path.dirname(this.file), { recursive: true, force: true });
     }
   }
   async restoreLatest(prefix) {
-    if (!isFeatureAvailable()) return null;
+    if (!this.store.available()) return null;
     fs.rmSync(path.dirname(this.file), { recursive: true, force: true });
     try {
-      const hit = await restoreCache([this.file], `${prefix}latest`, [prefix]);
+      const hit = await this.store.restore([this.file], `${prefix}latest`, [prefix]);
       return hit ? JSON.parse(fs.readFileSync(this.file, "utf8")) : null;
     } finally {
       fs.rmSync(path.dirname(this.file), { recursive: true, force: true });
@@ -6219,7 +6219,7 @@ async function writeSummary(markdown) {
 }
 async function run() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const deps = publishDeps(actionsLog, readGitHubEnv(), new ActionsCacheStore(workspace));
+  const deps = publishDeps(actionsLog, readGitHubEnv(), new CacheBaselines(workspace, actionsCacheStore()));
   let settings = null;
   let title = "no verdict";
   const token = getInput(Inputs.GithubToken);

@@ -11,7 +11,7 @@ const SRC = path.resolve(process.argv[2] ?? 'src')
 /** The data flow, first to last. */
 export const LAYERS = ['process', 'config', 'sources', 'fix', 'build', 'locate', 'inspect', 'measure', 'judge', 'report', 'publish']
 /** Modules at the top of src/ that every folder may use. */
-export const BASE = ['constants.ts', 'log.ts', 'paths.ts', 'runner-facts.ts']
+export const BASE = ['check-error.ts', 'constants.ts', 'log.ts', 'paths.ts', 'runner-facts.ts']
 
 function files(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1)).flatMap(e => {

@@ -15,7 +15,24 @@ export const VOLATILE = new Set([
 /** Temporary folders differ between runs: compare what is under them. */
 const TEMP = /\/(?:tmp|var\/folders)\/[^/\s'"]+/g
 
-const scrub = v => (typeof v === 'string' ? v.replace(TEMP, '<tmp>').replace(/\d+(?:\.\d+)?\s?(?:ms|s|x|%)\b/g, '<n>') : v)
+/** The region counter's file is named by a hash of count_regions.c: a change to the C text renames it. */
+const COUNTER = /libtsc_count-[0-9a-f]+\.so/g
+
+/** Measured numbers inside sentences: durations, speedups, shares, intervals and ratios. */
+const MEASURED = /\d+(?:\.\d+)?\s?(?:ms|s|x|%)(?![A-Za-z])|\b\d+\.\d+\b/g
+
+const scrub = v => (typeof v === 'string' ? v.replace(TEMP, '<tmp>').replace(COUNTER, 'libtsc_count-<hash>.so').replace(MEASURED, '<n>') : v)
+
+/**
+ * Lists whose order is the machine's, not the code's: the libraries a
+ * process mapped, and the translation units of a parallel build (recorded
+ * as they finish). Compared as sorted lists.
+ */
+const UNORDERED = { mappedLibraries: x => x, tus: t => t?.file ?? '' }
+
+function sortedBy(list, key) {
+  return [...list].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0))
+}
 
 export function differences(a, b, ignore = new Set(), at = '') {
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -29,6 +46,8 @@ export function differences(a, b, ignore = new Set(), at = '') {
       const where = at ? `${at}.${k}` : k
       if (!(k in a)) return [`${where}: added ${JSON.stringify(b[k]).slice(0, 120)}`]
       if (!(k in b)) return [`${where}: removed (was ${JSON.stringify(a[k]).slice(0, 120)})`]
+      const key = UNORDERED[k]
+      if (key && Array.isArray(a[k]) && Array.isArray(b[k])) return differences(sortedBy(a[k], key), sortedBy(b[k], key), ignore, where)
       return differences(a[k], b[k], ignore, where)
     })
   }

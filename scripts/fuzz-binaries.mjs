@@ -60,7 +60,7 @@ async function main() {
   const entry = path.join(os.tmpdir(), `fuzz-binaries-${process.pid}.mjs`)
   await esbuild.build({
     stdin: {
-      contents: `export { readElf } from './src/inspect/elf.ts'\nexport { readMachO } from './src/inspect/macho.ts'\nexport { BinaryFormatError } from './src/inspect/binary-types.ts'\n`,
+      contents: `export { readElf } from './src/inspect/binary/elf.ts'\nexport { readMachO } from './src/inspect/binary/macho.ts'\nexport { BinaryFormatError } from './src/inspect/binary/binary-types.ts'\n`,
       resolveDir: root,
       loader: 'ts'
     },

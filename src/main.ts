@@ -8,7 +8,8 @@ import { Inputs, Outputs } from './constants.js'
 import { stepFails } from './judge/fail-on.js'
 import { CheckError, runCheck } from './pipeline.js'
 import { regressions, regressionText, renderComparison, type Comparison } from './publish/baseline.js'
-import { ActionsCacheStore } from './publish/baseline-store.js'
+import { actionsCacheStore } from './build/cache-store.js'
+import { CacheBaselines } from './publish/baseline-store.js'
 import { runCommentMode } from './publish/comment-mode.js'
 import { pullRequestOf, readGitHubEnv } from './publish/github-env.js'
 import { defaultLeg, legFile, legFileContent, legFromFile } from './publish/leg.js'
@@ -72,7 +73,7 @@ async function writeSummary(markdown: string): Promise<void> {
 /** The action's entry: every step awaited, every failure turned into one clear message. */
 export async function run(): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
-  const deps = publishDeps(actionsLog, readGitHubEnv(), new ActionsCacheStore(workspace))
+  const deps = publishDeps(actionsLog, readGitHubEnv(), new CacheBaselines(workspace, actionsCacheStore()))
   let settings: Settings | null = null
   let title = 'no verdict'
   // Masked in every log line before anything can print it (a build echoing its environment, say).

@@ -4,9 +4,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
-import { BinaryFormatError, type BinaryImage, type ImportedSymbol } from '../../src/inspect/binary-types.js'
-import { FileSource, type ByteSource } from '../../src/inspect/byte-source.js'
-import { isElf, readElf, readElfFile, readElfFrom } from '../../src/inspect/elf.js'
+import { BinaryFormatError, type BinaryImage, type ImportedSymbol, type ReadOptions } from '../../src/inspect/binary/binary-types.js'
+import { FileSource, withFile, type ByteSource } from '../../src/inspect/binary/byte-source.js'
+import { isElf, readElf, readElfFrom } from '../../src/inspect/binary/elf.js'
 
 // Real binaries are compiled at test time; synthetic ones (32-bit, big-endian,
 // hand-corrupted) come from the tiny ELF writer at the bottom of this file.
@@ -232,6 +232,9 @@ describe('agrees with nm -D --undefined-only', () => {
     })
   }
 })
+
+/** readElf on a file through a descriptor, reading only the byte ranges it needs (as inspectBinary does). */
+const readElfFile = (file: string, opts: ReadOptions): BinaryImage => withFile(file, src => readElfFrom(src, opts))
 
 describe('readElfFile: the same answers from the byte ranges it needs', () => {
   const FIXTURES = path.resolve('__fixtures__/binaries/elf')

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
-import { BinaryFormatError, type BinaryImage } from '../../src/inspect/binary-types.js'
-import { isMachO, readMachO } from '../../src/inspect/macho.js'
+import { BinaryFormatError, type BinaryImage } from '../../src/inspect/binary/binary-types.js'
+import { isMachO, readMachO } from '../../src/inspect/binary/macho.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const FIXTURES = `${ROOT}__fixtures__/binaries/macho/`

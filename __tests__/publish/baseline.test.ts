@@ -6,7 +6,8 @@ import * as path from 'node:path'
 import { FolderStore } from '../../__fixtures__/folder-store.js'
 import { legReport, testDeps } from '../../__fixtures__/publish.js'
 import { makeReport } from '../../__fixtures__/report.js'
-import { ActionsCacheStore } from '../../src/publish/baseline-store.js'
+import { actionsCacheStore } from '../../src/build/cache-store.js'
+import { CacheBaselines } from '../../src/publish/baseline-store.js'
 import { baselineKey, baselinePrefix, compareToBaseline, regressions, renderComparison } from '../../src/publish/baseline.js'
 import type { GitHubEnv } from '../../src/publish/github-env.js'
 import { loadComparison } from '../../src/publish/publish.js'
@@ -62,11 +63,11 @@ describe('keys and the folder store', () => {
   })
 })
 
-describe('ActionsCacheStore', () => {
+describe('CacheBaselines on the Actions cache', () => {
   it('off a runner (no cache service) stores nothing, restores nothing, and leaves no file behind', async () => {
     for (const k of ['ACTIONS_CACHE_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_SERVICE_V2']) delete process.env[k]
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-ws-'))
-    const store = new ActionsCacheStore(workspace)
+    const store = new CacheBaselines(workspace, actionsCacheStore())
     expect(await store.save(baselineKey('a', 1, 1), makeReport('pass'))).toBe(false)
     expect(await store.restoreLatest(baselinePrefix('a'))).toBeNull()
     expect(fs.readdirSync(workspace)).toEqual([])

@@ -8,12 +8,12 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { userEnv } from '../process/user-env.js'
 import type { Log } from '../log.js'
-import { fixEnvironment, type FixCompiler } from '../fix/remediation.js'
+import { fixEnvironment } from '../fix/remediation.js'
 import { auditBuild, type BuildAudit } from './audit.js'
 import { beginBuildCache, endBuildCache, type BuildCacheReport, type BuildCacheSession } from './build-cache.js'
 import { runBuild, type BuildResult } from './run-build.js'
 import type { CacheStore } from './cache-store.js'
-import { identifyCompiler } from './compiler-id.js'
+import { fixCompiler, identifyCompiler } from './compiler-id.js'
 import { prepareWrappers, realCompilers, type PreparedWrappers } from './wrappers.js'
 
 export interface BuildStageOptions {
@@ -75,7 +75,7 @@ export async function runBuildStage(o: BuildStageOptions): Promise<BuildStageRes
   let fixApplied: Record<string, string> | null = null
   if (o.applyOpenmpFix) {
     const compiler = await identifyCompiler(cxx)
-    fixApplied = fixEnvironment(process.platform, compiler.family as FixCompiler)
+    fixApplied = fixEnvironment(process.platform, fixCompiler(compiler.family))
     o.log.warning(`apply-openmp-fix: building with ${Object.entries(fixApplied).map(([k, v]) => `${k}=${v}`).join(' ')} for this run only; the committed build files don't have these flags.`)
   }
 

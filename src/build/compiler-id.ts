@@ -2,10 +2,16 @@
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import type { FixCompiler } from '../fix/remediation.js'
 import { userEnv } from '../process/user-env.js'
 
-/** Compiler families whose OpenMP flags differ. nvcc passes host code on to a host compiler (see flags.ts). */
-export type CompilerFamily = 'gcc' | 'clang' | 'apple-clang' | 'msvc' | 'nvcc' | 'unknown'
+/** Compiler families whose OpenMP flags differ: the ones fix/ has flags for, and nvcc, which passes host code on to a host compiler (see flags.ts). */
+export type CompilerFamily = FixCompiler | 'nvcc'
+
+/** The family whose flags a fix uses: nvcc's host compiler isn't known here, so it gets the default flags, as 'unknown' does. */
+export function fixCompiler(family: CompilerFamily): FixCompiler {
+  return family === 'nvcc' ? 'unknown' : family
+}
 
 export interface CompilerInfo {
   /** The path as run. */

@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { walkFiles } from '../locate/walk.js'
 import type { SourceHit } from '../sources/scan.js'
 
 /** The translation units of one binary. */
@@ -250,24 +251,16 @@ const SKIP_DIRS = new Set(['.git', 'node_modules', '__pycache__', '.tox', '.venv
 /** build.ninja and compile_commands.json files under dir (bounded depth, no VCS or virtualenv dirs). */
 export function findBuildFiles(dir: string): BuildFile[] {
   const found: BuildFile[] = []
-  const walk = (d: string, depth: number): void => {
-    let entries: fs.Dirent[]
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true })
-    } catch {
-      return
+  walkFiles(
+    dir,
+    (name, depth) => depth < MAX_DEPTH && !SKIP_DIRS.has(name),
+    p => {
+      const name = path.basename(p)
+      if (name !== 'build.ninja' && name !== 'compile_commands.json') return
+      const size = fs.statSync(p, { throwIfNoEntry: false })?.size ?? 0
+      if (size <= MAX_BUILD_FILE) found.push({ path: p, text: fs.readFileSync(p, 'utf8') })
     }
-    for (const e of entries) {
-      const p = path.join(d, e.name)
-      if (e.isDirectory()) {
-        if (depth < MAX_DEPTH && !SKIP_DIRS.has(e.name)) walk(p, depth + 1)
-      } else if (e.isFile() && (e.name === 'build.ninja' || e.name === 'compile_commands.json')) {
-        const size = fs.statSync(p, { throwIfNoEntry: false })?.size ?? 0
-        if (size <= MAX_BUILD_FILE) found.push({ path: p, text: fs.readFileSync(p, 'utf8') })
-      }
-    }
-  }
-  walk(dir, 0)
+  )
   return found.sort((a, b) => a.path.localeCompare(b.path))
 }
 

@@ -1,7 +1,7 @@
-import { BinaryFormatError, type BinaryImage } from './binary-types.js'
-import { withFile } from './byte-source.js'
-import { isElf, readElfFrom } from './elf.js'
-import { isMachO, readMachO } from './macho.js'
+import { BinaryFormatError, type BinaryImage } from './binary/binary-types.js'
+import { withFile } from './binary/byte-source.js'
+import { isElf, readElfFrom } from './binary/elf.js'
+import { isMachO, readMachOFrom } from './binary/macho.js'
 import { isOutlinedRegion, openmpEvidence, OUTLINED_REGION_HINT, type OpenMPEvidence } from './openmp.js'
 
 /** One image's static result, as `inspect --json` prints it. */
@@ -31,15 +31,15 @@ const HEAD_BYTES = 4096
 /**
  * Reads a binary and returns one entry per image (a fat Mach-O gives one
  * per slice). ELF files are read range by range through a file descriptor,
- * so a 120 MB libtorch_cpu.so costs its dynamic tables; Mach-O files (small
- * extensions) are read whole.
+ * so a 120 MB libtorch_cpu.so costs its dynamic tables; a universal Mach-O
+ * slice by slice, a thin one (a small extension) whole.
  */
 export function inspectBinary(file: string): InspectedImage[] {
   const opts = { keepDefined: isOutlinedRegion, keepDefinedContaining: OUTLINED_REGION_HINT, maxSymtabBytes: MAX_SYMTAB_BYTES }
   const images = withFile(file, (src): BinaryImage[] => {
     const head = src.read(0, HEAD_BYTES)
     if (isElf(head)) return [readElfFrom(src, opts)]
-    if (isMachO(head)) return readMachO(src.read(0, src.size), opts)
+    if (isMachO(head)) return readMachOFrom(src, opts)
     throw new BinaryFormatError(`${file} is neither ELF nor Mach-O (PE/Windows DLLs are not read yet)`)
   })
   return images.map(i => ({

@@ -1,4 +1,4 @@
-import type { BinaryImage, ImportedSymbol } from './binary-types.js'
+import type { BinaryImage, ImportedSymbol } from './binary/binary-types.js'
 
 /** Family of an OpenMP runtime, by library name. */
 export type RuntimeFamily = 'gnu' | 'llvm' | 'intel' | 'msvc' | 'torch-bundled-gnu'

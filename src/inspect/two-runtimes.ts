@@ -3,7 +3,7 @@
  * evidence in, a finding out. torch's side comes from its libtorch_cpu
  * (see torch-libs.ts), the extension's from openmpEvidence().
  */
-import type { BinaryImage } from './binary-types.js'
+import type { BinaryImage } from './binary/binary-types.js'
 import { runtimeFamily, type LinkedRuntime, type OpenMPEvidence, type RuntimeFamily } from './openmp.js'
 
 /** The OpenMP runtime torch brings into the process, read from its libtorch_cpu. */

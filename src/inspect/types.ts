@@ -1,6 +1,6 @@
 /** What inspect hands on: the static evidence for each binary. */
 import type { SourceHit } from '../sources/scan.js'
-import type { BinaryImage } from './binary-types.js'
+import type { BinaryImage } from './binary/binary-types.js'
 import type { OpenMPEvidence } from './openmp.js'
 import type { RuntimeFinding } from './two-runtimes.js'
 

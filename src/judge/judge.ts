@@ -5,6 +5,7 @@ import { judgeBinary } from './binary-verdict.js'
 import { caseReason } from './case-reasons.js'
 import { decideCase, position, type CountingContext } from './case-verdict.js'
 import { rowRegions } from './counts.js'
+import { caseErrors, reportedSpeedup } from './overall.js'
 import { threshold } from './threshold.js'
 import type { CaseFinding, Evidence, Judgement, Threshold, ThreadRow, Verdict } from './types.js'
 
@@ -89,5 +90,5 @@ export function judge(ev: Evidence): Judgement {
   for (const c of cases.filter(c => c.verdict === verdict && verdict !== 'pass')) reasons.push(`${c.name}: ${c.reasons[0]}`)
   if (!m) reasons.push('No workload was given, so nothing was timed; the verdict rests on the binary alone.')
   if (reasons.length === 0) reasons.push(verdict === 'pass' ? `Every case reached the required speedup of ${fmt(t.required)}x at ${t.judgedThreads} threads.` : 'Nothing to judge.')
-  return { verdict, reasons, threshold: t, binaries, cases, control, controlScales }
+  return { verdict, reasons, threshold: t, binaries, cases, control, controlScales, speedup: reportedSpeedup(cases), errors: caseErrors(m) }
 }

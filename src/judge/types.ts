@@ -130,4 +130,8 @@ export interface Judgement {
   control: CaseFinding | null
   /** True when the control op reached the required speedup. */
   controlScales: boolean | null
+  /** The one speedup reported everywhere: the worst case's at the judged thread count. */
+  speedup: number | null
+  /** The cases that could not be measured, in words. */
+  errors: string[]
 }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { walkFiles } from './walk.js'
 
 /**
  * Glob pattern to RegExp over '/'-separated relative paths: `**` spans
@@ -61,24 +62,14 @@ export function globFiles(root: string, patterns: readonly string[]): string[] {
   const include = patterns.filter(p => !p.startsWith('!')).map(p => globToRegExp(normalise(p)))
   const exclude = patterns.filter(p => p.startsWith('!')).map(p => globToRegExp(normalise(p.slice(1))))
   const out: string[] = []
-  const walk = (dir: string, rel: string): void => {
-    let entries: fs.Dirent[]
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true })
-    } catch {
-      return
+  walkFiles(
+    root,
+    name => !SKIP_DIRS.has(name) && !name.endsWith('.egg-info'),
+    (full, r) => {
+      if (include.some(x => x.test(r)) && !exclude.some(x => x.test(r))) out.push(full)
+      return out.length < MAX_FILES
     }
-    for (const e of entries) {
-      if (out.length >= MAX_FILES) return
-      const r = rel ? `${rel}/${e.name}` : e.name
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name) && !e.name.endsWith('.egg-info')) walk(path.join(dir, e.name), r)
-      } else if (e.isFile() && include.some(x => x.test(r)) && !exclude.some(x => x.test(r))) {
-        out.push(path.join(dir, e.name))
-      }
-    }
-  }
-  walk(root, '')
+  )
   return [...new Set([...out, ...fromAbsolute])].sort()
 }
 

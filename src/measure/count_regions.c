@@ -186,28 +186,32 @@ static void gomp_tramp_fn(void *p) {
   t->fn(t->data);
 }
 
+/* What every GOMP entry does around the real call: find the calling object
+   and the real entry, then run the team through the trampoline, which counts
+   the threads that entered. A macro, not a function, so that
+   __builtin_return_address(0) is the entry's own caller. */
+#define GOMP_ENTER(type, E, name)                                 \
+  struct object *o = object_for(__builtin_return_address(0));    \
+  type real = (type)real_entry(o, E, (void *)name);              \
+  if (!real) missing(#name);                                     \
+  struct gomp_tramp t = {fn, data, 0};                           \
+  uint64_t t0 = now_ns()
+#define GOMP_LEAVE() record(o, t0, atomic_load(&t.entered))
+
 typedef void (*gomp_parallel_t)(void (*)(void *), void *, unsigned, unsigned);
 TSC_EXPORT void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags) {
-  struct object *o = object_for(__builtin_return_address(0));
-  gomp_parallel_t real = (gomp_parallel_t)real_entry(o, E_GOMP_PARALLEL, (void *)GOMP_parallel);
-  if (!real) missing("GOMP_parallel");
-  struct gomp_tramp t = {fn, data, 0};
-  uint64_t t0 = now_ns();
+  GOMP_ENTER(gomp_parallel_t, E_GOMP_PARALLEL, GOMP_parallel);
   real(gomp_tramp_fn, &t, num_threads, flags);
-  record(o, t0, atomic_load(&t.entered));
+  GOMP_LEAVE();
 }
 
 typedef void (*gomp_loop_t)(void (*)(void *), void *, unsigned, long, long, long, long, unsigned);
 #define GOMP_LOOP(name, E)                                                                                                    \
   TSC_EXPORT void name(void (*fn)(void *), void *data, unsigned num_threads, long start, long end, long incr, long chunk, \
                        unsigned flags) {                                                                                      \
-    struct object *o = object_for(__builtin_return_address(0));                                                              \
-    gomp_loop_t real = (gomp_loop_t)real_entry(o, E, (void *)name);                                                           \
-    if (!real) missing(#name);                                                                                                \
-    struct gomp_tramp t = {fn, data, 0};                                                                                      \
-    uint64_t t0 = now_ns();                                                                                                   \
+    GOMP_ENTER(gomp_loop_t, E, name);                                                                                         \
     real(gomp_tramp_fn, &t, num_threads, start, end, incr, chunk, flags);                                                     \
-    record(o, t0, atomic_load(&t.entered));                                                                                   \
+    GOMP_LEAVE();                                                                                                             \
   }
 GOMP_LOOP(GOMP_parallel_loop_static, E_LOOP_STATIC)
 GOMP_LOOP(GOMP_parallel_loop_dynamic, E_LOOP_DYNAMIC)
@@ -218,13 +222,9 @@ GOMP_LOOP(GOMP_parallel_loop_nonmonotonic_guided, E_LOOP_NM_GUIDED)
 typedef void (*gomp_loop_rt_t)(void (*)(void *), void *, unsigned, long, long, long, unsigned);
 #define GOMP_LOOP_RT(name, E)                                                                                                 \
   TSC_EXPORT void name(void (*fn)(void *), void *data, unsigned num_threads, long start, long end, long incr, unsigned flags) { \
-    struct object *o = object_for(__builtin_return_address(0));                                                              \
-    gomp_loop_rt_t real = (gomp_loop_rt_t)real_entry(o, E, (void *)name);                                                     \
-    if (!real) missing(#name);                                                                                                \
-    struct gomp_tramp t = {fn, data, 0};                                                                                      \
-    uint64_t t0 = now_ns();                                                                                                   \
+    GOMP_ENTER(gomp_loop_rt_t, E, name);                                                                                      \
     real(gomp_tramp_fn, &t, num_threads, start, end, incr, flags);                                                            \
-    record(o, t0, atomic_load(&t.entered));                                                                                   \
+    GOMP_LEAVE();                                                                                                             \
   }
 GOMP_LOOP_RT(GOMP_parallel_loop_runtime, E_LOOP_RUNTIME)
 GOMP_LOOP_RT(GOMP_parallel_loop_nonmonotonic_runtime, E_LOOP_NM_RUNTIME)
@@ -233,25 +233,17 @@ GOMP_LOOP_RT(GOMP_parallel_loop_maybe_nonmonotonic_runtime, E_LOOP_MNM_RUNTIME)
 /* OpenMP 5.0 task reductions on a parallel construct. */
 typedef unsigned (*gomp_reductions_t)(void (*)(void *), void *, unsigned, unsigned);
 TSC_EXPORT unsigned GOMP_parallel_reductions(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags) {
-  struct object *o = object_for(__builtin_return_address(0));
-  gomp_reductions_t real = (gomp_reductions_t)real_entry(o, E_REDUCTIONS, (void *)GOMP_parallel_reductions);
-  if (!real) missing("GOMP_parallel_reductions");
-  struct gomp_tramp t = {fn, data, 0};
-  uint64_t t0 = now_ns();
+  GOMP_ENTER(gomp_reductions_t, E_REDUCTIONS, GOMP_parallel_reductions);
   unsigned r = real(gomp_tramp_fn, &t, num_threads, flags);
-  record(o, t0, atomic_load(&t.entered));
+  GOMP_LEAVE();
   return r;
 }
 
 typedef void (*gomp_sections_t)(void (*)(void *), void *, unsigned, unsigned, unsigned);
 TSC_EXPORT void GOMP_parallel_sections(void (*fn)(void *), void *data, unsigned num_threads, unsigned count, unsigned flags) {
-  struct object *o = object_for(__builtin_return_address(0));
-  gomp_sections_t real = (gomp_sections_t)real_entry(o, E_SECTIONS, (void *)GOMP_parallel_sections);
-  if (!real) missing("GOMP_parallel_sections");
-  struct gomp_tramp t = {fn, data, 0};
-  uint64_t t0 = now_ns();
+  GOMP_ENTER(gomp_sections_t, E_SECTIONS, GOMP_parallel_sections);
   real(gomp_tramp_fn, &t, num_threads, count, flags);
-  record(o, t0, atomic_load(&t.entered));
+  GOMP_LEAVE();
 }
 
 /*

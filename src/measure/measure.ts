@@ -10,7 +10,20 @@ import type { RunnerFacts } from '../runner-facts.js'
 import { Worker, WorkerFailure } from './worker.js'
 import { counterEnv, type Counter } from './counter.js'
 
-export interface MeasureOptions {
+/** How measuring asks the judge when to stop; judge/stop-rule.ts builds it from the static evidence. */
+export interface StopRule {
+  /** True once more rounds can't change the case's verdict; 'counted' when a counted fact (no timing) decided it, which stops after COUNTED_ROUNDS. */
+  isDecided: (c: CaseMeasurement, facts: RunnerFacts, control: CaseMeasurement, counting: CountingInfo) => boolean | 'counted'
+  /**
+   * Why no timing can change the overall verdict (the binary alone fails), or
+   * null. Then only a few rounds run: the timings are for the report.
+   */
+  staticVerdict?: (facts: RunnerFacts) => string | null
+  /** Thread count the progress lines show the speedup at (default: the largest). */
+  progressThreads?: (facts: RunnerFacts) => number
+}
+
+export interface MeasureOptions extends StopRule {
   python: string
   /** Path of harness.py. */
   harness: string
@@ -25,16 +38,6 @@ export interface MeasureOptions {
   maxRounds?: number
   /** Seconds a single sample may take before the case counts as hung. */
   sampleTimeout?: number
-  /** True when a case (or the control) needs no more rounds: its verdict can't change. */
-  /** True once more rounds can't change the case's verdict; 'counted' when a counted fact (no timing) decided it, which stops after COUNTED_ROUNDS. */
-  isDecided: (c: CaseMeasurement, facts: RunnerFacts, control: CaseMeasurement, counting: CountingInfo) => boolean | 'counted'
-  /**
-   * Why no timing can change the overall verdict (the binary alone fails), or
-   * null. Then only a few rounds run: the timings are for the report.
-   */
-  staticVerdict?: (facts: RunnerFacts) => string | null
-  /** Thread count the progress lines show the speedup at (default: the largest). */
-  progressThreads?: (facts: RunnerFacts) => number
   log: Log
   /** The compiled region counter, or why there is none; absent: regions are not counted. */
   counter?: Counter

@@ -156,10 +156,6 @@ export class Worker {
     return this.next(timeoutMs)
   }
 
-  get alive(): boolean {
-    return this.exited === null
-  }
-
   kill(): void {
     if (this.exited === null) killGroup(this.child)
   }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { scanSource, type SourceHit } from './scan.js'
 
 const MAX_SOURCE_BYTES = 4 * 1024 * 1024
@@ -12,4 +13,9 @@ export function scanSources(files: readonly string[]): SourceHit[] {
     hits.push(...scanSource(f, fs.readFileSync(f, 'utf8')))
   }
   return hits
+}
+
+/** The parallel constructs in the given files, with paths relative to the working directory, as the report gives them. */
+export function scanRelative(files: readonly string[], cwd: string): SourceHit[] {
+  return scanSources(files).map(h => ({ ...h, file: path.relative(cwd, h.file) }))
 }

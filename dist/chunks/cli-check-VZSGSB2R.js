@@ -19,10 +19,10 @@ import {
   stealNote,
   stepFails,
   stoppedBy
-} from "./chunk-Z5ZST7KF.js";
+} from "./chunk-EOYB6UOW.js";
 import {
   parallelPath
-} from "./chunk-UV6FI4ZG.js";
+} from "./chunk-7NFGSRWZ.js";
 
 // src/cli-check.ts
 import * as fs from "node:fs";

@@ -105,7 +105,7 @@ function parallelPath(o) {
   return "no OpenMP parallel regions and no parallel entry of libtorch (torch_parallel_for): every kernel in it runs on one thread unless it calls into libtorch";
 }
 
-// src/inspect/binary-types.ts
+// src/inspect/binary/binary-types.ts
 var BinaryFormatError = class extends Error {
   constructor(message) {
     super(message);
@@ -113,7 +113,7 @@ var BinaryFormatError = class extends Error {
   }
 };
 
-// src/inspect/byte-source.ts
+// src/inspect/binary/byte-source.ts
 import * as fs from "node:fs";
 function clamp(size, offset, length) {
   if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || !(length > 0)) return [0, 0];
@@ -166,7 +166,7 @@ function withFile(file, fn) {
   }
 }
 
-// src/inspect/byte-reader.ts
+// src/inspect/binary/byte-reader.ts
 var ByteReader = class {
   constructor(buf, littleEndian, base = 0) {
     this.buf = buf;
@@ -227,7 +227,19 @@ var ByteReader = class {
   }
 };
 
-// src/inspect/elf.ts
+// src/inspect/binary/lower-bound.ts
+function lowerBound(sorted, x) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// src/inspect/binary/elf.ts
 var SHT_SYMTAB = 2;
 var SHT_DYNAMIC = 6;
 var SHT_NOBITS = 8;
@@ -770,13 +782,7 @@ function hintFilter(names, hints) {
     runStart[k] = nul >= 0 ? prev + nul + 1 : k > 0 ? runStart[k - 1] : 0;
   }
   return (nameAt) => {
-    let lo = 0;
-    let hi = hits.length;
-    while (lo < hi) {
-      const mid = lo + hi >>> 1;
-      if (hits[mid] < nameAt) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(hits, nameAt);
     return lo < hits.length && runStart[lo] <= nameAt;
   };
 }
@@ -846,7 +852,7 @@ function archName(hdr) {
   return names ? names[hdr.bits === 64 ? 1 : 0] : `machine-${hdr.machine}`;
 }
 
-// src/inspect/macho.ts
+// src/inspect/binary/macho.ts
 var MH_MAGIC = 4277009102;
 var MH_CIGAM = 3472551422;
 var MH_MAGIC_64 = 4277009103;
@@ -914,27 +920,27 @@ function isMachO(buf) {
   const entry = magic === FAT_MAGIC_64 ? 32 : 20;
   return count >= 1 && count <= MAX_FAT_ARCHES && 8 + count * entry <= buf.length;
 }
-function readMachO(buf, opts = {}) {
-  if (buf.length < 4) throw new BinaryFormatError(`not a Mach-O file: only ${buf.length} bytes`);
-  const magic = buf.readUInt32BE(0);
-  if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return readFat(buf, magic === FAT_MAGIC_64, opts);
-  const image = readThin(buf, opts);
+function readMachOFrom(src, opts = {}) {
+  if (src.size < 4) throw new BinaryFormatError(`not a Mach-O file: only ${src.size} bytes`);
+  const magic = src.read(0, 4).readUInt32BE(0);
+  if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return readFat(src, magic === FAT_MAGIC_64, opts);
+  const image = readThin(src.read(0, src.size), opts);
   if (typeof image === "string") throw new BinaryFormatError(image);
   return [image];
 }
-function readFat(buf, is64, opts) {
-  const r = new ByteReader(buf, false);
+function readFat(src, is64, opts) {
+  const entry = is64 ? 32 : 20;
+  const r = new ByteReader(src.read(0, 8 + MAX_FAT_ARCHES * entry), false);
   const count = r.u32(4, "fat header");
   if (count < 1 || count > MAX_FAT_ARCHES) {
     throw new BinaryFormatError(`not a Mach-O universal file: nfat_arch is ${count} (a Java class file?)`);
   }
-  const entry = is64 ? 32 : 20;
-  const readable = Math.min(count, Math.floor((buf.length - 8) / entry));
+  const readable = Math.min(count, Math.floor((src.size - 8) / entry));
   if (readable < 1) throw new BinaryFormatError("Mach-O universal header is truncated");
   const lost = readable < count ? `universal header truncated: ${count - readable} of ${count} slices unlisted` : void 0;
   const images = [];
   for (let i = 0; i < readable; i++) {
-    const image = readSlice(buf, fatArch(r, 8 + i * entry, is64), opts);
+    const image = readSlice(src, fatArch(r, 8 + i * entry, is64), opts);
     images.push(lost === void 0 ? image : withPartial(image, lost));
   }
   return images;
@@ -947,10 +953,10 @@ function fatArch(r, at, is64) {
     size: is64 ? r.u64(at + 16) : r.u32(at + 12)
   };
 }
-function readSlice(buf, arch, opts) {
-  if (!(arch.offset < buf.length)) return placeholder(arch, `slice at offset ${arch.offset} lies past the end of the file`);
-  const end = Math.min(buf.length, arch.offset + arch.size);
-  const slice = buf.subarray(arch.offset, end);
+function readSlice(src, arch, opts) {
+  if (!(arch.offset < src.size)) return placeholder(arch, `slice at offset ${arch.offset} lies past the end of the file`);
+  const end = Math.min(src.size, arch.offset + arch.size);
+  const slice = src.read(arch.offset, end - arch.offset);
   if (slice.length >= 4) {
     const magic = slice.readUInt32BE(0);
     if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return placeholder(arch, "slice is itself a universal file");
@@ -1207,13 +1213,7 @@ var StringPool = class {
   }
   nextNul(at) {
     const nuls = this.index();
-    let lo = 0;
-    let hi = nuls.length;
-    while (lo < hi) {
-      const mid = lo + hi >>> 1;
-      if (nuls[mid] < at) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(nuls, at);
     return lo < nuls.length ? nuls[lo] : this.end;
   }
   index() {
@@ -1388,7 +1388,7 @@ function inspectBinary(file) {
   const images = withFile(file, (src) => {
     const head = src.read(0, HEAD_BYTES);
     if (isElf(head)) return [readElfFrom(src, opts)];
-    if (isMachO(head)) return readMachO(src.read(0, src.size), opts);
+    if (isMachO(head)) return readMachOFrom(src, opts);
     throw new BinaryFormatError(`${file} is neither ELF nor Mach-O (PE/Windows DLLs are not read yet)`);
   });
   return images.map((i) => ({

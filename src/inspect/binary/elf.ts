@@ -1,6 +1,7 @@
 import { BinaryFormatError, type BinaryImage, type ImportedSymbol, type ReadOptions } from './binary-types.js'
 import { ByteReader } from './byte-reader.js'
-import { BufferSource, withFile, type ByteSource } from './byte-source.js'
+import { lowerBound } from './lower-bound.js'
+import { BufferSource, type ByteSource } from './byte-source.js'
 
 // ELF reader: just enough to list DT_NEEDED libraries, versioned imports and
 // selected defined symbols. Every number in the file is untrusted: counts are
@@ -165,15 +166,6 @@ export function isElf(buf: Buffer): boolean {
  */
 export function readElf(buf: Buffer, opts: ReadOptions = {}): BinaryImage {
   return readElfFrom(new BufferSource(buf), opts)
-}
-
-/**
- * readElf on a file, reading only the byte ranges it needs through a file
- * descriptor: what a 120 MB libtorch_cpu.so costs is its dynamic tables
- * (a few MB), not a read of the whole file.
- */
-export function readElfFile(file: string, opts: ReadOptions = {}): BinaryImage {
-  return withFile(file, src => readElfFrom(src, opts))
 }
 
 /** readElf over any ByteSource. */
@@ -725,13 +717,7 @@ function hintFilter(names: Buffer, hints: readonly string[]): (nameAt: number) =
     runStart[k] = nul >= 0 ? prev + nul + 1 : k > 0 ? runStart[k - 1] : 0
   }
   return nameAt => {
-    let lo = 0
-    let hi = hits.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (hits[mid] < nameAt) lo = mid + 1
-      else hi = mid
-    }
+    const lo = lowerBound(hits, nameAt)
     return lo < hits.length && runStart[lo] <= nameAt
   }
 }

@@ -11,6 +11,8 @@
  */
 import { BinaryFormatError, type BinaryImage, type ImportedSymbol, type ReadOptions } from './binary-types.js'
 import { ByteReader } from './byte-reader.js'
+import { BufferSource, type ByteSource } from './byte-source.js'
+import { lowerBound } from './lower-bound.js'
 
 const MH_MAGIC = 0xfeedface
 const MH_CIGAM = 0xcefaedfe
@@ -99,10 +101,19 @@ export function isMachO(buf: Buffer): boolean {
  * `partial`.
  */
 export function readMachO(buf: Buffer, opts: ReadOptions = {}): BinaryImage[] {
-  if (buf.length < 4) throw new BinaryFormatError(`not a Mach-O file: only ${buf.length} bytes`)
-  const magic = buf.readUInt32BE(0)
-  if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return readFat(buf, magic === FAT_MAGIC_64, opts)
-  const image = readThin(buf, opts)
+  return readMachOFrom(new BufferSource(buf), opts)
+}
+
+/**
+ * readMachO over any ByteSource. A universal file is read range by range:
+ * its header, then each slice, so a slice past the end or a damaged one
+ * costs nothing more. A thin file is read whole: an extension is small.
+ */
+export function readMachOFrom(src: ByteSource, opts: ReadOptions = {}): BinaryImage[] {
+  if (src.size < 4) throw new BinaryFormatError(`not a Mach-O file: only ${src.size} bytes`)
+  const magic = src.read(0, 4).readUInt32BE(0)
+  if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return readFat(src, magic === FAT_MAGIC_64, opts)
+  const image = readThin(src.read(0, src.size), opts)
   if (typeof image === 'string') throw new BinaryFormatError(image)
   return [image]
 }
@@ -116,19 +127,19 @@ interface FatArch {
   size: number
 }
 
-function readFat(buf: Buffer, is64: boolean, opts: ReadOptions): BinaryImage[] {
-  const r = new ByteReader(buf, false) // fat headers are big-endian on every host
+function readFat(src: ByteSource, is64: boolean, opts: ReadOptions): BinaryImage[] {
+  const entry = is64 ? 32 : 20
+  const r = new ByteReader(src.read(0, 8 + MAX_FAT_ARCHES * entry), false) // fat headers are big-endian on every host
   const count = r.u32(4, 'fat header')
   if (count < 1 || count > MAX_FAT_ARCHES) {
     throw new BinaryFormatError(`not a Mach-O universal file: nfat_arch is ${count} (a Java class file?)`)
   }
-  const entry = is64 ? 32 : 20
-  const readable = Math.min(count, Math.floor((buf.length - 8) / entry))
+  const readable = Math.min(count, Math.floor((src.size - 8) / entry))
   if (readable < 1) throw new BinaryFormatError('Mach-O universal header is truncated')
   const lost = readable < count ? `universal header truncated: ${count - readable} of ${count} slices unlisted` : undefined
   const images: BinaryImage[] = []
   for (let i = 0; i < readable; i++) {
-    const image = readSlice(buf, fatArch(r, 8 + i * entry, is64), opts)
+    const image = readSlice(src, fatArch(r, 8 + i * entry, is64), opts)
     images.push(lost === undefined ? image : withPartial(image, lost))
   }
   return images
@@ -144,10 +155,10 @@ function fatArch(r: ByteReader, at: number, is64: boolean): FatArch {
 }
 
 /** One slice; a slice we can't read still yields an image naming its arch, so callers see it existed. */
-function readSlice(buf: Buffer, arch: FatArch, opts: ReadOptions): BinaryImage {
-  if (!(arch.offset < buf.length)) return placeholder(arch, `slice at offset ${arch.offset} lies past the end of the file`)
-  const end = Math.min(buf.length, arch.offset + arch.size)
-  const slice = buf.subarray(arch.offset, end)
+function readSlice(src: ByteSource, arch: FatArch, opts: ReadOptions): BinaryImage {
+  if (!(arch.offset < src.size)) return placeholder(arch, `slice at offset ${arch.offset} lies past the end of the file`)
+  const end = Math.min(src.size, arch.offset + arch.size)
+  const slice = src.read(arch.offset, end - arch.offset)
   if (slice.length >= 4) {
     const magic = slice.readUInt32BE(0)
     // Nested universal files are not valid; reading one level only also bounds the work.
@@ -495,13 +506,7 @@ class StringPool {
 
   private nextNul(at: number): number {
     const nuls = this.index()
-    let lo = 0
-    let hi = nuls.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (nuls[mid] < at) lo = mid + 1
-      else hi = mid
-    }
+    const lo = lowerBound(nuls, at)
     return lo < nuls.length ? nuls[lo] : this.end
   }
 

