@@ -41,6 +41,8 @@
 // average before the run. --summarize prints the table from such logs without
 // running anything, so runs from several sessions add up; only lines measured
 // with this checkout's src/ count (a change to the judge makes older runs moot).
+// bench/results/measure-bench.jsonl keeps the runs logged so far: append to it
+// with --log, and summarize it with --summarize.
 // --keep DIR keeps the builds (and reuses them on the next run: a `.built`
 // marker per build); without it they go to a temporary directory, removed at
 // the end. Linux only (taskset, nice).
