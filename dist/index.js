@@ -10,7 +10,6 @@ import {
   bar,
   boundCell,
   core_exports,
-  countingNote,
   debug,
   error,
   getInput,
@@ -24,12 +23,12 @@ import {
   openmpFix,
   parsePublishSettings,
   parseSettings,
-  referenceNote,
   regionsCell,
   renderAuditMarkdown,
   renderBuildCacheMarkdown,
   renderPatchMarkdown,
   renderRunOnlyFixMarkdown,
+  reportView,
   require_tunnel,
   require_undici,
   runCheck,
@@ -37,16 +36,14 @@ import {
   setFailed,
   setOutput,
   setSecret,
-  stealNote,
   stepFails,
-  stoppedBy,
   summary,
   validateReport,
   validateUntrustedReport,
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-EOYB6UOW.js";
+} from "./chunks/chunk-OXRYKY7X.js";
 import {
   __commonJS,
   __require,
@@ -1210,17 +1207,17 @@ function thread(report) {
   if (all.length <= 6) return all;
   return [.../* @__PURE__ */ new Set([all[0], all[1], report.threshold.judgedThreads, all[all.length - 1]])].sort((a, b) => a - b);
 }
-function table(input) {
+function table(input, v) {
   const { report: r, comparison: comparison2 } = input;
-  const rows = [...r.cases, ...r.control ? [r.control] : []];
+  const rows = v.cases;
   if (rows.length === 0) return [];
   const counts = thread(r);
-  const judged = r.threshold.judgedThreads;
+  const judged = v.threshold.judgedThreads;
   const base = new Map((comparison2?.cases ?? []).map((d) => [d.name, d]));
   const head = counts.map((n) => n === judged ? `**${n}**` : `${n}`);
   const out = [`| case | ${head.join(" | ")} |${comparison2 ? " base branch |" : ""} |`, `|---|${counts.map(() => "---:|").join("")}${comparison2 ? "---:|" : ""}---|`];
   for (const c of rows.slice(0, MAX_ROWS)) {
-    const name = c === r.control ? "control (libtorch op)" : inline(c.name, 60);
+    const name = c.isControl ? "control (libtorch op)" : inline(c.name, 60);
     const cells = counts.map((n) => {
       const est = c.rows.find((x) => x.threads === n)?.speedup.estimate;
       return typeof est === "number" ? `${num(est)}x` : c.error ? "error" : "n/a";
@@ -1232,28 +1229,29 @@ function table(input) {
   if (rows.length > MAX_ROWS) out.push("", `\u2026and ${rows.length - MAX_ROWS} more case(s) in the job summary.`);
   return out;
 }
-function chart(r) {
-  const rows = [...r.cases, ...r.control ? [r.control] : []].filter((c) => !c.error).slice(0, MAX_ROWS);
+function chart(v) {
+  const rows = v.cases.filter((c) => !c.error).slice(0, MAX_ROWS);
   if (rows.length === 0) return [];
   const speed = (c) => c.judged?.estimate ?? NaN;
-  const max = Math.max(r.threshold.required, ...rows.map(speed).filter(Number.isFinite));
-  const names = rows.map((c) => c === r.control ? "control" : plain(c.name, 28));
+  const max = Math.max(v.threshold.required, ...rows.map(speed).filter(Number.isFinite));
+  const names = rows.map((c) => c.isControl ? "control" : plain(c.name, 28));
   const width = Math.max(...names.map((n) => n.length), 8);
   const lines = rows.map((c, i) => `${names[i].padEnd(width)}  ${bar(speed(c), max, 24).padEnd(24)}  ${Number.isFinite(speed(c)) ? `${num(speed(c))}x` : "n/a"}`);
-  lines.push(`${"required".padEnd(width)}  ${bar(r.threshold.required, max, 24).padEnd(24)}  ${num(r.threshold.required)}x at ${r.threshold.judgedThreads} threads`);
+  lines.push(`${"required".padEnd(width)}  ${bar(v.threshold.required, max, 24).padEnd(24)}  ${num(v.threshold.required)}x at ${v.threshold.judgedThreads} threads`);
   return ["", "```text", ...lines, "```", ""];
 }
 function renderSection(input) {
   const { report: r, leg, comparison: comparison2 } = input;
-  const t = r.threshold;
-  const reasons = r.reasons.slice(0, MAX_REASONS).map((x) => `- ${inline(x, 300)}`);
-  if (r.reasons.length > MAX_REASONS) reasons.push(`- \u2026and ${r.reasons.length - MAX_REASONS} more in the job summary.`);
-  const facts = `Required **${num(t.required)}x at ${t.judgedThreads} threads**${r.speedup === null ? "" : `; lowest speedup **${num(r.speedup)}x** at ${t.judgedThreads} threads`}. Torch ${inline(r.runner.torchVersion, 40)} (${inline(r.runner.parallelBackend, 40)}), ${num(r.runner.usableCpus, 1).replace(/\.0$/, "")} usable CPU(s).${input.runUrl ? ` [Run](${input.runUrl})` : ""}`;
+  const v = reportView(r);
+  const t = v.threshold;
+  const reasons = v.reasons.slice(0, MAX_REASONS).map((x) => `- ${inline(x, 300)}`);
+  if (v.reasons.length > MAX_REASONS) reasons.push(`- \u2026and ${v.reasons.length - MAX_REASONS} more in the job summary.`);
+  const facts = `Required **${num(t.required)}x at ${t.judgedThreads} threads**${v.speedup === null ? "" : `; lowest speedup **${num(v.speedup)}x** at ${t.judgedThreads} threads`}. Torch ${inline(v.runner.torchVersion, 40)} (${inline(v.runner.parallelBackend, 40)}), ${num(v.runner.usableCpus, 1).replace(/\.0$/, "")} usable CPU(s).${input.runUrl ? ` [Run](${input.runUrl})` : ""}`;
   const bad = regressions(comparison2);
   const regression = comparison2 && bad.length ? [`\u26A0\uFE0F **Slower than the base branch** by more than ${num(comparison2.tolerance * 100, 0)}% at ${comparison2.threads} threads: ${inline(regressionText(comparison2), 600)}`] : [];
-  const rows = table(input);
-  const details = rows.length ? [`<details${r.verdict === "pass" ? "" : " open"}><summary>Speedups by thread count</summary>`, "", ...rows, ...drop(1, chart(r)), "", "</details>"] : [];
-  const text = [`### ${ICON[r.verdict]} ${inline(leg, 80)}: ${r.verdict}`, ...drop(3, [...reasons, "", facts, ...regression, ...drop(2, details)])].join("\n");
+  const rows = table(input, v);
+  const details = rows.length ? [`<details${r.verdict === "pass" ? "" : " open"}><summary>Speedups by thread count</summary>`, "", ...rows, ...drop(1, chart(v)), "", "</details>"] : [];
+  const text = [`### ${ICON[v.verdict]} ${inline(leg, 80)}: ${v.verdict}`, ...drop(3, [...reasons, "", facts, ...regression, ...drop(2, details)])].join("\n");
   return { id: legId(leg), verdict: r.verdict, at: sectionTime(input.at ?? Date.parse(r.createdAt)), text };
 }
 function degrade(text, level) {
@@ -6080,101 +6078,93 @@ function renderDropped(dropped) {
 
 // src/report/summary.ts
 var SUMMARY_LIMIT = 1e3 * 1024;
-function caseTable(c, judgedThreads) {
+function caseTable(c) {
   const maxSpeed = Math.max(...c.rows.map((r) => r.speedup.estimate ?? 0), c.reference?.throughput.estimate ?? 0, 1);
-  const counted = c.rows.some((r) => r.regions);
+  const counted = c.counted;
   const lines = [
     `| threads | time per call | speedup (95% interval) |${counted ? " Amdahl bound (p) |" : ""} efficiency | CPU/wall | busy threads |${counted ? " regions ext / torch |" : ""} |`,
     `|---:|---:|---|${counted ? "---:|" : ""}---:|---:|---:|${counted ? "---:|" : ""}---|`
   ];
   for (const r of c.rows) {
-    const mark = r.threads === judgedThreads ? " **(judged)**" : r.oversubscribed ? " (oversubscribed)" : "";
+    const mark = r.judged ? " **(judged)**" : r.oversubscribed ? " (oversubscribed)" : "";
     lines.push(`| ${r.threads}${mark} | ${seconds(r.seconds)} | ${interval(r.speedup)} |${counted ? ` ${boundCell(r.regions)} |` : ""} ${num(r.efficiency * 100, 0)}% | ${num(r.cpuPerWall)} | ${r.busyThreads ?? "n/a"} |${counted ? ` ${regionsCell(r.regions)} |` : ""} ${bar(r.speedup.estimate ?? NaN, maxSpeed, 12)} |`);
   }
   const ref = c.reference;
-  if (ref) lines.push(`| ${ref.copies} single-thread copies (reference) | | ${interval(ref.throughput)} |${counted ? " |" : ""} | | |${counted ? " |" : ""} ${bar(ref.throughput.estimate, maxSpeed, 12)} |`);
+  if (ref) lines.push(`| ${ref.copies} single-thread copies (reference) | | ${interval(ref.throughput)} |${counted ? " |" : ""} | | |${counted ? " |" : ""} ${bar(ref.throughput.estimate ?? NaN, maxSpeed, 12)} |`);
   return lines;
 }
-function fixSection(r) {
-  if (r.remediation) return [renderPatchMarkdown(r.remediation.file, { diff: r.remediation.diff, note: r.remediation.note, patched: "" })];
-  const fix = openmpFix(r.runner.platform);
+function fixSection(fix) {
+  if (fix.kind === "patch") return [renderPatchMarkdown(fix.file, { diff: fix.diff, note: fix.note, patched: "" })];
   return [`**Fix (${fix.platform})**: add OpenMP flags to the extension in \`setup.py\`:`, "", "```python", fix.setupPy, "```", "", fix.note, ""];
 }
+function binaryEntries(b) {
+  if (b.forkEntries.length) return b.forkEntries.map((f) => `\`${md(f)}\``).join(", ");
+  if (b.stableEntries.length) return `none; parallel through libtorch (stable ABI: ${b.stableEntries.map((f) => `\`${md(f)}\``).join(", ")})`;
+  return "none";
+}
+function binariesSection(v) {
+  const out = ["### Binaries", "", "| binary | verdict | OpenMP fork entries | runtimes | stripped |", "|---|---|---|---|---|"];
+  for (const b of v.binaries) out.push(`| \`${md(b.path)}\` | ${ICON[b.verdict]} ${b.verdict} | ${binaryEntries(b)} | ${b.runtimes.length ? md(b.runtimes.join(", ")) : "none"} | ${b.stripped ? "yes" : "no"} |`);
+  out.push("");
+  for (const b of v.binaries) {
+    for (const f of b.runtimeFindings) {
+      out.push(`${f.severity === "error" ? "\u274C" : "\u26A0\uFE0F"} **${md(b.path)}: two OpenMP runtimes.** ${md(f.summary)} ${md(f.effect)}`, "");
+      for (const fix of f.fix) out.push(`- ${md(fix)}`);
+      out.push("");
+    }
+  }
+  for (const b of v.binaries.filter((b2) => b2.failedForLostOpenMP)) {
+    out.push(`**${md(b.path)}**: ${b.reasons.map(md).join(" ")}`, "");
+    if (b.lostLines.length) {
+      out.push(`<details><summary>${b.lostLines.length} source line(s) that run serially</summary>`, "");
+      for (const h of b.lostLines.slice(0, 50)) out.push(`- \`${md(h.file)}:${h.line}\`: \`${h.text.replace(/`/g, "'")}\``);
+      out.push("", `</details>`, "");
+    }
+  }
+  if (v.fix) out.push(...fixSection(v.fix));
+  return out;
+}
+function workloadSection(v) {
+  const out = ["### Workload", ""];
+  for (const c of v.cases) {
+    out.push(`#### ${ICON[c.verdict]} ${md(c.name)}: ${c.verdict}`, "");
+    for (const reason of c.reasons) out.push(`${md(reason)}`);
+    out.push("");
+    if (!c.error && c.rows.length) out.push(...caseTable(c), "");
+  }
+  const m = v.measured;
+  if (m) {
+    const info2 = m.workloadInfo.map(([k, val]) => `${md(k)}: \`${md(val)}\``);
+    out.push(`Measured in ${m.rounds} interleaved round(s), ${num(m.seconds, 1)} s (stopped: ${m.stoppedBy}).${info2.length ? ` Workload: ${info2.join(", ")}.` : ""}${m.counting ? ` ${m.counting}` : ""}`, "");
+  }
+  return out;
+}
 function renderSummary(r) {
-  const out = [];
-  out.push(`## ${ICON[r.verdict]} thread-scaling-check: ${r.verdict}`);
+  const v = reportView(r);
+  const t = v.threshold;
+  const out = [`## ${ICON[v.verdict]} thread-scaling-check: ${v.verdict}`, ""];
+  if (v.fixApplied) out.push(renderRunOnlyFixMarkdown(v.fixApplied));
+  for (const reason of v.reasons) out.push(`- ${md(reason)}`);
   out.push("");
-  if (r.build?.fixApplied) out.push(renderRunOnlyFixMarkdown(r.build.fixApplied));
-  for (const reason of r.reasons) out.push(`- ${md(reason)}`);
-  out.push("");
-  const t = r.threshold;
-  out.push(`Required speedup: **${num(t.required)}x at ${t.judgedThreads} threads** (min-speedup ${num(t.minSpeedup)} at 4 threads).${t.note ? ` ${md(t.note)}` : ""}${r.speedup !== null ? ` Lowest speedup measured: **${num(r.speedup)}x** at ${t.judgedThreads} threads.` : ""}`);
+  out.push(`Required speedup: **${num(t.required)}x at ${t.judgedThreads} threads** (min-speedup ${num(t.minSpeedup)} at 4 threads).${t.note ? ` ${md(t.note)}` : ""}${v.speedup !== null ? ` Lowest speedup measured: **${num(v.speedup)}x** at ${t.judgedThreads} threads.` : ""}`);
   out.push("");
   out.push(`| runner | usable CPUs | torch | ATen parallel backend | python |`);
   out.push(`|---|---:|---|---|---|`);
-  const steal = stealNote(r.measurement);
-  const cpus = `${num(r.runner.usableCpus, 1).replace(/\.0$/, "")} of ${r.runner.cpuCount}${steal ? ` (${steal})` : ""}`;
-  out.push(`| ${md(r.runner.os)} ${md(r.runner.arch)} | ${cpus} | ${md(r.runner.torchVersion)} | ${md(r.runner.parallelBackend)} | ${md(r.runner.pythonVersion ?? "")} |`);
+  const cpus = `${num(v.runner.usableCpus, 1).replace(/\.0$/, "")} of ${v.runner.cpuCount}${v.runner.steal ? ` (${v.runner.steal})` : ""}`;
+  out.push(`| ${md(v.runner.os)} ${md(v.runner.arch)} | ${cpus} | ${md(v.runner.torchVersion)} | ${md(v.runner.parallelBackend)} | ${md(v.runner.pythonVersion)} |`);
   out.push("");
-  const reference = referenceNote(r.measurement);
+  const reference = v.runner.reference;
   if (reference) out.push(`${md(reference.charAt(0).toUpperCase() + reference.slice(1))}.`, "");
-  if (r.binaries.length) {
-    out.push(`### Binaries`);
-    out.push("");
-    out.push(`| binary | verdict | OpenMP fork entries | runtimes | stripped |`);
-    out.push(`|---|---|---|---|---|`);
-    for (const b of r.binaries) {
-      const forks = [...new Set(b.images.flatMap((i) => i.openmp.forkImports))];
-      const runtimes = [...new Set(b.images.flatMap((i) => i.openmp.runtimes.map((x) => `${x.library} (${x.family})`)))];
-      const shim = [...new Set(b.images.flatMap((i) => i.openmp.libtorchParallel ?? []))];
-      const entries = forks.length ? forks.map((f) => `\`${md(f)}\``).join(", ") : shim.length ? `none; parallel through libtorch (stable ABI: ${shim.map((f) => `\`${md(f)}\``).join(", ")})` : "none";
-      out.push(`| \`${md(b.path)}\` | ${ICON[b.verdict]} ${b.verdict} | ${entries} | ${runtimes.length ? md(runtimes.join(", ")) : "none"} | ${b.images.every((i) => i.stripped) ? "yes" : "no"} |`);
-    }
-    out.push("");
-    for (const b of r.binaries) {
-      for (const f of b.runtimeFindings ?? []) {
-        out.push(`${f.severity === "error" ? "\u274C" : "\u26A0\uFE0F"} **${md(b.path)}: two OpenMP runtimes.** ${md(f.summary)} ${md(f.effect)}`, "");
-        for (const fix of f.fix) out.push(`- ${md(fix)}`);
-        out.push("");
-      }
-    }
-    for (const b of r.binaries.filter((b2) => b2.verdict === "fail" && lostOpenMP(b2.cause))) {
-      out.push(`**${md(b.path)}**: ${b.reasons.map(md).join(" ")}`);
-      out.push("");
-      if (b.lostLines.length) {
-        out.push(`<details><summary>${b.lostLines.length} source line(s) that run serially</summary>`);
-        out.push("");
-        for (const h of b.lostLines.slice(0, 50)) out.push(`- \`${md(h.file)}:${h.line}\`: \`${h.text.replace(/`/g, "'")}\``);
-        out.push("");
-        out.push(`</details>`);
-        out.push("");
-      }
-    }
-    if (r.binaries.some((b) => lostOpenMP(b.cause))) out.push(...fixSection(r));
+  if (v.binaries.length) out.push(...binariesSection(v));
+  if (v.cases.length && v.cases.some((c) => !c.isControl)) out.push(...workloadSection(v));
+  if (v.errors.length) {
+    out.push(`### Errors`, "");
+    for (const e of v.errors) out.push("```", e.replace(/```/g, "'''").slice(0, 4e3), "```");
   }
-  if (r.cases.length) {
-    out.push(`### Workload`);
-    out.push("");
-    for (const c of [...r.cases, ...r.control ? [r.control] : []]) {
-      out.push(`#### ${ICON[c.verdict]} ${md(c.name)}: ${c.verdict}`);
-      out.push("");
-      for (const reason of c.reasons) out.push(`${md(reason)}`);
-      out.push("");
-      if (!c.error && c.rows.length) out.push(...caseTable(c, t.judgedThreads), "");
-    }
-    if (r.measurement) {
-      const info2 = Object.entries(r.measurement.workloadInfo ?? {}).map(([k, v]) => `${md(k)}: \`${md(v)}\``);
-      out.push(`Measured in ${r.measurement.rounds} interleaved round(s), ${num(r.measurement.seconds, 1)} s (stopped: ${stoppedBy(r.measurement.stoppedBy)}).${info2.length ? ` Workload: ${info2.join(", ")}.` : ""}${countingNote(r.measurement.counting) ? ` ${countingNote(r.measurement.counting)}` : ""}`, "");
-    }
-  }
-  if (r.errors.length) {
-    out.push(`### Errors`);
-    out.push("");
-    for (const e of r.errors) out.push("```", e.replace(/```/g, "'''").slice(0, 4e3), "```");
-  }
-  if (r.build?.audit) out.push(renderAuditMarkdown(r.build.audit));
-  if (r.build?.cache) out.push(renderBuildCacheMarkdown(r.build.cache));
-  if (r.build) out.push(`Build: \`${md(r.build.command)}\` took ${num(r.build.seconds, 1)} s (log: \`${md(r.build.log)}\`${r.build.compileDatabase ? `, compile database: \`${md(r.build.compileDatabase)}\`` : ""}).`);
+  const b = v.build;
+  if (b?.audit) out.push(renderAuditMarkdown(b.audit));
+  if (b?.cache) out.push(renderBuildCacheMarkdown(b.cache));
+  if (b) out.push(`Build: \`${md(b.command)}\` took ${num(b.seconds, 1)} s (log: \`${md(b.log)}\`${b.compileDatabase ? `, compile database: \`${md(b.compileDatabase)}\`` : ""}).`);
   const text = out.join("\n") + "\n";
   return text.length > SUMMARY_LIMIT ? text.slice(0, SUMMARY_LIMIT) + "\n\n\u2026(summary truncated; see the JSON report)\n" : text;
 }

@@ -13,11 +13,12 @@ import { recordingLog, writeWorkload } from '../../__fixtures__/harness-run.js'
 import { torchPython } from '../../__fixtures__/python.js'
 
 const { log } = recordingLog()
-const base = { harness: harnessPath(), threads: [1, 2], maxTime: 60, sampleSeconds: 0.05, minRounds: 2, maxRounds: 2, isDecided: () => true, log, sampleTimeout: 20 }
+const decided = { isDecided: () => true }
+const base = { harness: harnessPath(), threads: [1, 2], maxTime: 60, sampleSeconds: 0.05, minRounds: 2, maxRounds: 2, log, sampleTimeout: 20 }
 
 async function run(body: string) {
   const { dir, file } = writeWorkload(body, 'tsc-faults-')
-  const m = await measure({ ...base, python: torchPython(), workload: file, workdir: dir })
+  const m = await measure({ ...base, python: torchPython(), workload: file, workdir: dir }, decided)
   return { m, byName: Object.fromEntries(m.cases.map(c => [c.name, c])) }
 }
 

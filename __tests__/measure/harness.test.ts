@@ -15,7 +15,8 @@ import { torchPython } from '../../__fixtures__/python.js'
 const { log, messages } = recordingLog()
 const workload = (body: string): { dir: string; file: string } => writeWorkload(body, 'tsc-harness-')
 
-const base = { harness: harnessPath(), threads: [1, 2], maxTime: 60, sampleSeconds: 0.05, minRounds: 2, maxRounds: 2, isDecided: () => true, log }
+const decided = { isDecided: () => true }
+const base = { harness: harnessPath(), threads: [1, 2], maxTime: 60, sampleSeconds: 0.05, minRounds: 2, maxRounds: 2, log }
 
 describe('harness', () => {
   it('measures every case at every thread count; a serial Python loop uses one thread', async () => {
@@ -27,7 +28,7 @@ def cases():
 `)
     // The working directory is on sys.path, as the workload contract says.
     fs.writeFileSync(path.join(dir, 'helper_mod.py'), 'def f():\n    return sum(range(1000))\n')
-    const m = await measure({ ...base, python: torchPython(), workload: file, workdir: dir })
+    const m = await measure({ ...base, python: torchPython(), workload: file, workdir: dir }, decided)
     expect(m.cases.map(c => c.name)).toEqual(['py-loop', 'digamma', 'helper'])
     expect(m.facts.torchVersion).toMatch(/^\d+\.\d+/)
     expect(m.facts.parallelBackend).toBe('OpenMP')
@@ -125,11 +126,12 @@ print(json.dumps(h.run_sample(lambda: sum(range(100000)), 100)))
       ...base,
       minRounds: undefined,
       maxRounds: undefined,
-      isDecided: () => false,
-      staticVerdict: f => (seen.push(f.parallelBackend), 'The verdict is already FAIL from the binary alone.'),
       python: torchPython(),
       workload: file,
       workdir: dir
+    }, {
+      isDecided: () => false,
+      staticVerdict: f => (seen.push(f.parallelBackend), 'The verdict is already FAIL from the binary alone.')
     })
     expect(seen).toEqual(['OpenMP'])
     expect(m.stoppedBy).toBe('static-verdict')
@@ -151,7 +153,7 @@ def cases():
     return {"raises": boom, "crashes": crash, "hangs": hang, "fine": lambda: torch.ones(10).sum()}
 `)
     // A roomy budget: restarting workers after a crash and two hangs is slow on a loaded machine.
-    const m = await measure({ ...base, maxTime: 240, python: torchPython(), workload: file, workdir: dir, sampleTimeout: 5 })
+    const m = await measure({ ...base, maxTime: 240, python: torchPython(), workload: file, workdir: dir, sampleTimeout: 5 }, decided)
     const byName = Object.fromEntries(m.cases.map(c => [c.name, c]))
     expect(byName.raises.error).toMatch(/raised ValueError: bad shape 3x4/)
     expect(byName.raises.error).toMatch(/Traceback/)
@@ -174,7 +176,7 @@ def cases():
     return {"cpu": lambda: sum(range(1000)), "unmarked": lambda: torch.zeros(1, device="cuda"), "marked": marked, "bug": broken}
 `)
     // Debian's torch is a CPU build: torch.cuda.is_available() is False.
-    const m = await measure({ ...base, python: torchPython(), workload: file, workdir: dir })
+    const m = await measure({ ...base, python: torchPython(), workload: file, workdir: dir }, decided)
     const byName = Object.fromEntries(m.cases.map(c => [c.name, c]))
     expect(m.cases.map(c => c.name).sort()).toEqual(['bug', 'cpu', 'marked', 'unmarked'])
     expect(byName.marked).toMatchObject({ samples: [], skipped: expect.stringMatching(/^needs CUDA \(needs_cuda = True\), and torch\.cuda\.is_available\(\) is False: this torch \(.*\) is a CPU build$/) })
@@ -188,7 +190,7 @@ def cases():
 
   it('says clearly when the workload does not import, with the traceback', async () => {
     const { dir, file } = workload('import no_such_extension_module\n')
-    const err = await measure({ ...base, python: torchPython(), workload: file, workdir: dir }).catch(e => e)
+    const err = await measure({ ...base, python: torchPython(), workload: file, workdir: dir }, decided).catch(e => e)
     expect(err).toBeInstanceOf(MeasureSetupError)
     expect(err.message).toMatch(/^Input 'workload': importing .*workload\.py failed \(ModuleNotFoundError: No module named 'no_such_extension_module'\)/)
     expect(err.details).toMatch(/Traceback/)
@@ -201,15 +203,15 @@ def cases():
       ['def cases():\n    return {"a": 3}\n', /case 'a' .* is int, not a zero-argument callable/]
     ] as const) {
       const { dir, file } = workload(body)
-      await expect(measure({ ...base, python: torchPython(), workload: file, workdir: dir })).rejects.toThrow(msg)
+      await expect(measure({ ...base, python: torchPython(), workload: file, workdir: dir }, decided)).rejects.toThrow(msg)
     }
   })
 
   it('says clearly when the interpreter has no torch or does not exist', async () => {
     const { dir, file } = workload('def cases():\n    return {}\n')
-    await expect(measure({ ...base, python: '/nonexistent/python3', workload: file, workdir: dir })).rejects.toThrow(/could not start with python '\/nonexistent\/python3'/)
+    await expect(measure({ ...base, python: '/nonexistent/python3', workload: file, workdir: dir }, decided)).rejects.toThrow(/could not start with python '\/nonexistent\/python3'/)
     const fake = path.join(dir, 'notorch.sh')
     fs.writeFileSync(fake, `#!/bin/sh\nexec ${torchPython()} -S "$@"\n`, { mode: 0o755 })
-    await expect(measure({ ...base, python: fake, workload: file, workdir: dir })).rejects.toThrow(/Input 'python': .* cannot import torch/)
+    await expect(measure({ ...base, python: fake, workload: file, workdir: dir }, decided)).rejects.toThrow(/Input 'python': .* cannot import torch/)
   })
 })

@@ -31,7 +31,7 @@ x = torch.rand(1 << 18) * 4 + 0.5
 def cases():
     return {"digamma": lambda: torch.digamma(x)}
 `)
-    const m = await measure({ python: torchPython(), harness: harnessPath(), workload: file, workdir: dir, threads: [1, 2], maxTime: 60, sampleSeconds: 0.05, minRounds: 2, maxRounds: 2, isDecided: () => true, log })
+    const m = await measure({ python: torchPython(), harness: harnessPath(), workload: file, workdir: dir, threads: [1, 2], maxTime: 60, sampleSeconds: 0.05, minRounds: 2, maxRounds: 2, log }, { isDecided: () => true })
     expect(m.reference).toMatchObject({ copies: 2, skipped: null })
     expect(m.reference.peakRss.map(p => p.process).sort()).toEqual(['1 thread', '2 threads', 'copy 2'])
     // Every process holds torch and its own inputs.
@@ -73,9 +73,8 @@ def cases():
       threads: [1, 2],
       maxTime: 60,
       sampleSeconds: 0.08,
-      log,
-      isDecided: (c, _f, control) => caseSettled(c, control, t)
-    })
+      log
+    }, { isDecided: (c, _f, control) => caseSettled(c, control, t) })
     expect(m.facts.usableCpus).toBe(2)
     const d = decideCase(m.cases[0], m.control, t)
     // Copies sharing one CPU gain nothing: they really ran at the same moment.
@@ -100,7 +99,7 @@ def record():
 def cases():
     return {"record": record}
 `)
-    await measure({ python: torchPython(), harness: harnessPath(), workload: file, workdir: dir, threads: [1, 2], maxTime: 60, sampleSeconds: 0.02, minRounds: 1, maxRounds: 1, isDecided: () => true, log })
+    await measure({ python: torchPython(), harness: harnessPath(), workload: file, workdir: dir, threads: [1, 2], maxTime: 60, sampleSeconds: 0.02, minRounds: 1, maxRounds: 1, log }, { isDecided: () => true })
     const all = [...Array(os.cpus().length).keys()]
     const one = JSON.parse(fs.readFileSync(path.join(dir, 'affinity-1.json'), 'utf8')) as number[][]
     const two = JSON.parse(fs.readFileSync(path.join(dir, 'affinity-2.json'), 'utf8')) as number[][]

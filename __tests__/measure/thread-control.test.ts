@@ -29,7 +29,7 @@ describe.each(torches())('two OpenMP runtimes in one process (clang -fopenmp aga
   beforeAll(async () => {
     dir = copyExample('parallel-ext', fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-clang-')))
     execFileSync(torch.python, ['setup.py', 'build_ext', '--inplace'], { cwd: dir, env: { ...process.env, CC: 'clang', CXX: 'clang++', PARALLEL_EXT_OPENMP: '1' }, stdio: 'pipe' })
-    m = await measure({ python: torch.python, harness: harnessPath(), workload: path.join(dir, 'workload.py'), workdir: dir, threads: [1, 2], maxTime: 120, sampleSeconds: 0.1, minRounds: 3, maxRounds: 3, isDecided: () => true, log: quiet })
+    m = await measure({ python: torch.python, harness: harnessPath(), workload: path.join(dir, 'workload.py'), workdir: dir, threads: [1, 2], maxTime: 120, sampleSeconds: 0.1, minRounds: 3, maxRounds: 3, log: quiet }, { isDecided: () => true })
   }, 600_000)
 
   it('builds an extension that imports LLVM libomp entries, not torch\'s libgomp', () => {

@@ -29,10 +29,9 @@ export async function measureStage(s: Settings, binaries: readonly string[], rul
         threads: s.threads,
         maxTime: s.maxTime,
         log,
-        ...rule,
         counter,
         extensions: binaries.map(b => path.resolve(s.workingDirectory, b))
-      })
+      }, rule)
     )
     return { measurement, facts: measurement.facts }
   } catch (e) {

@@ -23,7 +23,7 @@ export interface StopRule {
   progressThreads?: (facts: RunnerFacts) => number
 }
 
-export interface MeasureOptions extends StopRule {
+export interface MeasureOptions {
   python: string
   /** Path of harness.py. */
   harness: string
@@ -126,7 +126,7 @@ const REFERENCE_START_DELAY_S = 0.03
  * rounds that interleave them (rotating their order) so drift on a shared
  * runner hits all of them alike, and stops as soon as every case is decided.
  */
-export async function measure(opts: MeasureOptions): Promise<Measurement> {
+export async function measure(opts: MeasureOptions, rule: StopRule): Promise<Measurement> {
   const sampleSeconds = opts.sampleSeconds ?? 0.15
   let minRounds = opts.minRounds ?? 4
   let maxRounds = opts.maxRounds ?? 60
@@ -146,12 +146,12 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
   const first = (startedWorkers[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof startWorker>>>).value
   const facts = first.facts
   log.info(`torch ${facts.torchVersion} (parallel backend: ${facts.parallelBackend}), ${facts.usableCpus} usable CPU(s) of ${facts.cpuCount}`)
-  const fixed = opts.staticVerdict?.(facts) ?? null
+  const fixed = rule.staticVerdict?.(facts) ?? null
   if (fixed) {
     minRounds = maxRounds = Math.min(maxRounds, STATIC_VERDICT_ROUNDS)
     log.info(`${fixed} No timing can change that verdict, so only ${maxRounds} round(s) are measured, for the report.`)
   }
-  const judged = opts.progressThreads?.(facts) ?? Math.max(...opts.threads)
+  const judged = rule.progressThreads?.(facts) ?? Math.max(...opts.threads)
   const counting = countingInfo(
     opts,
     startedWorkers.map(s => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof startWorker>>>).value),
@@ -302,7 +302,7 @@ export async function measure(opts: MeasureOptions): Promise<Measurement> {
       if (round >= Math.min(minRounds, COUNTED_ROUNDS)) {
         for (const c of all) {
           if (out(c) || done.has(c)) continue
-          const decided = c.gpu || opts.isDecided(c, facts, control, counting)
+          const decided = c.gpu || rule.isDecided(c, facts, control, counting)
           if (decided === 'counted' || (decided && round >= minRounds)) done.add(c)
         }
       }

@@ -2,6 +2,7 @@ import { VERDICT_RANK, worst } from '../judge/judge.js'
 import type { Verdict } from '../judge/types.js'
 import { bar, ICON, num } from '../report/format.js'
 import type { Report } from '../report/types.js'
+import { reportView, type CaseView, type ReportView } from '../report/view.js'
 import { percent, regressions, regressionText, type Comparison } from './baseline.js'
 import { clip, inline, plain } from './escape.js'
 import { legId } from './leg.js'
@@ -71,17 +72,17 @@ function thread(report: Report): number[] {
   return [...new Set([all[0], all[1], report.threshold.judgedThreads, all[all.length - 1]])].sort((a, b) => a - b)
 }
 
-function table(input: SectionInput): string[] {
+function table(input: SectionInput, v: ReportView): string[] {
   const { report: r, comparison } = input
-  const rows = [...r.cases, ...(r.control ? [r.control] : [])]
+  const rows = v.cases
   if (rows.length === 0) return []
   const counts = thread(r)
-  const judged = r.threshold.judgedThreads
+  const judged = v.threshold.judgedThreads
   const base = new Map((comparison?.cases ?? []).map(d => [d.name, d]))
   const head = counts.map(n => (n === judged ? `**${n}**` : `${n}`))
   const out = [`| case | ${head.join(' | ')} |${comparison ? ' base branch |' : ''} |`, `|---|${counts.map(() => '---:|').join('')}${comparison ? '---:|' : ''}---|`]
   for (const c of rows.slice(0, MAX_ROWS)) {
-    const name = c === r.control ? 'control (libtorch op)' : inline(c.name, 60)
+    const name = c.isControl ? 'control (libtorch op)' : inline(c.name, 60)
     const cells = counts.map(n => {
       const est = c.rows.find(x => x.threads === n)?.speedup.estimate
       return typeof est === 'number' ? `${num(est)}x` : c.error ? 'error' : 'n/a'
@@ -95,32 +96,33 @@ function table(input: SectionInput): string[] {
 }
 
 /** Bars of the speedup at the judged thread count: the table at a glance. */
-function chart(r: Report): string[] {
-  const rows = [...r.cases, ...(r.control ? [r.control] : [])].filter(c => !c.error).slice(0, MAX_ROWS)
+function chart(v: ReportView): string[] {
+  const rows = v.cases.filter(c => !c.error).slice(0, MAX_ROWS)
   if (rows.length === 0) return []
-  const speed = (c: (typeof rows)[number]): number => c.judged?.estimate ?? NaN
-  const max = Math.max(r.threshold.required, ...rows.map(speed).filter(Number.isFinite))
-  const names = rows.map(c => (c === r.control ? 'control' : plain(c.name, 28)))
+  const speed = (c: CaseView): number => c.judged?.estimate ?? NaN
+  const max = Math.max(v.threshold.required, ...rows.map(speed).filter(Number.isFinite))
+  const names = rows.map(c => (c.isControl ? 'control' : plain(c.name, 28)))
   const width = Math.max(...names.map(n => n.length), 8)
   const lines = rows.map((c, i) => `${names[i].padEnd(width)}  ${bar(speed(c), max, 24).padEnd(24)}  ${Number.isFinite(speed(c)) ? `${num(speed(c))}x` : 'n/a'}`)
-  lines.push(`${'required'.padEnd(width)}  ${bar(r.threshold.required, max, 24).padEnd(24)}  ${num(r.threshold.required)}x at ${r.threshold.judgedThreads} threads`)
+  lines.push(`${'required'.padEnd(width)}  ${bar(v.threshold.required, max, 24).padEnd(24)}  ${num(v.threshold.required)}x at ${v.threshold.judgedThreads} threads`)
   return ['', '```text', ...lines, '```', '']
 }
 
 /** One leg's section, at full detail; renderComment trims it when the body is too long. */
 export function renderSection(input: SectionInput): Section {
   const { report: r, leg, comparison } = input
-  const t = r.threshold
-  const reasons = r.reasons.slice(0, MAX_REASONS).map(x => `- ${inline(x, 300)}`)
-  if (r.reasons.length > MAX_REASONS) reasons.push(`- …and ${r.reasons.length - MAX_REASONS} more in the job summary.`)
-  const facts = `Required **${num(t.required)}x at ${t.judgedThreads} threads**${r.speedup === null ? '' : `; lowest speedup **${num(r.speedup)}x** at ${t.judgedThreads} threads`}. Torch ${inline(r.runner.torchVersion, 40)} (${inline(r.runner.parallelBackend, 40)}), ${num(r.runner.usableCpus, 1).replace(/\.0$/, '')} usable CPU(s).${input.runUrl ? ` [Run](${input.runUrl})` : ''}`
+  const v = reportView(r)
+  const t = v.threshold
+  const reasons = v.reasons.slice(0, MAX_REASONS).map(x => `- ${inline(x, 300)}`)
+  if (v.reasons.length > MAX_REASONS) reasons.push(`- …and ${v.reasons.length - MAX_REASONS} more in the job summary.`)
+  const facts = `Required **${num(t.required)}x at ${t.judgedThreads} threads**${v.speedup === null ? '' : `; lowest speedup **${num(v.speedup)}x** at ${t.judgedThreads} threads`}. Torch ${inline(v.runner.torchVersion, 40)} (${inline(v.runner.parallelBackend, 40)}), ${num(v.runner.usableCpus, 1).replace(/\.0$/, '')} usable CPU(s).${input.runUrl ? ` [Run](${input.runUrl})` : ''}`
   const bad = regressions(comparison)
   const regression = comparison && bad.length ? [`⚠️ **Slower than the base branch** by more than ${num(comparison.tolerance * 100, 0)}% at ${comparison.threads} threads: ${inline(regressionText(comparison), 600)}`] : []
-  const rows = table(input)
+  const rows = table(input, v)
   const details = rows.length
-    ? [`<details${r.verdict === 'pass' ? '' : ' open'}><summary>Speedups by thread count</summary>`, '', ...rows, ...drop(1, chart(r)), '', '</details>']
+    ? [`<details${r.verdict === 'pass' ? '' : ' open'}><summary>Speedups by thread count</summary>`, '', ...rows, ...drop(1, chart(v)), '', '</details>']
     : []
-  const text = [`### ${ICON[r.verdict]} ${inline(leg, 80)}: ${r.verdict}`, ...drop(3, [...reasons, '', facts, ...regression, ...drop(2, details)])].join('\n')
+  const text = [`### ${ICON[v.verdict]} ${inline(leg, 80)}: ${v.verdict}`, ...drop(3, [...reasons, '', facts, ...regression, ...drop(2, details)])].join('\n')
   return { id: legId(leg), verdict: r.verdict, at: sectionTime(input.at ?? Date.parse(r.createdAt)), text }
 }
 

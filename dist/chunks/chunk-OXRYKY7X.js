@@ -79411,7 +79411,7 @@ function countingInfo(opts, ready, facts2) {
   return { available: true, reason: null, extensions, mapped, via: c.via };
 }
 var REFERENCE_START_DELAY_S = 0.03;
-async function measure(opts) {
+async function measure(opts, rule) {
   const sampleSeconds = opts.sampleSeconds ?? 0.15;
   let minRounds = opts.minRounds ?? 4;
   let maxRounds = opts.maxRounds ?? 60;
@@ -79430,12 +79430,12 @@ async function measure(opts) {
   const first = startedWorkers[0].value;
   const facts2 = first.facts;
   log2.info(`torch ${facts2.torchVersion} (parallel backend: ${facts2.parallelBackend}), ${facts2.usableCpus} usable CPU(s) of ${facts2.cpuCount}`);
-  const fixed = opts.staticVerdict?.(facts2) ?? null;
+  const fixed = rule.staticVerdict?.(facts2) ?? null;
   if (fixed) {
     minRounds = maxRounds = Math.min(maxRounds, STATIC_VERDICT_ROUNDS);
     log2.info(`${fixed} No timing can change that verdict, so only ${maxRounds} round(s) are measured, for the report.`);
   }
-  const judged = opts.progressThreads?.(facts2) ?? Math.max(...opts.threads);
+  const judged = rule.progressThreads?.(facts2) ?? Math.max(...opts.threads);
   const counting2 = countingInfo(
     opts,
     startedWorkers.map((s) => s.value),
@@ -79569,7 +79569,7 @@ ${e.stderr}` : "";
       if (round >= Math.min(minRounds, COUNTED_ROUNDS)) {
         for (const c of all) {
           if (out(c) || done.has(c)) continue;
-          const decided = c.gpu || opts.isDecided(c, facts2, control2, counting2);
+          const decided = c.gpu || rule.isDecided(c, facts2, control2, counting2);
           if (decided === "counted" || decided && round >= minRounds) done.add(c);
         }
       }
@@ -79635,10 +79635,9 @@ async function measureStage(s, binaries, rule, log2) {
         threads: s.threads,
         maxTime: s.maxTime,
         log: log2,
-        ...rule,
         counter,
         extensions: binaries.map((b) => path35.resolve(s.workingDirectory, b))
-      })
+      }, rule)
     );
     return { measurement, facts: measurement.facts };
   } catch (e) {
@@ -81217,6 +81216,85 @@ function countingNote(c) {
   return c.available ? `regions = parallel regions per call opened by the extension / by libtorch (counted per shared object ${c.via === "ompt" ? "by an OMPT tool, which sees LLVM libomp's regions only" : "through LD_PRELOAD"}), with the largest extension team that ran; Amdahl bound = 1/((1-p)+p/n), p = the share of the single-thread time inside the extension's own regions.` : `Parallel regions not counted: ${c.reason ?? "unknown reason"}; the verdicts rest on timings and thread evidence alone.`;
 }
 
+// src/report/view.ts
+function rowView(r, judgedThreads2) {
+  return {
+    threads: r.threads,
+    judged: r.threads === judgedThreads2,
+    oversubscribed: r.oversubscribed,
+    seconds: r.seconds,
+    speedup: r.speedup,
+    efficiency: r.efficiency,
+    cpuPerWall: r.cpuPerWall,
+    busyThreads: r.busyThreads,
+    regions: r.regions ?? null
+  };
+}
+function caseView(c, isControl, judgedThreads2) {
+  const ref = c.reference;
+  return {
+    name: c.name,
+    isControl,
+    verdict: c.verdict,
+    reasons: c.reasons,
+    error: c.error ?? null,
+    judged: c.judged,
+    counted: c.rows.some((r) => r.regions),
+    rows: c.rows.map((r) => rowView(r, judgedThreads2)),
+    reference: ref ? { copies: ref.copies, throughput: ref.throughput } : null
+  };
+}
+function binaryView(b) {
+  const unique = (xs) => [...new Set(xs)];
+  return {
+    path: b.path,
+    verdict: b.verdict,
+    reasons: b.reasons,
+    images: b.images,
+    forkEntries: unique(b.images.flatMap((i) => i.openmp.forkImports)),
+    stableEntries: unique(b.images.flatMap((i) => i.openmp.libtorchParallel ?? [])),
+    runtimes: unique(b.images.flatMap((i) => i.openmp.runtimes.map((x) => `${x.library} (${x.family})`))),
+    stripped: b.images.every((i) => i.stripped),
+    runtimeFindings: b.runtimeFindings ?? [],
+    lostLines: b.lostLines,
+    failedForLostOpenMP: b.verdict === "fail" && lostOpenMP(b.cause)
+  };
+}
+function fixView(r) {
+  if (!r.binaries.some((b) => lostOpenMP(b.cause))) return null;
+  if (r.remediation) return { kind: "patch", ...r.remediation };
+  const fix = openmpFix(r.runner.platform);
+  return { kind: "flags", platform: fix.platform, setupPy: fix.setupPy, note: fix.note };
+}
+function reportView(r) {
+  const judgedThreads2 = r.threshold.judgedThreads;
+  const m = r.measurement;
+  return {
+    verdict: r.verdict,
+    reasons: r.reasons,
+    fixApplied: r.build?.fixApplied ?? null,
+    threshold: r.threshold,
+    speedup: r.speedup,
+    runner: {
+      os: r.runner.os,
+      arch: r.runner.arch,
+      usableCpus: r.runner.usableCpus,
+      cpuCount: r.runner.cpuCount,
+      torchVersion: r.runner.torchVersion,
+      parallelBackend: r.runner.parallelBackend,
+      pythonVersion: r.runner.pythonVersion,
+      steal: stealNote(m),
+      reference: referenceNote(m)
+    },
+    binaries: r.binaries.map(binaryView),
+    cases: [...r.cases.map((c) => caseView(c, false, judgedThreads2)), ...r.control ? [caseView(r.control, true, judgedThreads2)] : []],
+    fix: fixView(r),
+    measured: m ? { rounds: m.rounds, seconds: m.seconds, stoppedBy: stoppedBy(m.stoppedBy), workloadInfo: Object.entries(m.workloadInfo ?? {}), counting: countingNote(m.counting) } : null,
+    errors: r.errors,
+    build: r.build
+  };
+}
+
 // src/report/audit-summary.ts
 var MAX_ROWS = 60;
 var code = (s) => `\`${md(s)}\``;
@@ -81358,12 +81436,9 @@ export {
   seconds,
   interval,
   bar,
-  stealNote,
-  referenceNote,
-  stoppedBy,
   regionsCell,
   boundCell,
-  countingNote,
+  reportView,
   renderAuditMarkdown,
   renderAuditText,
   renderBuildCacheMarkdown,
