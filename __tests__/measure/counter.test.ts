@@ -112,6 +112,49 @@ describe('count_regions.c', () => {
     }, 120_000)
   }
 
+  // The time inside regions is kept in TSC ticks on x86-64 and turned into ns at read-out:
+  // a region that sleeps 60 ms must read at least that, and no more than the wall time around it.
+  // proc_bind(close) takes the trampoline path (GOMP_parallel with flags), the plain region the
+  // start/fn/end path: both must count the same team.
+  const TIMED = `
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
+int main(void) {
+  void *h = dlopen(getenv("TSC_COUNT_LIB"), RTLD_NOW | RTLD_NOLOAD);
+  void (*reset)(void) = (void (*)(void))dlsym(h, "tsc_counts_reset");
+  unsigned long (*read)(char *, unsigned long) = (unsigned long (*)(char *, unsigned long))dlsym(h, "tsc_counts_read");
+  char buf[8192];
+  usleep(20000); /* the tick rate is taken from the library's lifetime: give it one first */
+  reset();
+  double t0 = now();
+  #pragma omp parallel
+  { usleep(60000); }
+  #pragma omp parallel proc_bind(close)
+  { usleep(1000); }
+  double wall = now() - t0;
+  read(buf, sizeof buf);
+  printf("%.0f %s\\n", wall, buf);
+  return 0;
+}
+`
+  for (const cc of ['gcc', 'clang']) {
+    it(`keeps the time inside regions in ns, between the sleep inside them and the wall time around them, and counts teams on both GOMP paths (${cc})`, () => {
+      fs.writeFileSync(path.join(dir, 'timed.c'), TIMED)
+      const exe = path.join(dir, `timed-${cc}`)
+      execFileSync(cc, ['-fopenmp', '-O2', '-o', exe, path.join(dir, 'timed.c'), '-ldl'])
+      const out = execFileSync(exe, { env: { ...process.env, OMP_NUM_THREADS: '2', ...counterEnv({ library, compiler: cc, via: 'ld-preload' }, {}) }, encoding: 'utf8' }).trim()
+      const wall = Number(out.split(' ')[0])
+      const o = (JSON.parse(out.slice(out.indexOf(' ') + 1)) as { objects: { regions: number; max_team: number; team1: number; uncounted_team: number; ns: number }[] }).objects[0]
+      expect(o).toMatchObject({ regions: 2, max_team: 2, team1: 0, uncounted_team: 0 })
+      expect(o.ns).toBeGreaterThanOrEqual(61_000_000)
+      expect(o.ns).toBeLessThanOrEqual(wall)
+    }, 120_000)
+  }
+
   describe('as an OMPT tool (OMP_TOOL_LIBRARIES), the macOS path, against Debian\'s LLVM libomp', () => {
     let tool: string
     beforeAll(() => {

@@ -12,8 +12,8 @@
  *   LLVM/Intel:  __kmpc_fork_call
  * Each call is charged to the shared object that made it (its return
  * address, through dladdr). Per object it counts the regions opened, the
- * largest team that really ran (threads that entered the outlined function,
- * counted through a trampoline), the regions whose team was one thread, and
+ * largest team that really ran (read inside the region, through a trampoline,
+ * from the runtime running it), the regions whose team was one thread, and
  * the wall time spent inside regions.
  *
  * The harness reads it through ctypes:
@@ -49,8 +49,8 @@
 #define MAX_OBJECTS 128
 #define MAX_KMP_ARGS 31
 
-enum { E_GOMP_PARALLEL, E_GOMP_START, E_GOMP_END, E_LOOP_STATIC, E_LOOP_DYNAMIC, E_LOOP_GUIDED, E_LOOP_NM_DYNAMIC, E_LOOP_NM_GUIDED, E_LOOP_RUNTIME, E_LOOP_NM_RUNTIME, E_LOOP_MNM_RUNTIME, E_SECTIONS, E_REDUCTIONS, E_KMPC_FORK, E_COUNT };
-__attribute__((unused)) static const char *const entry_names[E_COUNT] = {"GOMP_parallel", "GOMP_parallel_start", "GOMP_parallel_end", "GOMP_parallel_loop_static", "GOMP_parallel_loop_dynamic", "GOMP_parallel_loop_guided", "GOMP_parallel_loop_nonmonotonic_dynamic", "GOMP_parallel_loop_nonmonotonic_guided", "GOMP_parallel_loop_runtime", "GOMP_parallel_loop_nonmonotonic_runtime", "GOMP_parallel_loop_maybe_nonmonotonic_runtime", "GOMP_parallel_sections", "GOMP_parallel_reductions", "__kmpc_fork_call"};
+enum { E_GOMP_PARALLEL, E_GOMP_START, E_GOMP_END, E_LOOP_STATIC, E_LOOP_DYNAMIC, E_LOOP_GUIDED, E_LOOP_NM_DYNAMIC, E_LOOP_NM_GUIDED, E_LOOP_RUNTIME, E_LOOP_NM_RUNTIME, E_LOOP_MNM_RUNTIME, E_SECTIONS, E_REDUCTIONS, E_KMPC_FORK, E_NUM_THREADS, E_COUNT };
+__attribute__((unused)) static const char *const entry_names[E_COUNT] = {"GOMP_parallel", "GOMP_parallel_start", "GOMP_parallel_end", "GOMP_parallel_loop_static", "GOMP_parallel_loop_dynamic", "GOMP_parallel_loop_guided", "GOMP_parallel_loop_nonmonotonic_dynamic", "GOMP_parallel_loop_nonmonotonic_guided", "GOMP_parallel_loop_runtime", "GOMP_parallel_loop_nonmonotonic_runtime", "GOMP_parallel_loop_maybe_nonmonotonic_runtime", "GOMP_parallel_sections", "GOMP_parallel_reductions", "__kmpc_fork_call", "omp_get_num_threads"};
 
 struct object {
   void *base;
@@ -80,6 +80,29 @@ static uint64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Time inside regions is kept in ticks: on x86-64 the TSC (constant on every
+ * CPU Linux uses it as a clock on), read in about a third of clock_gettime's
+ * time in a VM; the two clock reads were most of the counter's cost per
+ * region. Ticks become ns at read-out, by the rate since the library loaded.
+ */
+#if defined(__x86_64__) && !defined(TSC_OMPT)
+#include <x86intrin.h>
+static uint64_t ticks(void) { return __rdtsc(); }
+#else
+static uint64_t ticks(void) { return now_ns(); }
+#endif
+static uint64_t load_ticks, load_ns;
+__attribute__((constructor)) static void note_load_time(void) {
+  load_ns = now_ns();
+  load_ticks = ticks();
+}
+static uint64_t ticks_to_ns(uint64_t t) {
+  uint64_t dt = ticks() - load_ticks, dns = now_ns() - load_ns;
+  if (dt == 0 || dns == 0) return t;
+  return (uint64_t)((double)t * (double)dns / (double)dt);
 }
 
 /* dladdr takes the loader's lock: a call site seen last time on this thread skips it
@@ -159,7 +182,7 @@ static void missing(const char *name) {
 #endif /* TSC_NO_WRAPPERS */
 
 static void record(struct object *o, uint64_t t0, int team) {
-  atomic_fetch_add(&o->ns, now_ns() - t0);
+  atomic_fetch_add(&o->ns, ticks() - t0);
   atomic_fetch_add(&o->regions, 1);
   if (team <= 0) {
     atomic_fetch_add(&o->unattributed_team, 1);
@@ -174,33 +197,68 @@ static void record(struct object *o, uint64_t t0, int team) {
 #ifndef TSC_NO_WRAPPERS
 /* ---- GNU libgomp --------------------------------------------------------- */
 
+/*
+ * The team size is read by the calling thread alone, inside the region, from
+ * the runtime that runs it (omp_get_num_threads: the threads it started on
+ * the outlined function). The other threads only read fn and data, which sit
+ * on a cache line of their own: a counter that every thread bumped would move
+ * the caller's line between cores twice per region, which cost a 6 µs
+ * torch.add 4% (bench/count-overhead.mjs).
+ */
+typedef int (*omp_num_threads_t)(void);
+static __thread char this_thread;
+
 struct gomp_tramp {
-  void (*fn)(void *);
+  _Alignas(64) void (*fn)(void *);
   void *data;
-  atomic_int entered;
+  const char *caller;
+  omp_num_threads_t num_threads;
+  _Alignas(64) int team;
 };
 
 static void gomp_tramp_fn(void *p) {
   struct gomp_tramp *t = p;
-  atomic_fetch_add_explicit(&t->entered, 1, memory_order_relaxed);
+  if (t->caller == &this_thread && t->num_threads) t->team = t->num_threads();
   t->fn(t->data);
 }
 
 /* What every GOMP entry does around the real call: find the calling object
-   and the real entry, then run the team through the trampoline, which counts
-   the threads that entered. A macro, not a function, so that
+   and the real entry, then run the team through the trampoline, where the
+   caller reads the team size. A macro, not a function, so that
    __builtin_return_address(0) is the entry's own caller. */
-#define GOMP_ENTER(type, E, name)                                 \
-  struct object *o = object_for(__builtin_return_address(0));    \
-  type real = (type)real_entry(o, E, (void *)name);              \
-  if (!real) missing(#name);                                     \
-  struct gomp_tramp t = {fn, data, 0};                           \
-  uint64_t t0 = now_ns()
-#define GOMP_LEAVE() record(o, t0, atomic_load(&t.entered))
+#define GOMP_ENTER(type, E, name)                                                                         \
+  struct object *o = object_for(__builtin_return_address(0));                                            \
+  type real = (type)real_entry(o, E, (void *)name);                                                      \
+  if (!real) missing(#name);                                                                             \
+  struct gomp_tramp t = {fn, data, &this_thread, (omp_num_threads_t)real_entry(o, E_NUM_THREADS, NULL), 0}; \
+  uint64_t t0 = ticks()
+#define GOMP_LEAVE() record(o, t0, t.team)
 
 typedef void (*gomp_parallel_t)(void (*)(void *), void *, unsigned, unsigned);
+typedef void (*gomp_start_t)(void (*)(void *), void *, unsigned);
+typedef void (*gomp_end_t)(void);
+TSC_EXPORT void GOMP_parallel_start(void (*fn)(void *), void *data, unsigned num_threads);
+TSC_EXPORT void GOMP_parallel_end(void);
+/*
+ * Without a proc_bind clause (flags 0) GOMP_parallel is, in libgomp and in
+ * libomp's GOMP layer alike, GOMP_parallel_start, fn(data), GOMP_parallel_end.
+ * Run as those three, the team runs the caller's own fn on its own data and
+ * only the caller does extra work; through the trampoline every other thread
+ * would first read it from the caller's stack, one cache miss per thread per
+ * region on the path the caller waits on at the closing barrier.
+ */
 TSC_EXPORT void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags) {
   GOMP_ENTER(gomp_parallel_t, E_GOMP_PARALLEL, GOMP_parallel);
+  gomp_start_t start = flags ? NULL : (gomp_start_t)real_entry(o, E_GOMP_START, (void *)GOMP_parallel_start);
+  gomp_end_t end = start ? (gomp_end_t)real_entry(o, E_GOMP_END, (void *)GOMP_parallel_end) : NULL;
+  if (end) {
+    start(fn, data, num_threads);
+    int team = t.num_threads ? t.num_threads() : 0;
+    fn(data);
+    end();
+    record(o, t0, team);
+    return;
+  }
   real(gomp_tramp_fn, &t, num_threads, flags);
   GOMP_LEAVE();
 }
@@ -254,43 +312,33 @@ TSC_EXPORT void GOMP_parallel_sections(void (*fn)(void *), void *data, unsigned 
 #define MAX_NEST 16
 struct open_region {
   struct object *o;
-  struct gomp_tramp *t;
   uint64_t t0;
 };
 static __thread struct open_region open_regions[MAX_NEST];
 static __thread int open_depth;
-static __thread struct gomp_tramp start_tramps[MAX_NEST];
 
-typedef void (*gomp_start_t)(void (*)(void *), void *, unsigned);
-typedef void (*gomp_end_t)(void);
 TSC_EXPORT void GOMP_parallel_start(void (*fn)(void *), void *data, unsigned num_threads) {
   struct object *o = object_for(__builtin_return_address(0));
   gomp_start_t real = (gomp_start_t)real_entry(o, E_GOMP_START, (void *)GOMP_parallel_start);
   if (!real) missing("GOMP_parallel_start");
-  if (open_depth >= MAX_NEST) {
-    open_depth++;
-    real(fn, data, num_threads);
-    return;
-  }
-  struct gomp_tramp *t = &start_tramps[open_depth];
-  t->fn = fn;
-  t->data = data;
-  atomic_store(&t->entered, 0);
-  open_regions[open_depth] = (struct open_region){o, t, now_ns()};
+  if (open_depth < MAX_NEST) open_regions[open_depth] = (struct open_region){o, ticks()};
   open_depth++;
-  real(gomp_tramp_fn, t, num_threads);
+  real(fn, data, num_threads);
 }
 
 TSC_EXPORT void GOMP_parallel_end(void) {
   struct object *o = object_for(__builtin_return_address(0));
   gomp_end_t real = (gomp_end_t)real_entry(o, E_GOMP_END, (void *)GOMP_parallel_end);
   if (!real) missing("GOMP_parallel_end");
+  /* The caller is still in the team here. */
+  omp_num_threads_t num_threads = (omp_num_threads_t)real_entry(o, E_NUM_THREADS, NULL);
+  int team = num_threads ? num_threads() : 0;
   real();
   if (open_depth <= 0) return;
   open_depth--;
   if (open_depth >= MAX_NEST) return;
   struct open_region *r = &open_regions[open_depth];
-  record(r->o, r->t0, atomic_load(&r->t->entered) + 1);
+  record(r->o, r->t0, team);
 }
 
 /* ---- LLVM / Intel libomp ------------------------------------------------- */
@@ -300,9 +348,11 @@ typedef void (*kmpc_micro)(kmp_int32 *, kmp_int32 *, ...);
 typedef void (*kmpc_fork_call_t)(void *, kmp_int32, kmpc_micro, ...);
 
 struct kmp_tramp {
-  kmpc_micro micro;
+  _Alignas(64) kmpc_micro micro;
   kmp_int32 argc;
-  atomic_int entered;
+  const char *caller;
+  omp_num_threads_t num_threads;
+  _Alignas(64) int team;
 };
 
 #define A(i) a[i]
@@ -340,7 +390,7 @@ struct kmp_tramp {
 
 /* Every shared argument of an outlined function is a pointer. */
 static void kmp_tramp_micro(kmp_int32 *gtid, kmp_int32 *btid, struct kmp_tramp *t, ...) {
-  atomic_fetch_add_explicit(&t->entered, 1, memory_order_relaxed);
+  if (t->caller == &this_thread && t->num_threads) t->team = t->num_threads();
   void *a[MAX_KMP_ARGS];
   va_list ap;
   va_start(ap, t);
@@ -366,14 +416,14 @@ TSC_EXPORT void __kmpc_fork_call(void *loc, kmp_int32 argc, kmpc_micro micro, ..
   va_start(ap, micro);
   for (int i = 0; i < n && i < MAX_KMP_ARGS; i++) a[i] = va_arg(ap, void *);
   va_end(ap);
-  uint64_t t0 = now_ns();
+  uint64_t t0 = ticks();
   if (n >= MAX_KMP_ARGS) {
     /* More shared variables than the trampoline passes on (no known
      * outlined function comes near): stop loudly rather than guess. */
     fprintf(stderr, "thread-scaling-check count_regions: __kmpc_fork_call with %d arguments is not supported\n", n);
     abort();
   }
-  struct kmp_tramp t = {micro, n, 0};
+  struct kmp_tramp t = {micro, n, &this_thread, (omp_num_threads_t)real_entry(o, E_NUM_THREADS, NULL), 0};
   kmpc_micro tm = (kmpc_micro)kmp_tramp_micro;
   /* The trampoline takes the tramp as one more shared argument, first. */
   switch (n) {
@@ -384,7 +434,7 @@ TSC_EXPORT void __kmpc_fork_call(void *loc, kmp_int32 argc, kmpc_micro micro, ..
     CASE(0) CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12) CASE(13) CASE(14) CASE(15) CASE(16) CASE(17) CASE(18) CASE(19) CASE(20) CASE(21) CASE(22) CASE(23) CASE(24) CASE(25) CASE(26) CASE(27) CASE(28) CASE(29) CASE(30)
 #undef CASE
   }
-  record(o, t0, atomic_load(&t.entered));
+  record(o, t0, t.team);
 }
 
 #endif /* TSC_NO_WRAPPERS */
@@ -435,7 +485,7 @@ static void on_parallel_begin(ompt_data_t *encountering_task_data, const void *e
   struct ompt_region *r = &ompt_open[depth];
   r->o = object_for((void *)codeptr_ra);
   atomic_store_explicit(&r->entered, 0, memory_order_relaxed);
-  r->t0 = now_ns();
+  r->t0 = ticks();
   parallel_data->ptr = r;
 }
 
@@ -538,7 +588,7 @@ TSC_EXPORT size_t tsc_counts_read(char *buf, size_t n) {
     PUT("%s{\"path\":\"", first ? "" : ",");
     at = put_path(buf, n, at, o->path);
     PUT("\",\"regions\":%llu,\"max_team\":%d,\"team1\":%llu,\"uncounted_team\":%llu,\"ns\":%llu}", regions, atomic_load(&o->max_team),
-        (unsigned long long)atomic_load(&o->team1), (unsigned long long)atomic_load(&o->unattributed_team), (unsigned long long)atomic_load(&o->ns));
+        (unsigned long long)atomic_load(&o->team1), (unsigned long long)atomic_load(&o->unattributed_team), (unsigned long long)ticks_to_ns(atomic_load(&o->ns)));
     first = 0;
   }
   PUT("]}");
