@@ -1,10 +1,13 @@
 import { describe, expect, test } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { BinaryFormatError, type BinaryImage } from '../../src/inspect/binary/binary-types.js'
-import { isMachO, readMachO } from '../../src/inspect/binary/macho.js'
+import { BufferSource, withFile, type ByteSource } from '../../src/inspect/binary/byte-source.js'
+import { isMachO, readMachO, readMachOFrom } from '../../src/inspect/binary/macho.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const FIXTURES = `${ROOT}__fixtures__/binaries/macho/`
@@ -860,6 +863,69 @@ describe('hostile and broken files', () => {
     expect(images).toHaveLength(1)
     expect(images[0].partial).toMatch(/universal header truncated/)
     expect(() => readMachO(fat.subarray(0, 27))).toThrow(BinaryFormatError)
+  })
+})
+
+// ------------------------------------------------------------ range reads
+
+/** A source that counts the bytes its reader asked for. */
+class CountingSource implements ByteSource {
+  bytes = 0
+
+  constructor(private readonly inner: ByteSource) {}
+
+  get size(): number {
+    return this.inner.size
+  }
+
+  read(offset: number, length: number): Buffer {
+    const got = this.inner.read(offset, length)
+    this.bytes += got.length
+    return got
+  }
+}
+
+describe('reads ranges, not the whole file', () => {
+  // Bytes after the link-edit tables that no reader needs: a big library's code and data stand in for them.
+  const PAD = 32 << 20
+
+  test.each(['omp-arm64.so', 'omp-x86_64-classic.so', 'omp-arm64_32.so', 'omp-arm64-chained.so', 'omp-arm64-stripped.so'])(
+    '%s padded to 32 MB: same image, a few KiB read',
+    (name) => {
+      const thin = fixture(name)
+      const src = new CountingSource(new BufferSource(Buffer.concat([thin, Buffer.alloc(PAD)])))
+      expect(readMachOFrom(src, { keepDefined: () => true })).toEqual(readMachO(thin, { keepDefined: () => true }))
+      // The header, load commands, nlist entries and string table: well under the unpadded file's size.
+      expect(src.bytes).toBeLessThan(thin.length)
+      expect(src.bytes).toBeLessThan(src.size / 1000)
+    }
+  )
+
+  test('a universal slice padded to 32 MB: only its tables are read', () => {
+    const omp = fixture('omp-arm64.so')
+    const body = Buffer.concat([omp, Buffer.alloc(PAD)])
+    for (const is64 of [false, true]) {
+      const src = new CountingSource(new BufferSource(fatFile([{ cputype: CPU_ARM64, offset: 0x1000, size: body.length }], body, is64)))
+      expect(readMachOFrom(src)).toEqual(readMachO(omp))
+      expect(src.bytes).toBeLessThan(omp.length)
+    }
+  })
+
+  test('through a file: the same, with the reads counted on the FileSource', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'macho-ranges-'))
+    try {
+      const omp = fixture('omp-arm64.so')
+      const file = join(dir, 'big.so')
+      writeFileSync(file, Buffer.concat([omp, Buffer.alloc(PAD)]))
+      const counted = withFile(file, (fileSource) => {
+        const src = new CountingSource(fileSource)
+        return { images: readMachOFrom(src), bytes: src.bytes }
+      })
+      expect(counted.images).toEqual(readMachO(omp))
+      expect(counted.bytes).toBeLessThan(omp.length)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 

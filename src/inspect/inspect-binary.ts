@@ -30,9 +30,9 @@ const HEAD_BYTES = 4096
 
 /**
  * Reads a binary and returns one entry per image (a fat Mach-O gives one
- * per slice). ELF files are read range by range through a file descriptor,
- * so a 120 MB libtorch_cpu.so costs its dynamic tables; a universal Mach-O
- * slice by slice, a thin one (a small extension) whole.
+ * per slice). Both formats are read range by range through a file
+ * descriptor, so a 120 MB libtorch_cpu.so costs its dynamic tables and a
+ * Mach-O (each slice of a universal one) its load commands and link-edit tables.
  */
 export function inspectBinary(file: string): InspectedImage[] {
   const opts = { keepDefined: isOutlinedRegion, keepDefinedContaining: OUTLINED_REGION_HINT, maxSymtabBytes: MAX_SYMTAB_BYTES }

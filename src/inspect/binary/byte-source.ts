@@ -35,6 +35,28 @@ export class BufferSource implements ByteSource {
   }
 }
 
+/**
+ * Bytes [offset, offset + size) of another source as a source of its own,
+ * cut to the parent's end: one slice of a universal file, whose offsets
+ * count from the slice's start.
+ */
+export class SliceSource implements ByteSource {
+  readonly size: number
+
+  constructor(
+    private readonly parent: ByteSource,
+    private readonly offset: number,
+    size: number
+  ) {
+    this.size = offset >= 0 && offset < parent.size ? Math.min(size, parent.size - offset) : 0
+  }
+
+  read(offset: number, length: number): Buffer {
+    const [from, to] = clamp(this.size, offset, length)
+    return this.parent.read(this.offset + from, to - from)
+  }
+}
+
 /** Ranges kept per file: the same string table is often asked for twice (libraries and symbols). */
 const CACHED_RANGES = 8
 

@@ -2,6 +2,8 @@ import { BinaryFormatError, type BinaryImage, type ImportedSymbol, type ReadOpti
 import { ByteReader } from './byte-reader.js'
 import { lowerBound } from './lower-bound.js'
 import { BufferSource, type ByteSource } from './byte-source.js'
+import { PartialReasons } from './partial.js'
+import { NameBudget, StringTable } from './string-table.js'
 
 // ELF reader: just enough to list DT_NEEDED libraries, versioned imports and
 // selected defined symbols. Every number in the file is untrusted: counts are
@@ -53,13 +55,6 @@ const MAX_DYNAMIC_ENTRIES = 1 << 16
 const MAX_VERNEED_BYTES = MAX_VERSION_RECORDS * VER_RECORD
 /** GNU hash chains are read this many bytes at a time: real chains are short. */
 const CHAIN_CHUNK = 4096
-/** Longest name we decode; real mangled C++ names stay far below. */
-const MAX_NAME = 1 << 20
-/**
- * Names decoded per byte of file. Linkers share string tails, so real files
- * decode a bit more than their string tables hold, but never this much.
- */
-const DECODE_BUDGET_PER_BYTE = 4
 
 const KINDS: Record<number, string> = { 1: 'relocatable', 2: 'executable', 3: 'shared-object', 4: 'core' }
 
@@ -112,13 +107,6 @@ interface Section {
 interface Range {
   off: number
   size: number
-}
-
-/** A string table read into memory, with the end of its last NUL precomputed so lookups never scan past it. */
-interface StrTab {
-  buf: Buffer
-  /** Offset in buf just past the last NUL (0 when there is none). */
-  nulEnd: number
 }
 
 /** Where a symbol table lies; its bytes are read only when a loop needs them. */
@@ -204,13 +192,13 @@ function readHeader(src: ByteSource): Header {
 class ElfParser {
   private readonly w: boolean
   private readonly size: number
-  private readonly reasons: string[] = []
+  private readonly partial = new PartialReasons()
   private sections: SectionTable | undefined
   private sectionsChecked = false
   /** String tables already read, by range: .dynstr serves both library names and symbols. */
-  private readonly strTabs = new Map<string, StrTab>()
-  /** Bytes of names we are still willing to decode. */
-  private decodeBudget: number
+  private readonly strTabs = new Map<string, StringTable>()
+  /** Bytes of names we are still willing to decode, shared by every string table. */
+  private readonly names: NameBudget
 
   constructor(
     private readonly src: ByteSource,
@@ -219,7 +207,7 @@ class ElfParser {
   ) {
     this.w = hdr.bits === 64
     this.size = src.size
-    this.decodeBudget = DECODE_BUDGET_PER_BYTE * src.size + MAX_NAME
+    this.names = new NameBudget(src.size, this.partial)
   }
 
   read(): BinaryImage {
@@ -260,26 +248,17 @@ class ElfParser {
       defined,
       stripped: symtabIdx === undefined
     }
-    if (this.reasons.length > 0) image.partial = this.reasons.join('; ')
+    const partial = this.partial.text()
+    if (partial !== undefined) image.partial = partial
     return image
   }
 
-  /** Note a reason the read is incomplete (once each). */
   private note(reason: string): void {
-    if (!this.reasons.includes(reason) && this.reasons.length < 8) this.reasons.push(reason)
+    this.partial.note(reason)
   }
 
-  /** Run one step; a BinaryFormatError from it becomes a partial reason instead of failing the read. */
   private guard<T>(step: () => T): T | undefined {
-    try {
-      return step()
-    } catch (err) {
-      if (err instanceof BinaryFormatError) {
-        this.note(err.message)
-        return undefined
-      }
-      throw err
-    }
+    return this.partial.guard(step)
   }
 
   /** True when [offset, offset+length) lies inside the input. */
@@ -538,10 +517,10 @@ class ElfParser {
     return { tags, needed }
   }
 
-  private neededNames(offsets: number[], strtab: StrTab): string[] {
+  private neededNames(offsets: number[], strtab: StringTable): string[] {
     const names: string[] = []
     for (const o of offsets) {
-      const name = this.str(strtab, o)
+      const name = strtab.get(o)
       if (name === undefined) this.note('library name lies outside the string table')
       else names.push(name)
     }
@@ -549,38 +528,13 @@ class ElfParser {
   }
 
   /** Reads a string table (once per range). */
-  private strTab(range: Range): StrTab {
+  private strTab(range: Range): StringTable {
     const key = `${range.off}:${range.size}`
     const seen = this.strTabs.get(key)
     if (seen) return seen
-    const buf = this.src.read(range.off, range.size)
-    // Tables should end in NUL; if not, find the last one once so no lookup scans past the table.
-    const t = { buf, nulEnd: buf.lastIndexOf(0) + 1 }
+    const t = new StringTable(this.src.read(range.off, range.size), this.names)
     this.strTabs.set(key, t)
     return t
-  }
-
-  /**
-   * String at offset `o` of a table, or undefined when it lies outside or
-   * would overrun the decoding budget (symbols sharing one huge name could
-   * otherwise make us copy far more than the file holds).
-   */
-  private str(t: StrTab, o: number): string | undefined {
-    if (!(o < t.buf.length)) return undefined
-    // Scan for the NUL no further than a name may be long, and charge the
-    // bytes scanned even when the name is refused: thousands of symbols
-    // naming one huge string would otherwise rescan it each (quadratic).
-    const limit = Math.min(MAX_NAME, this.decodeBudget)
-    const end = Math.min(t.buf.length, o + limit + 1)
-    const nul = o >= t.nulEnd ? -1 : t.buf.subarray(o, end).indexOf(0)
-    const stop = nul >= 0 ? o + nul : end
-    const length = stop - o
-    this.decodeBudget -= Math.min(length, this.decodeBudget)
-    if (length > limit) {
-      this.note(limit === MAX_NAME ? 'a name is too long to be real' : 'names repeat far more than the file holds')
-      return undefined
-    }
-    return t.buf.toString('latin1', o, stop)
   }
 
   /** Version index -> version name and library, from .gnu.version_r. */
@@ -597,12 +551,12 @@ class ElfParser {
       if (!fits(p)) return this.versionStop(out, 'version needs run past their table')
       if (budget-- <= 0) return this.versionStop(out, 'version needs chain is too long or loops')
       const cnt = r.u16(p + 2)
-      const library = this.str(strtab, r.u32(p + 4)) ?? ''
+      const library = strtab.get(r.u32(p + 4)) ?? ''
       let a = p + r.u32(p + 8)
       for (let j = 0; j < cnt; j++) {
         if (!fits(a)) return this.versionStop(out, 'version needs run past their table')
         if (budget-- <= 0) return this.versionStop(out, 'version needs chain is too long or loops')
-        const version = this.str(strtab, r.u32(a + 8))
+        const version = strtab.get(r.u32(a + 8))
         const index = r.u16(a + 6) & 0x7fff
         // First record wins: anything a broken chain reaches later is less trustworthy.
         if (version !== undefined && !out.has(index)) out.set(index, { version, library })
@@ -647,7 +601,7 @@ class ElfParser {
         continue
       }
       if (names[nameAt] === 0) continue
-      const name = this.str(strtab, nameAt)
+      const name = strtab.get(nameAt)
       if (name === undefined) continue
       const entry: ImportedSymbol = { name }
       if (versyms && i < versymCount) {
@@ -688,7 +642,7 @@ class ElfParser {
         const nameAt = u32At(table, p, le)
         if (!(nameAt < names.length) || names[nameAt] === 0) continue
         if (mayPass && !mayPass(nameAt)) continue
-        const name = this.str(strtab, nameAt)
+        const name = strtab.get(nameAt)
         if (name !== undefined && !seen.has(name) && keep(name)) seen.add(name)
       }
     }

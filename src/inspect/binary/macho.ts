@@ -8,11 +8,17 @@
  * table. Every offset and count in the file is untrusted: reads are bounded,
  * loops are capped by the bytes they consume, and damage below the header
  * gives a `partial` image instead of an exception.
+ *
+ * The reader asks its ByteSource only for the ranges it needs (header, load
+ * commands, nlist entries, string table, chained fixups, bind opcodes), per
+ * slice of a universal file, so a big file costs its link-edit tables, not
+ * its size.
  */
 import { BinaryFormatError, type BinaryImage, type ImportedSymbol, type ReadOptions } from './binary-types.js'
 import { ByteReader } from './byte-reader.js'
-import { BufferSource, type ByteSource } from './byte-source.js'
-import { lowerBound } from './lower-bound.js'
+import { BufferSource, SliceSource, type ByteSource } from './byte-source.js'
+import { PartialReasons } from './partial.js'
+import { NameBudget, StringTable } from './string-table.js'
 
 const MH_MAGIC = 0xfeedface
 const MH_CIGAM = 0xcefaedfe
@@ -104,18 +110,12 @@ export function readMachO(buf: Buffer, opts: ReadOptions = {}): BinaryImage[] {
   return readMachOFrom(new BufferSource(buf), opts)
 }
 
-/**
- * readMachO over any ByteSource. A universal file is read range by range:
- * its header, then each slice, so a slice past the end or a damaged one
- * costs nothing more. A thin file is read whole: an extension is small.
- */
+/** readMachO over any ByteSource, read range by range. */
 export function readMachOFrom(src: ByteSource, opts: ReadOptions = {}): BinaryImage[] {
   if (src.size < 4) throw new BinaryFormatError(`not a Mach-O file: only ${src.size} bytes`)
   const magic = src.read(0, 4).readUInt32BE(0)
   if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return readFat(src, magic === FAT_MAGIC_64, opts)
-  const image = readThin(src.read(0, src.size), opts)
-  if (typeof image === 'string') throw new BinaryFormatError(image)
-  return [image]
+  return [readThin(src, opts)]
 }
 
 // ---------------------------------------------------------------- fat files
@@ -157,16 +157,17 @@ function fatArch(r: ByteReader, at: number, is64: boolean): FatArch {
 /** One slice; a slice we can't read still yields an image naming its arch, so callers see it existed. */
 function readSlice(src: ByteSource, arch: FatArch, opts: ReadOptions): BinaryImage {
   if (!(arch.offset < src.size)) return placeholder(arch, `slice at offset ${arch.offset} lies past the end of the file`)
-  const end = Math.min(src.size, arch.offset + arch.size)
-  const slice = src.read(arch.offset, end - arch.offset)
-  if (slice.length >= 4) {
-    const magic = slice.readUInt32BE(0)
+  const slice = new SliceSource(src, arch.offset, arch.size)
+  const head = slice.read(0, 4)
+  if (head.length >= 4) {
+    const magic = head.readUInt32BE(0)
     // Nested universal files are not valid; reading one level only also bounds the work.
     if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return placeholder(arch, 'slice is itself a universal file')
   }
-  const image = readThin(slice, opts)
-  if (typeof image === 'string') return placeholder(arch, image)
-  return end < arch.offset + arch.size ? withPartial(image, 'slice truncated by the end of the file') : image
+  const unreadable = new PartialReasons()
+  const image = unreadable.guard(() => readThin(slice, opts))
+  if (image === undefined) return placeholder(arch, unreadable.text() ?? 'slice header unreadable')
+  return slice.size < arch.size ? withPartial(image, 'slice truncated by the end of the file') : image
 }
 
 function placeholder(arch: FatArch, reason: string): BinaryImage {
@@ -222,11 +223,13 @@ function headerSize(bits: 32 | 64): number {
   return bits === 64 ? 32 : 28
 }
 
-function readHeader(buf: Buffer): Header | string {
-  if (buf.length < 4) return `Mach-O header truncated at ${buf.length} bytes`
+/** The header at the start of a thin image; throws BinaryFormatError when there is none. */
+function readHeader(src: ByteSource): Header {
+  const buf = src.read(0, headerSize(64))
+  if (buf.length < 4) throw new BinaryFormatError(`Mach-O header truncated at ${buf.length} bytes`)
   const kind = thinMagic(buf.readUInt32BE(0))
-  if (kind === undefined) return `not a Mach-O file (magic 0x${buf.readUInt32BE(0).toString(16).padStart(8, '0')})`
-  if (buf.length < headerSize(kind.bits)) return `Mach-O header truncated at ${buf.length} bytes`
+  if (kind === undefined) throw new BinaryFormatError(`not a Mach-O file (magic 0x${buf.readUInt32BE(0).toString(16).padStart(8, '0')})`)
+  if (buf.length < headerSize(kind.bits)) throw new BinaryFormatError(`Mach-O header truncated at ${buf.length} bytes`)
   const r = new ByteReader(buf, kind.littleEndian)
   return {
     ...kind,
@@ -246,29 +249,29 @@ interface Commands {
   symtab?: { symoff: number; nsyms: number; stroff: number; strsize: number }
   chained?: { dataoff: number; datasize: number }
   dyldInfo?: { streams: { off: number; size: number; lazy: boolean }[] }
-  problems: string[]
 }
 
-/** A thin image, or the reason its header can't be read. */
-function readThin(buf: Buffer, opts: ReadOptions): BinaryImage | string {
-  const header = readHeader(buf)
-  if (typeof header === 'string') return header
-  const r = new ByteReader(buf, header.littleEndian)
-  const cmds = readCommands(r, header)
+/** What one thin image's reading shares: its source, header, partial reasons and name budget. */
+interface Thin {
+  src: ByteSource
+  header: Header
+  partial: PartialReasons
+  names: NameBudget
+}
+
+/** A thin image; throws BinaryFormatError when its header can't be read. */
+function readThin(src: ByteSource, opts: ReadOptions): BinaryImage {
+  const header = readHeader(src)
+  const partial = new PartialReasons()
+  const thin: Thin = { src, header, partial, names: new NameBudget(src.size, partial) }
+  const cmds = readCommands(thin)
   const imports = new ImportSet()
   const libraryOf = ordinalResolver(header, cmds.dylibs)
-  const budget = new NameBudget(buf.length)
-  const syms = cmds.symtab === undefined ? undefined : readSymtab(r, header, cmds.symtab, libraryOf, imports, budget, opts)
-  if (syms?.problem !== undefined) cmds.problems.push(syms.problem)
-  if (cmds.chained !== undefined) {
-    const problem = readChainedFixups(r, cmds.chained, libraryOf, imports, budget)
-    if (problem !== undefined) cmds.problems.push(problem)
-  }
-  if (budget.exhausted) cmds.problems.push('symbol names exceed twice the file size; the rest were skipped')
-  if (syms === undefined && cmds.dyldInfo !== undefined) {
-    const problem = readBindOpcodes(r, cmds.dyldInfo.streams, libraryOf, imports)
-    if (problem !== undefined) cmds.problems.push(problem)
-  }
+  const symtab = cmds.symtab
+  const syms = symtab === undefined ? undefined : partial.guard(() => readSymtab(thin, symtab, libraryOf, imports, opts))
+  const chained = cmds.chained
+  if (chained !== undefined) partial.guard(() => readChainedFixups(thin, chained, libraryOf, imports))
+  if (symtab === undefined && cmds.dyldInfo !== undefined) readBindOpcodes(thin, cmds.dyldInfo.streams, libraryOf, imports)
   const image: BinaryImage = {
     format: 'macho',
     arch: archName(header.cputype, header.cpusubtype),
@@ -280,44 +283,49 @@ function readThin(buf: Buffer, opts: ReadOptions): BinaryImage | string {
     defined: syms?.defined ?? [],
     stripped: !(syms?.hasLocals ?? false)
   }
-  if (cmds.problems.length > 0) image.partial = cmds.problems.join('; ')
+  const reasons = partial.text()
+  if (reasons !== undefined) image.partial = reasons
   return image
 }
 
-/** Walks the load commands; each step consumes at least 8 bytes, so a bogus ncmds can't spin. */
-function readCommands(r: ByteReader, header: Header): Commands {
-  const out: Commands = { dylibs: [], problems: [] }
+/**
+ * Walks the load commands, read as one range (file offsets stay valid in
+ * it); each step consumes at least 8 bytes, so a bogus ncmds can't spin.
+ */
+function readCommands({ src, header, partial }: Thin): Commands {
+  const out: Commands = { dylibs: [] }
   const start = headerSize(header.bits)
+  const r = new ByteReader(src.read(start, header.sizeofcmds), header.littleEndian, start)
   let end = start + header.sizeofcmds
-  if (end > r.size) {
-    out.problems.push('load commands truncated by the end of the file')
-    end = r.size
+  if (end > start + r.size) {
+    partial.note('load commands truncated by the end of the file')
+    end = start + r.size
   }
   let off = start
   for (let i = 0; i < header.ncmds; i++) {
     if (off + 8 > end) {
-      out.problems.push(`load commands end after ${i} of ${header.ncmds}`)
+      partial.note(`load commands end after ${i} of ${header.ncmds}`)
       break
     }
     const cmd = r.u32(off)
     const size = r.u32(off + 4)
     if (size < 8 || off + size > end) {
-      out.problems.push(`load command ${i} has a bad size (${size})`)
+      partial.note(`load command ${i} has a bad size (${size})`)
       break
     }
-    readCommand(r, cmd, off, size, out)
+    readCommand(r, cmd, off, size, out, partial)
     off += size
   }
   return out
 }
 
-function readCommand(r: ByteReader, cmd: number, off: number, size: number, out: Commands): void {
+function readCommand(r: ByteReader, cmd: number, off: number, size: number, out: Commands, partial: PartialReasons): void {
   if (DYLIB_COMMANDS.has(cmd)) {
     const name = commandString(r, off, size, size >= 12 ? r.u32(off + 8) : undefined)
-    if (name === undefined) out.problems.push(`dylib command ${out.dylibs.length + 1} has a bad name offset`)
+    if (name === undefined) partial.note(`dylib command ${out.dylibs.length + 1} has a bad name offset`)
     out.dylibs.push(name)
   } else if (cmd === LC_SYMTAB && size < 24) {
-    out.problems.push('LC_SYMTAB is too short')
+    partial.note('LC_SYMTAB is too short')
   } else if (cmd === LC_SYMTAB && out.symtab === undefined) {
     out.symtab = { symoff: r.u32(off + 8), nsyms: r.u32(off + 12), stroff: r.u32(off + 16), strsize: r.u32(off + 20) }
   } else if (cmd === LC_DYLD_CHAINED_FIXUPS && out.chained === undefined && size >= 16) {
@@ -333,18 +341,10 @@ function readCommand(r: ByteReader, cmd: number, off: number, size: number, out:
   }
 }
 
-/** A string stored inside a load command at a command-relative offset. */
+/** A string stored inside a load command at a command-relative offset; the command lies inside r. */
 function commandString(r: ByteReader, off: number, size: number, nameOffset: number | undefined): string | undefined {
   if (nameOffset === undefined || nameOffset < 8 || nameOffset >= size) return undefined
-  return boundedString(r.buf, off + nameOffset, off + size)
-}
-
-/** NUL-terminated string in [start, end), or the rest of that range; scans no further than end. */
-function boundedString(buf: Buffer, start: number, end: number): string | undefined {
-  const stop = Math.min(end, buf.length)
-  if (!(start >= 0 && start < stop)) return undefined
-  const nul = buf.subarray(start, stop).indexOf(0)
-  return buf.toString('latin1', start, nul < 0 ? stop : start + nul)
+  return r.cstring(off + nameOffset, off + size)
 }
 
 // ------------------------------------------------------------------ imports
@@ -402,27 +402,23 @@ function nlistOrdinal(desc: number): number {
 interface SymtabResult {
   defined: string[]
   hasLocals: boolean
-  problem?: string
 }
 
+/** Reads the nlist entries and the string table as two ranges, each cut to the end of the image. */
 function readSymtab(
-  r: ByteReader,
-  header: Header,
+  { src, header, partial, names }: Thin,
   symtab: NonNullable<Commands['symtab']>,
   libraryOf: LibraryOf,
   imports: ImportSet,
-  budget: NameBudget,
   opts: ReadOptions
 ): SymtabResult {
   const result: SymtabResult = { defined: [], hasLocals: false }
   const entry = header.bits === 64 ? 16 : 12
-  const fits = symtab.symoff <= r.size ? Math.floor((r.size - symtab.symoff) / entry) : 0
-  const nsyms = Math.min(symtab.nsyms, fits)
-  if (nsyms < symtab.nsyms) result.problem = `symbol table truncated: ${nsyms} of ${symtab.nsyms} entries readable`
-  const strings = new StringPool(r.buf, symtab.stroff, symtab.stroff + symtab.strsize, budget)
-  if (symtab.strsize > 0 && symtab.stroff + symtab.strsize > r.size) {
-    result.problem = [result.problem, 'string table truncated'].filter(Boolean).join('; ')
-  }
+  const r = new ByteReader(src.read(symtab.symoff, symtab.nsyms * entry), header.littleEndian, symtab.symoff)
+  const nsyms = Math.floor(r.size / entry)
+  if (nsyms < symtab.nsyms) partial.note(`symbol table truncated: ${nsyms} of ${symtab.nsyms} entries readable`)
+  const strings = new StringTable(src.read(symtab.stroff, symtab.strsize), names)
+  if (strings.buf.length < symtab.strsize) partial.note('string table truncated')
   const keep = opts.keepDefined
   const defined = new Set<string>()
   for (let i = 0; i < nsyms; i++) {
@@ -449,113 +445,38 @@ function readSymtab(
 }
 
 /** n_strx 0 means "no name". */
-function symbolName(strings: StringPool, strx: number): string | undefined {
+function symbolName(strings: StringTable, strx: number): string | undefined {
   if (strx === 0) return undefined
   const name = strings.get(strx)
   return name === '' ? undefined : name
-}
-
-/**
- * Caps the bytes of symbol names one image turns into strings. Many entries
- * can point into the same long name, so without a cap a small file could
- * make gigabytes of strings; real images stay far below twice their size.
- */
-class NameBudget {
-  private left: number
-  exhausted = false
-
-  constructor(fileSize: number) {
-    this.left = 2 * fileSize + (1 << 20)
-  }
-
-  take(bytes: number): boolean {
-    if (bytes > this.left) this.exhausted = true
-    else this.left -= bytes
-    return !this.exhausted
-  }
-}
-
-/**
- * NUL-terminated names in [start, end) (the nlist string table, the chained
- * fixups symbol pool). A name's end is found through a sorted index of the
- * pool's NUL bytes, built once, so entries pointing into one long NUL-free
- * run cost O(size), not O(size x entries).
- */
-class StringPool {
-  private readonly start: number
-  private readonly end: number
-  private nuls: Uint32Array | undefined
-
-  constructor(
-    private readonly buf: Buffer,
-    start: number,
-    end: number,
-    private readonly budget: NameBudget
-  ) {
-    this.start = Math.min(start, buf.length)
-    this.end = Math.max(this.start, Math.min(end, buf.length))
-  }
-
-  /** The name at a pool-relative offset; cut at the pool's end when unterminated. */
-  get(offset: number): string | undefined {
-    const at = this.start + offset
-    if (!(at < this.end)) return undefined
-    const stop = this.nextNul(at)
-    return this.budget.take(stop - at) ? this.buf.toString('latin1', at, stop) : undefined
-  }
-
-  private nextNul(at: number): number {
-    const nuls = this.index()
-    const lo = lowerBound(nuls, at)
-    return lo < nuls.length ? nuls[lo] : this.end
-  }
-
-  private index(): Uint32Array {
-    if (this.nuls !== undefined) return this.nuls
-    const view = this.buf.subarray(this.start, this.end)
-    let count = 0
-    for (let i = view.indexOf(0); i >= 0; i = view.indexOf(0, i + 1)) count++
-    const nuls = new Uint32Array(count)
-    let k = 0
-    for (let i = view.indexOf(0); i >= 0; i = view.indexOf(0, i + 1)) nuls[k++] = this.start + i
-    this.nuls = nuls
-    return nuls
-  }
 }
 
 // ---------------------------------------------------- LC_DYLD_CHAINED_FIXUPS
 
 const CHAINED_IMPORT_SIZES: Record<number, number> = { 1: 4, 2: 8, 3: 16 }
 
-/** Reads the imports table of dyld_chained_fixups_header; returns a problem, if any. */
-function readChainedFixups(
-  r: ByteReader,
-  fixups: NonNullable<Commands['chained']>,
-  libraryOf: LibraryOf,
-  imports: ImportSet,
-  budget: NameBudget
-): string | undefined {
-  const base = fixups.dataoff
-  const end = Math.min(base + fixups.datasize, r.size)
-  if (!(base + 28 <= end)) return 'chained fixups lie past the end of the file'
-  const importsOffset = r.u32(base + 8)
-  const symbolsOffset = r.u32(base + 12)
-  const count = r.u32(base + 16)
-  const format = r.u32(base + 20)
-  const symbolsFormat = r.u32(base + 24)
+/** Reads the imports table of dyld_chained_fixups_header, read as one range; offsets in it count from its start. */
+function readChainedFixups({ src, header, partial, names }: Thin, fixups: NonNullable<Commands['chained']>, libraryOf: LibraryOf, imports: ImportSet): void {
+  const blob = src.read(fixups.dataoff, fixups.datasize)
+  if (blob.length < 28) throw new BinaryFormatError('chained fixups lie past the end of the file')
+  const r = new ByteReader(blob, header.littleEndian)
+  const importsOffset = r.u32(8)
+  const symbolsOffset = r.u32(12)
+  const count = r.u32(16)
+  const format = r.u32(20)
+  const symbolsFormat = r.u32(24)
   const size = CHAINED_IMPORT_SIZES[format]
-  if (size === undefined) return `unknown chained import format ${format}`
-  if (symbolsFormat !== 0) return 'compressed chained-fixup symbol names are not read'
-  const first = base + importsOffset
-  const fits = first <= end ? Math.floor((end - first) / size) : 0
+  if (size === undefined) throw new BinaryFormatError(`unknown chained import format ${format}`)
+  if (symbolsFormat !== 0) throw new BinaryFormatError('compressed chained-fixup symbol names are not read')
+  const fits = importsOffset <= blob.length ? Math.floor((blob.length - importsOffset) / size) : 0
   const n = Math.min(count, fits)
-  const names = new StringPool(r.buf, base + symbolsOffset, end, budget)
+  const pool = new StringTable(blob.subarray(Math.min(symbolsOffset, blob.length)), names)
   for (let i = 0; i < n; i++) {
-    const { ordinal, nameOffset } = chainedImport(r, first + i * size, format)
-    const name = names.get(nameOffset)
+    const { ordinal, nameOffset } = chainedImport(r, importsOffset + i * size, format)
+    const name = pool.get(nameOffset)
     if (name !== undefined) imports.add(name, libraryOf(ordinal))
   }
-  return n < count ? `chained imports truncated: ${n} of ${count} readable` : undefined
+  if (n < count) partial.note(`chained imports truncated: ${n} of ${count} readable`)
 }
 
 function chainedImport(r: ByteReader, at: number, format: number): { ordinal: number; nameOffset: number } {
@@ -588,36 +509,21 @@ const BIND_OPCODE_DO_BIND_ADD_ADDR_IMM_SCALED = 0xb0
 const BIND_OPCODE_DO_BIND_ULEB_TIMES_SKIPPING_ULEB = 0xc0
 const BIND_OPCODE_THREADED = 0xd0
 
-/** Reads (symbol, ordinal) pairs from the bind and lazy-bind opcode streams; returns a problem, if any. */
-function readBindOpcodes(
-  r: ByteReader,
-  streams: { off: number; size: number; lazy: boolean }[],
-  libraryOf: LibraryOf,
-  imports: ImportSet
-): string | undefined {
-  const problems: string[] = []
+/** Reads (symbol, ordinal) pairs from the bind and lazy-bind opcode streams, each read as one range. */
+function readBindOpcodes({ src, partial }: Thin, streams: { off: number; size: number; lazy: boolean }[], libraryOf: LibraryOf, imports: ImportSet): void {
   for (const s of streams) {
     if (s.size === 0) continue
-    const end = Math.min(s.off + s.size, r.size)
-    if (!(s.off < end)) {
-      problems.push('bind opcodes lie past the end of the file')
-      continue
-    }
-    const problem = runBindStream(r.buf, s.off, end, s.lazy, libraryOf, imports)
-    if (problem !== undefined) problems.push(problem)
+    const bytes = src.read(s.off, s.size)
+    if (bytes.length === 0) partial.note('bind opcodes lie past the end of the file')
+    else partial.guard(() => runBindStream(new ByteReader(bytes, true), s.lazy, libraryOf, imports))
   }
-  return problems.length > 0 ? problems.join('; ') : undefined
 }
 
-function runBindStream(
-  buf: Buffer,
-  start: number,
-  end: number,
-  lazy: boolean,
-  libraryOf: LibraryOf,
-  imports: ImportSet
-): string | undefined {
-  const cur = { pos: start }
+/** Runs one stream; what it bound before damage stays in imports, and the damage is thrown. */
+function runBindStream(r: ByteReader, lazy: boolean, libraryOf: LibraryOf, imports: ImportSet): void {
+  const { buf } = r
+  const end = buf.length
+  const cur = { pos: 0 }
   let ordinal = 0
   let symbol = ''
   while (cur.pos < end) {
@@ -626,7 +532,7 @@ function runBindStream(
     const imm = byte & 0x0f
     switch (op) {
       case BIND_OPCODE_DONE:
-        if (!lazy) return undefined // lazy streams put a DONE after every entry
+        if (!lazy) return // lazy streams put a DONE after every entry
         break
       case BIND_OPCODE_SET_DYLIB_ORDINAL_IMM:
         ordinal = imm
@@ -637,13 +543,11 @@ function runBindStream(
       case BIND_OPCODE_SET_DYLIB_SPECIAL_IMM:
         ordinal = imm === 0 ? 0 : imm - 0x10 // sign-extended: -1 executable, -2 flat lookup, -3 weak lookup
         break
-      case BIND_OPCODE_SET_SYMBOL_TRAILING_FLAGS_IMM: {
-        const name = boundedString(buf, cur.pos, end)
-        if (name === undefined) return 'bind opcodes truncated'
-        symbol = name
-        cur.pos += name.length + 1
+      case BIND_OPCODE_SET_SYMBOL_TRAILING_FLAGS_IMM:
+        if (cur.pos >= end) throw new BinaryFormatError('bind opcodes truncated')
+        symbol = r.cstring(cur.pos)
+        cur.pos += symbol.length + 1
         break
-      }
       case BIND_OPCODE_SET_TYPE_IMM:
         break
       case BIND_OPCODE_SET_ADDEND_SLEB:
@@ -668,10 +572,9 @@ function runBindStream(
         if (imm === 0) uleb(buf, cur, end) // SET_BIND_ORDINAL_TABLE_SIZE_ULEB; APPLY (1) has no operand
         break
       default:
-        return `unknown bind opcode 0x${byte.toString(16)}`
+        throw new BinaryFormatError(`unknown bind opcode 0x${byte.toString(16)}`)
     }
   }
-  return undefined
 }
 
 /** Unsigned LEB128, consuming at most 10 bytes and never past end; the value saturates rather than overflowing. */

@@ -14,10 +14,10 @@ import {
   runCheck,
   seconds,
   stepFails
-} from "./chunk-OXRYKY7X.js";
+} from "./chunk-FNOM4U54.js";
 import {
   parallelPath
-} from "./chunk-7NFGSRWZ.js";
+} from "./chunk-HUOMJNEE.js";
 
 // src/cli-check.ts
 import * as fs from "node:fs";

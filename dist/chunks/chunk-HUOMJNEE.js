@@ -119,6 +119,20 @@ function clamp(size, offset, length) {
   if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || !(length > 0)) return [0, 0];
   return [offset, Math.min(size, offset + Math.min(length, size))];
 }
+var SliceSource = class {
+  constructor(parent, offset, size) {
+    this.parent = parent;
+    this.offset = offset;
+    this.size = offset >= 0 && offset < parent.size ? Math.min(size, parent.size - offset) : 0;
+  }
+  parent;
+  offset;
+  size;
+  read(offset, length) {
+    const [from, to] = clamp(this.size, offset, length);
+    return this.parent.read(this.offset + from, to - from);
+  }
+};
 var CACHED_RANGES = 8;
 var FileSource = class {
   size;
@@ -239,6 +253,80 @@ function lowerBound(sorted, x) {
   return lo;
 }
 
+// src/inspect/binary/partial.ts
+var MAX_REASONS = 8;
+var PartialReasons = class {
+  reasons = [];
+  /** Notes a reason the read is incomplete (once each). */
+  note(reason) {
+    if (!this.reasons.includes(reason) && this.reasons.length < MAX_REASONS) this.reasons.push(reason);
+  }
+  /** Runs one step; a BinaryFormatError from it becomes a reason instead of failing the read. */
+  guard(step) {
+    try {
+      return step();
+    } catch (err) {
+      if (err instanceof BinaryFormatError) {
+        this.note(err.message);
+        return void 0;
+      }
+      throw err;
+    }
+  }
+  /** The image's `partial`: undefined when nothing was skipped. */
+  text() {
+    return this.reasons.length > 0 ? this.reasons.join("; ") : void 0;
+  }
+};
+
+// src/inspect/binary/string-table.ts
+var MAX_NAME = 1 << 20;
+var DECODE_BUDGET_PER_BYTE = 4;
+var NameBudget = class {
+  constructor(inputSize, sink) {
+    this.sink = sink;
+    this.left = DECODE_BUDGET_PER_BYTE * inputSize + MAX_NAME;
+  }
+  sink;
+  left;
+  /** Longest name a lookup may still return. */
+  get limit() {
+    return Math.min(MAX_NAME, this.left);
+  }
+  /** Charges scanned bytes; false (and a note) when the name is refused. */
+  charge(scanned, limit) {
+    this.left -= Math.min(scanned, this.left);
+    if (scanned <= limit) return true;
+    this.sink.note(limit === MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds: decoded names exceed the budget, the rest were skipped");
+    return false;
+  }
+};
+var StringTable = class {
+  constructor(buf, budget) {
+    this.buf = buf;
+    this.budget = budget;
+    this.nulEnd = buf.lastIndexOf(0) + 1;
+  }
+  buf;
+  budget;
+  /** Offset just past the table's last NUL (0 when there is none): past it, no lookup need scan. */
+  nulEnd;
+  /**
+   * The NUL-terminated name at a table offset, cut at the table's end when
+   * unterminated; undefined when the offset lies outside the table or the
+   * name is refused (too long, or the budget is spent).
+   */
+  get(offset) {
+    const { buf } = this;
+    if (!(offset >= 0 && offset < buf.length)) return void 0;
+    const limit = this.budget.limit;
+    const end = Math.min(buf.length, offset + limit + 1);
+    const nul = offset >= this.nulEnd ? -1 : buf.subarray(offset, end).indexOf(0);
+    const stop = nul >= 0 ? offset + nul : end;
+    return this.budget.charge(stop - offset, limit) ? buf.toString("latin1", offset, stop) : void 0;
+  }
+};
+
 // src/inspect/binary/elf.ts
 var SHT_SYMTAB = 2;
 var SHT_DYNAMIC = 6;
@@ -268,8 +356,6 @@ var MAX_VERSION_RECORDS = 65536;
 var MAX_DYNAMIC_ENTRIES = 1 << 16;
 var MAX_VERNEED_BYTES = MAX_VERSION_RECORDS * VER_RECORD;
 var CHAIN_CHUNK = 4096;
-var MAX_NAME = 1 << 20;
-var DECODE_BUDGET_PER_BYTE = 4;
 var KINDS = { 1: "relocatable", 2: "executable", 3: "shared-object", 4: "core" };
 var MACHINES = {
   2: ["sparc", "sparc"],
@@ -333,20 +419,20 @@ var ElfParser = class {
     this.opts = opts;
     this.w = hdr.bits === 64;
     this.size = src.size;
-    this.decodeBudget = DECODE_BUDGET_PER_BYTE * src.size + MAX_NAME;
+    this.names = new NameBudget(src.size, this.partial);
   }
   src;
   hdr;
   opts;
   w;
   size;
-  reasons = [];
+  partial = new PartialReasons();
   sections;
   sectionsChecked = false;
   /** String tables already read, by range: .dynstr serves both library names and symbols. */
   strTabs = /* @__PURE__ */ new Map();
-  /** Bytes of names we are still willing to decode. */
-  decodeBudget;
+  /** Bytes of names we are still willing to decode, shared by every string table. */
+  names;
   read() {
     const { hdr } = this;
     const secs = this.sectionTable();
@@ -378,24 +464,15 @@ var ElfParser = class {
       defined,
       stripped: symtabIdx === void 0
     };
-    if (this.reasons.length > 0) image.partial = this.reasons.join("; ");
+    const partial = this.partial.text();
+    if (partial !== void 0) image.partial = partial;
     return image;
   }
-  /** Note a reason the read is incomplete (once each). */
   note(reason) {
-    if (!this.reasons.includes(reason) && this.reasons.length < 8) this.reasons.push(reason);
+    this.partial.note(reason);
   }
-  /** Run one step; a BinaryFormatError from it becomes a partial reason instead of failing the read. */
   guard(step) {
-    try {
-      return step();
-    } catch (err) {
-      if (err instanceof BinaryFormatError) {
-        this.note(err.message);
-        return void 0;
-      }
-      throw err;
-    }
+    return this.partial.guard(step);
   }
   /** True when [offset, offset+length) lies inside the input. */
   fits(offset, length) {
@@ -629,7 +706,7 @@ var ElfParser = class {
   neededNames(offsets, strtab) {
     const names = [];
     for (const o of offsets) {
-      const name = this.str(strtab, o);
+      const name = strtab.get(o);
       if (name === void 0) this.note("library name lies outside the string table");
       else names.push(name);
     }
@@ -640,29 +717,9 @@ var ElfParser = class {
     const key = `${range.off}:${range.size}`;
     const seen = this.strTabs.get(key);
     if (seen) return seen;
-    const buf = this.src.read(range.off, range.size);
-    const t = { buf, nulEnd: buf.lastIndexOf(0) + 1 };
+    const t = new StringTable(this.src.read(range.off, range.size), this.names);
     this.strTabs.set(key, t);
     return t;
-  }
-  /**
-   * String at offset `o` of a table, or undefined when it lies outside or
-   * would overrun the decoding budget (symbols sharing one huge name could
-   * otherwise make us copy far more than the file holds).
-   */
-  str(t, o) {
-    if (!(o < t.buf.length)) return void 0;
-    const limit = Math.min(MAX_NAME, this.decodeBudget);
-    const end = Math.min(t.buf.length, o + limit + 1);
-    const nul = o >= t.nulEnd ? -1 : t.buf.subarray(o, end).indexOf(0);
-    const stop = nul >= 0 ? o + nul : end;
-    const length = stop - o;
-    this.decodeBudget -= Math.min(length, this.decodeBudget);
-    if (length > limit) {
-      this.note(limit === MAX_NAME ? "a name is too long to be real" : "names repeat far more than the file holds");
-      return void 0;
-    }
-    return t.buf.toString("latin1", o, stop);
   }
   /** Version index -> version name and library, from .gnu.version_r. */
   readVerneed(t) {
@@ -677,12 +734,12 @@ var ElfParser = class {
       if (!fits(p)) return this.versionStop(out, "version needs run past their table");
       if (budget-- <= 0) return this.versionStop(out, "version needs chain is too long or loops");
       const cnt = r.u16(p + 2);
-      const library = this.str(strtab, r.u32(p + 4)) ?? "";
+      const library = strtab.get(r.u32(p + 4)) ?? "";
       let a = p + r.u32(p + 8);
       for (let j = 0; j < cnt; j++) {
         if (!fits(a)) return this.versionStop(out, "version needs run past their table");
         if (budget-- <= 0) return this.versionStop(out, "version needs chain is too long or loops");
-        const version = this.str(strtab, r.u32(a + 8));
+        const version = strtab.get(r.u32(a + 8));
         const index = r.u16(a + 6) & 32767;
         if (version !== void 0 && !out.has(index)) out.set(index, { version, library });
         const next2 = r.u32(a + 12);
@@ -722,7 +779,7 @@ var ElfParser = class {
         continue;
       }
       if (names[nameAt] === 0) continue;
-      const name = this.str(strtab, nameAt);
+      const name = strtab.get(nameAt);
       if (name === void 0) continue;
       const entry = { name };
       if (versyms && i < versymCount) {
@@ -762,7 +819,7 @@ var ElfParser = class {
         const nameAt = u32At(table, p, le);
         if (!(nameAt < names.length) || names[nameAt] === 0) continue;
         if (mayPass && !mayPass(nameAt)) continue;
-        const name = this.str(strtab, nameAt);
+        const name = strtab.get(nameAt);
         if (name !== void 0 && !seen.has(name) && keep(name)) seen.add(name);
       }
     }
@@ -924,9 +981,7 @@ function readMachOFrom(src, opts = {}) {
   if (src.size < 4) throw new BinaryFormatError(`not a Mach-O file: only ${src.size} bytes`);
   const magic = src.read(0, 4).readUInt32BE(0);
   if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return readFat(src, magic === FAT_MAGIC_64, opts);
-  const image = readThin(src.read(0, src.size), opts);
-  if (typeof image === "string") throw new BinaryFormatError(image);
-  return [image];
+  return [readThin(src, opts)];
 }
 function readFat(src, is64, opts) {
   const entry = is64 ? 32 : 20;
@@ -955,15 +1010,16 @@ function fatArch(r, at, is64) {
 }
 function readSlice(src, arch, opts) {
   if (!(arch.offset < src.size)) return placeholder(arch, `slice at offset ${arch.offset} lies past the end of the file`);
-  const end = Math.min(src.size, arch.offset + arch.size);
-  const slice = src.read(arch.offset, end - arch.offset);
-  if (slice.length >= 4) {
-    const magic = slice.readUInt32BE(0);
+  const slice = new SliceSource(src, arch.offset, arch.size);
+  const head = slice.read(0, 4);
+  if (head.length >= 4) {
+    const magic = head.readUInt32BE(0);
     if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return placeholder(arch, "slice is itself a universal file");
   }
-  const image = readThin(slice, opts);
-  if (typeof image === "string") return placeholder(arch, image);
-  return end < arch.offset + arch.size ? withPartial(image, "slice truncated by the end of the file") : image;
+  const unreadable = new PartialReasons();
+  const image = unreadable.guard(() => readThin(slice, opts));
+  if (image === void 0) return placeholder(arch, unreadable.text() ?? "slice header unreadable");
+  return slice.size < arch.size ? withPartial(image, "slice truncated by the end of the file") : image;
 }
 function placeholder(arch, reason) {
   const bits = arch.cputype & CPU_ARCH_ABI64 ? 64 : 32;
@@ -1001,11 +1057,12 @@ function thinMagic(magic) {
 function headerSize(bits) {
   return bits === 64 ? 32 : 28;
 }
-function readHeader2(buf) {
-  if (buf.length < 4) return `Mach-O header truncated at ${buf.length} bytes`;
+function readHeader2(src) {
+  const buf = src.read(0, headerSize(64));
+  if (buf.length < 4) throw new BinaryFormatError(`Mach-O header truncated at ${buf.length} bytes`);
   const kind = thinMagic(buf.readUInt32BE(0));
-  if (kind === void 0) return `not a Mach-O file (magic 0x${buf.readUInt32BE(0).toString(16).padStart(8, "0")})`;
-  if (buf.length < headerSize(kind.bits)) return `Mach-O header truncated at ${buf.length} bytes`;
+  if (kind === void 0) throw new BinaryFormatError(`not a Mach-O file (magic 0x${buf.readUInt32BE(0).toString(16).padStart(8, "0")})`);
+  if (buf.length < headerSize(kind.bits)) throw new BinaryFormatError(`Mach-O header truncated at ${buf.length} bytes`);
   const r = new ByteReader(buf, kind.littleEndian);
   return {
     ...kind,
@@ -1017,25 +1074,18 @@ function readHeader2(buf) {
     flags: r.u32(24)
   };
 }
-function readThin(buf, opts) {
-  const header = readHeader2(buf);
-  if (typeof header === "string") return header;
-  const r = new ByteReader(buf, header.littleEndian);
-  const cmds = readCommands(r, header);
+function readThin(src, opts) {
+  const header = readHeader2(src);
+  const partial = new PartialReasons();
+  const thin = { src, header, partial, names: new NameBudget(src.size, partial) };
+  const cmds = readCommands(thin);
   const imports = new ImportSet();
   const libraryOf = ordinalResolver(header, cmds.dylibs);
-  const budget = new NameBudget(buf.length);
-  const syms = cmds.symtab === void 0 ? void 0 : readSymtab(r, header, cmds.symtab, libraryOf, imports, budget, opts);
-  if (syms?.problem !== void 0) cmds.problems.push(syms.problem);
-  if (cmds.chained !== void 0) {
-    const problem = readChainedFixups(r, cmds.chained, libraryOf, imports, budget);
-    if (problem !== void 0) cmds.problems.push(problem);
-  }
-  if (budget.exhausted) cmds.problems.push("symbol names exceed twice the file size; the rest were skipped");
-  if (syms === void 0 && cmds.dyldInfo !== void 0) {
-    const problem = readBindOpcodes(r, cmds.dyldInfo.streams, libraryOf, imports);
-    if (problem !== void 0) cmds.problems.push(problem);
-  }
+  const symtab = cmds.symtab;
+  const syms = symtab === void 0 ? void 0 : partial.guard(() => readSymtab(thin, symtab, libraryOf, imports, opts));
+  const chained = cmds.chained;
+  if (chained !== void 0) partial.guard(() => readChainedFixups(thin, chained, libraryOf, imports));
+  if (symtab === void 0 && cmds.dyldInfo !== void 0) readBindOpcodes(thin, cmds.dyldInfo.streams, libraryOf, imports);
   const image = {
     format: "macho",
     arch: archName2(header.cputype, header.cpusubtype),
@@ -1047,41 +1097,43 @@ function readThin(buf, opts) {
     defined: syms?.defined ?? [],
     stripped: !(syms?.hasLocals ?? false)
   };
-  if (cmds.problems.length > 0) image.partial = cmds.problems.join("; ");
+  const reasons = partial.text();
+  if (reasons !== void 0) image.partial = reasons;
   return image;
 }
-function readCommands(r, header) {
-  const out = { dylibs: [], problems: [] };
+function readCommands({ src, header, partial }) {
+  const out = { dylibs: [] };
   const start = headerSize(header.bits);
+  const r = new ByteReader(src.read(start, header.sizeofcmds), header.littleEndian, start);
   let end = start + header.sizeofcmds;
-  if (end > r.size) {
-    out.problems.push("load commands truncated by the end of the file");
-    end = r.size;
+  if (end > start + r.size) {
+    partial.note("load commands truncated by the end of the file");
+    end = start + r.size;
   }
   let off = start;
   for (let i = 0; i < header.ncmds; i++) {
     if (off + 8 > end) {
-      out.problems.push(`load commands end after ${i} of ${header.ncmds}`);
+      partial.note(`load commands end after ${i} of ${header.ncmds}`);
       break;
     }
     const cmd = r.u32(off);
     const size = r.u32(off + 4);
     if (size < 8 || off + size > end) {
-      out.problems.push(`load command ${i} has a bad size (${size})`);
+      partial.note(`load command ${i} has a bad size (${size})`);
       break;
     }
-    readCommand(r, cmd, off, size, out);
+    readCommand(r, cmd, off, size, out, partial);
     off += size;
   }
   return out;
 }
-function readCommand(r, cmd, off, size, out) {
+function readCommand(r, cmd, off, size, out, partial) {
   if (DYLIB_COMMANDS.has(cmd)) {
     const name = commandString(r, off, size, size >= 12 ? r.u32(off + 8) : void 0);
-    if (name === void 0) out.problems.push(`dylib command ${out.dylibs.length + 1} has a bad name offset`);
+    if (name === void 0) partial.note(`dylib command ${out.dylibs.length + 1} has a bad name offset`);
     out.dylibs.push(name);
   } else if (cmd === LC_SYMTAB && size < 24) {
-    out.problems.push("LC_SYMTAB is too short");
+    partial.note("LC_SYMTAB is too short");
   } else if (cmd === LC_SYMTAB && out.symtab === void 0) {
     out.symtab = { symoff: r.u32(off + 8), nsyms: r.u32(off + 12), stroff: r.u32(off + 16), strsize: r.u32(off + 20) };
   } else if (cmd === LC_DYLD_CHAINED_FIXUPS && out.chained === void 0 && size >= 16) {
@@ -1097,13 +1149,7 @@ function readCommand(r, cmd, off, size, out) {
 }
 function commandString(r, off, size, nameOffset) {
   if (nameOffset === void 0 || nameOffset < 8 || nameOffset >= size) return void 0;
-  return boundedString(r.buf, off + nameOffset, off + size);
-}
-function boundedString(buf, start, end) {
-  const stop = Math.min(end, buf.length);
-  if (!(start >= 0 && start < stop)) return void 0;
-  const nul = buf.subarray(start, stop).indexOf(0);
-  return buf.toString("latin1", start, nul < 0 ? stop : start + nul);
+  return r.cstring(off + nameOffset, off + size);
 }
 var ImportSet = class {
   byName = /* @__PURE__ */ new Map();
@@ -1142,16 +1188,14 @@ function nlistOrdinal(desc) {
   if (ordinal === 255) return -1;
   return ordinal;
 }
-function readSymtab(r, header, symtab, libraryOf, imports, budget, opts) {
+function readSymtab({ src, header, partial, names }, symtab, libraryOf, imports, opts) {
   const result = { defined: [], hasLocals: false };
   const entry = header.bits === 64 ? 16 : 12;
-  const fits = symtab.symoff <= r.size ? Math.floor((r.size - symtab.symoff) / entry) : 0;
-  const nsyms = Math.min(symtab.nsyms, fits);
-  if (nsyms < symtab.nsyms) result.problem = `symbol table truncated: ${nsyms} of ${symtab.nsyms} entries readable`;
-  const strings = new StringPool(r.buf, symtab.stroff, symtab.stroff + symtab.strsize, budget);
-  if (symtab.strsize > 0 && symtab.stroff + symtab.strsize > r.size) {
-    result.problem = [result.problem, "string table truncated"].filter(Boolean).join("; ");
-  }
+  const r = new ByteReader(src.read(symtab.symoff, symtab.nsyms * entry), header.littleEndian, symtab.symoff);
+  const nsyms = Math.floor(r.size / entry);
+  if (nsyms < symtab.nsyms) partial.note(`symbol table truncated: ${nsyms} of ${symtab.nsyms} entries readable`);
+  const strings = new StringTable(src.read(symtab.stroff, symtab.strsize), names);
+  if (strings.buf.length < symtab.strsize) partial.note("string table truncated");
   const keep = opts.keepDefined;
   const defined = /* @__PURE__ */ new Set();
   for (let i = 0; i < nsyms; i++) {
@@ -1180,77 +1224,28 @@ function symbolName(strings, strx) {
   const name = strings.get(strx);
   return name === "" ? void 0 : name;
 }
-var NameBudget = class {
-  left;
-  exhausted = false;
-  constructor(fileSize) {
-    this.left = 2 * fileSize + (1 << 20);
-  }
-  take(bytes) {
-    if (bytes > this.left) this.exhausted = true;
-    else this.left -= bytes;
-    return !this.exhausted;
-  }
-};
-var StringPool = class {
-  constructor(buf, start, end, budget) {
-    this.buf = buf;
-    this.budget = budget;
-    this.start = Math.min(start, buf.length);
-    this.end = Math.max(this.start, Math.min(end, buf.length));
-  }
-  buf;
-  budget;
-  start;
-  end;
-  nuls;
-  /** The name at a pool-relative offset; cut at the pool's end when unterminated. */
-  get(offset) {
-    const at = this.start + offset;
-    if (!(at < this.end)) return void 0;
-    const stop = this.nextNul(at);
-    return this.budget.take(stop - at) ? this.buf.toString("latin1", at, stop) : void 0;
-  }
-  nextNul(at) {
-    const nuls = this.index();
-    const lo = lowerBound(nuls, at);
-    return lo < nuls.length ? nuls[lo] : this.end;
-  }
-  index() {
-    if (this.nuls !== void 0) return this.nuls;
-    const view = this.buf.subarray(this.start, this.end);
-    let count = 0;
-    for (let i = view.indexOf(0); i >= 0; i = view.indexOf(0, i + 1)) count++;
-    const nuls = new Uint32Array(count);
-    let k = 0;
-    for (let i = view.indexOf(0); i >= 0; i = view.indexOf(0, i + 1)) nuls[k++] = this.start + i;
-    this.nuls = nuls;
-    return nuls;
-  }
-};
 var CHAINED_IMPORT_SIZES = { 1: 4, 2: 8, 3: 16 };
-function readChainedFixups(r, fixups, libraryOf, imports, budget) {
-  const base = fixups.dataoff;
-  const end = Math.min(base + fixups.datasize, r.size);
-  if (!(base + 28 <= end)) return "chained fixups lie past the end of the file";
-  const importsOffset = r.u32(base + 8);
-  const symbolsOffset = r.u32(base + 12);
-  const count = r.u32(base + 16);
-  const format = r.u32(base + 20);
-  const symbolsFormat = r.u32(base + 24);
+function readChainedFixups({ src, header, partial, names }, fixups, libraryOf, imports) {
+  const blob = src.read(fixups.dataoff, fixups.datasize);
+  if (blob.length < 28) throw new BinaryFormatError("chained fixups lie past the end of the file");
+  const r = new ByteReader(blob, header.littleEndian);
+  const importsOffset = r.u32(8);
+  const symbolsOffset = r.u32(12);
+  const count = r.u32(16);
+  const format = r.u32(20);
+  const symbolsFormat = r.u32(24);
   const size = CHAINED_IMPORT_SIZES[format];
-  if (size === void 0) return `unknown chained import format ${format}`;
-  if (symbolsFormat !== 0) return "compressed chained-fixup symbol names are not read";
-  const first = base + importsOffset;
-  const fits = first <= end ? Math.floor((end - first) / size) : 0;
+  if (size === void 0) throw new BinaryFormatError(`unknown chained import format ${format}`);
+  if (symbolsFormat !== 0) throw new BinaryFormatError("compressed chained-fixup symbol names are not read");
+  const fits = importsOffset <= blob.length ? Math.floor((blob.length - importsOffset) / size) : 0;
   const n = Math.min(count, fits);
-  const names = new StringPool(r.buf, base + symbolsOffset, end, budget);
+  const pool = new StringTable(blob.subarray(Math.min(symbolsOffset, blob.length)), names);
   for (let i = 0; i < n; i++) {
-    const { ordinal, nameOffset } = chainedImport(r, first + i * size, format);
-    const name = names.get(nameOffset);
+    const { ordinal, nameOffset } = chainedImport(r, importsOffset + i * size, format);
+    const name = pool.get(nameOffset);
     if (name !== void 0) imports.add(name, libraryOf(ordinal));
   }
-  return n < count ? `chained imports truncated: ${n} of ${count} readable` : void 0;
+  if (n < count) partial.note(`chained imports truncated: ${n} of ${count} readable`);
 }
 function chainedImport(r, at, format) {
   if (format === 3) {
@@ -1276,22 +1271,18 @@ var BIND_OPCODE_DO_BIND_ADD_ADDR_ULEB = 160;
 var BIND_OPCODE_DO_BIND_ADD_ADDR_IMM_SCALED = 176;
 var BIND_OPCODE_DO_BIND_ULEB_TIMES_SKIPPING_ULEB = 192;
 var BIND_OPCODE_THREADED = 208;
-function readBindOpcodes(r, streams, libraryOf, imports) {
-  const problems = [];
+function readBindOpcodes({ src, partial }, streams, libraryOf, imports) {
   for (const s of streams) {
     if (s.size === 0) continue;
-    const end = Math.min(s.off + s.size, r.size);
-    if (!(s.off < end)) {
-      problems.push("bind opcodes lie past the end of the file");
-      continue;
-    }
-    const problem = runBindStream(r.buf, s.off, end, s.lazy, libraryOf, imports);
-    if (problem !== void 0) problems.push(problem);
+    const bytes = src.read(s.off, s.size);
+    if (bytes.length === 0) partial.note("bind opcodes lie past the end of the file");
+    else partial.guard(() => runBindStream(new ByteReader(bytes, true), s.lazy, libraryOf, imports));
   }
-  return problems.length > 0 ? problems.join("; ") : void 0;
 }
-function runBindStream(buf, start, end, lazy, libraryOf, imports) {
-  const cur = { pos: start };
+function runBindStream(r, lazy, libraryOf, imports) {
+  const { buf } = r;
+  const end = buf.length;
+  const cur = { pos: 0 };
   let ordinal = 0;
   let symbol = "";
   while (cur.pos < end) {
@@ -1300,7 +1291,7 @@ function runBindStream(buf, start, end, lazy, libraryOf, imports) {
     const imm = byte & 15;
     switch (op) {
       case BIND_OPCODE_DONE:
-        if (!lazy) return void 0;
+        if (!lazy) return;
         break;
       case BIND_OPCODE_SET_DYLIB_ORDINAL_IMM:
         ordinal = imm;
@@ -1311,13 +1302,11 @@ function runBindStream(buf, start, end, lazy, libraryOf, imports) {
       case BIND_OPCODE_SET_DYLIB_SPECIAL_IMM:
         ordinal = imm === 0 ? 0 : imm - 16;
         break;
-      case BIND_OPCODE_SET_SYMBOL_TRAILING_FLAGS_IMM: {
-        const name = boundedString(buf, cur.pos, end);
-        if (name === void 0) return "bind opcodes truncated";
-        symbol = name;
-        cur.pos += name.length + 1;
+      case BIND_OPCODE_SET_SYMBOL_TRAILING_FLAGS_IMM:
+        if (cur.pos >= end) throw new BinaryFormatError("bind opcodes truncated");
+        symbol = r.cstring(cur.pos);
+        cur.pos += symbol.length + 1;
         break;
-      }
       case BIND_OPCODE_SET_TYPE_IMM:
         break;
       case BIND_OPCODE_SET_ADDEND_SLEB:
@@ -1342,10 +1331,9 @@ function runBindStream(buf, start, end, lazy, libraryOf, imports) {
         if (imm === 0) uleb(buf, cur, end);
         break;
       default:
-        return `unknown bind opcode 0x${byte.toString(16)}`;
+        throw new BinaryFormatError(`unknown bind opcode 0x${byte.toString(16)}`);
     }
   }
-  return void 0;
 }
 function uleb(buf, cur, end) {
   let value = 0;
