@@ -14,7 +14,7 @@ import {
   runCheck,
   seconds,
   stepFails
-} from "./chunk-FNOM4U54.js";
+} from "./chunk-37YBS7HB.js";
 import {
   parallelPath
 } from "./chunk-HUOMJNEE.js";
