@@ -155,6 +155,39 @@ int main(void) {
     }, 120_000)
   }
 
+  // Past an object's first 64 regions only one in 8 is timed; the time read out is their mean
+  // times all regions, so 1,000 regions that each spin at least 20 µs read at least 20 ms.
+  const SPIN = `
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
+int main(void) {
+  void *h = dlopen(getenv("TSC_COUNT_LIB"), RTLD_NOW | RTLD_NOLOAD);
+  void (*reset)(void) = (void (*)(void))dlsym(h, "tsc_counts_reset");
+  unsigned long (*read)(char *, unsigned long) = (unsigned long (*)(char *, unsigned long))dlsym(h, "tsc_counts_read");
+  char buf[8192];
+  reset();
+  for (int i = 0; i < 1000; i++) {
+    #pragma omp parallel
+    { double t0 = now(); while (now() - t0 < 20000) {} }
+  }
+  read(buf, sizeof buf);
+  puts(buf);
+  return 0;
+}
+`
+  it('times a sample of the regions past the first 64, and reads out the time inside all of them', () => {
+    fs.writeFileSync(path.join(dir, 'spin.c'), SPIN)
+    const exe = path.join(dir, 'spin')
+    execFileSync('gcc', ['-fopenmp', '-O2', '-o', exe, path.join(dir, 'spin.c'), '-ldl'])
+    const out = execFileSync(exe, { env: { ...process.env, OMP_NUM_THREADS: '2', ...counterEnv({ library, compiler: 'gcc', via: 'ld-preload' }, {}) }, encoding: 'utf8' })
+    const o = (JSON.parse(out) as { objects: { regions: number; max_team: number; ns: number }[] }).objects[0]
+    expect(o).toMatchObject({ regions: 1000, max_team: 2 })
+    expect(o.ns).toBeGreaterThanOrEqual(1000 * 20_000)
+  }, 120_000)
+
   describe('as an OMPT tool (OMP_TOOL_LIBRARIES), the macOS path, against Debian\'s LLVM libomp', () => {
     let tool: string
     beforeAll(() => {
