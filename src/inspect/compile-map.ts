@@ -11,6 +11,8 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { isSourceFile, parseCommand } from '../build/compile-db.js'
+import { splitCommand } from '../build/split-command.js'
 import { walkFiles } from '../locate/walk.js'
 import type { SourceHit } from '../sources/scan.js'
 
@@ -46,10 +48,8 @@ export interface CompileMapInput {
   buildFiles?: readonly BuildFile[]
 }
 
-const SOURCE = /\.(c|cc|cp|cpp|cxx|c\+\+|C|CPP|cu|m|mm)$/
+/** Objects a link line names (archives are not traced to sources). */
 const OBJECT = /\.(o|obj)$/
-/** Options whose next word is their argument, never an input. */
-const TAKES_ARG = new Set(['-o', '-MF', '-MT', '-MQ', '-include', '-imacros', '-x', '-I', '-isystem', '-iquote', '-idirafter', '-L', '-l', '-Xlinker', '-Xpreprocessor', '-Xclang', '-arch', '-target', '-D', '-U', '--param', '-ccbin', '-Xcompiler', '-gencode'])
 /** Logs can be large; a line longer than this is no compiler command we can use. */
 const MAX_LINE = 1 << 20
 
@@ -60,55 +60,6 @@ interface Records {
   links: Map<string, string[]>
   /** Copies: [from, to] absolute, in log order (setuptools --inplace). */
   copies: [string, string][]
-}
-
-/** Splits a command line as a POSIX shell would (quotes and backslashes), without expanding anything. */
-export function splitCommand(line: string): string[] {
-  const words: string[] = []
-  let word = ''
-  let inWord = false
-  let quote: '"' | "'" | null = null
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]
-    if (quote === "'") {
-      if (c === "'") quote = null
-      else word += c
-    } else if (quote === '"') {
-      if (c === '"') quote = null
-      else if (c === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1])) word += line[++i]
-      else word += c
-    } else if (c === "'" || c === '"') {
-      quote = c
-      inWord = true
-    } else if (c === '\\' && i + 1 < line.length) {
-      word += line[++i]
-      inWord = true
-    } else if (c === ' ' || c === '\t') {
-      if (inWord) words.push(word)
-      word = ''
-      inWord = false
-    } else {
-      word += c
-      inWord = true
-    }
-  }
-  if (inWord) words.push(word)
-  return words
-}
-
-/** Inputs (words that are no option and no option's argument) and the -o output of a compiler command. */
-function operands(words: readonly string[]): { inputs: string[]; output?: string; flags: Set<string> } {
-  const inputs: string[] = []
-  const flags = new Set<string>()
-  let output: string | undefined
-  for (let i = 1; i < words.length; i++) {
-    const w = words[i]
-    if (w === '-o' && i + 1 < words.length) output = words[++i]
-    else if (TAKES_ARG.has(w)) i++
-    else if (w.startsWith('-')) flags.add(w)
-    else inputs.push(w)
-  }
-  return { inputs, output, flags }
 }
 
 /** Reads compile, link and copy commands out of a build log. */
@@ -126,14 +77,13 @@ function fromLog(log: string, cwd: string, into: Records): void {
       continue
     }
     if (!line.includes('-o')) continue
-    const words = splitCommand(line)
-    const { inputs, output, flags } = operands(words)
-    if (output === undefined) continue
-    const sources = inputs.filter(w => SOURCE.test(w))
-    if (flags.has('-c') && sources.length === 1 && OBJECT.test(output)) {
-      into.objects.set(abs(output), abs(sources[0]))
-    } else if (!flags.has('-c') && (flags.has('-shared') || flags.has('-bundle') || flags.has('-dynamiclib'))) {
-      into.links.set(abs(output), inputs.filter(w => OBJECT.test(w)).map(abs))
+    const cmd = parseCommand(splitCommand(line))
+    if (cmd.output === null) continue
+    const sources = cmd.positional.filter(isSourceFile)
+    if (cmd.compileOnly && sources.length === 1 && OBJECT.test(cmd.output)) {
+      into.objects.set(abs(cmd.output), abs(sources[0]))
+    } else if (!cmd.compileOnly && cmd.shared) {
+      into.links.set(abs(cmd.output), cmd.positional.filter(w => OBJECT.test(w)).map(abs))
     }
   }
 }
@@ -187,12 +137,12 @@ function fromCompileCommands(file: BuildFile, into: Records): void {
   for (const e of entries as CompileCommand[]) {
     if (typeof e !== 'object' || e === null || typeof e.file !== 'string') continue
     const dir = typeof e.directory === 'string' ? path.resolve(path.dirname(file.path), e.directory) : path.dirname(file.path)
-    let output = typeof e.output === 'string' ? e.output : undefined
-    if (output === undefined) {
+    let output = typeof e.output === 'string' ? e.output : null
+    if (output === null) {
       const words = Array.isArray(e.arguments) ? e.arguments.filter((a): a is string => typeof a === 'string') : typeof e.command === 'string' ? splitCommand(e.command) : []
-      output = operands(words).output
+      output = parseCommand(words).output
     }
-    if (output !== undefined && OBJECT.test(output)) into.objects.set(path.resolve(dir, output), path.resolve(dir, e.file))
+    if (output !== null && OBJECT.test(output)) into.objects.set(path.resolve(dir, output), path.resolve(dir, e.file))
   }
 }
 
