@@ -10,7 +10,7 @@ import { locateBinaries } from './locate.js'
  * modification time). Finding none stops the check, since there is nothing
  * to inspect or load.
  */
-export function locateExtensions(s: Settings, record: BuildRecord | null): string[] {
+export function locateExtensions(s: Pick<Settings, 'workingDirectory' | 'extensions'>, record: BuildRecord | null): string[] {
   const linked = s.extensions.length === 0 && record ? linkedBinaries(s.workingDirectory, record) : []
   const binaries = linked.length ? linked : locateBinaries(s.workingDirectory, s.extensions, record?.startedAt ?? null)
   if (binaries.length === 0) {
