@@ -90,5 +90,11 @@ describe('attributeSources and addLostTus on a recorded build of two extensions'
     const [alpha, beta] = addLostTus(binaries.map(b => ({ path: path.relative(dir, b), images: [] })), binaries, record, dir)
     expect(alpha.lostTus?.map(t => t.file).sort()).toEqual(['src/alpha.cpp', 'src/alpha_extra.cpp'])
     expect(beta.lostTus).toBeUndefined()
+    // A copy under another name is still alpha by its content: the record ties it, not the file name.
+    const renamed = path.join(dir, 'alpha_renamed.so')
+    fs.copyFileSync(binaries[0], renamed)
+    const [copy] = addLostTus([{ path: 'alpha_renamed.so', images: [] }], [renamed], record, dir)
+    expect(copy.lostTus?.map(t => t.file).sort()).toEqual(['src/alpha.cpp', 'src/alpha_extra.cpp'])
+    fs.rmSync(renamed)
   })
 })

@@ -5,8 +5,8 @@ import { hitsInBinary, mapSourcesToBinaries, type BinarySources } from './compil
 import { recordedLink, recordedSources } from './recorded-link.js'
 import type { SourceHit } from '../sources/scan.js'
 import type { RunnerFacts } from '../runner-facts.js'
+import { realPath } from '../paths.js'
 import { torchLibrariesFrom, torchRuntime } from './torch-libs.js'
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { compareRuntimes, mappedRuntimes, withMappedRuntimes } from './two-runtimes.js'
 
@@ -52,7 +52,7 @@ export function addRuntimeFindings(evidence: BinaryEvidence[], facts: RunnerFact
   if (mapped.length) log.info(`OpenMP runtimes the measuring process mapped: ${runtimes.map(r => r.path).join(', ') || 'none'}`)
   return evidence.map(b => {
     // Where the workload imported this binary, what the process mapped replaces the prediction.
-    const real = realpath(path.resolve(cwd, b.path))
+    const real = realPath(path.resolve(cwd, b.path))
     const loaded = real !== null && mapped.includes(real)
     const findings = b.images
       .map(img => {
@@ -64,13 +64,6 @@ export function addRuntimeFindings(evidence: BinaryEvidence[], facts: RunnerFact
   })
 }
 
-function realpath(p: string): string | null {
-  try {
-    return fs.realpathSync(p)
-  } catch {
-    return null
-  }
-}
 
 /**
  * Adds, per binary, the translation units the build's audit flagged (parallel

@@ -1,6 +1,7 @@
 /**
- * Which translation units went into which built binary, from what the build
- * recorded: the build log (setuptools/distutils print every compile command
+ * The fallback for attribution when no wrapper recorded the build (or its
+ * record says nothing for a binary): which translation units went into
+ * which built binary, from what the build left behind: the build log (setuptools/distutils print every compile command
  * `... -c <src> -o <obj>` and the link command `... <objs> -o <out.so>`),
  * the build.ninja files torch's BuildExtension writes (`build <obj>: compile
  * <src>`; with ninja the log shows no compile command for objects already up
@@ -8,11 +9,13 @@
  *
  * With it, a binary built without OpenMP is blamed only for the parallel
  * constructs compiled into it, not for those of a sibling extension.
+ * Commands are read with build/'s parser (splitCommand, parseCommand).
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { isSourceFile, parseCommand } from '../build/compile-db.js'
 import { splitCommand } from '../build/split-command.js'
+import { realPath } from '../paths.js'
 import { walkFiles } from '../locate/walk.js'
 import type { SourceHit } from '../sources/scan.js'
 
@@ -186,13 +189,8 @@ export function mapFromRecords(input: Required<CompileMapInput>): BinarySources[
   })
 }
 
-function real(p: string): string {
-  try {
-    return fs.realpathSync(p)
-  } catch {
-    return p
-  }
-}
+
+const real = (p: string): string => realPath(p) ?? p
 
 const MAX_BUILD_FILE = 16 << 20
 const MAX_DEPTH = 6

@@ -2,31 +2,29 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { linkedSources, sharedLibraryLinks, type BuildRecord } from '../build/build-record.js'
 import type { LinkEntry } from '../build/compile-db.js'
+import { realPath } from '../paths.js'
 import { digest } from '../locate/locate.js'
 import type { BinarySources } from './compile-map.js'
 
-function real(p: string): string | null {
-  try {
-    return fs.realpathSync(p)
-  } catch {
-    return null
-  }
-}
 
 /** The recorded link that wrote `binary` (absolute): its own output, or one whose output has the same content (an --inplace copy). */
 export function recordedLink(record: BuildRecord | null, binary: string): { link: LinkEntry; copied: boolean } | null {
   if (!record) return null
   const links = sharedLibraryLinks(record)
-  const self = real(binary) ?? binary
-  const own = links.find(l => l.output === binary || real(l.output) === self)
+  const self = realPath(binary) ?? binary
+  const own = links.find(l => l.output === binary || realPath(l.output) === self)
   if (own) return { link: own, copied: false }
   const size = fs.statSync(binary, { throwIfNoEntry: false })?.size
   if (size === undefined) return null
   const sameSize = links.filter(l => fs.statSync(l.output, { throwIfNoEntry: false })?.size === size)
   if (sameSize.length === 0) return null
-  const content = digest(binary)
-  const copy = sameSize.find(l => digest(l.output) === content)
-  return copy ? { link: copy, copied: true } : null
+  try {
+    const content = digest(binary)
+    const copy = sameSize.find(l => digest(l.output) === content)
+    return copy ? { link: copy, copied: true } : null
+  } catch {
+    return null // unreadable: inspecting it already says so
+  }
 }
 
 /**

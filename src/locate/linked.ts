@@ -1,15 +1,9 @@
 import * as fs from 'node:fs'
 import { sharedLibraryLinks, type BuildRecord } from '../build/build-record.js'
+import { realPath } from '../paths.js'
 import { globFiles } from './glob.js'
 import { digest, onePerContent, SHARED_LIBRARIES } from './locate.js'
 
-function real(p: string): string | null {
-  try {
-    return fs.realpathSync(p)
-  } catch {
-    return null
-  }
-}
 
 /**
  * The binaries the build's link records name: the shared libraries it
@@ -20,7 +14,7 @@ function real(p: string): string | null {
  */
 export function linkedBinaries(cwd: string, record: BuildRecord): string[] {
   const outputs = sharedLibraryLinks(record).flatMap(l => {
-    const r = real(l.output)
+    const r = realPath(l.output)
     const size = r === null ? undefined : fs.statSync(r, { throwIfNoEntry: false })?.size
     return r !== null && size !== undefined ? [{ real: r, size }] : []
   })
@@ -33,6 +27,6 @@ export function linkedBinaries(cwd: string, record: BuildRecord): string[] {
     digests ??= new Set(outputs.map(o => digest(o.real)))
     return digests.has(digest(f))
   }
-  const found = globFiles(cwd, SHARED_LIBRARIES).filter(f => reals.has(real(f) ?? f) || copyOfOutput(f))
+  const found = globFiles(cwd, SHARED_LIBRARIES).filter(f => reals.has(realPath(f) ?? f) || copyOfOutput(f))
   return onePerContent(cwd, found)
 }
