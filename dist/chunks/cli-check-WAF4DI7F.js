@@ -14,7 +14,7 @@ import {
   runCheck,
   seconds,
   stepFails
-} from "./chunk-OXRYKY7X.js";
+} from "./chunk-PUZEMPTB.js";
 import {
   parallelPath
 } from "./chunk-7NFGSRWZ.js";
