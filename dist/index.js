@@ -43,7 +43,7 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-37YBS7HB.js";
+} from "./chunks/chunk-4ZDR7XWI.js";
 import {
   __commonJS,
   __require,

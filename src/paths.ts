@@ -27,3 +27,12 @@ export function presetPath(name: string): string {
 export function countSourcePath(): string {
   return path.join(actionRoot(), 'src', 'measure', 'count_regions.c')
 }
+
+/** The file's real path (links resolved), or null when it doesn't exist. */
+export function realPath(p: string): string | null {
+  try {
+    return fs.realpathSync(p)
+  } catch {
+    return null
+  }
+}

@@ -25,11 +25,11 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
   const cwd = s.workingDirectory
   const sourceFiles = locateSources(cwd, s.sources)
   const stage = await build(s, sourceFiles, log)
-  const binaries = locateExtensions(s, stage?.result.startedAt ?? null)
+  const binaries = locateExtensions(s, stage?.record ?? null)
 
   const sources = scanRelative(sourceFiles, cwd)
   log.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`)
-  const inspected = inspectAll(binaries, sources, cwd, stage, log)
+  const inspected = inspectAll(binaries, sources, cwd, stage?.record ?? null, log)
 
   const rule = stopRule({ binaries: inspected, sources, sourceFiles: sourceFiles.length, threads: s.threads, minSpeedup: s.minSpeedup })
   const { measurement, facts } = await measureStage(s, binaries, rule, log)
@@ -37,7 +37,7 @@ export async function runCheck(s: Settings, log: Log): Promise<Report> {
   const evidence = addRuntimeFindings(inspected, facts, log, cwd)
   const judgement = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts, measurement, threads: s.threads, minSpeedup: s.minSpeedup })
 
-  const fix = await remediation(cwd, judgement.binaries, stage?.audit ?? null)
+  const fix = await remediation(cwd, judgement.binaries, stage?.record.audit ?? null)
   const report = assembleReport({ settings: s, stage, facts, measurement, judgement, evidence, sources, remediation: fix })
   writeReport(s.reportPath, report)
   return report

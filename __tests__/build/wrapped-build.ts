@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { auditBuild, type BuildAudit } from '../../src/build/audit.js'
+import { buildRecord, type BuildRecord } from '../../src/build/build-record.js'
 import { runBuild, type BuildResult } from '../../src/build/run-build.js'
 import { prepareWrappers, type RecordedBuild } from '../../src/build/wrappers.js'
 import { inspectBinary } from '../../src/inspect/inspect-binary.js'
@@ -29,24 +30,22 @@ export interface WrappedBuild {
   forkImports: string[]
 }
 
-const readFile = (f: string): string | null => {
-  try {
-    return fs.readFileSync(f, 'utf8')
-  } catch {
-    return null
-  }
-}
-
-/** Builds `dir` with `command` through the wrappers (plus `env`), then audits what ran. Throws with the log tail when the build fails. */
-export async function wrappedBuild(dir: string, command: string, python: string, env: Record<string, string> = {}, ccache: string | null = null): Promise<WrappedBuild> {
+/** Builds `dir` with `command`, through the wrappers unless `wrapped` is false, and returns the build stage's record of it. Throws with the log tail when the build fails. */
+export async function recordedBuild(dir: string, command: string, python: string, env: Record<string, string> = {}, { ccache = null, wrapped = true }: { ccache?: string | null; wrapped?: boolean } = {}): Promise<{ build: BuildResult; recorded: RecordedBuild | null; record: BuildRecord }> {
   // The PARALLEL_EXT_OPENMP of the test runner must not leak into a build meant to be serial.
   const base = { ...process.env, PARALLEL_EXT_OPENMP: '', ...env }
-  const w = prepareWrappers({ outputDir: path.join(dir, '.thread-scaling-check'), env: base, ccache })
-  const build = await runBuild({ command, cwd: dir, python, logPath: path.join(dir, '.thread-scaling-check', 'build.log'), log: quiet, env: { PARALLEL_EXT_OPENMP: '', ...env, ...w.env } })
-  const recorded = await w.finish()
+  const w = wrapped ? prepareWrappers({ outputDir: path.join(dir, '.thread-scaling-check'), env: base, ccache }) : null
+  const build = await runBuild({ command, cwd: dir, python, logPath: path.join(dir, '.thread-scaling-check', 'build.log'), log: quiet, env: { PARALLEL_EXT_OPENMP: '', ...env, ...w?.env } })
+  const recorded = w ? await w.finish() : null
   if (build.exitCode !== 0) throw new Error(`build failed (${build.exitCode}):\n${build.log.slice(-3000)}`)
-  const families = Object.fromEntries(Object.entries(recorded.compilers).map(([p, c]) => [p, c.family]))
-  const audit = auditBuild({ compileDb: recorded.compileDb, links: recorded.links, projectDir: dir, readFile, families })
+  return { build, recorded, record: buildRecord(build, recorded, dir) }
+}
+
+/** Builds `dir` with `command` through the wrappers (plus `env`), then audits what ran. */
+export async function wrappedBuild(dir: string, command: string, python: string, env: Record<string, string> = {}, ccache: string | null = null): Promise<WrappedBuild> {
+  const { build, recorded, record } = await recordedBuild(dir, command, python, env, { ccache })
+  if (!recorded) throw new Error('the wrappers recorded nothing')
+  const audit = record.audit ?? auditBuild({ compileDb: [], links: record.links, projectDir: dir, readFile: () => null })
   const binary = findBinary(dir)
   const forkImports = inspectBinary(binary).flatMap(i => i.openmp.forkImports)
   return { dir, build, recorded, audit, binary, forkImports }

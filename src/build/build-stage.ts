@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { userEnv } from '../process/user-env.js'
 import type { Log } from '../log.js'
 import { fixEnvironment } from '../fix/remediation.js'
-import { auditBuild, type BuildAudit } from './audit.js'
+import { buildRecord, type BuildRecord } from './build-record.js'
 import { beginBuildCache, endBuildCache, type BuildCacheReport, type BuildCacheSession } from './build-cache.js'
 import { runBuild, type BuildResult } from './run-build.js'
 import type { CacheStore } from './cache-store.js'
@@ -32,8 +32,8 @@ export interface BuildStageOptions {
 
 export interface BuildStageResult {
   result: BuildResult
-  /** Null when the commands could not be recorded (the build still ran). */
-  audit: BuildAudit | null
+  /** The build's record: log, start, compile database, link records and audit. */
+  record: BuildRecord
   compileDatabase: string | null
   cache: BuildCacheReport | null
   /** The variables apply-openmp-fix added, or null. */
@@ -90,11 +90,7 @@ export async function runBuildStage(o: BuildStageOptions): Promise<BuildStageRes
   const result = await runBuild({ command: o.command, cwd: o.cwd, python: o.python, logPath: o.logPath, log: o.log, env: { ...session?.ccache.env, ...fixApplied, ...wrappers?.env } })
   const recorded = wrappers ? await wrappers.finish() : null
   const cache = session && o.cache && result.exitCode === 0 ? await endBuildCache(session, o.cache, result.seconds) : null
-  let audit: BuildAudit | null = null
-  if (recorded && recorded.compileDb.length) {
-    const families = Object.fromEntries(Object.entries(recorded.compilers).map(([p, c]) => [p, c.family]))
-    audit = auditBuild({ compileDb: recorded.compileDb, links: recorded.links, projectDir: o.cwd, readFile: f => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : null), families })
-    o.log.info(`Recorded ${recorded.compileDb.length} compile and ${recorded.links.length} link command(s); ${audit.flagged.length} translation unit(s) hold parallel code compiled without OpenMP`)
-  }
-  return { result, audit, compileDatabase: recorded?.files.compileCommands ?? null, cache, fixApplied }
+  const record = buildRecord(result, recorded, o.cwd)
+  if (record.audit) o.log.info(`Recorded ${record.compiles.length} compile and ${record.links.length} link command(s); ${record.audit.flagged.length} translation unit(s) hold parallel code compiled without OpenMP`)
+  return { result, record, compileDatabase: recorded?.files.compileCommands ?? null, cache, fixApplied }
 }

@@ -76,20 +76,29 @@ const TAKES_VALUE = new Set([
 /** Version and capability probes (torch checks `-v`, CMake asks `--version`): neither compiles nor links. */
 const PROBE = /^(-v|--version|-dumpversion|-dumpfullversion|-dumpmachine|-print-.*|--print-.*|-###|--help)$/
 
-interface Split {
+/** What one compiler command line says: its operands, output and mode. */
+export interface ParsedCommand {
+  /** Words that are no option and no option's value: sources, objects, libraries by path. */
   positional: string[]
   output: string | null
   libraries: string[]
   compileOnly: boolean
   preprocessOnly: boolean
   probe: boolean
+  /** -shared, -bundle or -dynamiclib: the line links a shared library. */
+  shared: boolean
 }
 
-function split(args: readonly string[]): Split {
-  const out: Split = { positional: [], output: null, libraries: [], compileOnly: false, preprocessOnly: false, probe: false }
+/** A source file a compiler compiles, by its extension. */
+export const isSourceFile = (p: string): boolean => SOURCE.test(p)
+
+/** Parses a compiler command (compiler first): the one option table for recorded and logged commands alike. */
+export function parseCommand(args: readonly string[]): ParsedCommand {
+  const out: ParsedCommand = { positional: [], output: null, libraries: [], compileOnly: false, preprocessOnly: false, probe: false, shared: false }
   for (let i = 1; i < args.length; i++) {
     const a = args[i]
     if (a === '-c' || a === '/c' || a === '-S') out.compileOnly = true
+    else if (a === '-shared' || a === '-bundle' || a === '-dynamiclib') out.shared = true
     else if (a === '-E' || a === '-M' || a === '-MM' || a === '/E' || a === '/P') out.preprocessOnly = true
     else if (PROBE.test(a)) out.probe = true
     else if (a === '-o') out.output = args[++i] ?? null
@@ -119,7 +128,7 @@ export function classify(invocations: readonly CompilerInvocation[]): { compiles
   const compiles: CompileEntry[] = []
   const links: LinkEntry[] = []
   for (const inv of [...invocations].sort((a, b) => a.time - b.time)) {
-    const s = split(inv.arguments)
+    const s = parseCommand(inv.arguments)
     if (s.probe || s.preprocessOnly) continue
     const sources = s.positional.filter(p => SOURCE.test(p))
     if (s.compileOnly) {

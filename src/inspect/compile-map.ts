@@ -1,6 +1,7 @@
 /**
- * Which translation units went into which built binary, from what the build
- * recorded: the build log (setuptools/distutils print every compile command
+ * The fallback for attribution when no wrapper recorded the build (or its
+ * record says nothing for a binary): which translation units went into
+ * which built binary, from what the build left behind: the build log (setuptools/distutils print every compile command
  * `... -c <src> -o <obj>` and the link command `... <objs> -o <out.so>`),
  * the build.ninja files torch's BuildExtension writes (`build <obj>: compile
  * <src>`; with ninja the log shows no compile command for objects already up
@@ -8,9 +9,13 @@
  *
  * With it, a binary built without OpenMP is blamed only for the parallel
  * constructs compiled into it, not for those of a sibling extension.
+ * Commands are read with build/'s parser (splitCommand, parseCommand).
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { isSourceFile, parseCommand } from '../build/compile-db.js'
+import { splitCommand } from '../build/split-command.js'
+import { realPath } from '../paths.js'
 import { walkFiles } from '../locate/walk.js'
 import type { SourceHit } from '../sources/scan.js'
 
@@ -46,10 +51,8 @@ export interface CompileMapInput {
   buildFiles?: readonly BuildFile[]
 }
 
-const SOURCE = /\.(c|cc|cp|cpp|cxx|c\+\+|C|CPP|cu|m|mm)$/
+/** Objects a link line names (archives are not traced to sources). */
 const OBJECT = /\.(o|obj)$/
-/** Options whose next word is their argument, never an input. */
-const TAKES_ARG = new Set(['-o', '-MF', '-MT', '-MQ', '-include', '-imacros', '-x', '-I', '-isystem', '-iquote', '-idirafter', '-L', '-l', '-Xlinker', '-Xpreprocessor', '-Xclang', '-arch', '-target', '-D', '-U', '--param', '-ccbin', '-Xcompiler', '-gencode'])
 /** Logs can be large; a line longer than this is no compiler command we can use. */
 const MAX_LINE = 1 << 20
 
@@ -60,55 +63,6 @@ interface Records {
   links: Map<string, string[]>
   /** Copies: [from, to] absolute, in log order (setuptools --inplace). */
   copies: [string, string][]
-}
-
-/** Splits a command line as a POSIX shell would (quotes and backslashes), without expanding anything. */
-export function splitCommand(line: string): string[] {
-  const words: string[] = []
-  let word = ''
-  let inWord = false
-  let quote: '"' | "'" | null = null
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]
-    if (quote === "'") {
-      if (c === "'") quote = null
-      else word += c
-    } else if (quote === '"') {
-      if (c === '"') quote = null
-      else if (c === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1])) word += line[++i]
-      else word += c
-    } else if (c === "'" || c === '"') {
-      quote = c
-      inWord = true
-    } else if (c === '\\' && i + 1 < line.length) {
-      word += line[++i]
-      inWord = true
-    } else if (c === ' ' || c === '\t') {
-      if (inWord) words.push(word)
-      word = ''
-      inWord = false
-    } else {
-      word += c
-      inWord = true
-    }
-  }
-  if (inWord) words.push(word)
-  return words
-}
-
-/** Inputs (words that are no option and no option's argument) and the -o output of a compiler command. */
-function operands(words: readonly string[]): { inputs: string[]; output?: string; flags: Set<string> } {
-  const inputs: string[] = []
-  const flags = new Set<string>()
-  let output: string | undefined
-  for (let i = 1; i < words.length; i++) {
-    const w = words[i]
-    if (w === '-o' && i + 1 < words.length) output = words[++i]
-    else if (TAKES_ARG.has(w)) i++
-    else if (w.startsWith('-')) flags.add(w)
-    else inputs.push(w)
-  }
-  return { inputs, output, flags }
 }
 
 /** Reads compile, link and copy commands out of a build log. */
@@ -126,14 +80,13 @@ function fromLog(log: string, cwd: string, into: Records): void {
       continue
     }
     if (!line.includes('-o')) continue
-    const words = splitCommand(line)
-    const { inputs, output, flags } = operands(words)
-    if (output === undefined) continue
-    const sources = inputs.filter(w => SOURCE.test(w))
-    if (flags.has('-c') && sources.length === 1 && OBJECT.test(output)) {
-      into.objects.set(abs(output), abs(sources[0]))
-    } else if (!flags.has('-c') && (flags.has('-shared') || flags.has('-bundle') || flags.has('-dynamiclib'))) {
-      into.links.set(abs(output), inputs.filter(w => OBJECT.test(w)).map(abs))
+    const cmd = parseCommand(splitCommand(line))
+    if (cmd.output === null) continue
+    const sources = cmd.positional.filter(isSourceFile)
+    if (cmd.compileOnly && sources.length === 1 && OBJECT.test(cmd.output)) {
+      into.objects.set(abs(cmd.output), abs(sources[0]))
+    } else if (!cmd.compileOnly && cmd.shared) {
+      into.links.set(abs(cmd.output), cmd.positional.filter(w => OBJECT.test(w)).map(abs))
     }
   }
 }
@@ -187,12 +140,12 @@ function fromCompileCommands(file: BuildFile, into: Records): void {
   for (const e of entries as CompileCommand[]) {
     if (typeof e !== 'object' || e === null || typeof e.file !== 'string') continue
     const dir = typeof e.directory === 'string' ? path.resolve(path.dirname(file.path), e.directory) : path.dirname(file.path)
-    let output = typeof e.output === 'string' ? e.output : undefined
-    if (output === undefined) {
+    let output = typeof e.output === 'string' ? e.output : null
+    if (output === null) {
       const words = Array.isArray(e.arguments) ? e.arguments.filter((a): a is string => typeof a === 'string') : typeof e.command === 'string' ? splitCommand(e.command) : []
-      output = operands(words).output
+      output = parseCommand(words).output
     }
-    if (output !== undefined && OBJECT.test(output)) into.objects.set(path.resolve(dir, output), path.resolve(dir, e.file))
+    if (output !== null && OBJECT.test(output)) into.objects.set(path.resolve(dir, output), path.resolve(dir, e.file))
   }
 }
 
@@ -236,13 +189,8 @@ export function mapFromRecords(input: Required<CompileMapInput>): BinarySources[
   })
 }
 
-function real(p: string): string {
-  try {
-    return fs.realpathSync(p)
-  } catch {
-    return p
-  }
-}
+
+const real = (p: string): string => realPath(p) ?? p
 
 const MAX_BUILD_FILE = 16 << 20
 const MAX_DEPTH = 6

@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import type { BuildStageResult } from '../build/build-stage.js'
+import type { BuildRecord } from '../build/build-record.js'
 import type { Log } from '../log.js'
 import type { SourceHit } from '../sources/scan.js'
 import { addLostTus, attributeSources } from './attribution.js'
@@ -22,7 +22,7 @@ function inspectFiles(files: readonly string[], cwd: string, log: Log): BinaryEv
 }
 
 /** The static evidence per binary: what it imports, which sources went into it, and which of its TUs lost OpenMP. */
-export function inspectAll(binaries: readonly string[], sources: readonly SourceHit[], cwd: string, stage: BuildStageResult | null, log: Log): BinaryEvidence[] {
-  const attributed = attributeSources(inspectFiles(binaries, cwd, log), binaries, sources, cwd, stage?.result.log ?? '', log)
-  return addLostTus(attributed, binaries, stage?.audit ?? null, cwd)
+export function inspectAll(binaries: readonly string[], sources: readonly SourceHit[], cwd: string, record: BuildRecord | null, log: Log): BinaryEvidence[] {
+  const attributed = attributeSources(inspectFiles(binaries, cwd, log), binaries, sources, cwd, record, log)
+  return addLostTus(attributed, binaries, record, cwd)
 }

@@ -3,10 +3,11 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { globFiles } from './glob.js'
 
-const SHARED_LIBRARIES = ['**/*.{so,dylib,pyd}']
+export const SHARED_LIBRARIES = ['**/*.{so,dylib,pyd}']
 const C_SOURCES = ['**/*.{c,cc,cpp,cxx,c++,h,hh,hpp,hxx,cu,cuh,inl}']
 
-function digest(file: string): string {
+/** A file's sha256: identical binaries are one binary. */
+export function digest(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 }
 
@@ -23,10 +24,15 @@ export function locateBinaries(cwd: string, patterns: readonly string[], builtSi
     // An up-to-date build writes nothing; then its earlier output is what Python imports.
     if (fresh.length) files = fresh
   }
+  return onePerContent(cwd, files)
+}
+
+/** Identical files kept once, preferring the copy outside build/ (the one Python imports); sorted that way. */
+export function onePerContent(cwd: string, files: readonly string[]): string[] {
   const underBuild = (f: string): boolean => path.relative(cwd, f).split(path.sep).includes('build')
-  files.sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b))
+  const sorted = [...files].sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b))
   const seen = new Set<string>()
-  return files.filter(f => {
+  return sorted.filter(f => {
     const d = digest(f)
     if (seen.has(d)) return false
     seen.add(d)

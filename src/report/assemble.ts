@@ -27,7 +27,7 @@ export interface ReportParts {
 function buildPart(stage: BuildStageResult | null): Report['build'] {
   if (!stage) return null
   const r = stage.result
-  return { command: r.command, seconds: r.seconds, exitCode: r.exitCode, log: r.logPath, compileDatabase: stage.compileDatabase, audit: stage.audit, cache: stage.cache, fixApplied: stage.fixApplied }
+  return { command: r.command, seconds: r.seconds, exitCode: r.exitCode, log: r.logPath, compileDatabase: stage.compileDatabase, audit: stage.record.audit, cache: stage.cache, fixApplied: stage.fixApplied }
 }
 
 function measurementPart(m: Measurement | null): Report['measurement'] {

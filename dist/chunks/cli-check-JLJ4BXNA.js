@@ -14,7 +14,7 @@ import {
   runCheck,
   seconds,
   stepFails
-} from "./chunk-37YBS7HB.js";
+} from "./chunk-4ZDR7XWI.js";
 import {
   parallelPath
 } from "./chunk-HUOMJNEE.js";

@@ -1048,14 +1048,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path39 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path40 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path39 && path39[0] !== "/") {
-          path39 = `/${path39}`;
+        if (path40 && path40[0] !== "/") {
+          path40 = `/${path40}`;
         }
-        return new URL(`${origin}${path39}`);
+        return new URL(`${origin}${path40}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1506,39 +1506,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path39, origin }
+          request: { method, path: path40, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path39);
+        debuglog("sending request to %s %s/%s", method, origin, path40);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path39, origin },
+          request: { method, path: path40, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path39,
+          path40,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path39, origin }
+          request: { method, path: path40, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path39);
+        debuglog("trailers received from %s %s/%s", method, origin, path40);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path39, origin },
+          request: { method, path: path40, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path39,
+          path40,
           error2.message
         );
       });
@@ -1587,9 +1587,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path39, origin }
+            request: { method, path: path40, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path39);
+          debuglog("sending request to %s %s/%s", method, origin, path40);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1652,7 +1652,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path39,
+        path: path40,
         method,
         body: body2,
         headers,
@@ -1667,11 +1667,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path39 !== "string") {
+        if (typeof path40 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path39[0] !== "/" && !(path39.startsWith("http://") || path39.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path40[0] !== "/" && !(path40.startsWith("http://") || path40.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path39)) {
+        } else if (invalidPathRegex.test(path40)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1737,7 +1737,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path39, query) : path39;
+        this.path = query ? buildURL(path40, query) : path40;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6430,7 +6430,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path39, host, upgrade, blocking, reset } = request;
+      const { method, path: path40, host, upgrade, blocking, reset } = request;
       let { body: body2, headers, contentLength: contentLength2 } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6511,7 +6511,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path39} HTTP/1.1\r
+      let header = `${method} ${path40} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7040,7 +7040,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path39, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path40, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body: body2 } = request;
       if (upgrade) {
         util5.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7137,7 +7137,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path39;
+      headers[HTTP2_HEADER_PATH] = path40;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7490,9 +7490,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path39 = search ? `${pathname}${search}` : pathname;
+        const path40 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path39;
+        this.opts.path = path40;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8731,10 +8731,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path39 = "/",
+          path: path40 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path39;
+        opts.path = origin + path40;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10706,20 +10706,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path39) {
-      if (typeof path39 !== "string") {
-        return path39;
+    function safeUrl(path40) {
+      if (typeof path40 !== "string") {
+        return path40;
       }
-      const pathSegments = path39.split("?");
+      const pathSegments = path40.split("?");
       if (pathSegments.length !== 2) {
-        return path39;
+        return path40;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path39, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path39);
+    function matchKey(mockDispatch2, { path: path40, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path40);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10741,7 +10741,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path39 }) => matchValue(safeUrl(path39), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path40 }) => matchValue(safeUrl(path40), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10779,9 +10779,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path39, method, body: body2, headers, query } = opts;
+      const { path: path40, method, body: body2, headers, query } = opts;
       return {
-        path: path39,
+        path: path40,
         method,
         body: body2,
         headers,
@@ -11244,10 +11244,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path39, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path40, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path39,
+            Path: path40,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16126,9 +16126,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path39) {
-      for (let i = 0; i < path39.length; ++i) {
-        const code2 = path39.charCodeAt(i);
+    function validateCookiePath(path40) {
+      for (let i = 0; i < path40.length; ++i) {
+        const code2 = path40.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19048,11 +19048,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path39 = opts.path;
+          let path40 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path39 = `/${path39}`;
+            path40 = `/${path40}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path39);
+          url2 = new URL(util5.parseOrigin(url2).origin + path40);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -21555,8 +21555,8 @@ var require_common = __commonJS({
         createDebug.namespaces = namespaces;
         createDebug.names = [];
         createDebug.skips = [];
-        const split2 = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
-        for (const ns of split2) {
+        const split = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
+        for (const ns of split) {
           if (ns[0] === "-") {
             createDebug.skips.push(ns.slice(1));
           } else {
@@ -30260,8 +30260,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path39) {
-      let input = path39;
+    function removeDotSegments(path40) {
+      let input = path40;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30335,11 +30335,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path39) {
-      if (path39 === "" || path39[0] === "/") {
-        return removeDotSegments(path39);
+    function removeDotSegmentsRelative(path40) {
+      if (path40 === "" || path40[0] === "/") {
+        return removeDotSegments(path40);
       }
-      const segments = path39.split("/");
+      const segments = path40.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30702,8 +30702,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path39 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path39 && path39 !== "/" ? path39 : void 0;
+        const path40 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path40 && path40 !== "/" ? path40 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -30909,50 +30909,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base2, relative10, options, skipNormalization) {
+    function resolveComponent(base2, relative11, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base2 = parse2(serialize(base2, options), options);
-        relative10 = parse2(serialize(relative10, options), options);
+        relative11 = parse2(serialize(relative11, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative10.scheme) {
-        target.scheme = relative10.scheme;
-        target.userinfo = relative10.userinfo;
-        target.host = relative10.host;
-        target.port = relative10.port;
-        target.path = removeDotSegments(relative10.path || "");
-        target.query = relative10.query;
+      if (!options.tolerant && relative11.scheme) {
+        target.scheme = relative11.scheme;
+        target.userinfo = relative11.userinfo;
+        target.host = relative11.host;
+        target.port = relative11.port;
+        target.path = removeDotSegments(relative11.path || "");
+        target.query = relative11.query;
       } else {
-        if (relative10.userinfo !== void 0 || relative10.host !== void 0 || relative10.port !== void 0) {
-          target.userinfo = relative10.userinfo;
-          target.host = relative10.host;
-          target.port = relative10.port;
-          target.path = removeDotSegments(relative10.path || "");
-          target.query = relative10.query;
+        if (relative11.userinfo !== void 0 || relative11.host !== void 0 || relative11.port !== void 0) {
+          target.userinfo = relative11.userinfo;
+          target.host = relative11.host;
+          target.port = relative11.port;
+          target.path = removeDotSegments(relative11.path || "");
+          target.query = relative11.query;
         } else {
-          if (!relative10.path) {
+          if (!relative11.path) {
             target.path = base2.path;
-            if (relative10.query !== void 0) {
-              target.query = relative10.query;
+            if (relative11.query !== void 0) {
+              target.query = relative11.query;
             } else {
               target.query = base2.query;
             }
           } else {
-            if (relative10.path[0] === "/") {
-              target.path = removeDotSegments(relative10.path);
+            if (relative11.path[0] === "/") {
+              target.path = removeDotSegments(relative11.path);
             } else {
               const baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
               if (baseHasAuthority && !base2.path) {
-                target.path = "/" + relative10.path;
+                target.path = "/" + relative11.path;
               } else if (!base2.path) {
-                target.path = relative10.path;
+                target.path = relative11.path;
               } else {
-                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative10.path;
+                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative11.path;
               }
               target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative10.query;
+            target.query = relative11.query;
           }
           target.userinfo = base2.userinfo;
           target.host = base2.host;
@@ -30960,7 +30960,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base2.scheme;
       }
-      target.fragment = relative10.fragment;
+      target.fragment = relative11.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -34166,7 +34166,7 @@ import * as path24 from "node:path";
 
 // src/build/build-stage.ts
 import { execFile as execFile3 } from "node:child_process";
-import * as fs6 from "node:fs";
+import * as fs7 from "node:fs";
 import * as path10 from "node:path";
 
 // src/process/user-env.ts
@@ -34718,6 +34718,9 @@ function fixEnvironment(platform2, compiler, opts = {}) {
   }
 }
 
+// src/build/build-record.ts
+import * as fs2 from "node:fs";
+
 // src/build/audit.ts
 import * as path4 from "node:path";
 
@@ -35078,224 +35081,8 @@ function auditBuild(input) {
   return { tus, links, flagged: tus.filter((t) => t.flagged) };
 }
 
-// src/build/build-cache.ts
-import * as os2 from "node:os";
-
-// src/build/cache-key.ts
-import { createHash } from "node:crypto";
-import * as fs2 from "node:fs";
-import * as path5 from "node:path";
-var CACHE_KEY_PREFIX = "thread-scaling-check-ccache-v1";
-var BUILD_FILES = ["setup.py", "setup.cfg", "pyproject.toml", "CMakeLists.txt", "requirements.txt"];
-var hash = (parts, n) => {
-  const h = createHash("sha256");
-  for (const p of parts) h.update(p).update("\0");
-  return h.digest("hex").slice(0, n);
-};
-var part = (s) => s.trim().replace(/[^A-Za-z0-9.+_]+/g, "_") || "unknown";
-function cacheKeys(input) {
-  const toolchain = `${CACHE_KEY_PREFIX}-${part(input.os)}-${part(input.arch)}-cc${hash([input.compilerVersion], 10)}-torch${part(input.torchVersion)}`;
-  const sorted = (xs) => [...xs].sort((a, b) => a.path.localeCompare(b.path));
-  const build2 = hash([...sorted(input.buildFiles).flatMap((f) => [f.path, f.content]), "--sources--", ...sorted(input.sources).map((s) => s.path)], 16);
-  const contents = hash(sorted(input.sources).flatMap((s) => [s.path, s.content]), 16);
-  return { key: `${toolchain}-${build2}-${contents}`, restoreKeys: [`${toolchain}-${build2}-`, `${toolchain}-`] };
-}
-function readKeyFiles(dir, sources) {
-  const read2 = (abs2) => {
-    try {
-      return fs2.readFileSync(abs2, "utf8");
-    } catch {
-      return "";
-    }
-  };
-  return {
-    buildFiles: BUILD_FILES.filter((f) => fs2.existsSync(path5.join(dir, f))).map((f) => ({ path: f, content: read2(path5.join(dir, f)) })),
-    sources: sources.map((s) => ({ path: path5.relative(dir, s), content: read2(s) }))
-  };
-}
-
-// src/build/ccache.ts
-import { execFile as execFile2 } from "node:child_process";
-import * as fs3 from "node:fs";
-import * as os from "node:os";
-import * as path6 from "node:path";
-var CcacheNotFoundError = class extends Error {
-  constructor() {
-    super("Input 'cache': ccache is not installed, and 'cache: true' needs it. Install it (Debian/Ubuntu: apt-get install ccache; macOS: brew install ccache) or set 'cache: false'.");
-    this.name = "CcacheNotFoundError";
-  }
-};
-function defaultCcacheDir(env = process.env) {
-  return env.RUNNER_TEMP ? path6.join(env.RUNNER_TEMP, "thread-scaling-check", "ccache") : path6.join(env.XDG_CACHE_HOME ?? path6.join(os.homedir(), ".cache"), "thread-scaling-check", "ccache");
-}
-function ccacheEnv(dir, workingDirectory, maxSize2 = "1G") {
-  return { CCACHE_DIR: dir, CCACHE_BASEDIR: workingDirectory, CCACHE_NOHASHDIR: "1", CCACHE_COMPILERCHECK: "content", CCACHE_MAXSIZE: maxSize2 };
-}
-function run(ccache, args, env) {
-  return new Promise((resolve13, reject) => {
-    execFile2(ccache, args, { env: { ...userEnv(), ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve13(stdout));
-  });
-}
-async function setupCcache(opts) {
-  const exe = which("ccache", opts.env ?? process.env);
-  if (!exe) throw new CcacheNotFoundError();
-  const dir = opts.dir ?? defaultCcacheDir(opts.env);
-  fs3.mkdirSync(dir, { recursive: true });
-  const env = ccacheEnv(dir, opts.workingDirectory, opts.maxSize);
-  await run(exe, ["--zero-stats"], env);
-  return { path: exe, dir, env };
-}
-function parseCcacheStats(text) {
-  const tsv = /* @__PURE__ */ new Map();
-  for (const line of text.split("\n")) {
-    const m = /^(\w+)\t(\d+)$/.exec(line.trim());
-    if (m) tsv.set(m[1], Number(m[2]));
-  }
-  let hits;
-  let misses;
-  let uncacheable = 0;
-  if (tsv.size) {
-    hits = (tsv.get("direct_cache_hit") ?? 0) + (tsv.get("preprocessed_cache_hit") ?? 0);
-    misses = tsv.get("cache_miss") ?? 0;
-    for (const k of ["called_for_link", "called_for_preprocessing", "unsupported_compiler_option", "unsupported_source_language", "no_input_file", "multiple_source_files", "compiler_produced_stdout", "autoconf_test"]) uncacheable += tsv.get(k) ?? 0;
-  } else {
-    const num3 = (re) => Number(re.exec(text)?.[1] ?? 0);
-    hits = num3(/^\s*Hits:\s+(\d+)/m) || num3(/cache hit \(direct\)\s+(\d+)/) + num3(/cache hit \(preprocessed\)\s+(\d+)/);
-    misses = num3(/^\s*Misses:\s+(\d+)/m) || num3(/cache miss\s+(\d+)/);
-    uncacheable = num3(/^\s*Uncacheable:\s+(\d+)/m) + num3(/called for link\s+(\d+)/);
-  }
-  return { hits, misses, uncacheable, hitRate: hits + misses > 0 ? hits / (hits + misses) : null };
-}
-async function readCcacheStats(setup) {
-  try {
-    return parseCcacheStats(await run(setup.path, ["--print-stats"], setup.env));
-  } catch {
-    return parseCcacheStats(await run(setup.path, ["-s"], setup.env));
-  }
-}
-
-// src/build/build-cache.ts
-async function beginBuildCache(opts) {
-  const compiler = await identifyCompiler(opts.compiler, opts.env);
-  const { key, restoreKeys } = cacheKeys({
-    os: opts.os ?? process.env.RUNNER_OS ?? os2.type(),
-    arch: opts.arch ?? process.env.RUNNER_ARCH ?? process.arch,
-    compilerVersion: compiler.version,
-    torchVersion: opts.torchVersion,
-    ...readKeyFiles(opts.workingDirectory, opts.sources)
-  });
-  const dir = opts.dir ?? defaultCcacheDir(opts.env);
-  const restoredKey = await opts.store.restore([dir], key, restoreKeys) ?? null;
-  const ccache = await setupCcache({ workingDirectory: opts.workingDirectory, dir, env: opts.env });
-  return { ccache, key, restoreKeys, restoredKey };
-}
-async function endBuildCache(session, store, buildSeconds) {
-  const stats = await readCcacheStats(session.ccache);
-  const exactHit = session.restoredKey === session.key;
-  const saved = !exactHit;
-  if (saved) await store.save([session.ccache.dir], session.key);
-  return { key: session.key, restoredKey: session.restoredKey, exactHit, stats, buildSeconds, saved };
-}
-
-// src/build/run-build.ts
-import { spawn } from "node:child_process";
-import * as fs4 from "node:fs";
-import * as path7 from "node:path";
-
-// src/process/group.ts
-var OWN_GROUP = process.platform !== "win32";
-var live = /* @__PURE__ */ new Set();
-var hooked = false;
-function trackGroup(child2) {
-  if (!OWN_GROUP || child2.pid === void 0) return;
-  live.add(child2.pid);
-  if (!hooked) {
-    hooked = true;
-    process.on("exit", killAll);
-    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-      const onSignal = () => {
-        killAll();
-        process.removeListener(sig, onSignal);
-        process.kill(process.pid, sig);
-      };
-      process.on(sig, onSignal);
-    }
-  }
-}
-function killAll() {
-  for (const pid of live) signalGroup(pid, "SIGKILL");
-  live.clear();
-}
-function killGroup(child2, signal = "SIGKILL") {
-  if (child2.pid === void 0) return;
-  if (!OWN_GROUP) {
-    child2.kill(signal);
-    return;
-  }
-  signalGroup(child2.pid, signal);
-  live.delete(child2.pid);
-}
-function signalGroup(pid, signal) {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-  }
-}
-
-// src/build/run-build.ts
-async function runBuild(opts) {
-  fs4.mkdirSync(path7.dirname(opts.logPath), { recursive: true });
-  const file = fs4.createWriteStream(opts.logPath);
-  const startedAt = Date.now();
-  const chunks = [];
-  const shell = process.platform === "win32" ? "cmd.exe" : "bash";
-  const args = process.platform === "win32" ? ["/d", "/s", "/c", opts.command] : ["-eo", "pipefail", "-c", opts.command];
-  const exitCode = await opts.log.group(`Build: ${opts.command}`, async () => {
-    const child2 = spawn(shell, args, {
-      cwd: opts.cwd,
-      // The build and a custom command find the chosen interpreter as $PYTHON.
-      env: { ...userEnv(), PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: OWN_GROUP
-    });
-    trackGroup(child2);
-    let pending = "";
-    const onData = (chunk) => {
-      const text = chunk.toString("utf8");
-      chunks.push(text);
-      file.write(text);
-      pending += text;
-      const lines2 = pending.split("\n");
-      pending = lines2.pop() ?? "";
-      for (const line of lines2) opts.log.info(line);
-    };
-    child2.stdout.on("data", onData);
-    child2.stderr.on("data", onData);
-    return new Promise((resolve13) => {
-      child2.on("error", (err) => {
-        const msg = `could not start ${shell}: ${err.message}
-`;
-        chunks.push(msg);
-        resolve13(127);
-      });
-      child2.on("exit", () => killGroup(child2));
-      child2.on("close", (code2, signal) => {
-        if (pending) opts.log.info(pending);
-        resolve13(code2 ?? (signal ? 128 : 1));
-      });
-    });
-  });
-  await new Promise((resolve13) => file.end(resolve13));
-  return { command: opts.command, exitCode, seconds: (Date.now() - startedAt) / 1e3, logPath: opts.logPath, log: chunks.join(""), startedAt };
-}
-
-// src/build/wrappers.ts
-import * as fs5 from "node:fs";
-import * as os3 from "node:os";
-import * as path9 from "node:path";
-
 // src/build/compile-db.ts
-import * as path8 from "node:path";
+import * as path5 from "node:path";
 
 // src/build/wrapper-script.ts
 var RECORD_DIR_ENV = "TSC_COMPILER_RECORD_DIR";
@@ -35409,11 +35196,13 @@ var TAKES_VALUE = /* @__PURE__ */ new Set([
   "-optf"
 ]);
 var PROBE = /^(-v|--version|-dumpversion|-dumpfullversion|-dumpmachine|-print-.*|--print-.*|-###|--help)$/;
-function split(args) {
-  const out = { positional: [], output: null, libraries: [], compileOnly: false, preprocessOnly: false, probe: false };
+var isSourceFile = (p) => SOURCE.test(p);
+function parseCommand(args) {
+  const out = { positional: [], output: null, libraries: [], compileOnly: false, preprocessOnly: false, probe: false, shared: false };
   for (let i = 1; i < args.length; i++) {
     const a = args[i];
     if (a === "-c" || a === "/c" || a === "-S") out.compileOnly = true;
+    else if (a === "-shared" || a === "-bundle" || a === "-dynamiclib") out.shared = true;
     else if (a === "-E" || a === "-M" || a === "-MM" || a === "/E" || a === "/P") out.preprocessOnly = true;
     else if (PROBE.test(a)) out.probe = true;
     else if (a === "-o") out.output = args[++i] ?? null;
@@ -35426,15 +35215,15 @@ function split(args) {
   }
   return out;
 }
-var abs = (dir, p) => path8.resolve(dir, p);
+var abs = (dir, p) => path5.resolve(dir, p);
 function defaultObject(dir, src) {
-  return abs(dir, path8.basename(src).replace(/\.[^.]+$/, "") + ".o");
+  return abs(dir, path5.basename(src).replace(/\.[^.]+$/, "") + ".o");
 }
 function classify(invocations) {
   const compiles = [];
   const links = [];
   for (const inv of [...invocations].sort((a, b) => a.time - b.time)) {
-    const s = split(inv.arguments);
+    const s = parseCommand(inv.arguments);
     if (s.probe || s.preprocessOnly) continue;
     const sources = s.positional.filter((p) => SOURCE.test(p));
     if (s.compileOnly) {
@@ -35463,6 +35252,250 @@ function isNvccInternal(entry) {
 function compileCommandsJson(entries) {
   return JSON.stringify(entries.map((e) => ({ directory: e.directory, arguments: e.arguments, file: e.file, output: e.output })), null, 2) + "\n";
 }
+
+// src/build/build-record.ts
+function buildRecord(result, recorded, projectDir) {
+  const base2 = { log: result.log, startedAt: result.startedAt };
+  if (!recorded) return { ...base2, recorded: false, compiles: [], links: [], audit: null };
+  const families = Object.fromEntries(Object.entries(recorded.compilers).map(([p, c]) => [p, c.family]));
+  const audit = recorded.compileDb.length ? auditBuild({ compileDb: recorded.compileDb, links: recorded.links, projectDir, readFile: (f) => fs2.existsSync(f) ? fs2.readFileSync(f, "utf8") : null, families }) : null;
+  return { ...base2, recorded: true, compiles: recorded.compileDb, links: recorded.links, audit };
+}
+var SHARED_OUTPUT = /\.(so|dylib|pyd)$/;
+function sharedLibraryLinks(record) {
+  const byOutput = /* @__PURE__ */ new Map();
+  for (const l of record.links) if (SHARED_OUTPUT.test(l.output) && !isProbe(l) && !isNvccInternal(l)) byOutput.set(l.output, l);
+  return [...byOutput.values()];
+}
+var ARCHIVE = /\.(a|lib)$/;
+function linkedSources(record, link) {
+  const byObject = new Map(record.compiles.map((c) => [c.output, c.file]));
+  const sources = /* @__PURE__ */ new Set();
+  const untraced = [];
+  for (const input of link.inputs) {
+    if (ARCHIVE.test(input)) continue;
+    const source = byObject.get(input) ?? (record.compiles.some((c) => c.file === input && c.output === link.output) ? input : void 0);
+    if (source === void 0) untraced.push(input);
+    else sources.add(source);
+  }
+  return { sources: untraced.length ? null : [...sources].sort(), untraced };
+}
+
+// src/build/build-cache.ts
+import * as os2 from "node:os";
+
+// src/build/cache-key.ts
+import { createHash } from "node:crypto";
+import * as fs3 from "node:fs";
+import * as path6 from "node:path";
+var CACHE_KEY_PREFIX = "thread-scaling-check-ccache-v1";
+var BUILD_FILES = ["setup.py", "setup.cfg", "pyproject.toml", "CMakeLists.txt", "requirements.txt"];
+var hash = (parts, n) => {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p).update("\0");
+  return h.digest("hex").slice(0, n);
+};
+var part = (s) => s.trim().replace(/[^A-Za-z0-9.+_]+/g, "_") || "unknown";
+function cacheKeys(input) {
+  const toolchain = `${CACHE_KEY_PREFIX}-${part(input.os)}-${part(input.arch)}-cc${hash([input.compilerVersion], 10)}-torch${part(input.torchVersion)}`;
+  const sorted = (xs) => [...xs].sort((a, b) => a.path.localeCompare(b.path));
+  const build2 = hash([...sorted(input.buildFiles).flatMap((f) => [f.path, f.content]), "--sources--", ...sorted(input.sources).map((s) => s.path)], 16);
+  const contents = hash(sorted(input.sources).flatMap((s) => [s.path, s.content]), 16);
+  return { key: `${toolchain}-${build2}-${contents}`, restoreKeys: [`${toolchain}-${build2}-`, `${toolchain}-`] };
+}
+function readKeyFiles(dir, sources) {
+  const read2 = (abs2) => {
+    try {
+      return fs3.readFileSync(abs2, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  return {
+    buildFiles: BUILD_FILES.filter((f) => fs3.existsSync(path6.join(dir, f))).map((f) => ({ path: f, content: read2(path6.join(dir, f)) })),
+    sources: sources.map((s) => ({ path: path6.relative(dir, s), content: read2(s) }))
+  };
+}
+
+// src/build/ccache.ts
+import { execFile as execFile2 } from "node:child_process";
+import * as fs4 from "node:fs";
+import * as os from "node:os";
+import * as path7 from "node:path";
+var CcacheNotFoundError = class extends Error {
+  constructor() {
+    super("Input 'cache': ccache is not installed, and 'cache: true' needs it. Install it (Debian/Ubuntu: apt-get install ccache; macOS: brew install ccache) or set 'cache: false'.");
+    this.name = "CcacheNotFoundError";
+  }
+};
+function defaultCcacheDir(env = process.env) {
+  return env.RUNNER_TEMP ? path7.join(env.RUNNER_TEMP, "thread-scaling-check", "ccache") : path7.join(env.XDG_CACHE_HOME ?? path7.join(os.homedir(), ".cache"), "thread-scaling-check", "ccache");
+}
+function ccacheEnv(dir, workingDirectory, maxSize2 = "1G") {
+  return { CCACHE_DIR: dir, CCACHE_BASEDIR: workingDirectory, CCACHE_NOHASHDIR: "1", CCACHE_COMPILERCHECK: "content", CCACHE_MAXSIZE: maxSize2 };
+}
+function run(ccache, args, env) {
+  return new Promise((resolve13, reject) => {
+    execFile2(ccache, args, { env: { ...userEnv(), ...env, LC_ALL: "C" }, timeout: 6e4 }, (err, stdout, stderr) => err ? reject(new Error(`${ccache} ${args.join(" ")}: ${stderr || err.message}`)) : resolve13(stdout));
+  });
+}
+async function setupCcache(opts) {
+  const exe = which("ccache", opts.env ?? process.env);
+  if (!exe) throw new CcacheNotFoundError();
+  const dir = opts.dir ?? defaultCcacheDir(opts.env);
+  fs4.mkdirSync(dir, { recursive: true });
+  const env = ccacheEnv(dir, opts.workingDirectory, opts.maxSize);
+  await run(exe, ["--zero-stats"], env);
+  return { path: exe, dir, env };
+}
+function parseCcacheStats(text) {
+  const tsv = /* @__PURE__ */ new Map();
+  for (const line of text.split("\n")) {
+    const m = /^(\w+)\t(\d+)$/.exec(line.trim());
+    if (m) tsv.set(m[1], Number(m[2]));
+  }
+  let hits;
+  let misses;
+  let uncacheable = 0;
+  if (tsv.size) {
+    hits = (tsv.get("direct_cache_hit") ?? 0) + (tsv.get("preprocessed_cache_hit") ?? 0);
+    misses = tsv.get("cache_miss") ?? 0;
+    for (const k of ["called_for_link", "called_for_preprocessing", "unsupported_compiler_option", "unsupported_source_language", "no_input_file", "multiple_source_files", "compiler_produced_stdout", "autoconf_test"]) uncacheable += tsv.get(k) ?? 0;
+  } else {
+    const num3 = (re) => Number(re.exec(text)?.[1] ?? 0);
+    hits = num3(/^\s*Hits:\s+(\d+)/m) || num3(/cache hit \(direct\)\s+(\d+)/) + num3(/cache hit \(preprocessed\)\s+(\d+)/);
+    misses = num3(/^\s*Misses:\s+(\d+)/m) || num3(/cache miss\s+(\d+)/);
+    uncacheable = num3(/^\s*Uncacheable:\s+(\d+)/m) + num3(/called for link\s+(\d+)/);
+  }
+  return { hits, misses, uncacheable, hitRate: hits + misses > 0 ? hits / (hits + misses) : null };
+}
+async function readCcacheStats(setup) {
+  try {
+    return parseCcacheStats(await run(setup.path, ["--print-stats"], setup.env));
+  } catch {
+    return parseCcacheStats(await run(setup.path, ["-s"], setup.env));
+  }
+}
+
+// src/build/build-cache.ts
+async function beginBuildCache(opts) {
+  const compiler = await identifyCompiler(opts.compiler, opts.env);
+  const { key, restoreKeys } = cacheKeys({
+    os: opts.os ?? process.env.RUNNER_OS ?? os2.type(),
+    arch: opts.arch ?? process.env.RUNNER_ARCH ?? process.arch,
+    compilerVersion: compiler.version,
+    torchVersion: opts.torchVersion,
+    ...readKeyFiles(opts.workingDirectory, opts.sources)
+  });
+  const dir = opts.dir ?? defaultCcacheDir(opts.env);
+  const restoredKey = await opts.store.restore([dir], key, restoreKeys) ?? null;
+  const ccache = await setupCcache({ workingDirectory: opts.workingDirectory, dir, env: opts.env });
+  return { ccache, key, restoreKeys, restoredKey };
+}
+async function endBuildCache(session, store, buildSeconds) {
+  const stats = await readCcacheStats(session.ccache);
+  const exactHit = session.restoredKey === session.key;
+  const saved = !exactHit;
+  if (saved) await store.save([session.ccache.dir], session.key);
+  return { key: session.key, restoredKey: session.restoredKey, exactHit, stats, buildSeconds, saved };
+}
+
+// src/build/run-build.ts
+import { spawn } from "node:child_process";
+import * as fs5 from "node:fs";
+import * as path8 from "node:path";
+
+// src/process/group.ts
+var OWN_GROUP = process.platform !== "win32";
+var live = /* @__PURE__ */ new Set();
+var hooked = false;
+function trackGroup(child2) {
+  if (!OWN_GROUP || child2.pid === void 0) return;
+  live.add(child2.pid);
+  if (!hooked) {
+    hooked = true;
+    process.on("exit", killAll);
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+      const onSignal = () => {
+        killAll();
+        process.removeListener(sig, onSignal);
+        process.kill(process.pid, sig);
+      };
+      process.on(sig, onSignal);
+    }
+  }
+}
+function killAll() {
+  for (const pid of live) signalGroup(pid, "SIGKILL");
+  live.clear();
+}
+function killGroup(child2, signal = "SIGKILL") {
+  if (child2.pid === void 0) return;
+  if (!OWN_GROUP) {
+    child2.kill(signal);
+    return;
+  }
+  signalGroup(child2.pid, signal);
+  live.delete(child2.pid);
+}
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+  }
+}
+
+// src/build/run-build.ts
+async function runBuild(opts) {
+  fs5.mkdirSync(path8.dirname(opts.logPath), { recursive: true });
+  const file = fs5.createWriteStream(opts.logPath);
+  const startedAt = Date.now();
+  const chunks = [];
+  const shell = process.platform === "win32" ? "cmd.exe" : "bash";
+  const args = process.platform === "win32" ? ["/d", "/s", "/c", opts.command] : ["-eo", "pipefail", "-c", opts.command];
+  const exitCode = await opts.log.group(`Build: ${opts.command}`, async () => {
+    const child2 = spawn(shell, args, {
+      cwd: opts.cwd,
+      // The build and a custom command find the chosen interpreter as $PYTHON.
+      env: { ...userEnv(), PYTHON: opts.python, PYTHONDONTWRITEBYTECODE: "1", ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: OWN_GROUP
+    });
+    trackGroup(child2);
+    let pending = "";
+    const onData = (chunk) => {
+      const text = chunk.toString("utf8");
+      chunks.push(text);
+      file.write(text);
+      pending += text;
+      const lines2 = pending.split("\n");
+      pending = lines2.pop() ?? "";
+      for (const line of lines2) opts.log.info(line);
+    };
+    child2.stdout.on("data", onData);
+    child2.stderr.on("data", onData);
+    return new Promise((resolve13) => {
+      child2.on("error", (err) => {
+        const msg = `could not start ${shell}: ${err.message}
+`;
+        chunks.push(msg);
+        resolve13(127);
+      });
+      child2.on("exit", () => killGroup(child2));
+      child2.on("close", (code2, signal) => {
+        if (pending) opts.log.info(pending);
+        resolve13(code2 ?? (signal ? 128 : 1));
+      });
+    });
+  });
+  await new Promise((resolve13) => file.end(resolve13));
+  return { command: opts.command, exitCode, seconds: (Date.now() - startedAt) / 1e3, logPath: opts.logPath, log: chunks.join(""), startedAt };
+}
+
+// src/build/wrappers.ts
+import * as fs6 from "node:fs";
+import * as os3 from "node:os";
+import * as path9 from "node:path";
 
 // src/build/split-quoted.ts
 var WORD_END = " 	\n\r\v\f";
@@ -35528,7 +35561,7 @@ var CompilerNotFoundError = class extends Error {
 var LAUNCHERS = /* @__PURE__ */ new Set(["ccache", "sccache", "buildcache"]);
 var isLauncher = (p) => {
   try {
-    return LAUNCHERS.has(path9.basename(fs5.realpathSync(p)).replace(/\.exe$/i, ""));
+    return LAUNCHERS.has(path9.basename(fs6.realpathSync(p)).replace(/\.exe$/i, ""));
   } catch {
     return false;
   }
@@ -35563,7 +35596,7 @@ function compilerWords(variable, value) {
     throw new CompilerNotFoundError(variable, value, `${e.message}; quote it as a shell would (CC="gcc -DNAME='a b'")`);
   }
 }
-var isFile = (p) => fs5.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+var isFile = (p) => fs6.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 function findNvcc(env = process.env) {
   const exists2 = (p) => which(p, env) !== null;
   const homeOf = () => {
@@ -35571,7 +35604,7 @@ function findNvcc(env = process.env) {
     if (set) return set;
     const onPath = which("nvcc", env);
     if (onPath) return path9.dirname(path9.dirname(onPath));
-    return fs5.existsSync("/usr/local/cuda") ? "/usr/local/cuda" : null;
+    return fs6.existsSync("/usr/local/cuda") ? "/usr/local/cuda" : null;
   };
   const cudaHome = homeOf();
   if (env.PYTORCH_NVCC?.trim()) {
@@ -35591,12 +35624,12 @@ function findNvcc(env = process.env) {
 }
 function shadowCudaHome(root, cudaHome, wrapper) {
   const home = path9.join(root, "cuda");
-  fs5.mkdirSync(path9.join(home, "bin"), { recursive: true });
-  for (const e of fs5.readdirSync(cudaHome)) if (e !== "bin") fs5.symlinkSync(path9.join(cudaHome, e), path9.join(home, e));
+  fs6.mkdirSync(path9.join(home, "bin"), { recursive: true });
+  for (const e of fs6.readdirSync(cudaHome)) if (e !== "bin") fs6.symlinkSync(path9.join(cudaHome, e), path9.join(home, e));
   const bin = path9.join(cudaHome, "bin");
-  for (const e of fs5.existsSync(bin) ? fs5.readdirSync(bin) : []) if (e !== "nvcc") fs5.symlinkSync(path9.join(bin, e), path9.join(home, "bin", e));
-  fs5.copyFileSync(wrapper, path9.join(home, "bin", "nvcc"));
-  fs5.chmodSync(path9.join(home, "bin", "nvcc"), 493);
+  for (const e of fs6.existsSync(bin) ? fs6.readdirSync(bin) : []) if (e !== "nvcc") fs6.symlinkSync(path9.join(bin, e), path9.join(home, "bin", e));
+  fs6.copyFileSync(wrapper, path9.join(home, "bin", "nvcc"));
+  fs6.chmodSync(path9.join(home, "bin", "nvcc"), 493);
   return home;
 }
 async function realCompilers(env = process.env, platform2 = process.platform) {
@@ -35608,14 +35641,14 @@ function prepareWrappers(opts) {
   const platform2 = opts.platform ?? process.platform;
   const ccache = opts.ccache ?? null;
   const { cc, cxx } = resolveBoth(env, platform2, ccache);
-  const root = fs5.mkdtempSync(path9.join(opts.tempDir ?? os3.tmpdir(), "tsc-wrappers-"));
+  const root = fs6.mkdtempSync(path9.join(opts.tempDir ?? os3.tmpdir(), "tsc-wrappers-"));
   const recordDir = path9.join(root, "records");
-  fs5.mkdirSync(recordDir);
+  fs6.mkdirSync(recordDir);
   const write = (r) => {
     const dir = path9.join(root, r.spec.role);
-    fs5.mkdirSync(dir);
+    fs6.mkdirSync(dir);
     const file = path9.join(dir, r.name);
-    fs5.writeFileSync(file, wrapperScript(r.spec), { mode: 493 });
+    fs6.writeFileSync(file, wrapperScript(r.spec), { mode: 493 });
     return file;
   };
   const ccWrapper = write(cc);
@@ -35625,7 +35658,7 @@ function prepareWrappers(opts) {
   if (nv) {
     const nvccWrapper = write({ spec: { role: "nvcc", compiler: nv.nvcc, extraArgs: nv.extraArgs, ccache: nv.launcher }, name: "nvcc" });
     if (nv.fromPytorchNvcc) cuda.PYTORCH_NVCC = nvccWrapper;
-    if (nv.cudaHome && fs5.existsSync(nv.cudaHome)) {
+    if (nv.cudaHome && fs6.existsSync(nv.cudaHome)) {
       const home = shadowCudaHome(root, nv.cudaHome, nvccWrapper);
       Object.assign(cuda, { CUDA_HOME: home, CUDA_PATH: home });
     }
@@ -35633,7 +35666,7 @@ function prepareWrappers(opts) {
   }
   let finished = null;
   const finish = () => {
-    finished ??= collect(recordDir, opts.outputDir, env).finally(() => fs5.rmSync(root, { recursive: true, force: true }));
+    finished ??= collect(recordDir, opts.outputDir, env).finally(() => fs6.rmSync(root, { recursive: true, force: true }));
     return finished;
   };
   return {
@@ -35644,10 +35677,10 @@ function prepareWrappers(opts) {
 }
 function readRecords(recordDir) {
   const out = [];
-  for (const name of fs5.readdirSync(recordDir)) {
+  for (const name of fs6.readdirSync(recordDir)) {
     if (!name.endsWith(".rec")) continue;
     const file = path9.join(recordDir, name);
-    const inv = parseRecord(fs5.readFileSync(file), fs5.statSync(file).mtimeMs);
+    const inv = parseRecord(fs6.readFileSync(file), fs6.statSync(file).mtimeMs);
     if (inv) out.push(inv);
   }
   return out;
@@ -35659,15 +35692,15 @@ async function collect(recordDir, outputDir, env) {
   const realLinks = links.filter((l) => !isProbe(l));
   const compilers = {};
   for (const p of new Set(invocations.map((i) => i.arguments[0]))) compilers[p] = await identifyCompiler(p, env);
-  fs5.mkdirSync(outputDir, { recursive: true });
+  fs6.mkdirSync(outputDir, { recursive: true });
   const files = {
     compileCommands: path9.join(outputDir, "compile_commands.json"),
     linkCommands: path9.join(outputDir, "link-commands.json"),
     invocations: path9.join(outputDir, "compiler-commands.jsonl")
   };
-  fs5.writeFileSync(files.compileCommands, compileCommandsJson(compileDb));
-  fs5.writeFileSync(files.linkCommands, JSON.stringify(realLinks.map((l) => ({ directory: l.directory, arguments: l.arguments, output: l.output, inputs: l.inputs, libraries: l.libraries })), null, 2) + "\n");
-  fs5.writeFileSync(files.invocations, invocations.map((i) => JSON.stringify({ cwd: i.directory, argv: i.arguments, compiler: i.role, timestamp: new Date(i.time).toISOString() }) + "\n").join(""));
+  fs6.writeFileSync(files.compileCommands, compileCommandsJson(compileDb));
+  fs6.writeFileSync(files.linkCommands, JSON.stringify(realLinks.map((l) => ({ directory: l.directory, arguments: l.arguments, output: l.output, inputs: l.inputs, libraries: l.libraries })), null, 2) + "\n");
+  fs6.writeFileSync(files.invocations, invocations.map((i) => JSON.stringify({ cwd: i.directory, argv: i.arguments, compiler: i.role, timestamp: new Date(i.time).toISOString() }) + "\n").join(""));
   return { compileDb, links: realLinks, invocations, compilers, files };
 }
 
@@ -35689,7 +35722,7 @@ async function realCxx(log2) {
 }
 async function runBuildStage(o) {
   const outputDir = path10.dirname(o.logPath);
-  fs6.mkdirSync(outputDir, { recursive: true });
+  fs7.mkdirSync(outputDir, { recursive: true });
   let session = null;
   const cxx = o.cache || o.applyOpenmpFix ? await realCxx(o.log) : "";
   if (o.cache) {
@@ -35711,13 +35744,9 @@ async function runBuildStage(o) {
   const result = await runBuild({ command: o.command, cwd: o.cwd, python: o.python, logPath: o.logPath, log: o.log, env: { ...session?.ccache.env, ...fixApplied, ...wrappers?.env } });
   const recorded = wrappers ? await wrappers.finish() : null;
   const cache = session && o.cache && result.exitCode === 0 ? await endBuildCache(session, o.cache, result.seconds) : null;
-  let audit = null;
-  if (recorded && recorded.compileDb.length) {
-    const families = Object.fromEntries(Object.entries(recorded.compilers).map(([p, c]) => [p, c.family]));
-    audit = auditBuild({ compileDb: recorded.compileDb, links: recorded.links, projectDir: o.cwd, readFile: (f) => fs6.existsSync(f) ? fs6.readFileSync(f, "utf8") : null, families });
-    o.log.info(`Recorded ${recorded.compileDb.length} compile and ${recorded.links.length} link command(s); ${audit.flagged.length} translation unit(s) hold parallel code compiled without OpenMP`);
-  }
-  return { result, audit, compileDatabase: recorded?.files.compileCommands ?? null, cache, fixApplied };
+  const record = buildRecord(result, recorded, o.cwd);
+  if (record.audit) o.log.info(`Recorded ${record.compiles.length} compile and ${record.links.length} link command(s); ${record.audit.flagged.length} translation unit(s) hold parallel code compiled without OpenMP`);
+  return { result, record, compileDatabase: recorded?.files.compileCommands ?? null, cache, fixApplied };
 }
 
 // node_modules/@actions/core/lib/core.js
@@ -35829,17 +35858,17 @@ function escapeProperty(s) {
 
 // node_modules/@actions/core/lib/file-command.js
 import * as crypto2 from "crypto";
-import * as fs7 from "fs";
+import * as fs8 from "fs";
 import * as os5 from "os";
 function issueFileCommand(command, message) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command}`);
   }
-  if (!fs7.existsSync(filePath)) {
+  if (!fs8.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs7.appendFileSync(filePath, `${toCommandValue(message)}${os5.EOL}`, {
+  fs8.appendFileSync(filePath, `${toCommandValue(message)}${os5.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -37029,7 +37058,7 @@ import { ok } from "assert";
 import * as path13 from "path";
 
 // node_modules/@actions/io/lib/io-util.js
-import * as fs8 from "fs";
+import * as fs9 from "fs";
 import * as path12 from "path";
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
@@ -37058,9 +37087,9 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs8.promises;
+var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs9.promises;
 var IS_WINDOWS = process.platform === "win32";
-var READONLY = fs8.constants.O_RDONLY;
+var READONLY = fs9.constants.O_RDONLY;
 function exists(fsPath) {
   return __awaiter5(this, void 0, void 0, function* () {
     try {
@@ -38023,7 +38052,7 @@ function getIDToken(aud) {
 import * as path23 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
-import * as fs9 from "fs";
+import * as fs10 from "fs";
 
 // node_modules/@actions/glob/lib/internal-glob-options-helper.js
 function getOptions(copy) {
@@ -40200,8 +40229,8 @@ var Path = class {
         let remaining = itemPath;
         let dir = dirname8(remaining);
         while (dir !== remaining) {
-          const basename12 = path18.basename(remaining);
-          this.segments.unshift(basename12);
+          const basename13 = path18.basename(remaining);
+          this.segments.unshift(basename13);
           remaining = dir;
           dir = dirname8(remaining);
         }
@@ -40404,8 +40433,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path39, level) {
-    this.path = path39;
+  constructor(path40, level) {
+    this.path = path40;
     this.level = level;
   }
 };
@@ -40548,7 +40577,7 @@ var DefaultGlobber = class _DefaultGlobber {
       for (const searchPath of getSearchPaths(patterns)) {
         debug(`Search path '${searchPath}'`);
         try {
-          yield __await(fs9.promises.lstat(searchPath));
+          yield __await(fs10.promises.lstat(searchPath));
         } catch (err) {
           if (err.code === "ENOENT") {
             continue;
@@ -40582,7 +40611,7 @@ var DefaultGlobber = class _DefaultGlobber {
             continue;
           }
           const childLevel = item.level + 1;
-          const childItems = (yield __await(fs9.promises.readdir(item.path))).map((x) => new SearchState(path20.join(item.path, x), childLevel));
+          const childItems = (yield __await(fs10.promises.readdir(item.path))).map((x) => new SearchState(path20.join(item.path, x), childLevel));
           stack.push(...childItems.reverse());
         } else if (match3 & MatchKind.File) {
           yield yield __await(item.path);
@@ -40617,7 +40646,7 @@ var DefaultGlobber = class _DefaultGlobber {
       let stats;
       if (options.followSymbolicLinks) {
         try {
-          stats = yield fs9.promises.stat(item.path);
+          stats = yield fs10.promises.stat(item.path);
         } catch (err) {
           if (err.code === "ENOENT") {
             if (options.omitBrokenSymbolicLinks) {
@@ -40629,18 +40658,18 @@ var DefaultGlobber = class _DefaultGlobber {
           throw err;
         }
       } else {
-        stats = yield fs9.promises.lstat(item.path);
+        stats = yield fs10.promises.lstat(item.path);
       }
       if (stats.isDirectory() && options.followSymbolicLinks) {
-        const realPath = yield fs9.promises.realpath(item.path);
+        const realPath2 = yield fs10.promises.realpath(item.path);
         while (traversalChain.length >= item.level) {
           traversalChain.pop();
         }
-        if (traversalChain.some((x) => x === realPath)) {
-          debug(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
+        if (traversalChain.some((x) => x === realPath2)) {
+          debug(`Symlink cycle detected for path '${item.path}' and realpath '${realPath2}'`);
           return void 0;
         }
-        traversalChain.push(realPath);
+        traversalChain.push(realPath2);
       }
       return stats;
     });
@@ -40684,7 +40713,7 @@ function create(patterns, options) {
 // node_modules/@actions/cache/lib/internal/cacheUtils.js
 var semver = __toESM(require_semver2(), 1);
 import * as crypto3 from "crypto";
-import * as fs10 from "fs";
+import * as fs11 from "fs";
 import * as path21 from "path";
 import * as util from "util";
 
@@ -40786,7 +40815,7 @@ function createTempDirectory() {
   });
 }
 function getArchiveFileSizeInBytes(filePath) {
-  return fs10.statSync(filePath).size;
+  return fs11.statSync(filePath).size;
 }
 function resolvePaths(patterns) {
   return __awaiter13(this, void 0, void 0, function* () {
@@ -40824,7 +40853,7 @@ function resolvePaths(patterns) {
 }
 function unlinkFile(filePath) {
   return __awaiter13(this, void 0, void 0, function* () {
-    return util.promisify(fs10.unlink)(filePath);
+    return util.promisify(fs11.unlink)(filePath);
   });
 }
 function getVersion(app_1) {
@@ -40866,7 +40895,7 @@ function getCacheFileName(compressionMethod) {
 }
 function getGnuTarPathOnWindows() {
   return __awaiter13(this, void 0, void 0, function* () {
-    if (fs10.existsSync(GnuTarPathOnWindows)) {
+    if (fs11.existsSync(GnuTarPathOnWindows)) {
       return GnuTarPathOnWindows;
     }
     const versionOutput = yield getVersion("tar");
@@ -40899,7 +40928,7 @@ function getRuntimeToken() {
 }
 
 // node_modules/@actions/cache/lib/internal/cacheHttpClient.js
-import * as fs13 from "fs";
+import * as fs14 from "fs";
 import { URL as URL2 } from "url";
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
@@ -44956,15 +44985,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path39 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path39.startsWith("/")) {
-      path39 = path39.substring(1);
+    let path40 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path40.startsWith("/")) {
+      path40 = path40.substring(1);
     }
-    if (isAbsoluteUrl(path39)) {
-      requestUrl = path39;
+    if (isAbsoluteUrl(path40)) {
+      requestUrl = path40;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path39);
+      requestUrl = appendPath(requestUrl, path40);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -45010,9 +45039,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path39 = pathToAppend.substring(0, searchStart);
+    const path40 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path39;
+    newPath = newPath + path40;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -47889,16 +47918,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path39 = this._matcher.path;
-    return path39.length > 0 ? path39[path39.length - 1].tag : void 0;
+    const path40 = this._matcher.path;
+    return path40.length > 0 ? path40[path40.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path39 = this._matcher.path;
-    return path39.length > 0 ? path39[path39.length - 1].namespace : void 0;
+    const path40 = this._matcher.path;
+    return path40.length > 0 ? path40[path40.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -47906,9 +47935,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path39 = this._matcher.path;
-    if (path39.length === 0) return void 0;
-    return path39[path39.length - 1].values?.[attrName];
+    const path40 = this._matcher.path;
+    if (path40.length === 0) return void 0;
+    return path40[path40.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -47916,9 +47945,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path39 = this._matcher.path;
-    if (path39.length === 0) return false;
-    const current = path39[path39.length - 1];
+    const path40 = this._matcher.path;
+    if (path40.length === 0) return false;
+    const current = path40[path40.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -47944,18 +47973,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path39 = this._matcher.path;
-    if (path39.length === 0) return -1;
-    return path39[path39.length - 1].position ?? 0;
+    const path40 = this._matcher.path;
+    if (path40.length === 0) return -1;
+    return path40[path40.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path39 = this._matcher.path;
-    if (path39.length === 0) return -1;
-    return path39[path39.length - 1].counter ?? 0;
+    const path40 = this._matcher.path;
+    if (path40.length === 0) return -1;
+    return path40[path40.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -51217,11 +51246,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path39) {
+    function locateFile(path40) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path39, scriptDirectory);
+        return Module["locateFile"](path40, scriptDirectory);
       }
-      return scriptDirectory + path39;
+      return scriptDirectory + path40;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -51234,7 +51263,7 @@ var NativeCRC64 = (() => {
     }
     if (ENVIRONMENT_IS_NODE) {
       if (typeof process == "undefined" || !process.release || process.release.name !== "node") throw new Error("not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)");
-      var fs26 = require2("fs");
+      var fs28 = require2("fs");
       var nodePath = require2("path");
       if (ENVIRONMENT_IS_WORKER) {
         scriptDirectory = nodePath.dirname(scriptDirectory) + "/";
@@ -51243,7 +51272,7 @@ var NativeCRC64 = (() => {
       }
       read_ = (filename, binary) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        return fs26.readFileSync(filename, binary ? void 0 : "utf8");
+        return fs28.readFileSync(filename, binary ? void 0 : "utf8");
       };
       readBinary = (filename) => {
         var ret = read_(filename, true);
@@ -51255,7 +51284,7 @@ var NativeCRC64 = (() => {
       };
       readAsync = (filename, onload, onerror) => {
         filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
-        fs26.readFile(filename, function(err2, data) {
+        fs28.readFile(filename, function(err2, data) {
           if (err2) onerror(err2);
           else onload(data.buffer);
         });
@@ -54308,9 +54337,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request) {
-    const path39 = getURLPath(request.url) || "/";
+    const path40 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path39}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path40}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -54792,9 +54821,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request) {
-    const path39 = getURLPath(request.url) || "/";
+    const path40 = getURLPath(request.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path39}`;
+    canonicalizedResourceString += `/${options.accountName}${path40}`;
     const queries = getURLQueries(request.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -68735,10 +68764,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path39 = urlParsed.pathname;
-  path39 = path39 || "/";
-  path39 = escape3(path39);
-  urlParsed.pathname = path39;
+  let path40 = urlParsed.pathname;
+  path40 = path40 || "/";
+  path40 = escape3(path40);
+  urlParsed.pathname = path40;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -68823,9 +68852,9 @@ function escape3(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path39 = urlParsed.pathname;
-  path39 = path39 ? path39.endsWith("/") ? `${path39}${name}` : `${path39}/${name}` : name;
-  urlParsed.pathname = path39;
+  let path40 = urlParsed.pathname;
+  path40 = path40 ? path40.endsWith("/") ? `${path40}${name}` : `${path40}/${name}` : name;
+  urlParsed.pathname = path40;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -72659,7 +72688,7 @@ var Batch = class {
 };
 
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.js
-import fs11 from "node:fs";
+import fs12 from "node:fs";
 import util3 from "node:util";
 async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   let pos = 0;
@@ -72698,7 +72727,7 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
 }
 async function readStreamToLocalFile(rs, file) {
   return new Promise((resolve13, reject) => {
-    const ws = fs11.createWriteStream(file);
+    const ws = fs12.createWriteStream(file);
     rs.on("error", (err) => {
       reject(err);
     });
@@ -72709,8 +72738,8 @@ async function readStreamToLocalFile(rs, file) {
     rs.pipe(ws);
   });
 }
-var fsStat = util3.promisify(fs11.stat);
-var fsCreateReadStream = fs11.createReadStream;
+var fsStat = util3.promisify(fs12.stat);
+var fsCreateReadStream = fs12.createReadStream;
 
 // node_modules/@azure/storage-blob/dist/esm/Clients.js
 var BlobClient = class _BlobClient extends StorageClient2 {
@@ -75569,7 +75598,7 @@ function uploadCacheArchiveSDK(signedUploadURL, archivePath, options) {
 
 // node_modules/@actions/cache/lib/internal/downloadUtils.js
 import * as buffer2 from "buffer";
-import * as fs12 from "fs";
+import * as fs13 from "fs";
 import * as stream from "stream";
 import * as util4 from "util";
 
@@ -75829,7 +75858,7 @@ var DownloadProgress = class {
 };
 function downloadCacheHttpClient(archiveLocation, archivePath) {
   return __awaiter16(this, void 0, void 0, function* () {
-    const writeStream = fs12.createWriteStream(archivePath);
+    const writeStream = fs13.createWriteStream(archivePath);
     const httpClient = new HttpClient("actions/cache");
     const downloadResponse = yield retryHttpClientResponse("downloadCache", () => __awaiter16(this, void 0, void 0, function* () {
       return httpClient.get(archiveLocation);
@@ -75854,7 +75883,7 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
 function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
   return __awaiter16(this, void 0, void 0, function* () {
     var _a2;
-    const archiveDescriptor = yield fs12.promises.open(archivePath, "w");
+    const archiveDescriptor = yield fs13.promises.open(archivePath, "w");
     const httpClient = new HttpClient("actions/cache", void 0, {
       socketTimeout: options.timeoutInMs,
       keepAlive: true
@@ -75970,7 +75999,7 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
     } else {
       const maxSegmentSize = Math.min(134217728, buffer2.constants.MAX_LENGTH);
       const downloadProgress = new DownloadProgress(contentLength2);
-      const fd = fs12.openSync(archivePath, "w");
+      const fd = fs13.openSync(archivePath, "w");
       try {
         downloadProgress.startDisplayTimer();
         const controller = new AbortController();
@@ -75988,12 +76017,12 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
             controller.abort();
             throw new Error("Aborting cache download as the download time exceeded the timeout.");
           } else if (Buffer.isBuffer(result)) {
-            fs12.writeFileSync(fd, result);
+            fs13.writeFileSync(fd, result);
           }
         }
       } finally {
         downloadProgress.stopDisplayTimer();
-        fs12.closeSync(fd);
+        fs13.closeSync(fd);
       }
     }
   });
@@ -76281,7 +76310,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
   return __awaiter17(this, void 0, void 0, function* () {
     const fileSize = getArchiveFileSizeInBytes(archivePath);
     const resourceUrl = getCacheApiUrl(`caches/${cacheId.toString()}`);
-    const fd = fs13.openSync(archivePath, "r");
+    const fd = fs14.openSync(archivePath, "r");
     const uploadOptions = getUploadOptions(options);
     const concurrency = assertDefined("uploadConcurrency", uploadOptions.uploadConcurrency);
     const maxChunkSize = assertDefined("uploadChunkSize", uploadOptions.uploadChunkSize);
@@ -76295,7 +76324,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
           const start = offset;
           const end = offset + chunkSize - 1;
           offset += maxChunkSize;
-          yield uploadChunk(httpClient, resourceUrl, () => fs13.createReadStream(archivePath, {
+          yield uploadChunk(httpClient, resourceUrl, () => fs14.createReadStream(archivePath, {
             fd,
             start,
             end,
@@ -76306,7 +76335,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
         }
       })));
     } finally {
-      fs13.closeSync(fd);
+      fs14.closeSync(fd);
     }
     return;
   });
@@ -77910,39 +77939,10 @@ async function buildCxx(audit) {
 }
 
 // src/inspect/compile-map.ts
-import * as fs15 from "node:fs";
-import * as path26 from "node:path";
+import * as fs17 from "node:fs";
+import * as path27 from "node:path";
 
-// src/locate/walk.ts
-import * as fs14 from "node:fs";
-import * as path25 from "node:path";
-function walkFiles(root, enter, file) {
-  let stopped = false;
-  const walk = (dir, rel, depth) => {
-    let entries;
-    try {
-      entries = fs14.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (stopped) return;
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (enter(e.name, depth)) walk(path25.join(dir, e.name), r, depth + 1);
-      } else if (e.isFile() && file(path25.join(dir, e.name), r) === false) {
-        stopped = true;
-      }
-    }
-  };
-  walk(root, "", 0);
-}
-
-// src/inspect/compile-map.ts
-var SOURCE2 = /\.(c|cc|cp|cpp|cxx|c\+\+|C|CPP|cu|m|mm)$/;
-var OBJECT2 = /\.(o|obj)$/;
-var TAKES_ARG = /* @__PURE__ */ new Set(["-o", "-MF", "-MT", "-MQ", "-include", "-imacros", "-x", "-I", "-isystem", "-iquote", "-idirafter", "-L", "-l", "-Xlinker", "-Xpreprocessor", "-Xclang", "-arch", "-target", "-D", "-U", "--param", "-ccbin", "-Xcompiler", "-gencode"]);
-var MAX_LINE = 1 << 20;
+// src/build/split-command.ts
 function splitCommand(line) {
   const words = [];
   let word = "";
@@ -77975,21 +77975,63 @@ function splitCommand(line) {
   if (inWord) words.push(word);
   return words;
 }
-function operands(words) {
-  const inputs = [];
-  const flags = /* @__PURE__ */ new Set();
-  let output;
-  for (let i = 1; i < words.length; i++) {
-    const w = words[i];
-    if (w === "-o" && i + 1 < words.length) output = words[++i];
-    else if (TAKES_ARG.has(w)) i++;
-    else if (w.startsWith("-")) flags.add(w);
-    else inputs.push(w);
-  }
-  return { inputs, output, flags };
+
+// src/paths.ts
+import * as fs15 from "node:fs";
+import * as path25 from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+function actionRoot() {
+  let dir = path25.dirname(fileURLToPath2(import.meta.url));
+  for (let up = 0; up < 4 && !fs15.existsSync(path25.join(dir, "package.json")); up++) dir = path25.dirname(dir);
+  return dir;
 }
+function harnessPath() {
+  return path25.join(actionRoot(), "src", "measure", "harness.py");
+}
+function presetPath(name) {
+  return path25.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
+}
+function countSourcePath() {
+  return path25.join(actionRoot(), "src", "measure", "count_regions.c");
+}
+function realPath(p) {
+  try {
+    return fs15.realpathSync(p);
+  } catch {
+    return null;
+  }
+}
+
+// src/locate/walk.ts
+import * as fs16 from "node:fs";
+import * as path26 from "node:path";
+function walkFiles(root, enter, file) {
+  let stopped = false;
+  const walk = (dir, rel, depth) => {
+    let entries;
+    try {
+      entries = fs16.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (stopped) return;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (enter(e.name, depth)) walk(path26.join(dir, e.name), r, depth + 1);
+      } else if (e.isFile() && file(path26.join(dir, e.name), r) === false) {
+        stopped = true;
+      }
+    }
+  };
+  walk(root, "", 0);
+}
+
+// src/inspect/compile-map.ts
+var OBJECT2 = /\.(o|obj)$/;
+var MAX_LINE = 1 << 20;
 function fromLog(log2, cwd, into) {
-  const abs2 = (p) => path26.resolve(cwd, p);
+  const abs2 = (p) => path27.resolve(cwd, p);
   for (const raw of log2.split("\n")) {
     if (raw.length > MAX_LINE) continue;
     const line = raw.trim().replace(/^\[\d+\/\d+\]\s+/, "");
@@ -78000,14 +78042,13 @@ function fromLog(log2, cwd, into) {
       continue;
     }
     if (!line.includes("-o")) continue;
-    const words = splitCommand(line);
-    const { inputs, output, flags } = operands(words);
-    if (output === void 0) continue;
-    const sources = inputs.filter((w) => SOURCE2.test(w));
-    if (flags.has("-c") && sources.length === 1 && OBJECT2.test(output)) {
-      into.objects.set(abs2(output), abs2(sources[0]));
-    } else if (!flags.has("-c") && (flags.has("-shared") || flags.has("-bundle") || flags.has("-dynamiclib"))) {
-      into.links.set(abs2(output), inputs.filter((w) => OBJECT2.test(w)).map(abs2));
+    const cmd = parseCommand(splitCommand(line));
+    if (cmd.output === null) continue;
+    const sources = cmd.positional.filter(isSourceFile);
+    if (cmd.compileOnly && sources.length === 1 && OBJECT2.test(cmd.output)) {
+      into.objects.set(abs2(cmd.output), abs2(sources[0]));
+    } else if (!cmd.compileOnly && cmd.shared) {
+      into.links.set(abs2(cmd.output), cmd.positional.filter((w) => OBJECT2.test(w)).map(abs2));
     }
   }
 }
@@ -78026,14 +78067,14 @@ function ninjaWords(s) {
   return words;
 }
 function fromNinja(file, into) {
-  const dir = path26.dirname(file.path);
+  const dir = path27.dirname(file.path);
   const text = file.text.replace(/\$\r?\n\s*/g, "");
   for (const line of text.split("\n")) {
     const m = /^build\s+(.+?)(?<!\$):\s*(compile|cuda_compile)\s+(.+)$/.exec(line.trim());
     if (!m) continue;
     const outs = ninjaWords(m[1]);
     const ins = ninjaWords(m[3].split(/\s\|\|?\s/)[0]);
-    if (outs.length === 1 && ins.length === 1) into.objects.set(path26.resolve(dir, outs[0]), path26.resolve(dir, ins[0]));
+    if (outs.length === 1 && ins.length === 1) into.objects.set(path27.resolve(dir, outs[0]), path27.resolve(dir, ins[0]));
   }
 }
 function fromCompileCommands(file, into) {
@@ -78046,36 +78087,36 @@ function fromCompileCommands(file, into) {
   if (!Array.isArray(entries)) return;
   for (const e of entries) {
     if (typeof e !== "object" || e === null || typeof e.file !== "string") continue;
-    const dir = typeof e.directory === "string" ? path26.resolve(path26.dirname(file.path), e.directory) : path26.dirname(file.path);
-    let output = typeof e.output === "string" ? e.output : void 0;
-    if (output === void 0) {
+    const dir = typeof e.directory === "string" ? path27.resolve(path27.dirname(file.path), e.directory) : path27.dirname(file.path);
+    let output = typeof e.output === "string" ? e.output : null;
+    if (output === null) {
       const words = Array.isArray(e.arguments) ? e.arguments.filter((a) => typeof a === "string") : typeof e.command === "string" ? splitCommand(e.command) : [];
-      output = operands(words).output;
+      output = parseCommand(words).output;
     }
-    if (output !== void 0 && OBJECT2.test(output)) into.objects.set(path26.resolve(dir, output), path26.resolve(dir, e.file));
+    if (output !== null && OBJECT2.test(output)) into.objects.set(path27.resolve(dir, output), path27.resolve(dir, e.file));
   }
 }
 function mapFromRecords(input) {
   const rec = { objects: /* @__PURE__ */ new Map(), links: /* @__PURE__ */ new Map(), copies: [] };
   for (const f of input.buildFiles) {
-    if (path26.basename(f.path) === "compile_commands.json") fromCompileCommands(f, rec);
+    if (path27.basename(f.path) === "compile_commands.json") fromCompileCommands(f, rec);
     else fromNinja(f, rec);
   }
   fromLog(input.log, input.cwd, rec);
   const same = (a, b) => a === b || real(a) === real(b);
   return input.binaries.map((b) => {
-    const binary = path26.resolve(input.cwd, b);
+    const binary = path27.resolve(input.cwd, b);
     let out = [...rec.links.keys()].find((o) => same(o, binary));
     let how = "the link command in the build log";
     if (out === void 0) {
-      const copy = [...rec.copies].reverse().find(([from, to]) => rec.links.has(from) && (same(to, binary) || same(path26.join(to, path26.basename(from)), binary)));
+      const copy = [...rec.copies].reverse().find(([from, to]) => rec.links.has(from) && (same(to, binary) || same(path27.join(to, path27.basename(from)), binary)));
       if (copy) {
         out = copy[0];
-        how = `the link command in the build log, then "copying ... -> ${path26.relative(input.cwd, copy[1]) || "."}"`;
+        how = `the link command in the build log, then "copying ... -> ${path27.relative(input.cwd, copy[1]) || "."}"`;
       }
     }
     if (out === void 0) {
-      const named = [...rec.links.keys()].filter((o) => path26.basename(o) === path26.basename(binary));
+      const named = [...rec.links.keys()].filter((o) => path27.basename(o) === path27.basename(binary));
       if (named.length === 1) {
         out = named[0];
         how = "the link command in the build log (matched by file name)";
@@ -78084,18 +78125,12 @@ function mapFromRecords(input) {
     if (out === void 0) return { binary: b, sources: null, how: "no link command for it in the build log" };
     const objects = rec.links.get(out) ?? [];
     const missing = objects.filter((o) => !rec.objects.has(o));
-    if (missing.length > 0) return { binary: b, sources: null, how: `objects traced to no source: ${missing.map((o) => path26.basename(o)).join(", ")}` };
+    if (missing.length > 0) return { binary: b, sources: null, how: `objects traced to no source: ${missing.map((o) => path27.basename(o)).join(", ")}` };
     const sources = [...new Set(objects.map((o) => rec.objects.get(o)))].sort();
     return { binary: b, sources, how };
   });
 }
-function real(p) {
-  try {
-    return fs15.realpathSync(p);
-  } catch {
-    return p;
-  }
-}
+var real = (p) => realPath(p) ?? p;
 var MAX_BUILD_FILE = 16 << 20;
 var MAX_DEPTH = 6;
 var SKIP_DIRS = /* @__PURE__ */ new Set([".git", "node_modules", "__pycache__", ".tox", ".venv", "venv"]);
@@ -78105,10 +78140,10 @@ function findBuildFiles(dir) {
     dir,
     (name, depth) => depth < MAX_DEPTH && !SKIP_DIRS.has(name),
     (p) => {
-      const name = path26.basename(p);
+      const name = path27.basename(p);
       if (name !== "build.ninja" && name !== "compile_commands.json") return;
-      const size = fs15.statSync(p, { throwIfNoEntry: false })?.size ?? 0;
-      if (size <= MAX_BUILD_FILE) found.push({ path: p, text: fs15.readFileSync(p, "utf8") });
+      const size = fs17.statSync(p, { throwIfNoEntry: false })?.size ?? 0;
+      if (size <= MAX_BUILD_FILE) found.push({ path: p, text: fs17.readFileSync(p, "utf8") });
     }
   );
   return found.sort((a, b) => a.path.localeCompare(b.path));
@@ -78121,37 +78156,168 @@ var MAX_SCANNED = 4 << 20;
 function hitsInBinary(hits, sources, cwd) {
   if (sources === null) return [...hits];
   const reached = /* @__PURE__ */ new Set();
-  const queue = sources.map((s) => path26.resolve(cwd, s));
+  const queue = sources.map((s) => path27.resolve(cwd, s));
   while (queue.length > 0) {
     const f = queue.pop();
     if (reached.has(f)) continue;
     reached.add(f);
-    const size = fs15.statSync(f, { throwIfNoEntry: false })?.size;
+    const size = fs17.statSync(f, { throwIfNoEntry: false })?.size;
     if (size === void 0 || size > MAX_SCANNED) continue;
-    for (const m of fs15.readFileSync(f, "utf8").matchAll(INCLUDE2)) {
-      const inc = path26.resolve(path26.dirname(f), m[1]);
-      if (!reached.has(inc) && fs15.existsSync(inc)) queue.push(inc);
+    for (const m of fs17.readFileSync(f, "utf8").matchAll(INCLUDE2)) {
+      const inc = path27.resolve(path27.dirname(f), m[1]);
+      if (!reached.has(inc) && fs17.existsSync(inc)) queue.push(inc);
     }
   }
   const realReached = new Set([...reached].map(real));
   return hits.filter((h) => {
-    const f = path26.resolve(cwd, h.file);
+    const f = path27.resolve(cwd, h.file);
     return reached.has(f) || realReached.has(real(f));
   });
 }
 
+// src/inspect/recorded-link.ts
+import * as fs20 from "node:fs";
+import * as path30 from "node:path";
+
+// src/locate/locate.ts
+import { createHash as createHash3 } from "node:crypto";
+import * as fs19 from "node:fs";
+import * as path29 from "node:path";
+
+// src/locate/glob.ts
+import * as fs18 from "node:fs";
+import * as path28 from "node:path";
+function globToRegExp(pattern) {
+  const opens = (pattern.match(/\{/g) ?? []).length;
+  const closes = (pattern.match(/\}/g) ?? []).length;
+  if (opens !== closes) pattern = pattern.replace(/[{}]/g, (c) => `[${c}]`);
+  let re = "";
+  let depth = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "*" && pattern[i + 1] === "*") {
+      const slash = pattern[i + 2] === "/";
+      re += slash ? "(?:.*/)?" : ".*";
+      i += slash ? 2 : 1;
+    } else if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "{") {
+      re += "(?:";
+      depth++;
+    } else if (c === "}" && depth > 0) {
+      re += ")";
+      depth--;
+    } else if (c === "," && depth > 0) re += "|";
+    else if (c === "[") {
+      const end = pattern.indexOf("]", i + 1);
+      if (end < 0) re += "\\[";
+      else {
+        re += "[" + pattern.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\") + "]";
+        i = end;
+      }
+    } else re += c.replace(/[.+^$()|\\/]/g, (m) => `\\${m}`);
+  }
+  return new RegExp(`^${re}$`);
+}
+var SKIP_DIRS2 = /* @__PURE__ */ new Set([".git", "node_modules", ".thread-scaling-check", "__pycache__"]);
+var MAX_FILES = 2e5;
+function globFiles(root, patterns) {
+  const absolute = patterns.filter((p) => path28.isAbsolute(p));
+  const fromAbsolute = absolute.flatMap((p) => {
+    const parts = p.split(/[\\/]/);
+    const fixed = parts.findIndex((x) => /[*?[{]/.test(x));
+    if (fixed < 0) return fs18.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
+    return globFiles(parts.slice(0, fixed).join("/") || "/", [parts.slice(fixed).join("/")]);
+  });
+  patterns = patterns.filter((p) => !path28.isAbsolute(p));
+  if (!patterns.some((p) => !p.startsWith("!"))) return [...new Set(fromAbsolute)].sort();
+  const include2 = patterns.filter((p) => !p.startsWith("!")).map((p) => globToRegExp(normalise2(p)));
+  const exclude = patterns.filter((p) => p.startsWith("!")).map((p) => globToRegExp(normalise2(p.slice(1))));
+  const out = [];
+  walkFiles(
+    root,
+    (name) => !SKIP_DIRS2.has(name) && !name.endsWith(".egg-info"),
+    (full, r) => {
+      if (include2.some((x) => x.test(r)) && !exclude.some((x) => x.test(r))) out.push(full);
+      return out.length < MAX_FILES;
+    }
+  );
+  return [.../* @__PURE__ */ new Set([...out, ...fromAbsolute])].sort();
+}
+function normalise2(p) {
+  return p.replace(/\\/g, "/").replace(/^\.\//, "");
+}
+
+// src/locate/locate.ts
+var SHARED_LIBRARIES = ["**/*.{so,dylib,pyd}"];
+var C_SOURCES = ["**/*.{c,cc,cpp,cxx,c++,h,hh,hpp,hxx,cu,cuh,inl}"];
+function digest(file) {
+  return createHash3("sha256").update(fs19.readFileSync(file)).digest("hex");
+}
+function locateBinaries(cwd, patterns, builtSince) {
+  let files = globFiles(cwd, patterns.length ? patterns : SHARED_LIBRARIES);
+  if (!patterns.length && builtSince !== null) {
+    const fresh = files.filter((f) => fs19.statSync(f).mtimeMs >= builtSince - 2e3);
+    if (fresh.length) files = fresh;
+  }
+  return onePerContent(cwd, files);
+}
+function onePerContent(cwd, files) {
+  const underBuild = (f) => path29.relative(cwd, f).split(path29.sep).includes("build");
+  const sorted = [...files].sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b));
+  const seen = /* @__PURE__ */ new Set();
+  return sorted.filter((f) => {
+    const d = digest(f);
+    if (seen.has(d)) return false;
+    seen.add(d);
+    return true;
+  });
+}
+function locateSources(cwd, patterns) {
+  return globFiles(cwd, patterns.length ? patterns : [...C_SOURCES, "!build/**"]);
+}
+
+// src/inspect/recorded-link.ts
+function recordedLink(record, binary) {
+  if (!record) return null;
+  const links = sharedLibraryLinks(record);
+  const self2 = realPath(binary) ?? binary;
+  const own = links.find((l) => l.output === binary || realPath(l.output) === self2);
+  if (own) return { link: own, copied: false };
+  const size = fs20.statSync(binary, { throwIfNoEntry: false })?.size;
+  if (size === void 0) return null;
+  const sameSize = links.filter((l) => fs20.statSync(l.output, { throwIfNoEntry: false })?.size === size);
+  if (sameSize.length === 0) return null;
+  try {
+    const content = digest(binary);
+    const copy = sameSize.find((l) => digest(l.output) === content);
+    return copy ? { link: copy, copied: true } : null;
+  } catch {
+    return null;
+  }
+}
+function recordedSources(record, binary, cwd) {
+  const found = recordedLink(record, binary);
+  if (!record || !found) return null;
+  const rel = (p) => path30.relative(cwd, p) || p;
+  const { sources, untraced } = linkedSources(record, found.link);
+  const how = `recorded link of ${rel(found.link.output)}${found.copied ? `, copied to ${rel(binary)}` : ""}`;
+  if (sources === null) return { binary, sources: null, how: `${how}: objects compiled by no recorded command: ${untraced.map((o) => path30.basename(o)).join(", ")}` };
+  return { binary, sources, how };
+}
+
 // src/inspect/torch-libs.ts
-import * as fs16 from "node:fs";
-import * as path27 from "node:path";
+import * as fs21 from "node:fs";
+import * as path31 from "node:path";
 var SHARED_LIBRARY = /\.(so(\.\d+)*|dylib|dll)$/;
 function torchLibrariesFrom({ lib, loaded }) {
-  const inLib = fs16.existsSync(lib) ? fs16.readdirSync(lib).filter((f) => SHARED_LIBRARY.test(f)).sort().map((f) => path27.join(lib, f)).filter((f) => fs16.existsSync(f)) : [];
+  const inLib = fs21.existsSync(lib) ? fs21.readdirSync(lib).filter((f) => SHARED_LIBRARY.test(f)).sort().map((f) => path31.join(lib, f)).filter((f) => fs21.existsSync(f)) : [];
   const out = [...inLib];
   if (!inLib.some((f) => isTorchCpu(f))) out.push(...loaded.filter((p) => !out.includes(p)));
   return out;
 }
 function isTorchCpu(file) {
-  return /^(lib)?torch_cpu\.(so|dylib|dll)/.test(path27.basename(file));
+  return /^(lib)?torch_cpu\.(so|dylib|dll)/.test(path31.basename(file));
 }
 function torchRuntime(libraries) {
   const cpu = libraries.find(isTorchCpu);
@@ -78164,13 +78330,12 @@ function torchRuntime(libraries) {
   }
   const runtimes = [];
   for (const i of images) for (const r of i.openmp.runtimes) if (!runtimes.some((x) => x.library === r.library)) runtimes.push(r);
-  const libDir = libraries.map((l) => path27.dirname(l)).find((d) => path27.basename(d) === "lib" && path27.basename(path27.dirname(d)) === "torch") ?? null;
+  const libDir = libraries.map((l) => path31.dirname(l)).find((d) => path31.basename(d) === "lib" && path31.basename(path31.dirname(d)) === "torch") ?? null;
   return { library: cpu, format: images[0]?.format ?? "elf", runtimes, libDir };
 }
 
 // src/inspect/attribution.ts
-import * as fs17 from "node:fs";
-import * as path28 from "node:path";
+import * as path32 from "node:path";
 
 // src/inspect/two-runtimes.ts
 var KMP_FAMILIES = /* @__PURE__ */ new Set(["llvm", "intel"]);
@@ -78309,17 +78474,20 @@ function withMappedRuntimes(img, found, runtimes, torch) {
 }
 
 // src/inspect/attribution.ts
-function attributeSources(evidence, binaries, hits, cwd, buildLog, log2) {
-  let mapped;
-  try {
-    mapped = mapSourcesToBinaries({ cwd, log: buildLog, binaries });
-  } catch (e) {
-    log2.debug(`Could not read the build's records: ${e.message}`);
-    return evidence;
+function attributeSources(evidence, binaries, hits, cwd, record, log2) {
+  const recorded = binaries.map((b) => recordedSources(record, path32.resolve(cwd, b), cwd));
+  let mapped = null;
+  if (recorded.some((r) => r === null || r.sources === null)) {
+    try {
+      mapped = mapSourcesToBinaries({ cwd, log: record?.log ?? "", binaries });
+    } catch (e) {
+      log2.debug(`Could not read the build's records: ${e.message}`);
+    }
   }
   return evidence.map((b, i) => {
-    const m = mapped[i];
-    if (!m || m.sources === null) return { ...b, sourcesHow: m?.how ?? "no build records" };
+    const m = [recorded[i], mapped?.[i]].find((x) => x?.sources) ?? recorded[i] ?? mapped?.[i];
+    if (!m) return b;
+    if (m.sources === null) return { ...b, sourcesHow: m.how };
     return { ...b, sources: hitsInBinary(hits, m.sources, cwd), sourceFiles: m.sources.length, sourcesHow: m.how };
   });
 }
@@ -78332,7 +78500,7 @@ function addRuntimeFindings(evidence, facts2, log2, cwd = process.cwd()) {
   const runtimes = mappedRuntimes(mapped);
   if (mapped.length) log2.info(`OpenMP runtimes the measuring process mapped: ${runtimes.map((r) => r.path).join(", ") || "none"}`);
   return evidence.map((b) => {
-    const real2 = realpath(path28.resolve(cwd, b.path));
+    const real2 = realPath(path32.resolve(cwd, b.path));
     const loaded = real2 !== null && mapped.includes(real2);
     const findings = b.images.map((img) => {
       const found = compareRuntimes(img, torch);
@@ -78341,28 +78509,23 @@ function addRuntimeFindings(evidence, facts2, log2, cwd = process.cwd()) {
     return findings.length ? { ...b, runtimeFindings: findings } : b;
   });
 }
-function realpath(p) {
-  try {
-    return fs17.realpathSync(p);
-  } catch {
-    return null;
-  }
-}
-function addLostTus(evidence, binaries, audit, cwd) {
+function addLostTus(evidence, binaries, record, cwd) {
+  const audit = record?.audit;
   if (!audit || audit.flagged.length === 0) return evidence;
   return evidence.map((b, i) => {
-    const binary = path28.resolve(cwd, binaries[i]);
-    const linked = (out) => path28.resolve(cwd, out) === binary || path28.basename(out) === path28.basename(binary);
+    const binary = path32.resolve(cwd, binaries[i]);
+    const output = recordedLink(record, binary)?.link.output;
+    const linked = (out) => output !== void 0 ? path32.resolve(cwd, out) === output : path32.resolve(cwd, out) === binary || path32.basename(out) === path32.basename(binary);
     const lost = audit.flagged.filter((t) => t.linkedInto.some(linked)).map((t) => ({ file: t.file, family: t.family, hits: t.hits }));
     return lost.length ? { ...b, lostTus: lost } : b;
   });
 }
 
 // src/inspect/inspect-all.ts
-import * as path29 from "node:path";
+import * as path33 from "node:path";
 function inspectFiles(files, cwd, log2) {
   return files.map((f) => {
-    const rel = path29.relative(cwd, f) || f;
+    const rel = path33.relative(cwd, f) || f;
     try {
       const images = inspectBinary(f);
       log2.info(`Inspected ${rel}: ${images.map((i) => `${i.arch} ${parallelPath(i.openmp)}${i.openmp.parallel ? ` (${i.openmp.forkImports.join(", ")})` : ""}`).join("; ")}`);
@@ -78372,9 +78535,9 @@ function inspectFiles(files, cwd, log2) {
     }
   });
 }
-function inspectAll(binaries, sources, cwd, stage, log2) {
-  const attributed = attributeSources(inspectFiles(binaries, cwd, log2), binaries, sources, cwd, stage?.result.log ?? "", log2);
-  return addLostTus(attributed, binaries, stage?.audit ?? null, cwd);
+function inspectAll(binaries, sources, cwd, record, log2) {
+  const attributed = attributeSources(inspectFiles(binaries, cwd, log2), binaries, sources, cwd, record, log2);
+  return addLostTus(attributed, binaries, record, cwd);
 }
 
 // src/measure/stats.ts
@@ -78684,10 +78847,10 @@ var WAIT_LIMIT = 0.05;
 var SHORT_CALL_S = 2e-4;
 function referenceFinding(c, threads) {
   const throughput = referenceRatios(c, threads);
-  const relative10 = relativeRatios(c, threads);
-  if (throughput.length === 0 || relative10.length === 0) return null;
+  const relative11 = relativeRatios(c, threads);
+  if (throughput.length === 0 || relative11.length === 0) return null;
   const inflation = inflationRatios(c, threads);
-  return { copies: threads, throughput: bootstrapMedian(throughput), relative: bootstrapMedian(relative10), inflation: inflation.length ? bootstrapMedian(inflation) : null };
+  return { copies: threads, throughput: bootstrapMedian(throughput), relative: bootstrapMedian(relative11), inflation: inflation.length ? bootstrapMedian(inflation) : null };
 }
 function cpuWithheld(samples) {
   const steal = stealShare(samples);
@@ -78726,11 +78889,11 @@ function decideCase(c, control, t, ctx) {
   return decideByControl(c, control, t, d);
 }
 function decideByReference(c, reference, d) {
-  const relative10 = position(reference.relative, RELATIVE_FAIL);
-  if (relative10 === "above") return { ...d, verdict: "inconclusive", cause: "runner-limit", settled: true };
+  const relative11 = position(reference.relative, RELATIVE_FAIL);
+  if (relative11 === "above") return { ...d, verdict: "inconclusive", cause: "runner-limit", settled: true };
   const confirmed = d.rounds >= REFERENCE_ROUNDS;
   if (d.withheld) return { ...d, verdict: "inconclusive", cause: "cpu-withheld", settled: confirmed };
-  if (relative10 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear-reference", settled: false };
+  if (relative11 === "unclear") return { ...d, verdict: "inconclusive", cause: "unclear-reference", settled: false };
   return { ...d, verdict: "fail", cause: shortfallCause(c, d.threads), settled: confirmed };
 }
 function decideByControl(c, control, t, d) {
@@ -78918,139 +79081,47 @@ function stopRule(ev) {
   };
 }
 
-// src/locate/locate.ts
-import { createHash as createHash3 } from "node:crypto";
-import * as fs19 from "node:fs";
-import * as path31 from "node:path";
-
-// src/locate/glob.ts
-import * as fs18 from "node:fs";
-import * as path30 from "node:path";
-function globToRegExp(pattern) {
-  const opens = (pattern.match(/\{/g) ?? []).length;
-  const closes = (pattern.match(/\}/g) ?? []).length;
-  if (opens !== closes) pattern = pattern.replace(/[{}]/g, (c) => `[${c}]`);
-  let re = "";
-  let depth = 0;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "*" && pattern[i + 1] === "*") {
-      const slash = pattern[i + 2] === "/";
-      re += slash ? "(?:.*/)?" : ".*";
-      i += slash ? 2 : 1;
-    } else if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else if (c === "{") {
-      re += "(?:";
-      depth++;
-    } else if (c === "}" && depth > 0) {
-      re += ")";
-      depth--;
-    } else if (c === "," && depth > 0) re += "|";
-    else if (c === "[") {
-      const end = pattern.indexOf("]", i + 1);
-      if (end < 0) re += "\\[";
-      else {
-        re += "[" + pattern.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\") + "]";
-        i = end;
-      }
-    } else re += c.replace(/[.+^$()|\\/]/g, (m) => `\\${m}`);
-  }
-  return new RegExp(`^${re}$`);
-}
-var SKIP_DIRS2 = /* @__PURE__ */ new Set([".git", "node_modules", ".thread-scaling-check", "__pycache__"]);
-var MAX_FILES = 2e5;
-function globFiles(root, patterns) {
-  const absolute = patterns.filter((p) => path30.isAbsolute(p));
-  const fromAbsolute = absolute.flatMap((p) => {
-    const parts = p.split(/[\\/]/);
-    const fixed = parts.findIndex((x) => /[*?[{]/.test(x));
-    if (fixed < 0) return fs18.statSync(p, { throwIfNoEntry: false })?.isFile() ? [p] : [];
-    return globFiles(parts.slice(0, fixed).join("/") || "/", [parts.slice(fixed).join("/")]);
+// src/locate/linked.ts
+import * as fs22 from "node:fs";
+function linkedBinaries(cwd, record) {
+  const outputs = sharedLibraryLinks(record).flatMap((l) => {
+    const r = realPath(l.output);
+    const size = r === null ? void 0 : fs22.statSync(r, { throwIfNoEntry: false })?.size;
+    return r !== null && size !== void 0 ? [{ real: r, size }] : [];
   });
-  patterns = patterns.filter((p) => !path30.isAbsolute(p));
-  if (!patterns.some((p) => !p.startsWith("!"))) return [...new Set(fromAbsolute)].sort();
-  const include2 = patterns.filter((p) => !p.startsWith("!")).map((p) => globToRegExp(normalise2(p)));
-  const exclude = patterns.filter((p) => p.startsWith("!")).map((p) => globToRegExp(normalise2(p.slice(1))));
-  const out = [];
-  walkFiles(
-    root,
-    (name) => !SKIP_DIRS2.has(name) && !name.endsWith(".egg-info"),
-    (full, r) => {
-      if (include2.some((x) => x.test(r)) && !exclude.some((x) => x.test(r))) out.push(full);
-      return out.length < MAX_FILES;
-    }
-  );
-  return [.../* @__PURE__ */ new Set([...out, ...fromAbsolute])].sort();
-}
-function normalise2(p) {
-  return p.replace(/\\/g, "/").replace(/^\.\//, "");
-}
-
-// src/locate/locate.ts
-var SHARED_LIBRARIES = ["**/*.{so,dylib,pyd}"];
-var C_SOURCES = ["**/*.{c,cc,cpp,cxx,c++,h,hh,hpp,hxx,cu,cuh,inl}"];
-function digest(file) {
-  return createHash3("sha256").update(fs19.readFileSync(file)).digest("hex");
-}
-function locateBinaries(cwd, patterns, builtSince) {
-  let files = globFiles(cwd, patterns.length ? patterns : SHARED_LIBRARIES);
-  if (!patterns.length && builtSince !== null) {
-    const fresh = files.filter((f) => fs19.statSync(f).mtimeMs >= builtSince - 2e3);
-    if (fresh.length) files = fresh;
-  }
-  const underBuild = (f) => path31.relative(cwd, f).split(path31.sep).includes("build");
-  files.sort((a, b) => Number(underBuild(a)) - Number(underBuild(b)) || a.localeCompare(b));
-  const seen = /* @__PURE__ */ new Set();
-  return files.filter((f) => {
-    const d = digest(f);
-    if (seen.has(d)) return false;
-    seen.add(d);
-    return true;
-  });
-}
-function locateSources(cwd, patterns) {
-  return globFiles(cwd, patterns.length ? patterns : [...C_SOURCES, "!build/**"]);
+  if (outputs.length === 0) return [];
+  const reals = new Set(outputs.map((o) => o.real));
+  const sizes = new Set(outputs.map((o) => o.size));
+  let digests = null;
+  const copyOfOutput = (f) => {
+    if (!sizes.has(fs22.statSync(f).size)) return false;
+    digests ??= new Set(outputs.map((o) => digest(o.real)));
+    return digests.has(digest(f));
+  };
+  const found = globFiles(cwd, SHARED_LIBRARIES).filter((f) => reals.has(realPath(f) ?? f) || copyOfOutput(f));
+  return onePerContent(cwd, found);
 }
 
 // src/locate/extensions.ts
-function locateExtensions(s, builtSince) {
-  const binaries = locateBinaries(s.workingDirectory, s.extensions, builtSince);
+function locateExtensions(s, record) {
+  const linked = s.extensions.length === 0 && record ? linkedBinaries(s.workingDirectory, record) : [];
+  const binaries = linked.length ? linked : locateBinaries(s.workingDirectory, s.extensions, record?.startedAt ?? null);
   if (binaries.length === 0) {
-    const what = s.extensions.length ? `match ${s.extensions.join(", ")}` : builtSince !== null ? "were written by the build" : "exist";
+    const what = s.extensions.length ? `match ${s.extensions.join(", ")}` : record !== null ? "were written by the build" : "exist";
     throw new CheckError(`Input 'extensions': no extension binaries ${what} under ${s.workingDirectory}. Set 'extensions' to a glob of the built .so/.dylib files, relative to working-directory.`);
   }
   return binaries;
 }
 
 // src/measure/measure-stage.ts
-import * as path35 from "node:path";
-
-// src/paths.ts
-import * as fs20 from "node:fs";
-import * as path32 from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
-function actionRoot() {
-  let dir = path32.dirname(fileURLToPath2(import.meta.url));
-  for (let up = 0; up < 4 && !fs20.existsSync(path32.join(dir, "package.json")); up++) dir = path32.dirname(dir);
-  return dir;
-}
-function harnessPath() {
-  return path32.join(actionRoot(), "src", "measure", "harness.py");
-}
-function presetPath(name) {
-  return path32.join(actionRoot(), "src", "measure", "presets", `${name}.py`);
-}
-function countSourcePath() {
-  return path32.join(actionRoot(), "src", "measure", "count_regions.c");
-}
+import * as path36 from "node:path";
 
 // src/measure/counter.ts
 import { spawnSync } from "node:child_process";
 import { createHash as createHash4 } from "node:crypto";
-import * as fs21 from "node:fs";
+import * as fs23 from "node:fs";
 import * as os11 from "node:os";
-import * as path33 from "node:path";
+import * as path34 from "node:path";
 function counterCompiler(env = process.env) {
   return env.TSC_COUNT_CC || env.CC || "cc";
 }
@@ -79065,7 +79136,7 @@ function prepareCounter(opts) {
   const via = platform2 === "darwin" || env.TSC_COUNT_VIA === "ompt" ? "ompt" : "ld-preload";
   let source;
   try {
-    source = fs21.readFileSync(opts.source);
+    source = fs23.readFileSync(opts.source);
   } catch (e) {
     return { library: null, reason: `the counter's source ${opts.source} is missing (${e.message})` };
   }
@@ -79076,22 +79147,22 @@ function prepareCounter(opts) {
     return { library: null, reason: `the C compiler '${compiler}' that builds the counter did not run (${why})` };
   }
   const key = createHash4("sha256").update(compiler).update("\0").update(version3.stdout).update("\0").update(via).update("\0").update(source).digest("hex").slice(0, 16);
-  const dir = opts.cacheDir ?? path33.join(env.RUNNER_TEMP || os11.tmpdir(), "thread-scaling-check", "count-regions");
-  const library = path33.join(dir, `libtsc_count-${via === "ompt" ? "ompt-" : ""}${key}${platform2 === "darwin" ? ".dylib" : ".so"}`);
-  if (fs21.existsSync(library)) return { library, compiler, via };
+  const dir = opts.cacheDir ?? path34.join(env.RUNNER_TEMP || os11.tmpdir(), "thread-scaling-check", "count-regions");
+  const library = path34.join(dir, `libtsc_count-${via === "ompt" ? "ompt-" : ""}${key}${platform2 === "darwin" ? ".dylib" : ".so"}`);
+  if (fs23.existsSync(library)) return { library, compiler, via };
   try {
-    fs21.mkdirSync(dir, { recursive: true });
+    fs23.mkdirSync(dir, { recursive: true });
   } catch (e) {
     return { library: null, reason: `cannot create the counter's cache folder ${dir} (${e.message})` };
   }
   const partial = `${library}.${process.pid}.tmp`;
   const r = spawnSync(compiler, ["-shared", "-fPIC", "-O2", ...via === "ompt" ? ["-DTSC_OMPT"] : [], "-o", partial, opts.source, ...platform2 === "darwin" ? [] : ["-ldl"], "-pthread"], { encoding: "utf8", env: userEnv(env), timeout: 12e4 });
   if (r.error || r.status !== 0) {
-    fs21.rmSync(partial, { force: true });
+    fs23.rmSync(partial, { force: true });
     const why = r.error ? r.error.message : firstLine(r.stderr) || `exit status ${r.status}`;
     return { library: null, reason: `the C compiler '${compiler}' could not build the counter (${why})` };
   }
-  fs21.renameSync(partial, library);
+  fs23.renameSync(partial, library);
   return { library, compiler, via };
 }
 function counterEnv(counter, env = process.env) {
@@ -79105,8 +79176,8 @@ function counterEnv(counter, env = process.env) {
 }
 
 // src/measure/measure.ts
-import * as fs22 from "node:fs";
-import * as path34 from "node:path";
+import * as fs24 from "node:fs";
+import * as path35 from "node:path";
 
 // src/measure/reference.ts
 var MEMORY_HEADROOM = 1.5;
@@ -79396,9 +79467,9 @@ async function startWorker(opts, threads) {
 function countingInfo(opts, ready, facts2) {
   const extensions = (opts.extensions ?? []).map((p) => {
     try {
-      return fs22.realpathSync(p);
+      return fs24.realpathSync(p);
     } catch {
-      return path34.resolve(p);
+      return path35.resolve(p);
     }
   });
   const loaded = new Set(facts2.mappedLibraries ?? []);
@@ -79624,7 +79695,7 @@ async function measureStage(s, binaries, rule, log2) {
   const workload = s.preset ? presetPath(s.preset) : s.workload;
   try {
     if (!workload) return { measurement: null, facts: await probeFacts({ python: s.python, harness: harnessPath(), workdir: s.workingDirectory }) };
-    const counter = prepareCounter({ source: countSourcePath(), cacheDir: path35.join(s.workingDirectory, WORK_DIR_NAME, "count-regions") });
+    const counter = prepareCounter({ source: countSourcePath(), cacheDir: path36.join(s.workingDirectory, WORK_DIR_NAME, "count-regions") });
     const measurement = await log2.group(
       "Measure thread scaling",
       () => measure({
@@ -79636,7 +79707,7 @@ async function measureStage(s, binaries, rule, log2) {
         maxTime: s.maxTime,
         log: log2,
         counter,
-        extensions: binaries.map((b) => path35.resolve(s.workingDirectory, b))
+        extensions: binaries.map((b) => path36.resolve(s.workingDirectory, b))
       }, rule)
     );
     return { measurement, facts: measurement.facts };
@@ -80993,7 +81064,7 @@ function validateUntrustedReport(value, source) {
 function buildPart(stage) {
   if (!stage) return null;
   const r = stage.result;
-  return { command: r.command, seconds: r.seconds, exitCode: r.exitCode, log: r.logPath, compileDatabase: stage.compileDatabase, audit: stage.audit, cache: stage.cache, fixApplied: stage.fixApplied };
+  return { command: r.command, seconds: r.seconds, exitCode: r.exitCode, log: r.logPath, compileDatabase: stage.compileDatabase, audit: stage.record.audit, cache: stage.cache, fixApplied: stage.fixApplied };
 }
 function measurementPart(m) {
   if (!m) return null;
@@ -81026,18 +81097,18 @@ function assembleReport(p) {
 }
 
 // src/fix/build-file-fix.ts
-import * as fs23 from "node:fs";
-import * as path36 from "node:path";
+import * as fs25 from "node:fs";
+import * as path37 from "node:path";
 var PATCHERS = [
   ["setup.py", (text, rel, platform2, compiler, parts) => patchSetupPy(text, platform2, compiler, rel, parts)],
   ["CMakeLists.txt", (text, rel, platform2, compiler) => patchCMakeLists(text, platform2, compiler, rel)]
 ];
 function patchBuildFile(dir, root, platform2, compiler, parts) {
   for (const [file, patch] of PATCHERS) {
-    const full = path36.join(dir, file);
-    if (!fs23.existsSync(full)) continue;
-    const rel = path36.relative(root, full).split(path36.sep).join("/");
-    const p = patch(fs23.readFileSync(full, "utf8"), rel, platform2, compiler, parts);
+    const full = path37.join(dir, file);
+    if (!fs25.existsSync(full)) continue;
+    const rel = path37.relative(root, full).split(path37.sep).join("/");
+    const p = patch(fs25.readFileSync(full, "utf8"), rel, platform2, compiler, parts);
     if (p) return { file: rel, diff: p.diff, note: p.note };
   }
   return null;
@@ -81052,8 +81123,8 @@ async function remediation(workingDirectory, binaries, audit) {
 }
 
 // src/report/own-file.ts
-import * as fs24 from "node:fs";
-import * as path37 from "node:path";
+import * as fs26 from "node:fs";
+import * as path38 from "node:path";
 var OwnFileError = class extends Error {
   constructor(file, message) {
     super(message);
@@ -81067,42 +81138,42 @@ function writeOwnFile(file, text, opts) {
     throw new OwnFileError(file, `${file} ${why}`);
   };
   try {
-    fs24.mkdirSync(path37.dirname(file), { recursive: true });
+    fs26.mkdirSync(path38.dirname(file), { recursive: true });
   } catch (e) {
     fail(`could not be written: its folder could not be made (${e.message})`);
   }
-  const st = fs24.lstatSync(file, { throwIfNoEntry: false });
+  const st = fs26.lstatSync(file, { throwIfNoEntry: false });
   if (st?.isSymbolicLink()) fail(`is a symbolic link; it was left untouched. Give a path that is not a link.`);
   if (st && !st.isFile()) fail(`exists and is not a regular file; it was left untouched.`);
   if (st && (st.size > MAX_OURS || !opts.isOurs(readNoFollow(file, fail)))) fail(`exists and is not ${opts.what}; it was left untouched. Choose another path.`);
-  const tmp = path37.join(path37.dirname(file), `.${path37.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = path38.join(path38.dirname(file), `.${path38.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let fd = null;
   try {
-    fd = fs24.openSync(tmp, fs24.constants.O_WRONLY | fs24.constants.O_CREAT | fs24.constants.O_EXCL | NOFOLLOW, 420);
-    (opts.writeAll ?? ((d, t) => fs24.writeFileSync(d, t)))(fd, text);
-    fs24.closeSync(fd);
+    fd = fs26.openSync(tmp, fs26.constants.O_WRONLY | fs26.constants.O_CREAT | fs26.constants.O_EXCL | NOFOLLOW, 420);
+    (opts.writeAll ?? ((d, t) => fs26.writeFileSync(d, t)))(fd, text);
+    fs26.closeSync(fd);
     fd = null;
-    fs24.renameSync(tmp, file);
+    fs26.renameSync(tmp, file);
   } catch (e) {
-    if (fd !== null) fs24.closeSync(fd);
-    fs24.rmSync(tmp, { force: true });
+    if (fd !== null) fs26.closeSync(fd);
+    fs26.rmSync(tmp, { force: true });
     const err = e;
     fail(`could not be written: ${err.code === "ENOSPC" ? "the disk is full" : err.code === "EDQUOT" ? "the disk quota is used up" : err.message}.`);
   }
 }
 var MAX_OURS = 64 << 20;
-var NOFOLLOW = fs24.constants.O_NOFOLLOW ?? 0;
+var NOFOLLOW = fs26.constants.O_NOFOLLOW ?? 0;
 function readNoFollow(file, fail) {
   let fd;
   try {
-    fd = fs24.openSync(file, fs24.constants.O_RDONLY | NOFOLLOW);
+    fd = fs26.openSync(file, fs26.constants.O_RDONLY | NOFOLLOW);
   } catch (e) {
     return fail(`could not be read to check it is ours: ${e.message}`);
   }
   try {
-    return fs24.readFileSync(fd, "utf8");
+    return fs26.readFileSync(fd, "utf8");
   } finally {
-    fs24.closeSync(fd);
+    fs26.closeSync(fd);
   }
 }
 
@@ -81124,20 +81195,20 @@ function writeReport(file, report) {
 }
 
 // src/sources/scan-files.ts
-import * as fs25 from "node:fs";
-import * as path38 from "node:path";
+import * as fs27 from "node:fs";
+import * as path39 from "node:path";
 var MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 function scanSources(files) {
   const hits = [];
   for (const f of files) {
-    const st = fs25.statSync(f, { throwIfNoEntry: false });
+    const st = fs27.statSync(f, { throwIfNoEntry: false });
     if (!st || st.size > MAX_SOURCE_BYTES) continue;
-    hits.push(...scanSource(f, fs25.readFileSync(f, "utf8")));
+    hits.push(...scanSource(f, fs27.readFileSync(f, "utf8")));
   }
   return hits;
 }
 function scanRelative(files, cwd) {
-  return scanSources(files).map((h) => ({ ...h, file: path38.relative(cwd, h.file) }));
+  return scanSources(files).map((h) => ({ ...h, file: path39.relative(cwd, h.file) }));
 }
 
 // src/pipeline.ts
@@ -81145,15 +81216,15 @@ async function runCheck(s, log2) {
   const cwd = s.workingDirectory;
   const sourceFiles = locateSources(cwd, s.sources);
   const stage = await build(s, sourceFiles, log2);
-  const binaries = locateExtensions(s, stage?.result.startedAt ?? null);
+  const binaries = locateExtensions(s, stage?.record ?? null);
   const sources = scanRelative(sourceFiles, cwd);
   log2.info(`Scanned ${sourceFiles.length} source file(s): ${sources.length} parallel construct(s)`);
-  const inspected = inspectAll(binaries, sources, cwd, stage, log2);
+  const inspected = inspectAll(binaries, sources, cwd, stage?.record ?? null, log2);
   const rule = stopRule({ binaries: inspected, sources, sourceFiles: sourceFiles.length, threads: s.threads, minSpeedup: s.minSpeedup });
   const { measurement, facts: facts2 } = await measureStage(s, binaries, rule, log2);
   const evidence = addRuntimeFindings(inspected, facts2, log2, cwd);
   const judgement = judge({ binaries: evidence, sources, sourceFiles: sourceFiles.length, facts: facts2, measurement, threads: s.threads, minSpeedup: s.minSpeedup });
-  const fix = await remediation(cwd, judgement.binaries, stage?.audit ?? null);
+  const fix = await remediation(cwd, judgement.binaries, stage?.record.audit ?? null);
   const report = assembleReport({ settings: s, stage, facts: facts2, measurement, judgement, evidence, sources, remediation: fix });
   writeReport(s.reportPath, report);
   return report;
