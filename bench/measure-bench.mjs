@@ -35,8 +35,10 @@
 //
 // Usage: node bench/measure-bench.mjs [--runs K] [--python /usr/bin/python3] [--keep DIR]
 //          [--max-time S] [--kernels fma,gather,...] [--builds openmp,no-openmp]
-//          [--loads quiet,hog1,nice2] [--log FILE]
+//          [--loads quiet,hog1,nice2] [--counting on,off] [--log FILE]
 //        node bench/measure-bench.mjs --summarize FILE[,FILE...] [--kernels ...] [--builds ...] [--loads ...]
+// --counting on,off runs every configuration also with the region counter off
+// (TSC_COUNT=0), interleaved, to show what counting changes (default: on).
 // Each --log line records the git tree of src/ it measured and the load
 // average before the run. --summarize prints the table from such logs without
 // running anything, so runs from several sessions add up; only lines measured
@@ -55,6 +57,7 @@ import { parseArgs } from 'node:util'
 const KERNELS = ['fma', 'gather', 'stream', 'false_sharing', 'half_libtorch']
 const BUILDS = ['openmp', 'no-openmp']
 const LOADS = ['quiet', 'hog1', 'nice2']
+const COUNTING = ['on', 'off']
 
 const { values } = parseArgs({
   options: {
@@ -65,6 +68,7 @@ const { values } = parseArgs({
     kernels: { type: 'string', default: KERNELS.join(',') },
     builds: { type: 'string', default: BUILDS.join(',') },
     loads: { type: 'string', default: LOADS.join(',') },
+    counting: { type: 'string', default: 'on' },
     log: { type: 'string' },
     summarize: { type: 'string' }
   }
@@ -94,6 +98,12 @@ if (!Number.isFinite(maxTime) || maxTime <= 0) die(`--max-time must be a number 
 const kernels = parseList('kernels', values.kernels, KERNELS)
 const buildNames = parseList('builds', values.builds, BUILDS)
 const loads = parseList('loads', values.loads, LOADS)
+const countings = parseList('counting', values.counting, COUNTING)
+
+/** Counting off is named apart; runs logged before the option existed counted regions. */
+function configName(kernel, build, load, counting) {
+  return `${kernel}/${build}/${load}${counting === 'off' ? '/uncounted' : ''}`
+}
 
 /** Which verdicts are wrong, and what kind of mistake they are. */
 function truth(kernel, build) {
@@ -106,7 +116,8 @@ const configs = []
 for (const kernel of kernels)
   for (const build of buildNames) {
     if (kernel === 'false_sharing' && build === 'no-openmp') continue // its point is OpenMP threads fighting over a line
-    for (const load of loads) configs.push({ kernel, build, load, name: `${kernel}/${build}/${load}`, ...truth(kernel, build) })
+    for (const load of loads)
+      for (const counting of countings) configs.push({ kernel, build, load, counting, name: configName(kernel, build, load, counting), ...truth(kernel, build) })
   }
 if (configs.length === 0) die(`no configuration left: false_sharing runs only with --builds openmp (got --kernels ${kernels.join(',')} --builds ${buildNames.join(',')})`)
 
@@ -140,7 +151,7 @@ if (values.summarize) {
       } catch {
         die(`--summarize: ${file} has a line that is not JSON: ${line.slice(0, 80)}`)
       }
-      const name = `${r.config?.kernel}/${r.config?.build}/${r.config?.load}`
+      const name = configName(r.config?.kernel, r.config?.build, r.config?.load, r.config?.counting ?? 'on')
       if (!(name in results)) continue
       if (r.tree !== tree) {
         other++
@@ -216,13 +227,14 @@ async function runAll() {
       )
   }
 
-  function check(dir, kernel) {
+  function check(dir, kernel, counting) {
     const report = path.join(dir, '.thread-scaling-check', 'bench-report.json')
     fs.rmSync(report, { force: true })
     const args = [cli, 'check', '--working-directory', dir, '--build-command', 'none', '--python', values.python, '--workload', 'workload.py', '--max-time', String(maxTime), '--report-path', report, '--fail-on', 'never']
     const t0 = process.hrtime.bigint()
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, args, { env: { ...process.env, BENCH_CASE: kernel }, stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+      // TSC_COUNT=0 turns the region counter off (src/measure/counter.ts), to measure what counting changes.
+      const child = spawn(process.execPath, args, { env: { ...process.env, BENCH_CASE: kernel, ...(counting === 'off' ? { TSC_COUNT: '0' } : {}) }, stdio: ['ignore', 'ignore', 'pipe'], detached: true })
       running = child
       let stderr = ''
       child.stderr.on('data', d => (stderr = (stderr + d).slice(-4000)))
@@ -250,7 +262,7 @@ async function runAll() {
       const stop = startLoad(c.load)
       let r
       try {
-        r = await check(dirs[c.build], c.kernel)
+        r = await check(dirs[c.build], c.kernel, c.counting)
       } finally {
         await stop()
       }
@@ -261,7 +273,7 @@ async function runAll() {
           `  judged ${fmt(fc?.judged?.estimate)}  throughput ${fmt(fc?.reference?.throughput?.estimate)}  relative ${fmt(fc?.reference?.relative?.estimate)}  cause ${fc?.cause ?? 'n/a'}\n`
       )
       if (logFile) {
-        const line = { run: i + 1, tree, loadBefore, at: new Date().toISOString(), config: { kernel: c.kernel, build: c.build, load: c.load }, verdict: r.verdict, seconds: r.seconds, case: fc, stoppedBy: r.measurement?.stoppedBy ?? null, rounds: r.measurement?.rounds ?? null }
+        const line = { run: i + 1, tree, loadBefore, at: new Date().toISOString(), config: { kernel: c.kernel, build: c.build, load: c.load, counting: c.counting }, verdict: r.verdict, seconds: r.seconds, case: fc, stoppedBy: r.measurement?.stoppedBy ?? null, rounds: r.measurement?.rounds ?? null }
         fs.appendFileSync(logFile, JSON.stringify(line) + '\n')
       }
     }
@@ -283,6 +295,7 @@ const rows = shown.map(c => {
     kernel: c.kernel,
     build: c.build,
     load: c.load,
+    counting: c.counting,
     runs: rs.length,
     pass: count('pass'),
     fail: count('fail'),
