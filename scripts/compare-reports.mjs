@@ -26,9 +26,9 @@ const scrub = v => (typeof v === 'string' ? v.replace(TEMP, '<tmp>').replace(COU
 /**
  * Lists whose order is the machine's, not the code's: the libraries a
  * process mapped, and the translation units of a parallel build (recorded
- * as they finish). Compared as sorted lists.
+ * as they finish), all of them or those flagged. Compared as sorted lists.
  */
-const UNORDERED = { mappedLibraries: x => x, tus: t => t?.file ?? '' }
+const UNORDERED = { mappedLibraries: x => x, tus: t => t?.file ?? '', flagged: t => t?.file ?? '' }
 
 function sortedBy(list, key) {
   return [...list].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0))

@@ -39,10 +39,10 @@ describe('scripts/compare-reports.mjs', () => {
   })
 
   it('compares the mapped libraries and a parallel build\'s translation units as sets, and measured numbers in sentences not at all', () => {
-    const a = report({ runner: { mappedLibraries: ['/lib/a.so', '/lib/b.so', '/x/libtsc_count-ab12.so'] }, build: { audit: { tus: [{ file: 'a.cpp' }, { file: 'b.cpp' }] } }, reasons: ['waited 76.5% of their time; interval 0.97-1.33; 57% of copies'] })
-    const b = report({ runner: { mappedLibraries: ['/lib/b.so', '/x/libtsc_count-cd34.so', '/lib/a.so'] }, build: { audit: { tus: [{ file: 'b.cpp' }, { file: 'a.cpp' }] } }, reasons: ['waited 73.2% of their time; interval 0.84-1.06; 61% of copies'] })
+    const a = report({ runner: { mappedLibraries: ['/lib/a.so', '/lib/b.so', '/x/libtsc_count-ab12.so'] }, build: { audit: { tus: [{ file: 'a.cpp' }, { file: 'b.cpp' }], flagged: [{ file: 'a.cpp' }, { file: 'b.cpp' }] } }, reasons: ['waited 76.5% of their time; interval 0.97-1.33; 57% of copies'] })
+    const b = report({ runner: { mappedLibraries: ['/lib/b.so', '/x/libtsc_count-cd34.so', '/lib/a.so'] }, build: { audit: { tus: [{ file: 'b.cpp' }, { file: 'a.cpp' }], flagged: [{ file: 'b.cpp' }, { file: 'a.cpp' }] } }, reasons: ['waited 73.2% of their time; interval 0.84-1.06; 61% of copies'] })
     expect(compare(a, b).status).toBe(0)
-    const c = report({ runner: { mappedLibraries: ['/lib/a.so', '/lib/c.so', '/x/libtsc_count-cd34.so'] }, build: { audit: { tus: [{ file: 'b.cpp' }, { file: 'c.cpp' }] } }, reasons: a.reasons })
+    const c = report({ runner: { mappedLibraries: ['/lib/a.so', '/lib/c.so', '/x/libtsc_count-cd34.so'] }, build: { audit: { tus: [{ file: 'b.cpp' }, { file: 'c.cpp' }], flagged: [{ file: 'b.cpp' }, { file: 'a.cpp' }] } }, reasons: a.reasons })
     expect(compare(a, c).stdout.trim().split('\n').slice(1).map(l => l.trim().split(':')[0])).toEqual(['build.audit.tus[0].file', 'build.audit.tus[1].file', 'runner.mappedLibraries[1]'])
   })
 
