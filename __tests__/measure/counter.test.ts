@@ -112,11 +112,8 @@ describe('count_regions.c', () => {
     }, 120_000)
   }
 
-  // The time inside regions is kept in TSC ticks on x86-64 and turned into ns at read-out:
-  // a region that sleeps 60 ms must read at least that, and no more than the wall time around it.
-  // proc_bind(close) takes the trampoline path (GOMP_parallel with flags), the plain region the
-  // start/fn/end path: both must count the same team.
-  const TIMED = `
+  /** A C program whose main finds the preloaded counter's reset and read-out, then runs `body`. */
+  const counterProgram = (body: string): string => `
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +125,16 @@ int main(void) {
   void (*reset)(void) = (void (*)(void))dlsym(h, "tsc_counts_reset");
   unsigned long (*read)(char *, unsigned long) = (unsigned long (*)(char *, unsigned long))dlsym(h, "tsc_counts_read");
   char buf[8192];
+${body}
+  return 0;
+}
+`
+
+  // The time inside regions is kept in TSC ticks on x86-64 and turned into ns at read-out:
+  // a region that sleeps 60 ms must read at least that, and no more than the wall time around it.
+  // proc_bind(close) takes the trampoline path (GOMP_parallel with flags), the plain region the
+  // start/fn/end path: both must count the same team.
+  const TIMED = counterProgram(`
   usleep(20000); /* the tick rate is taken from the library's lifetime: give it one first */
   reset();
   double t0 = now();
@@ -137,10 +144,7 @@ int main(void) {
   { usleep(1000); }
   double wall = now() - t0;
   read(buf, sizeof buf);
-  printf("%.0f %s\\n", wall, buf);
-  return 0;
-}
-`
+  printf("%.0f %s\\n", wall, buf);`)
   for (const cc of ['gcc', 'clang']) {
     it(`keeps the time inside regions in ns, between the sleep inside them and the wall time around them, and counts teams on both GOMP paths (${cc})`, () => {
       fs.writeFileSync(path.join(dir, 'timed.c'), TIMED)
@@ -157,27 +161,14 @@ int main(void) {
 
   // Past an object's first 64 regions only one in 8 is timed; the time read out is their mean
   // times all regions, so 1,000 regions that each spin at least 20 µs read at least 20 ms.
-  const SPIN = `
-#include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
-int main(void) {
-  void *h = dlopen(getenv("TSC_COUNT_LIB"), RTLD_NOW | RTLD_NOLOAD);
-  void (*reset)(void) = (void (*)(void))dlsym(h, "tsc_counts_reset");
-  unsigned long (*read)(char *, unsigned long) = (unsigned long (*)(char *, unsigned long))dlsym(h, "tsc_counts_read");
-  char buf[8192];
+  const SPIN = counterProgram(`
   reset();
   for (int i = 0; i < 1000; i++) {
     #pragma omp parallel
     { double t0 = now(); while (now() - t0 < 20000) {} }
   }
   read(buf, sizeof buf);
-  puts(buf);
-  return 0;
-}
-`
+  puts(buf);`)
   it('times a sample of the regions past the first 64, and reads out the time inside all of them', () => {
     fs.writeFileSync(path.join(dir, 'spin.c'), SPIN)
     const exe = path.join(dir, 'spin')
