@@ -196,10 +196,11 @@ static void missing(const char *name) {
 
 /*
  * Reading the clock twice was a large part of the counter's own work per
- * region (perf: the rdtsc sites took about 40% of its samples), which matters
- * on the shortest regions (a 6 µs torch.add). So each object's first TIME_ALL regions after
- * a reset are all timed, and after that one in TIME_EVERY per thread; the
- * time inside is read out as the timed regions' mean times all regions.
+ * region (perf: a large share of its samples sat at the rdtsc sites), which
+ * matters on the shortest regions (a 6 µs torch.add). So each object's first
+ * TIME_ALL regions after a reset are all timed, and after that one in
+ * TIME_EVERY per thread; the time inside is read out as the timed regions'
+ * mean times all regions.
  * Returns 0 for a region left untimed.
  */
 #define TIME_ALL 64
@@ -234,8 +235,7 @@ static void record(struct object *o, uint64_t t0, int team) {
  * the runtime that runs it (omp_get_num_threads: the threads it started on
  * the outlined function). The other threads only read fn and data, which sit
  * on a cache line of their own: a counter that every thread bumped would move
- * the caller's line between cores twice per region, which cost a 6 µs
- * torch.add 4% (bench/count-overhead.mjs).
+ * the caller's line between cores twice per region.
  */
 typedef int (*omp_num_threads_t)(void);
 static TSC_TLS char this_thread;
