@@ -43,7 +43,7 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-4ZDR7XWI.js";
+} from "./chunks/chunk-DTSAF5V3.js";
 import {
   __commonJS,
   __require,

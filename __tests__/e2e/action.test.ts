@@ -10,6 +10,7 @@ import * as path from 'node:path'
 import { validateReport } from '../../src/report/schema.js'
 import { copyExample, runAction, type ActionRun } from '../../__fixtures__/run-action.js'
 import { torchPython } from '../../__fixtures__/python.js'
+import { BUSY_RERUNS, busyReport } from '../../__fixtures__/busy.js'
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tsc-e2e-'))
 // The example's gather kernel reaches about 1.65x on 2 vCPUs, close to the
@@ -28,7 +29,10 @@ describe('the action on the example extension', () => {
     serialDir = copyExample('parallel-ext', path.join(workspace, 'serial'))
     parallelDir = copyExample('parallel-ext', path.join(workspace, 'parallel'))
     serial = await runAction(workspace, inputs({ 'working-directory': path.relative(workspace, serialDir) }), { PARALLEL_EXT_OPENMP: '0' })
-    parallel = await runAction(workspace, inputs({ 'working-directory': path.relative(workspace, parallelDir) }), { PARALLEL_EXT_OPENMP: '1' })
+    const runParallel = () => runAction(workspace, inputs({ 'working-directory': path.relative(workspace, parallelDir) }), { PARALLEL_EXT_OPENMP: '1' })
+    parallel = await runParallel()
+    // On a busy test machine the judge gives a documented inconclusive: measure again.
+    for (let i = 0; i < BUSY_RERUNS && busyReport(validateReport(JSON.parse(fs.readFileSync(parallel.outputs.report, 'utf8')))); i++) parallel = await runParallel()
   })
 
   it('fails the build without OpenMP for the right reason, with a failing exit status', () => {

@@ -20,6 +20,7 @@ import type { Report } from '../../src/report/types.js'
 import { which } from '../../src/build/compiler-id.js'
 import { cudaToolchain } from '../../__fixtures__/cuda.js'
 import { copyExample } from '../../__fixtures__/run-action.js'
+import { BUSY_RERUNS, busyReport } from '../../__fixtures__/busy.js'
 
 const cli = path.resolve('dist/cli.js')
 const SOURCE = fs.readFileSync('examples/cuda-ext/csrc/oscillate.cu', 'utf8')
@@ -61,7 +62,7 @@ const workload = ['--workload', 'workload.py', '--threads', '1,2']
  * CPUs right now (other processes hold them, or the copies can't scale
  * either): the timings then say nothing about the kernel, so it is measured again.
  */
-const withheld = (r: Run): boolean => r.report.cases.some(c => c.cause === 'cpu-withheld' || c.cause === 'control-flat' || c.cause === 'runner-limit')
+const withheld = (r: Run): boolean => busyReport(r.report)
 
 describe('a CUDA extension with an OpenMP CPU path in its .cu file', () => {
   let none: Run
@@ -136,12 +137,14 @@ describe('a CUDA extension with an OpenMP CPU path in its .cu file', () => {
     fs.writeFileSync(path.join(cxxDir, 'fix.diff'), cxx.report.remediation?.diff ?? '')
     execFileSync('git', ['apply', '--verbose', 'fix.diff'], { cwd: cxxDir, stdio: 'pipe' })
     // --force: setuptools doesn't count setup.py as an input, and would skip the build.
-    const fixed = await check(cxxDir, 'cxx', ['--build-command', `${cudaToolchain().python} setup.py build_ext --inplace --force`])
+    let fixed = await check(cxxDir, 'cxx', ['--build-command', `${cudaToolchain().python} setup.py build_ext --inplace --force`])
+    const built = fixed
+    for (let i = 0; i < BUSY_RERUNS && withheld(fixed); i++) fixed = await check(cxxDir, 'cxx', ['--build-command', 'none'])
     expect(fixed.report.binaries[0]).toMatchObject({ verdict: 'pass', cause: 'openmp-compiled-in' })
     expect(fixed.report.verdict).toBe('pass')
     expect(fixed.status).toBe(0)
     // ninja rebuilt the .cu file only, now with the flag for its host compiler.
-    const tus = fixed.report.build?.audit?.tus as { file: string; openmp: { flags: string[]; enabled: boolean } }[]
+    const tus = built.report.build?.audit?.tus as { file: string; openmp: { flags: string[]; enabled: boolean } }[]
     expect(tus.find(t => t.file === 'csrc/oscillate.cu')?.openmp).toEqual({ flags: ['-Xcompiler -fopenmp'], enabled: true })
   })
 

@@ -117,6 +117,12 @@ describe('region counts in the judge', () => {
     expect(ok.reasons.join(' ')).not.toMatch(/Amdahl/)
   })
 
+  it('shows no p or bound where the extension opened no region: its work ran in libtorch\'s regions (stable ABI) or in none', () => {
+    // The stable-ABI kernel of the CI of 2026-12-03: 1.90x measured, yet p from libtorch-only time gave a bound of 1.23x.
+    const stable = withRegions(measured('row-softnorm', { 2: 1.9, 4: 1.9 }), 0, () => 0)
+    for (const n of [2, 4]) expect(rowRegions(stable, n, counted)).toMatchObject({ extension: { regions: 0 }, share: null, bound: null })
+  })
+
   it('counts only the samples at that thread count, and nothing where a sample lacks counts', () => {
     const c = withRegions(scaling, 1, n => n)
     expect(rowRegions(c, 1, counted)?.extension).toMatchObject({ regions: 80, largestTeam: 1 })

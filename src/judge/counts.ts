@@ -25,7 +25,9 @@ export interface RowRegions {
    * p: the share of the case's single-thread time that runs inside the
    * extension's own regions, 1 - (time per call outside them at this count) /
    * (time per call at one thread); null at one thread (at::parallel_for opens
-   * no region there) or where the times are unknown. Optional: absent in older reports.
+   * no region there), where the extension opened none (a stable-ABI kernel's
+   * loops run in libtorch's regions, so p would say nothing about them) or
+   * where the times are unknown. Optional: absent in older reports.
    */
   share?: number | null
   /** Amdahl's bound 1/((1-p)+p/n) at this count: the most the case reaches if the extension's part scaled perfectly. */
@@ -41,7 +43,7 @@ export interface RowRegions {
  * requirement is a safe finding.
  */
 export function extensionShare(c: CaseMeasurement, threads: number, r: RowRegions): { share: number; bound: number } | null {
-  if (threads < 2 || r.calls === 0) return null
+  if (threads < 2 || r.calls === 0 || r.extension.regions === 0) return null
   const t1 = timePerIter(c, 1)
   const tn = timePerIter(c, threads)
   if (!(t1 > 0) || !(tn > 0)) return null

@@ -78792,7 +78792,7 @@ function judgedThreads(threads, usableCpus) {
 
 // src/judge/counts.ts
 function extensionShare(c, threads, r) {
-  if (threads < 2 || r.calls === 0) return null;
+  if (threads < 2 || r.calls === 0 || r.extension.regions === 0) return null;
   const t1 = timePerIter(c, 1);
   const tn = timePerIter(c, threads);
   if (!(t1 > 0) || !(tn > 0)) return null;

@@ -14,7 +14,7 @@ import {
   runCheck,
   seconds,
   stepFails
-} from "./chunk-4ZDR7XWI.js";
+} from "./chunk-DTSAF5V3.js";
 import {
   parallelPath
 } from "./chunk-HUOMJNEE.js";
