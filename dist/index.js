@@ -43,7 +43,7 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-DTSAF5V3.js";
+} from "./chunks/chunk-GRZ54VNC.js";
 import {
   __commonJS,
   __require,

@@ -360,6 +360,26 @@ describe('judge against the throughput reference (n single-thread copies at once
     expect(caseSettled(withWait(behindHog, 0.3), measured('__control__', { 2: 1.9 }), t)).toBe(true)
   })
 
+  it('never fails a sound kernel on vCPUs of different speeds: an even split waits for the slow one, copies don\'t', () => {
+    // The runner of 2026-12-03: one vCPU at 0.062 s a call, the other at 0.095,
+    // and the single-thread process on the fast one. A sound team of two
+    // finishes in 0.095 / 2: 1.31x, 0.77 of the copies' sum, yet all of what
+    // two equal chunks can reach there.
+    const uneven = (t2: number): Measurement['cases'][number] => {
+      const k = measured('k', { 2: 1.3 }, REFERENCE_ROUNDS + 2, 2, { 2: 1.9 })
+      const jitter = (s: { round: number }) => 1 + (s.round % 3) / 300
+      k.samples = k.samples.map(x => ({ ...x, wall: (x.threads === 1 ? 0.62 : t2 * 10) * jitter(x), cpu: (x.threads === 1 ? 0.62 : t2 * 20) * jitter(x) }))
+      k.reference = k.reference?.map(r => ({ ...r, perCopy: [0.062, 0.095], cpuPerCopy: [0.062, 0.095] }))
+      return k
+    }
+    const sound = judgeOne(uneven(0.095 / 2))
+    expect(sound.judged?.high).toBeLessThan(1.5)
+    expect(sound.reference?.relative.low).toBeGreaterThan(RELATIVE_FAIL)
+    expect(sound).toMatchObject({ verdict: 'inconclusive', cause: 'runner-limit' })
+    // Threads that fight over a cache line still fail there: 0.2 s a call on two busy threads.
+    expect(judgeOne(uneven(0.2))).toMatchObject({ verdict: 'fail', cause: 'contention' })
+  })
+
   it('still fails a kernel that ran on one thread, whatever its copies reached', () => {
     const k = judgeOne(measured('k', { 2: 1.0 }, 4, 1, { 2: 1.1 }))
     expect(k).toMatchObject({ verdict: 'fail', cause: 'serial' })

@@ -14,7 +14,7 @@ import {
   runCheck,
   seconds,
   stepFails
-} from "./chunk-DTSAF5V3.js";
+} from "./chunk-GRZ54VNC.js";
 import {
   parallelPath
 } from "./chunk-HUOMJNEE.js";

@@ -78600,13 +78600,13 @@ function speedupInterval(c, threads) {
 function referenceByRound(c, copies) {
   return new Map((c.reference ?? []).filter((r) => r.perCopy.length === copies && r.perCopy.every((t) => t > 0)).map((r) => [r.round, r]));
 }
-var copiesRate = (r) => r.perCopy.reduce((a, t) => a + 1 / t, 0);
+var teamRate = (r) => r.perCopy.length / Math.max(...r.perCopy);
 function referenceRatios(c, copies) {
   const ref = referenceByRound(c, copies);
   const out = [];
   for (const [round, s1] of byRound(c.samples, 1)) {
     const r = ref.get(round);
-    if (r) out.push(callTime(s1) * copiesRate(r));
+    if (r) out.push(callTime(s1) * teamRate(r));
   }
   return out;
 }
@@ -78615,7 +78615,7 @@ function relativeRatios(c, threads) {
   const out = [];
   for (const [round, sn] of byRound(c.samples, threads)) {
     const r = ref.get(round);
-    if (r && callTime(sn) > 0) out.push(1 / callTime(sn) / copiesRate(r));
+    if (r && callTime(sn) > 0) out.push(1 / callTime(sn) / teamRate(r));
   }
   return out;
 }
