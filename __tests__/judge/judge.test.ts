@@ -410,6 +410,16 @@ describe('a speedup that straddles the requirement', () => {
     expect(k.reasons[0]).toMatch(/straddles the required 1\.50x after 12 rounds, while 2 independent single-thread copies .* reached 1\.50x .*this runner's limit sits at the requirement/)
   })
 
+  it('keeps measuring while the kernel\'s own median clears the runner\'s limit margin: the straddle is a few slow rounds', () => {
+    // Copies at 1.5x (an even split on vCPUs of different speeds), the kernel at 1.75x but for a few slow rounds.
+    const k = measured('k', { 2: 1.75 }, STRADDLE_ROUNDS * 2, 1.95, { 2: 1.5 })
+    k.samples = k.samples.map(s => (s.threads === 2 && s.round % 3 === 0 ? { ...s, wall: s.wall * 1.4 } : s))
+    const d = judge(evidence({ measurement: { ...measurementOf([k]), reference: referenceInfo(2) }, facts: facts({ usableCpus: 2 }) })).cases[0]
+    expect(d.judged?.estimate).toBeGreaterThan(1.5 * LIMIT_MARGIN)
+    expect(d.judged?.low).toBeLessThan(1.5)
+    expect(caseSettled(k, control, t)).toBe(false)
+  })
+
   it('keeps measuring while the kernel falls short of its copies: it may still fail', () => {
     expect(caseSettled(straddling(STRADDLE_ROUNDS * 2, 2.0), control, t)).toBe(false)
   })
