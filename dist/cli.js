@@ -68,7 +68,7 @@ function inspect(argv) {
 async function main(argv) {
   const [command, ...rest] = argv;
   try {
-    if (command === "check") return await (await import("./chunks/cli-check-YXQPYXNC.js")).check(rest, USAGE);
+    if (command === "check") return await (await import("./chunks/cli-check-UJNLNQUL.js")).check(rest, USAGE);
     if (command === "inspect") return inspect(rest);
     if (command === "--help" || command === "-h" || command === "help") {
       process.stdout.write(USAGE);
@@ -81,7 +81,7 @@ ${USAGE}`);
   } catch (e) {
     const err = e;
     const known = err.name === "InputError" || err.name === "CheckError" || err.code?.startsWith("ERR_PARSE_ARGS");
-    if (err.name === "CheckError") process.stderr.write((await import("./chunks/cli-check-YXQPYXNC.js")).errorDetails(e));
+    if (err.name === "CheckError") process.stderr.write((await import("./chunks/cli-check-UJNLNQUL.js")).errorDetails(e));
     process.stderr.write(`error: ${err.message}
 `);
     if (!known) process.stderr.write(`${err.stack ?? ""}

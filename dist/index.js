@@ -43,7 +43,7 @@ import {
   warning,
   worst,
   writeOwnFile
-} from "./chunks/chunk-GRZ54VNC.js";
+} from "./chunks/chunk-BFACOZG3.js";
 import {
   __commonJS,
   __require,

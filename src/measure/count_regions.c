@@ -211,11 +211,16 @@ static uint64_t start_clock(struct object *o) {
   return 0;
 }
 
-static void record(struct object *o, uint64_t t0, int team) {
+/* The time inside one timed region (t0 from start_clock; 0: untimed). */
+static void record_time(struct object *o, uint64_t t0) {
   if (t0) {
     atomic_fetch_add(&o->ns, ticks() - t0);
     atomic_fetch_add(&o->timed, 1);
   }
+}
+
+/* One region and its team. */
+static void record_region(struct object *o, int team) {
   atomic_fetch_add(&o->regions, 1);
   if (team <= 0) {
     atomic_fetch_add(&o->unattributed_team, 1);
@@ -225,6 +230,11 @@ static void record(struct object *o, uint64_t t0, int team) {
   int m = atomic_load(&o->max_team);
   while (team > m && !atomic_compare_exchange_weak(&o->max_team, &m, team)) {
   }
+}
+
+static void record(struct object *o, uint64_t t0, int team) {
+  record_time(o, t0);
+  record_region(o, team);
 }
 
 #ifndef TSC_NO_WRAPPERS
@@ -258,8 +268,11 @@ static void gomp_tramp_fn(void *p) {
    and the real entry, then run the team through the trampoline, where the
    caller reads the team size. A macro, not a function, so that
    __builtin_return_address(0) is the entry's own caller. */
-#define GOMP_ENTER(type, E, name)                                                                         \
-  struct object *o = object_for(__builtin_return_address(0));                                            \
+#define GOMP_CALLER() struct object *o = object_for(__builtin_return_address(0))
+#define GOMP_ENTER(type, E, name) \
+  GOMP_CALLER();                  \
+  GOMP_TRAMP(type, E, name)
+#define GOMP_TRAMP(type, E, name)                                                                         \
   type real = (type)real_entry(o, E, (void *)name);                                                      \
   if (!real) missing(#name);                                                                             \
   struct gomp_tramp t = {fn, data, &this_thread, (omp_num_threads_t)real_entry(o, E_NUM_THREADS, NULL), 0}; \
@@ -280,17 +293,24 @@ TSC_EXPORT void GOMP_parallel_end(void);
  * region on the path the caller waits on at the closing barrier.
  */
 TSC_EXPORT void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags) {
-  GOMP_ENTER(gomp_parallel_t, E_GOMP_PARALLEL, GOMP_parallel);
+  GOMP_CALLER();
   gomp_start_t start = flags ? NULL : (gomp_start_t)real_entry(o, E_GOMP_START, (void *)GOMP_parallel_start);
   gomp_end_t end = start ? (gomp_end_t)real_entry(o, E_GOMP_END, (void *)GOMP_parallel_end) : NULL;
   if (end) {
+    omp_num_threads_t num = (omp_num_threads_t)real_entry(o, E_NUM_THREADS, NULL);
+    uint64_t t0 = start_clock(o);
     start(fn, data, num_threads);
-    int team = t.num_threads ? t.num_threads() : 0;
+    int team = num ? num() : 0;
     fn(data);
+    /* The caller usually finishes its chunk first (the others had to wake
+       up), so counting before the closing barrier costs the region nothing;
+       only the timed ones read the clock after it. */
+    record_region(o, team);
     end();
-    record(o, t0, team);
+    record_time(o, t0);
     return;
   }
+  GOMP_TRAMP(gomp_parallel_t, E_GOMP_PARALLEL, GOMP_parallel);
   real(gomp_tramp_fn, &t, num_threads, flags);
   GOMP_LEAVE();
 }

@@ -78881,7 +78881,7 @@ function decideCase(c, control, t, ctx) {
   const where2 = position(s, t.required);
   if (where2 === "above") return { ...d, verdict: "pass", cause: "scales", settled: true };
   if (where2 === "unclear") {
-    const atLimit = reference !== null && position(reference.relative, RELATIVE_FAIL) === "above" && reference.throughput.estimate < t.required * LIMIT_MARGIN;
+    const atLimit = reference !== null && position(reference.relative, RELATIVE_FAIL) === "above" && reference.throughput.estimate < t.required * LIMIT_MARGIN && s.estimate < t.required * LIMIT_MARGIN;
     return { ...d, verdict: "inconclusive", cause: atLimit ? "runner-limit" : "unclear", settled: atLimit && rounds >= STRADDLE_ROUNDS };
   }
   if (busy !== null && busy <= 1) return { ...d, verdict: "fail", cause: "serial", settled: true };

@@ -14,7 +14,7 @@ import {
   runCheck,
   seconds,
   stepFails
-} from "./chunk-GRZ54VNC.js";
+} from "./chunk-BFACOZG3.js";
 import {
   parallelPath
 } from "./chunk-HUOMJNEE.js";
