@@ -295,11 +295,14 @@ TSC_EXPORT void GOMP_parallel_end(void);
 TSC_EXPORT void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags) {
   GOMP_CALLER();
   gomp_start_t start = flags ? NULL : (gomp_start_t)real_entry(o, E_GOMP_START, (void *)GOMP_parallel_start);
-  gomp_end_t end = start ? (gomp_end_t)real_entry(o, E_GOMP_END, (void *)GOMP_parallel_end) : NULL;
-  if (end) {
-    omp_num_threads_t num = (omp_num_threads_t)real_entry(o, E_NUM_THREADS, NULL);
+  /* A runtime with GOMP_parallel_start has GOMP_parallel_end (both are libgomp's
+     and libomp's GOMP layer since GCC 4.2); it is looked up while the team wakes. */
+  if (start) {
     uint64_t t0 = start_clock(o);
     start(fn, data, num_threads);
+    gomp_end_t end = (gomp_end_t)real_entry(o, E_GOMP_END, (void *)GOMP_parallel_end);
+    if (!end) missing("GOMP_parallel_end");
+    omp_num_threads_t num = (omp_num_threads_t)real_entry(o, E_NUM_THREADS, NULL);
     int team = num ? num() : 0;
     fn(data);
     /* The caller usually finishes its chunk first (the others had to wake
